@@ -1,0 +1,1 @@
+"""Shared plumbing that belongs to no single layer: settings, errors, logging, database."""

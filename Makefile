@@ -1,0 +1,41 @@
+# Two commands for users: `make run` and `make test`. Everything else is a helper they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export FASTMCP_LOG_LEVEL ?= WARNING
+export FASTMCP_SHOW_CLI_BANNER ?= false
+
+.PHONY: setup run test test-fast lint studio bench evals graphs clean
+
+## Create .venv from uv.lock (uv itself is bootstrapped into .tools/ with pip).
+setup: .venv/.synced
+.venv/.synced: pyproject.toml uv.lock
+	@test -x $(UV) || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q uv==0.13.8; }
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+## Migrate, load demo data and serve the API on APP_HOST:APP_PORT (default 127.0.0.1:8000).
+run: setup
+	$(PY) -m core.preflight redis
+	$(PY) -m core.bootstrap
+	$(PY) -m api
+
+## Lint, type-check and run the whole test suite against the machine's Redis and PostgreSQL.
+test: setup
+	$(PY) -m core.preflight redis postgres
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## The suite without slow-marked tests (servers, subprocesses), for the edit loop.
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+lint: setup
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+clean:
+	rm -rf .venv .tools var .langgraph_api .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""Liveness and readiness: `/health` says the process is up, `/ready` that its dependencies are."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from sqlalchemy import text
+
+from api.runtime import Runtime
+
+
+async def _check_database(runtime: Runtime) -> None:
+    async with runtime.engine.connect() as conn:
+        await conn.execute(text("SELECT 1") if not _is_oracle(runtime) else text("SELECT 1 FROM DUAL"))
+
+
+def _is_oracle(runtime: Runtime) -> bool:
+    return runtime.engine.dialect.name == "oracle"
+
+
+async def _check_redis(runtime: Runtime) -> None:
+    await runtime.redis.ping()
+
+
+async def _probe(name: str, check: Any, runtime: Runtime) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(check(runtime), timeout=2.0)
+        return name, "ok"
+    except Exception as exc:  # a readiness probe reports, it never raises
+        return name, f"error: {type(exc).__name__}"
+
+
+class HealthController(Controller):
+    tags = ["health"]
+
+    @get("/health", summary="Liveness", exclude_from_auth=True)
+    async def health(self) -> dict[str, Any]:
+        return {"success": True, "data": {"status": "ok"}}
+
+    @get("/ready", summary="Readiness: database and Redis reachable", exclude_from_auth=True)
+    async def ready(self, state: State) -> Response[dict[str, Any]]:
+        runtime: Runtime = state.runtime
+        results = dict(
+            await asyncio.gather(
+                _probe("database", _check_database, runtime), _probe("redis", _check_redis, runtime)
+            )
+        )
+        ok = all(v == "ok" for v in results.values())
+        body = {"success": ok, "data": {"status": "ready" if ok else "not_ready", "checks": results}}
+        if not ok:
+            body.update(error="a dependency is not ready", code="SERVICE_UNAVAILABLE")
+        return Response(body, status_code=200 if ok else 503)

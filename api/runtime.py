@@ -1,0 +1,60 @@
+"""What the API opens once per process and closes in reverse order.
+
+The lifespan builds a `Runtime` (database engine, Redis, and in later layers the MCP sessions
+and compiled graphs) and stores it on `app.state.runtime`; handlers get it by dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from litestar import Litestar
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from core.db import create_engine, make_session_factory
+from core.logging import get_logger
+from core.settings import Settings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    redis: Redis
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Open every long-lived resource once; the exit stack closes them in reverse order."""
+    async with AsyncExitStack() as stack:
+        engine = create_engine(settings)
+        stack.push_async_callback(engine.dispose)
+        redis = Redis.from_url(settings.redis_url, decode_responses=False)
+        stack.push_async_callback(redis.aclose)
+        runtime = Runtime(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            redis=redis,
+        )
+        log.info("runtime_opened", env=settings.app_env)
+        yield runtime
+        log.info("runtime_closing")
+
+
+def lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+    """Litestar lifespan hook bound to one settings object."""
+
+    @asynccontextmanager
+    async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with open_runtime(settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    return _lifespan

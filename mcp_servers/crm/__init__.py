@@ -1,0 +1,1 @@
+"""CRM back-office system: customers, their lines, and the eligibility rules."""

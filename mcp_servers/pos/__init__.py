@@ -1,0 +1,1 @@
+"""POS back-office system: devices, store stock, reservations."""
