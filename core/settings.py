@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     """Service configuration; see `.env.example` for the documented list."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
     )
 
     # --- runtime -----------------------------------------------------------------------------

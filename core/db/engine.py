@@ -1,0 +1,69 @@
+"""Async engine and session factory for SQLite, PostgreSQL and Oracle.
+
+`DATABASE_URL` may name a sync driver (`postgresql://`, `sqlite:///`, `oracle://`); it is
+mapped to the async one so one setting serves the app, Alembic and scripts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+from core.settings import Settings, get_settings
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "oracle": "oracle+oracledb",
+    "oracle+cx_oracle": "oracle+oracledb",
+}
+
+
+def async_url(url: str | URL) -> URL:
+    """The URL with an async driver (aiosqlite, asyncpg, oracledb); other drivers pass through."""
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    return parsed.set(drivername=driver) if driver else parsed
+
+
+def _on_connect_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite ignores foreign keys unless asked, per connection.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _on_connect_oracle(dbapi_connection: Any, _record: Any) -> None:
+    # Timestamps are stored as UTC wall clock; keep SYSTIMESTAMP-style SQL consistent with them.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("ALTER SESSION SET TIME_ZONE = 'UTC'")
+    cursor.close()
+
+
+def create_engine(
+    settings: Settings | None = None, *, url: str | URL | None = None, **kwargs: Any
+) -> AsyncEngine:
+    """Build the async engine for `settings.database_url` (or an explicit `url`)."""
+    target = async_url(url if url is not None else (settings or get_settings()).database_url)
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    backend = target.get_backend_name()
+    if backend == "sqlite":
+        options = {}  # aiosqlite: one connection per checkout, pre-ping buys nothing
+    options.update(kwargs)
+    engine = _create_async_engine(target, **options)
+    if backend == "sqlite":
+        event.listen(engine.sync_engine, "connect", _on_connect_sqlite)
+    elif backend == "oracle":
+        event.listen(engine.sync_engine, "connect", _on_connect_oracle)
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded attributes after commit (API handlers serialise after it)."""
+    return async_sessionmaker(engine, expire_on_commit=False)

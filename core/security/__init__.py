@@ -1,0 +1,1 @@
+"""Authentication building blocks: password hashing (more to come: tokens, roles)."""

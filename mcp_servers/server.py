@@ -1,0 +1,102 @@
+"""What the three back-office MCP servers share: construction, error codes, the command line.
+
+A tool raises a `SwitchboardError` (or fails argument validation); `ErrorCodes` turns it into an
+MCP tool error whose text is seed 000 A.2's JSON `{"success": false, "error_code", "message"}`,
+so the caller gets a machine-readable code and the server never dies on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from fastmcp import FastMCP
+from fastmcp.exceptions import ToolError, ValidationError
+from fastmcp.server.middleware import Middleware, MiddlewareContext
+from pydantic import ValidationError as PydanticValidationError
+
+from core.errors import SwitchboardError
+from core.logging import configure_logging, get_logger
+from core.national_id import mask_in_text
+from core.settings import get_settings
+
+log = get_logger(__name__)
+
+
+def error_text(code: str, message: str) -> str:
+    return json.dumps(
+        {"success": False, "error_code": code, "message": mask_in_text(message)},
+        ensure_ascii=False,
+    )
+
+
+def _validation_message(exc: Exception) -> str:
+    cause = exc.__cause__ if isinstance(exc.__cause__, PydanticValidationError) else exc
+    if isinstance(cause, PydanticValidationError):
+        parts = [
+            f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}"
+            for e in cause.errors(include_url=False)
+        ]
+        return "參數錯誤 / invalid arguments: " + "; ".join(parts)
+    return f"參數錯誤 / invalid arguments: {exc}"
+
+
+class ErrorCodes(Middleware):
+    """Map domain and validation errors to coded MCP tool errors."""
+
+    async def on_call_tool(self, context: MiddlewareContext[Any], call_next: Any) -> Any:
+        tool = getattr(context.message, "name", "?")
+        try:
+            return await call_next(context)
+        except SwitchboardError as exc:
+            log.info("tool_refused", tool=tool, code=exc.code, reason=exc.message)
+            raise ToolError(error_text(exc.code, exc.message)) from None
+        except (ValidationError, PydanticValidationError) as exc:
+            message = _validation_message(exc)
+            log.info("tool_invalid_arguments", tool=tool, reason=message)
+            raise ToolError(error_text("INVALID_INPUT", message)) from None
+        except ToolError:
+            raise
+        except Exception:
+            log.exception("tool_failed", tool=tool)
+            raise ToolError(error_text("INTERNAL_ERROR", "系統內部錯誤")) from None
+
+
+def build_server(name: str, instructions: str) -> FastMCP:
+    return FastMCP(
+        name,
+        instructions=instructions,
+        middleware=[ErrorCodes()],
+        mask_error_details=True,
+    )
+
+
+def _quiet_library_loggers() -> None:
+    """FastMCP logs argument errors itself (with the raw arguments): keep those quiet."""
+    for name in ("fastmcp", "mcp", "FastMCP"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def serve(server: FastMCP, argv: Sequence[str] | None = None) -> None:
+    """`python -m mcp_servers.<name> [--transport stdio|http] [--host H] [--port P]`."""
+    parser = argparse.ArgumentParser(prog=f"python -m mcp_servers.{server.name}")
+    parser.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("FASTMCP_LOG_LEVEL", "WARNING")
+    configure_logging(get_settings())
+    _quiet_library_loggers()
+    if args.transport == "stdio":
+        server.run(transport="stdio", show_banner=False)
+    else:
+        if not args.port:
+            parser.error("--port is required with --transport http")
+        server.run(
+            transport="http", host=args.host, port=args.port, show_banner=False,
+            log_level="warning",
+        )  # fmt: skip
