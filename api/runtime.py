@@ -14,7 +14,7 @@ from litestar import Litestar
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from core.db import create_engine, make_session_factory
+from core.db.engine import create_engine, session_factory
 from core.logging import get_logger
 from core.settings import Settings
 
@@ -40,7 +40,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         runtime = Runtime(
             settings=settings,
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=session_factory(engine),
             redis=redis,
         )
         log.info("runtime_opened", env=settings.app_env)
