@@ -1,18 +1,20 @@
 """What the three back-office MCP servers share: construction, error codes, the command line.
 
-A tool raises a `SwitchboardError` (or fails argument validation); `ErrorCodes` turns it into an
-MCP tool error whose text is seed 000 A.2's JSON `{"success": false, "error_code", "message"}`,
-so the caller gets a machine-readable code and the server never dies on bad input.
+A tool raises a `SwitchboardError`; `coded` (wrapped around every tool by `tools_of`) turns it
+into an MCP tool error whose text is seed 000 A.2's JSON `{"success": false, "error_code",
+"message"}`. Argument validation happens before the tool runs, so `ErrorCodes` middleware codes
+those. The caller always gets a machine-readable code; the server never dies on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 from fastmcp import FastMCP
 from fastmcp.exceptions import ToolError, ValidationError
@@ -25,6 +27,8 @@ from core.national_id import mask_in_text
 from core.settings import get_settings
 
 log = get_logger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def error_text(code: str, message: str) -> str:
@@ -46,24 +50,43 @@ def _validation_message(exc: Exception) -> str:
 
 
 class ErrorCodes(Middleware):
-    """Map domain and validation errors to coded MCP tool errors."""
+    """Code the argument-validation failures FastMCP raises before a tool runs."""
 
     async def on_call_tool(self, context: MiddlewareContext[Any], call_next: Any) -> Any:
-        tool = getattr(context.message, "name", "?")
         try:
             return await call_next(context)
-        except SwitchboardError as exc:
-            log.info("tool_refused", tool=tool, code=exc.code, reason=exc.message)
-            raise ToolError(error_text(exc.code, exc.message)) from None
         except (ValidationError, PydanticValidationError) as exc:
             message = _validation_message(exc)
-            log.info("tool_invalid_arguments", tool=tool, reason=message)
+            log.info("tool_invalid_arguments", tool=getattr(context.message, "name", "?"),
+                     reason=message)  # fmt: skip
             raise ToolError(error_text("INVALID_INPUT", message)) from None
-        except ToolError:
-            raise
+
+
+def coded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Turn domain errors into coded tool errors (FastMCP would mask them to a bare message)."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await fn(*args, **kwargs)
+        except SwitchboardError as exc:
+            log.info("tool_refused", tool=fn.__name__, code=exc.code, reason=exc.message)
+            raise ToolError(error_text(exc.code, exc.message)) from None
         except Exception:
-            log.exception("tool_failed", tool=tool)
-            raise ToolError(error_text("INTERNAL_ERROR", "系統內部錯誤")) from None
+            log.exception("tool_failed", tool=fn.__name__)
+            raise ToolError(error_text("INTERNAL_ERROR", "系統內部錯誤 / internal error")) from None
+
+    return wrapper
+
+
+def tools_of(server: FastMCP) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """The decorator a server module registers its tools with: coded errors, then FastMCP."""
+
+    def register(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        server.tool(coded(fn))
+        return fn
+
+    return register
 
 
 def build_server(name: str, instructions: str) -> FastMCP:
@@ -76,9 +99,10 @@ def build_server(name: str, instructions: str) -> FastMCP:
 
 
 def _quiet_library_loggers() -> None:
-    """FastMCP logs argument errors itself (with the raw arguments): keep those quiet."""
-    for name in ("fastmcp", "mcp", "FastMCP"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+    """FastMCP logs tool failures itself, with raw arguments (national IDs) and tracebacks;
+    `ErrorCodes` already logs every failure once, masked, so silence the library's copy."""
+    for name in ("fastmcp", "mcp"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def serve(server: FastMCP, argv: Sequence[str] | None = None) -> None:

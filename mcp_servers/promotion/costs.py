@@ -54,7 +54,9 @@ class UpgradeCost(BaseModel):
 def _data_text(plan: Plan) -> str:
     if plan.data_gb is None:
         return "吃到飽（不限速）"
-    capped = f"，超量降速 {plan.speed_limit_after_mbps:g}Mbps" if plan.speed_limit_after_mbps else ""
+    capped = (
+        f"，超量降速 {plan.speed_limit_after_mbps:g}Mbps" if plan.speed_limit_after_mbps else ""
+    )
     return f"{plan.data_gb:g}GB{capped}"
 
 

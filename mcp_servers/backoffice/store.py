@@ -1,0 +1,345 @@
+"""The back-office systems' own storage: one SQLite file for the CRM, POS and Promotion servers.
+
+Stdlib sqlite3 on purpose: the MCP servers only do short indexed reads and, later, one atomic
+stock update per reservation; WAL lets the three server processes read while one writes, and the
+busy timeout makes concurrent writers queue instead of failing.
+
+Scalar fields are real columns; list/dict fields (identities, colours, specs, rules ...) are JSON
+text. Rows come back in insertion order, so `read_all()` returns exactly what `load()` wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from core.errors import Conflict, NotFound
+from core.national_id import normalise
+from mcp_servers.backoffice.records import (
+    BackOffice,
+    Customer,
+    Device,
+    PhoneLine,
+    Plan,
+    StockItem,
+    Store,
+)
+
+SCHEMA_VERSION = "1"
+BUSY_TIMEOUT_MS = 5000
+M = TypeVar("M", bound=BaseModel)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stores (
+    store_id TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT NOT NULL, address TEXT NOT NULL,
+    phone TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS customers (
+    customer_id TEXT PRIMARY KEY, id_number TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    phone_contact TEXT NOT NULL, email TEXT NOT NULL, is_company INTEGER NOT NULL,
+    identities TEXT NOT NULL, birth_date TEXT NOT NULL, registered_at TEXT NOT NULL,
+    address TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plans (
+    plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, plan_type TEXT NOT NULL,
+    monthly_fee INTEGER NOT NULL, data_gb REAL, speed_limit_after_mbps REAL,
+    voice_minutes INTEGER, on_net_free INTEGER NOT NULL, sms INTEGER NOT NULL,
+    contract_months INTEGER NOT NULL, early_termination_fee INTEGER NOT NULL,
+    gifts TEXT NOT NULL, target_customers TEXT NOT NULL, description TEXT NOT NULL,
+    tags TEXT NOT NULL, with_device INTEGER NOT NULL, device_discount INTEGER NOT NULL,
+    valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, rules TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS phone_lines (
+    phone_number TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers (customer_id),
+    plan_id TEXT NOT NULL REFERENCES plans (plan_id),
+    plan_name TEXT NOT NULL, plan_type TEXT NOT NULL, monthly_fee INTEGER NOT NULL,
+    contract_start TEXT NOT NULL, contract_end TEXT NOT NULL,
+    data_used_gb REAL NOT NULL, data_limit_gb REAL, voice_used_min INTEGER NOT NULL,
+    voice_limit_min INTEGER, outstanding_balance INTEGER NOT NULL,
+    last_bill_amount INTEGER NOT NULL, is_blacklisted INTEGER NOT NULL,
+    credit_grade TEXT NOT NULL, tenure_months INTEGER NOT NULL, status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_phone_lines_customer ON phone_lines (customer_id);
+CREATE TABLE IF NOT EXISTS devices (
+    device_id TEXT PRIMARY KEY, device_type TEXT NOT NULL, os_type TEXT NOT NULL,
+    brand TEXT NOT NULL, model TEXT NOT NULL, colors TEXT NOT NULL, storage_gb INTEGER NOT NULL,
+    specs TEXT NOT NULL, retail_price INTEGER NOT NULL, contract_prices TEXT NOT NULL,
+    release_year INTEGER NOT NULL, is_recommended INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_devices_type_os ON devices (device_type, os_type);
+-- quantity = units in the store (the seed's stock_quantity); reserved units are the active
+-- rows in reservations, available = quantity - reserved.
+CREATE TABLE IF NOT EXISTS device_stock (
+    store_id TEXT NOT NULL REFERENCES stores (store_id),
+    device_id TEXT NOT NULL REFERENCES devices (device_id),
+    color TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity >= 0),
+    PRIMARY KEY (store_id, device_id, color)
+);
+CREATE INDEX IF NOT EXISTS ix_device_stock_device ON device_stock (device_id, color);
+CREATE TABLE IF NOT EXISTS reservations (
+    reservation_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices (device_id),
+    store_id TEXT NOT NULL REFERENCES stores (store_id),
+    color TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    staff_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    reserved_until TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('reserved', 'confirmed', 'released', 'expired')),
+    created_at TEXT NOT NULL,
+    FOREIGN KEY (store_id, device_id, color) REFERENCES device_stock (store_id, device_id, color)
+);
+CREATE INDEX IF NOT EXISTS ix_reservations_item
+    ON reservations (store_id, device_id, color, status);
+"""
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    model: type[BaseModel]
+    json_fields: frozenset[str] = frozenset()
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.model.model_fields)
+
+
+# Parents before children: inserted in this order, deleted in reverse.
+_TABLES: dict[str, _Table] = {
+    "stores": _Table("stores", Store),
+    "customers": _Table("customers", Customer, frozenset({"identities"})),
+    "plans": _Table("plans", Plan, frozenset({"gifts", "tags", "rules"})),
+    "lines": _Table("phone_lines", PhoneLine),
+    "devices": _Table("devices", Device, frozenset({"colors", "specs", "contract_prices"})),
+    "stock": _Table("device_stock", StockItem),
+}
+
+
+class BackOfficeDataConflict(Conflict):
+    """The file holds other demo data; loading over it needs an explicit replace."""
+
+    code = "BACKOFFICE_DATA_CONFLICT"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    loaded: bool  # False: the same data was already there, nothing was written
+    data_hash: str
+    counts: dict[str, int]
+
+
+def data_hash(backoffice: BackOffice) -> str:
+    """SHA-256 of the canonical JSON; equal data (seed, today, every record) gives equal hashes."""
+    return hashlib.sha256(backoffice.model_dump_json().encode()).hexdigest()
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout, FKs on."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create missing tables and indexes (idempotent)."""
+    conn.executescript(SCHEMA)
+
+
+def _to_row(table: _Table, record: BaseModel) -> tuple[Any, ...]:
+    data = record.model_dump(mode="json")
+    return tuple(
+        json.dumps(data[c], ensure_ascii=False) if c in table.json_fields else data[c]
+        for c in table.columns
+    )
+
+
+def _from_row(table: _Table, model: type[M], row: sqlite3.Row) -> M:
+    data = {c: json.loads(row[c]) if c in table.json_fields else row[c] for c in table.columns}
+    return model.model_validate(data)
+
+
+def _read_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    return {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
+
+
+def load(backoffice: BackOffice, path: Path | str, replace: bool = False) -> LoadResult:
+    """Write all records in one transaction; the same data again is a no-op.
+
+    Different data already in the file raises BackOfficeDataConflict unless `replace`, which wipes
+    every table (reservations included) and loads afresh, even when the data is the same.
+    """
+    digest = data_hash(backoffice)
+    counts = {key: len(getattr(backoffice, key)) for key in _TABLES}
+    conn = connect(path)
+    try:
+        ensure_schema(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            meta = _read_meta(conn)
+            if not replace and meta.get("data_hash") == digest:
+                conn.execute("ROLLBACK")
+                return LoadResult(False, digest, counts)
+            has_data = conn.execute("SELECT 1 FROM customers LIMIT 1").fetchone() is not None
+            if not replace and (meta or has_data):
+                raise BackOfficeDataConflict(
+                    f"{path} already holds back-office data (seed {meta.get('seed')}, today "
+                    f"{meta.get('today')}); load with replace=True (CLI: --replace) to "
+                    "overwrite it",
+                    path=str(path),
+                )
+            conn.execute("DELETE FROM reservations")
+            for table in reversed(_TABLES.values()):
+                conn.execute(f"DELETE FROM {table.name}")
+            conn.execute("DELETE FROM meta")
+            for key, table in _TABLES.items():
+                columns = table.columns
+                conn.executemany(
+                    f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    [_to_row(table, record) for record in getattr(backoffice, key)],
+                )
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [
+                    ("schema_version", SCHEMA_VERSION),
+                    ("seed", str(backoffice.seed)),
+                    ("today", backoffice.today.isoformat()),
+                    ("data_hash", digest),
+                    ("loaded_at", datetime.now(UTC).isoformat(timespec="seconds")),
+                ],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return LoadResult(True, digest, counts)
+    finally:
+        conn.close()
+
+
+class BackOfficeStore:
+    """Read helpers over the SQLite file, returning the pydantic records."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._schema_checked = False
+
+    @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        conn = connect(self.path)
+        try:
+            if not self._schema_checked:  # an empty file reads as "no rows", not as an error
+                ensure_schema(conn)
+                self._schema_checked = True
+            yield conn
+        finally:
+            conn.close()
+
+    def _one(self, key: str, model: type[M], where: str, *args: Any) -> M | None:
+        table = _TABLES[key]
+        with self._conn() as conn:
+            row = conn.execute(f"SELECT * FROM {table.name} WHERE {where}", args).fetchone()
+        return None if row is None else _from_row(table, model, row)
+
+    def _many(self, key: str, model: type[M], where: str = "1", *args: Any) -> list[M]:
+        table = _TABLES[key]
+        sql = f"SELECT * FROM {table.name} WHERE {where} ORDER BY rowid"
+        with self._conn() as conn:
+            return [_from_row(table, model, row) for row in conn.execute(sql, args)]
+
+    # --- meta -------------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        """seed, today, data_hash, loaded_at, schema_version; empty before the first load."""
+        with self._conn() as conn:
+            return _read_meta(conn)
+
+    # --- CRM --------------------------------------------------------------------------------
+    def customer_by_national_id(self, national_id: str) -> Customer | None:
+        return self._one("customers", Customer, "id_number = ?", normalise(national_id))
+
+    def customer(self, customer_id: str) -> Customer | None:
+        return self._one("customers", Customer, "customer_id = ?", customer_id)
+
+    def lines_by_customer(self, customer_id: str) -> list[PhoneLine]:
+        return self._many("lines", PhoneLine, "customer_id = ?", customer_id)
+
+    def line(self, phone_number: str) -> PhoneLine | None:
+        return self._one("lines", PhoneLine, "phone_number = ?", phone_number.strip())
+
+    # --- Promotion --------------------------------------------------------------------------
+    def plan(self, plan_id: str) -> Plan | None:
+        return self._one("plans", Plan, "plan_id = ?", plan_id)
+
+    def plans(self) -> list[Plan]:
+        return self._many("plans", Plan)
+
+    # --- POS --------------------------------------------------------------------------------
+    def stores(self) -> list[Store]:
+        return self._many("stores", Store)
+
+    def store(self, store_id: str) -> Store | None:
+        return self._one("stores", Store, "store_id = ?", store_id)
+
+    def device(self, device_id: str) -> Device | None:
+        return self._one("devices", Device, "device_id = ?", device_id)
+
+    def devices(
+        self, device_type: str | None = None, os_type: str | None = None, brand: str | None = None
+    ) -> list[Device]:
+        """Devices matching every given filter (brand is case-insensitive)."""
+        clauses, args = self._filters(
+            ("device_type = ?", device_type),
+            ("os_type = ?", os_type.lower() if os_type else None),
+            ("lower(brand) = lower(?)", brand),
+        )
+        return self._many("devices", Device, clauses, *args)
+
+    def stock(
+        self, store_id: str | None = None, device_id: str | None = None, color: str | None = None
+    ) -> list[StockItem]:
+        """Stock rows (store, device, colour, quantity) matching every given filter."""
+        clauses, args = self._filters(
+            ("store_id = ?", store_id), ("device_id = ?", device_id), ("color = ?", color)
+        )
+        return self._many("stock", StockItem, clauses, *args)
+
+    @staticmethod
+    def _filters(*pairs: tuple[str, str | None]) -> tuple[str, list[str]]:
+        used = [(clause, value) for clause, value in pairs if value is not None]
+        return " AND ".join(c for c, _ in used) or "1", [v for _, v in used]
+
+    # --- everything -------------------------------------------------------------------------
+    def read_all(self) -> BackOffice:
+        """The loaded data as one BackOffice (equal to what was loaded)."""
+        meta = self.meta()
+        if "seed" not in meta:
+            raise NotFound(f"{self.path} holds no back-office data; run the loader first")
+        return BackOffice(
+            seed=int(meta["seed"]),
+            today=date.fromisoformat(meta["today"]),
+            stores=self.stores(),
+            customers=self._many("customers", Customer),
+            lines=self._many("lines", PhoneLine),
+            devices=self._many("devices", Device),
+            stock=self.stock(),
+            plans=self.plans(),
+        )

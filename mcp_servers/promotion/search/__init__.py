@@ -1,0 +1,56 @@
+"""Promotion search: one retriever interface over an embedded hybrid index or Azure AI Search.
+
+Typical use (the promotion MCP server)::
+
+    retriever = await open_retriever(settings, plans)          # loads or builds the index
+    shaped = shape_query("學生 吃到飽", customer_context)         # query text + filters
+    hits = await retriever.search(shaped.text, filters=shaped.filters, top_k=5)
+
+or in one call: ``await search_with_context(retriever, query, customer_context, top_k=5)``.
+"""
+
+from __future__ import annotations
+
+from .embeddings import E5Embedder, Embedder, LangChainEmbedder, build_embedder
+from .models import IndexReport, SearchFilters, SearchHit, plan_text
+from .query import CustomerContext, ShapedQuery, expand_for_lexical, shape_query
+from .retriever import (
+    LocalHybridRetriever,
+    PromotionRetriever,
+    build_retriever,
+    open_retriever,
+)
+
+
+async def search_with_context(
+    retriever: PromotionRetriever,
+    query: str,
+    customer_context: CustomerContext | dict | None = None,
+    *,
+    filters: SearchFilters | None = None,
+    top_k: int = 5,
+) -> list[SearchHit]:
+    """Shape the query from the customer's context, then search; explicit `filters` win."""
+    shaped = shape_query(query, customer_context)
+    return await retriever.search(shaped.text, filters=shaped.filters.merged(filters), top_k=top_k)
+
+
+__all__ = [
+    "CustomerContext",
+    "E5Embedder",
+    "Embedder",
+    "IndexReport",
+    "LangChainEmbedder",
+    "LocalHybridRetriever",
+    "PromotionRetriever",
+    "SearchFilters",
+    "SearchHit",
+    "ShapedQuery",
+    "build_embedder",
+    "build_retriever",
+    "expand_for_lexical",
+    "open_retriever",
+    "plan_text",
+    "search_with_context",
+    "shape_query",
+]

@@ -1,0 +1,338 @@
+"""Azure AI Search backend (azure-search-documents 12, async client over aiohttp).
+
+Azure fuses its BM25 text ranking and HNSW vector ranking with RRF itself, so this backend
+sends one hybrid request (`search` + `vectorQueries`) per query; the query vector comes from
+the same embedder the index was built with. The index schema, a synonym map (the same thesaurus
+as the local backend), and the documents are created by `ensure_index`, which skips the
+upload when every document already carries the current content hash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from azure.core.credentials import AzureKeyCredential
+from azure.search.documents.aio import SearchClient
+from azure.search.documents.indexes.aio import SearchIndexClient
+from azure.search.documents.indexes.models import (
+    HnswAlgorithmConfiguration,
+    HnswParameters,
+    SearchableField,
+    SearchField,
+    SearchFieldDataType,
+    SearchIndex,
+    SemanticConfiguration,
+    SemanticField,
+    SemanticPrioritizedFields,
+    SemanticSearch,
+    SimpleField,
+    SynonymMap,
+    VectorSearch,
+    VectorSearchProfile,
+)
+from azure.search.documents.models import VectorizedQuery
+
+from mcp_servers.backoffice.records import Plan
+
+from .embeddings import Embedder
+from .models import IndexReport, SearchFilters, SearchHit, content_hash, plan_text
+from .query import SYNONYMS
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+VECTOR_FIELD = "content_vector"
+VECTOR_PROFILE = "promotion-vector-profile"
+HNSW_CONFIG = "promotion-hnsw"
+SYNONYM_MAP = "promotion-synonyms"
+ANALYZER = "zh-Hant.microsoft"  # Microsoft's Traditional Chinese word breaker
+SCHEMA_VERSION = "azure-v1"
+UPLOAD_BATCH = 100  # 3072-d vectors are ~60 KB of JSON each; Azure caps a batch at 16 MB
+
+
+def build_synonym_map() -> SynonymMap:
+    """The local thesaurus in Solr format, so both backends treat 吃到飽 and 不限量 alike."""
+    return SynonymMap(name=SYNONYM_MAP, synonyms=[", ".join(group) for group in SYNONYMS])
+
+
+def build_index_schema(
+    name: str, dimensions: int, *, semantic_config: str | None = None, synonyms: bool = True
+) -> SearchIndex:
+    """Searchable text fields, filterable metadata, one HNSW cosine vector field."""
+    maps = [SYNONYM_MAP] if synonyms else None
+
+    def text(field: str, *, collection: bool = False) -> SearchField:
+        return SearchableField(
+            name=field, collection=collection, analyzer_name=ANALYZER, synonym_map_names=maps
+        )
+
+    fields = [
+        SimpleField(name="plan_id", type=SearchFieldDataType.STRING, key=True, filterable=True),
+        text("name"),
+        text("description"),
+        text("tags", collection=True),
+        text("target_customers"),
+        text("gifts", collection=True),
+        SimpleField(
+            name="plan_type", type=SearchFieldDataType.STRING, filterable=True, facetable=True
+        ),
+        SimpleField(name="with_device", type=SearchFieldDataType.BOOLEAN, filterable=True),
+        SimpleField(name="contract_months", type=SearchFieldDataType.INT32, filterable=True),
+        SimpleField(
+            name="monthly_fee", type=SearchFieldDataType.INT32, filterable=True, sortable=True
+        ),
+        SimpleField(name="data_gb", type=SearchFieldDataType.DOUBLE, filterable=True),
+        SimpleField(name="required_identity", type=SearchFieldDataType.STRING, filterable=True),
+        SimpleField(name="valid_from", type=SearchFieldDataType.DATE_TIME_OFFSET, filterable=True),
+        SimpleField(name="valid_to", type=SearchFieldDataType.DATE_TIME_OFFSET, filterable=True),
+        SimpleField(name="index_version", type=SearchFieldDataType.STRING, filterable=True),
+        SearchField(
+            name=VECTOR_FIELD,
+            type="Collection(Edm.Single)",
+            searchable=True,
+            vector_search_dimensions=dimensions,
+            vector_search_profile_name=VECTOR_PROFILE,
+        ),
+    ]
+    vector_search = VectorSearch(
+        algorithms=[
+            HnswAlgorithmConfiguration(name=HNSW_CONFIG, parameters=HnswParameters(metric="cosine"))
+        ],
+        profiles=[
+            VectorSearchProfile(name=VECTOR_PROFILE, algorithm_configuration_name=HNSW_CONFIG)
+        ],
+    )
+    semantic = None
+    if semantic_config:
+        prioritized = SemanticPrioritizedFields(
+            title_field=SemanticField(field_name="name"),
+            content_fields=[
+                SemanticField(field_name="description"),
+                SemanticField(field_name="gifts"),
+            ],
+            keywords_fields=[
+                SemanticField(field_name="tags"),
+                SemanticField(field_name="target_customers"),
+            ],
+        )
+        semantic = SemanticSearch(
+            default_configuration_name=semantic_config,
+            configurations=[
+                SemanticConfiguration(name=semantic_config, prioritized_fields=prioritized)
+            ],
+        )
+    return SearchIndex(
+        name=name, fields=fields, vector_search=vector_search, semantic_search=semantic
+    )
+
+
+def _odata_date(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _search_in(field: str, values: Sequence[str]) -> str:
+    # search.in with "|" as delimiter: plan ids and types never contain it.
+    return f"search.in({field}, {_quote('|'.join(values))}, '|')"
+
+
+def filters_to_odata(filters: SearchFilters | None) -> str | None:
+    """OData `$filter` with the same semantics as `SearchFilters.admits`."""
+    if filters is None or filters.is_empty():
+        return None
+    clauses: list[str] = []
+    if filters.plan_types is not None:
+        clauses.append(_search_in("plan_type", filters.plan_types))
+    if filters.with_device is not None:
+        clauses.append(f"with_device eq {str(filters.with_device).lower()}")
+    if filters.contract_months is not None:
+        months = " or ".join(f"contract_months eq {int(m)}" for m in filters.contract_months)
+        clauses.append(f"({months or 'false'})")
+    if filters.max_monthly_fee is not None:
+        clauses.append(f"monthly_fee le {int(filters.max_monthly_fee)}")
+    if filters.min_monthly_fee is not None:
+        clauses.append(f"monthly_fee ge {int(filters.min_monthly_fee)}")
+    if filters.identities is not None:
+        held = list(filters.identities)
+        either = f" or {_search_in('required_identity', held)}" if held else ""
+        clauses.append(f"(required_identity eq null{either})")
+    if filters.valid_on is not None:
+        day = _odata_date(filters.valid_on)
+        clauses.append(f"valid_from le {day} and valid_to ge {day}")
+    if filters.exclude_plan_ids:
+        clauses.append(f"not {_search_in('plan_id', filters.exclude_plan_ids)}")
+    return " and ".join(clauses) if clauses else None
+
+
+def plan_to_document(plan: Plan, vector: Sequence[float], version: str) -> dict[str, Any]:
+    return {
+        "plan_id": plan.plan_id,
+        "name": plan.name,
+        "description": plan.description,
+        "tags": list(plan.tags),
+        "target_customers": plan.target_customers,
+        "gifts": list(plan.gifts),
+        "plan_type": plan.plan_type,
+        "with_device": plan.with_device,
+        "contract_months": plan.contract_months,
+        "monthly_fee": plan.monthly_fee,
+        "data_gb": plan.data_gb,
+        "required_identity": plan.rules.required_identity,
+        "valid_from": _odata_date(plan.valid_from),
+        "valid_to": _odata_date(plan.valid_to),
+        "index_version": version,
+        VECTOR_FIELD: [float(x) for x in vector],
+    }
+
+
+class AzureSearchRetriever:
+    """`PromotionRetriever` on Azure AI Search; hybrid ranking is done by the service."""
+
+    backend = "azure"
+
+    def __init__(
+        self,
+        endpoint: str,
+        key: str,
+        index_name: str,
+        embedder: Embedder,
+        *,
+        semantic_config: str | None = None,
+        vector_k: int = 20,
+        synonyms: bool = True,
+        client_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.index_name = index_name
+        self.embedder = embedder
+        self.semantic_config = semantic_config
+        self.vector_k = vector_k
+        self.synonyms = synonyms
+        self._credential = AzureKeyCredential(key)
+        self._client_kwargs = client_kwargs or {}
+        self._client: SearchClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: Embedder) -> AzureSearchRetriever:
+        if not settings.azure_search_endpoint or not settings.azure_search_key:
+            raise ValueError(
+                "SEARCH_BACKEND=azure needs AZURE_SEARCH_ENDPOINT and AZURE_SEARCH_KEY"
+            )
+        return cls(
+            settings.azure_search_endpoint,
+            settings.azure_search_key,
+            settings.azure_search_index,
+            embedder,
+            semantic_config=settings.azure_search_semantic_config,
+        )
+
+    def _new_client(self) -> SearchClient:
+        return SearchClient(self.endpoint, self.index_name, self._credential, **self._client_kwargs)
+
+    async def _search_client(self) -> SearchClient:
+        """One long-lived client per event loop (its aiohttp session is bound to the loop)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client = self._new_client()
+            self._client_loop = loop
+        return self._client
+
+    async def ensure_index(self, plans: Sequence[Plan]) -> IndexReport:
+        """Create/update schema and synonyms; upload only when the content hash changed."""
+        started = time.perf_counter()
+        texts = [plan_text(p) for p in plans]
+        ids = [p.plan_id for p in plans]
+        version = content_hash(
+            [t + "\x1f" + p.model_dump_json() for t, p in zip(texts, plans, strict=True)],
+            ids,
+            SCHEMA_VERSION,
+            self.embedder.name,
+        )
+        dims = await asyncio.to_thread(lambda: self.embedder.dim)
+        schema = build_index_schema(
+            self.index_name, dims, semantic_config=self.semantic_config, synonyms=self.synonyms
+        )
+        async with SearchIndexClient(
+            self.endpoint, self._credential, **self._client_kwargs
+        ) as admin:
+            if self.synonyms:
+                await admin.create_or_update_synonym_map(build_synonym_map())
+            await admin.create_or_update_index(schema)
+        async with self._new_client() as client:
+            current = await client.search(
+                search_text="*",
+                filter=f"index_version eq {_quote(version)}",
+                include_total_count=True,
+                top=0,
+            )
+            if await current.get_count() == len(plans):
+                return self._report("unchanged", plans, 0, version, started)
+            vectors = await asyncio.to_thread(self.embedder.embed_passages, texts)
+            docs = [plan_to_document(p, v, version) for p, v in zip(plans, vectors, strict=True)]
+            for start in range(0, len(docs), UPLOAD_BATCH):
+                await client.merge_or_upload_documents(docs[start : start + UPLOAD_BATCH])
+            stale_results = await client.search(
+                search_text="*",
+                filter=f"index_version ne {_quote(version)}",
+                select=["plan_id"],
+                top=1000,
+            )
+            stale = [{"plan_id": doc["plan_id"]} async for doc in stale_results]
+            if stale:
+                await client.delete_documents(stale)
+        return self._report("uploaded", plans, len(docs), version, started)
+
+    def _report(
+        self, action: str, plans: Sequence[Plan], embedded: int, version: str, started: float
+    ) -> IndexReport:
+        return IndexReport(
+            backend="azure",
+            action=action,  # type: ignore[arg-type]
+            documents=len(plans),
+            embedded=embedded,
+            content_hash=version,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    async def search(
+        self, query: str, *, filters: SearchFilters | None = None, top_k: int = 5
+    ) -> list[SearchHit]:
+        if top_k <= 0 or not query.strip():
+            return []
+        matrix = await asyncio.to_thread(self.embedder.embed_queries, [query])
+        vector_query = VectorizedQuery(
+            vector=[float(x) for x in matrix[0]],
+            k_nearest_neighbors=max(self.vector_k, top_k),
+            fields=VECTOR_FIELD,
+        )
+        extra: dict[str, Any] = {}
+        if self.semantic_config:
+            extra = {"query_type": "semantic", "semantic_configuration_name": self.semantic_config}
+        client = await self._search_client()
+        results = await client.search(
+            search_text=query,
+            vector_queries=[vector_query],
+            filter=filters_to_odata(filters),
+            top=top_k,
+            select=["plan_id"],
+            **extra,
+        )
+        hits: list[SearchHit] = []
+        async for doc in results:
+            reranker = doc.get("@search.reranker_score")
+            score = float(reranker if reranker is not None else doc.get("@search.score") or 0.0)
+            hits.append(SearchHit(plan_id=str(doc["plan_id"]), score=score, matched=("azure",)))
+        return hits
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None

