@@ -67,9 +67,7 @@ def _on_http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[An
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-    log.error(
-        "unhandled_error", request_id=request_id, path=request.url.path, exc_info=exc
-    )
+    log.error("unhandled_error", request_id=request_id, path=request.url.path, exc_info=exc)
     return envelope(500, "internal error", "INTERNAL_ERROR", request_id=request_id)
 
 

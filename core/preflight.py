@@ -23,7 +23,8 @@ HOW_TO = {
     ),
     "postgres": (
         "the test suite needs PostgreSQL on 127.0.0.1:5432 with database 'test' "
-        "(start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), "
+        "(start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main "
+        "start), "
         "or set TEST_POSTGRES_URL"
     ),
 }

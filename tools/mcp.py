@@ -41,13 +41,19 @@ _CHILD_SETTINGS = (
 )  # fmt: skip
 
 
-def connections(settings: Settings, servers: Iterable[str] = SERVERS) -> dict[str, Connection]:
-    """Streamable HTTP when `MCP_<NAME>_URL` is set, else a stdio child running our server."""
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment a server process needs to see our settings (stdio children or HTTP)."""
     env = {**os.environ, "FASTMCP_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     for field in _CHILD_SETTINGS:
         value = getattr(settings, field)
         if value is not None:
             env[field.upper()] = str(value)
+    return env
+
+
+def connections(settings: Settings, servers: Iterable[str] = SERVERS) -> dict[str, Connection]:
+    """Streamable HTTP when `MCP_<NAME>_URL` is set, else a stdio child running our server."""
+    env = server_env(settings)
     result: dict[str, Connection] = {}
     for name in servers:
         url = getattr(settings, f"mcp_{name}_url")

@@ -14,7 +14,9 @@ from api.runtime import Runtime
 
 async def _check_database(runtime: Runtime) -> None:
     async with runtime.engine.connect() as conn:
-        await conn.execute(text("SELECT 1") if not _is_oracle(runtime) else text("SELECT 1 FROM DUAL"))
+        await conn.execute(
+            text("SELECT 1") if not _is_oracle(runtime) else text("SELECT 1 FROM DUAL")
+        )
 
 
 def _is_oracle(runtime: Runtime) -> bool:
@@ -34,7 +36,7 @@ async def _probe(name: str, check: Any, runtime: Runtime) -> tuple[str, str]:
 
 
 class HealthController(Controller):
-    tags = ["health"]
+    tags = ("health",)  # type: ignore[assignment]
 
     @get("/health", summary="Liveness", exclude_from_auth=True)
     async def health(self) -> dict[str, Any]:
@@ -49,7 +51,10 @@ class HealthController(Controller):
             )
         )
         ok = all(v == "ok" for v in results.values())
-        body = {"success": ok, "data": {"status": "ready" if ok else "not_ready", "checks": results}}
+        body = {
+            "success": ok,
+            "data": {"status": "ready" if ok else "not_ready", "checks": results},
+        }
         if not ok:
             body.update(error="a dependency is not ready", code="SERVICE_UNAVAILABLE")
         return Response(body, status_code=200 if ok else 503)

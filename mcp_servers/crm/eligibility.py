@@ -147,7 +147,9 @@ def check_promotion(
     reasons: list[str] = []
 
     def fail(requirement: str, required: str, actual: str, reason: str) -> None:
-        missing.append(MissingRequirement(requirement=requirement, required=required, actual=actual))
+        missing.append(
+            MissingRequirement(requirement=requirement, required=required, actual=actual)
+        )
         reasons.append(reason)
 
     if not plan.valid_from <= today <= plan.valid_to:

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from core import national_id
 from core.errors import NotFound
+from core.logging import get_logger
 from mcp_servers.backoffice.access import (
     customer_by_id,
     default_store,
@@ -24,6 +25,8 @@ from mcp_servers.crm.eligibility import (
     check_renewal,
 )
 from mcp_servers.server import build_server, tools_of
+
+log = get_logger(__name__)
 
 mcp = build_server(
     "crm",
@@ -101,6 +104,7 @@ async def get_customer(id_number: str) -> CustomerInfo:
     digits). Errors: INVALID_INPUT (bad format/checksum), NOT_FOUND (not our customer)."""
     store = default_store()
     found = store.customer_by_national_id(valid_national_id(id_number))
+    log.info("customer_lookup", id_number=id_number, found=found is not None)  # masked by logging
     if found is None:
         raise NotFound("查無此客戶 / not a customer")
     return CustomerInfo(

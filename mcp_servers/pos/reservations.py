@@ -150,9 +150,8 @@ def reserve(
                 raise NotFound(f"此門市無 {device_id} {color} 的庫存資料 / no such stock item")
             best = candidates[0]
             if best["available"] < quantity:
-                raise OutOfStock(
-                    f"{device_id} {color} 庫存不足（可售 {max(0, best['available'])}）/ out of stock"
-                )
+                left = max(0, best["available"])
+                raise OutOfStock(f"{device_id} {color} 庫存不足（可售 {left}）/ out of stock")
             reservation = Reservation(
                 reservation_id=f"RES{now:%Y%m%d}{secrets.token_hex(4).upper()}",
                 device_id=device_id,

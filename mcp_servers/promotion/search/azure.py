@@ -39,7 +39,7 @@ from azure.search.documents.models import VectorizedQuery
 from mcp_servers.backoffice.records import Plan
 
 from .embeddings import Embedder
-from .models import IndexReport, SearchFilters, SearchHit, content_hash, plan_text
+from .models import IndexReport, SearchFilters, SearchHit, content_hash, passage_text, plan_text
 from .query import SYNONYMS
 
 if TYPE_CHECKING:
@@ -248,10 +248,10 @@ class AzureSearchRetriever:
     async def ensure_index(self, plans: Sequence[Plan]) -> IndexReport:
         """Create/update schema and synonyms; upload only when the content hash changed."""
         started = time.perf_counter()
-        texts = [plan_text(p) for p in plans]
+        # Every field is uploaded, so any change (a fee, a date) means a new upload.
         ids = [p.plan_id for p in plans]
         version = content_hash(
-            [t + "\x1f" + p.model_dump_json() for t, p in zip(texts, plans, strict=True)],
+            [f"{plan_text(p)}\x1f{passage_text(p)}\x1f{p.model_dump_json()}" for p in plans],
             ids,
             SCHEMA_VERSION,
             self.embedder.name,
@@ -275,7 +275,8 @@ class AzureSearchRetriever:
             )
             if await current.get_count() == len(plans):
                 return self._report("unchanged", plans, 0, version, started)
-            vectors = await asyncio.to_thread(self.embedder.embed_passages, texts)
+            passages = [passage_text(p) for p in plans]
+            vectors = await asyncio.to_thread(self.embedder.embed_passages, passages)
             docs = [plan_to_document(p, v, version) for p, v in zip(plans, vectors, strict=True)]
             for start in range(0, len(docs), UPLOAD_BATCH):
                 await client.merge_or_upload_documents(docs[start : start + UPLOAD_BATCH])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Literal
@@ -104,6 +105,23 @@ def plan_text(plan: Plan) -> str:
     if plan.gifts:
         parts.append("贈品：" + "、".join(plan.gifts))
     return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+# Sentences stating contract penalties and application conditions. They are structured fields
+# (contract_months, early_termination_fee, rules) checked by the eligibility step; in a vector
+# they are near-identical boilerplate that pulls every passage towards every other one.
+_CONDITIONS = re.compile(
+    r"[^。\n]*(違約金|補貼款|在網滿|以上可申辦|申辦需出示|本人申辦|統一編號申辦)[^。\n]*。?"
+)
+
+
+def passage_text(plan: Plan) -> str:
+    """What the embedding sees: `plan_text` without contract and eligibility boilerplate.
+
+    On the dev set this raised vector-only MRR from 0.864 to 0.895 (hybrid 0.967 -> 0.983);
+    BM25 keeps the full text, so a search for 違約金 still works.
+    """
+    return _CONDITIONS.sub("", plan_text(plan))
 
 
 def content_hash(texts: Iterable[str], ids: Sequence[str], *salt: str) -> str:

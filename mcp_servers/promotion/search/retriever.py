@@ -25,7 +25,7 @@ from mcp_servers.backoffice.records import Plan
 from .embeddings import Embedder, build_embedder
 from .fusion import DEFAULT_K, rrf
 from .lexical import LexicalIndex
-from .models import IndexReport, SearchFilters, SearchHit, content_hash, plan_text
+from .models import IndexReport, SearchFilters, SearchHit, content_hash, passage_text, plan_text
 from .query import synonym_expansions
 from .store import IndexStore, StoredIndex, text_hash
 from .tokenize import TOKENIZER_VERSION, tokenize, tokenize_many
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 Mode = Literal["hybrid", "bm25", "vector"]
-INDEX_SCHEMA = "plan-text-v1"
+INDEX_SCHEMA = "plan-text-v2"
 
 
 @runtime_checkable
@@ -153,7 +153,8 @@ class LocalHybridRetriever:
         return self._state is not None
 
     def index_key(self, plans: Sequence[Plan]) -> str:
-        texts = [plan_text(p) for p in plans]
+        """Hash of both texts of every plan, the ids in order, the tokenizer and the model."""
+        texts = [f"{plan_text(p)}\x1f{passage_text(p)}" for p in plans]
         ids = [p.plan_id for p in plans]
         return content_hash(texts, ids, INDEX_SCHEMA, TOKENIZER_VERSION, self.embedder.name)
 
@@ -175,12 +176,12 @@ class LocalHybridRetriever:
                 lexical = LexicalIndex(stored.tokens)
                 self._state = _State.build(key, plans, lexical, DenseIndex(stored.vectors))
                 return self._report("loaded", plans, 0, key, started)
-            texts = [plan_text(p) for p in plans]
-            vectors, embedded = self._embed_passages(texts)
-            tokens = tokenize_many(texts)
+            passages = [passage_text(p) for p in plans]
+            vectors, embedded = self._embed_passages(passages)
+            tokens = tokenize_many([plan_text(p) for p in plans])
             lexical = LexicalIndex(tokens)
             if self.store is not None:
-                hashes = [text_hash(t) for t in texts]
+                hashes = [text_hash(t) for t in passages]
                 record = StoredIndex(key, ids, hashes, tokens, vectors, self.embedder.name)
                 self.store.save(record)
             self._state = _State.build(key, plans, lexical, DenseIndex(vectors))

@@ -29,7 +29,9 @@ class DenseIndex:
         query = normalise(np.asarray(query_vector, dtype=np.float32).reshape(-1))
         if query.shape[0] != self.dim:
             raise ValueError(f"query has {query.shape[0]} dimensions, index has {self.dim}")
-        return self.vectors @ query
+        # einsum runs single-threaded in numpy itself: `@` goes to a multi-threaded BLAS whose
+        # thread hand-off cost 8-20 ms at p95 on a busy 2-core host for a 5,000 x 384 product.
+        return np.einsum("ij,j->i", self.vectors, query)
 
 
 def top_indices(

@@ -1,0 +1,63 @@
+"""Fixtures shared across suites: test settings, today's demo back office, the MCP toolbox.
+
+Everything runs against real parts: the back-office SQLite file is generated for the run, the
+MCP servers are real child processes (stdio) or real HTTP servers, Redis is the machine's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from core.bootstrap import build_search_index
+from core.settings import ROOT, Settings
+from mcp_servers.backoffice.generator import generate
+from mcp_servers.backoffice.store import load
+from tools.mcp import McpToolbox
+
+# Content-keyed, so it is reused across runs and rebuilt only when the plans change.
+TEST_SEARCH_INDEX = ROOT / "var" / "test" / "search"
+
+
+@pytest.fixture(scope="session")
+def backoffice_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("backoffice") / "backoffice.db"
+    load(generate(20261121, date.today()), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def test_settings(backoffice_path: Path) -> Settings:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        app_env="test",
+        backoffice_db_path=backoffice_path,
+        search_index_dir=TEST_SEARCH_INDEX,
+        redis_key_prefix="sbtest",
+        mcp_call_timeout_seconds=15,
+    )
+    # Build (or load) the promotion index before any server needs it, as `make run` does.
+    asyncio.run(build_search_index(settings))
+    return settings
+
+
+def reload_backoffice(path: Path) -> None:
+    """Fresh stock and no reservations: the servers read the file on every call."""
+    load(generate(20261121, date.today()), path, replace=True)
+
+
+@pytest.fixture
+def fresh_backoffice(backoffice_path: Path) -> Iterator[Path]:
+    reload_backoffice(backoffice_path)
+    yield backoffice_path
+
+
+@pytest.fixture(scope="session")
+async def toolbox(test_settings: Settings) -> AsyncIterator[McpToolbox]:
+    """One persistent stdio session per server for the whole run, as the API holds them."""
+    async with McpToolbox(test_settings) as box:
+        yield box
