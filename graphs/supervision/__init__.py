@@ -1,0 +1,1 @@
+"""Supervision: the escalation policy, session status machine and shift hours (pure rules)."""

@@ -1,0 +1,131 @@
+"""The negation window: "我不需要人工" and "no need for a human" must not escalate.
+
+Why a window and not a parser: customers type short, unpunctuated turns in three languages; a
+few cue lists plus a distance limit get the common cases right and stay explainable to admins.
+
+A match (a keyword or request phrase, found in *folded* text, see `language.fold`) is negated when
+
+* **zh, before**: a cue such as 不需要/不用/不要/不想/不必/無需/沒必要/別/免/不是/沒有要 ends at
+  most `zh_window` (6) characters before the match (or overlaps it: 不要 + 要人工), the cue is
+  not part of a question form (要不要, 是不是, 用不用), and the characters in between — plus the
+  match's first character — contain no punctuation and no reset word (要/想/但/而是/還是/改/請/
+  了/快). So "不用轉人工" and "我不需要你們公司的人工客服" are negated, while "我不要AI，我要人工"
+  (punctuation), "不要AI要人工" (reset 要) and "不想等了快幫我轉人工" (了 closes the clause) are
+  not. 沒有 is *not* a cue: "沒有人工嗎？" asks for a human.
+* **glued**: a keyword touching a negated match belongs to the same noun phrase and is negated
+  with it (不需要[人工]客服 → 客服), see `policy`.
+* **zh, after**: the match is followed, within `zh_post_window` (2) filler characters (就/也/先
+  …), by a post cue such as 不用了/不需要/不必/算了/免了: "人工就不用了", "退款就算了".
+* **en, before**: a cue that negates a *wish* ("don't want", "do not need", "not looking for",
+  "no need for", bare "no", "without") ends at most `en_window` (3) words before the match, with no
+  punctuation and no reset word (but/i/we/please/instead/just/so) in between. Plain "not" is no
+  cue: "I have not received my refund" still escalates, "I don't want an agent" does not.
+* **en, after**: "human? no thanks", "an agent is not needed".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graphs.supervision.language import fold
+
+_PUNCTUATION = re.compile(r"[^\w\s']")
+
+
+class NegationRules(BaseModel):
+    """Cue lists and windows for the negation rule (all configurable, written in either script)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    zh_cues: tuple[str, ...] = (
+        "不需要", "不需", "不用", "不要", "不想要", "不想", "不必", "不必要", "無需", "無須",
+        "沒必要", "別", "免", "不是要", "不是想", "不是", "沒有要", "沒要", "不打算", "不找",
+        "用不著", "並不想", "並不需要", "不會找",
+    )  # fmt: skip
+    zh_question_prefixes: str = Field(default="要是用需想", description="X不X question forms")
+    zh_post_cues: tuple[str, ...] = (
+        "不用了", "不需要了", "不需要", "不必了", "不必", "免了", "算了", "不要了", "就不用",
+        "先不用", "沒必要",
+    )  # fmt: skip
+    zh_fillers: str = "就也先都倒是我的了啦"
+    zh_resets: tuple[str, ...] = ("要", "想", "但", "可是", "而是", "還是", "改", "請", "了", "快")
+    zh_window: int = Field(default=6, ge=0)
+    zh_post_window: int = Field(default=2, ge=0)
+    en_cues: tuple[str, ...] = (
+        r"no need(?: for| to| of)?",
+        r"(?:do not|don't|dont|does not|doesn't|doesnt|did not|didn't|didnt|won't|will not"
+        r"|never|not|no longer)\s+(?:really\s+)?(?:want|need|require|wanna|asking|ask|looking"
+        r"|interested|requesting|request)(?:ed|ing)?(?:\s+(?:to|for|in|about))?",
+        r"no",
+        r"without",
+    )
+    en_post_cues: tuple[str, ...] = (
+        r"(?:is|are)?\s*(?:not|n't)\s+(?:needed|necessary|required)",
+        r"no thanks?",
+        r"not needed",
+    )
+    en_resets: tuple[str, ...] = ("but", "i", "we", "please", "instead", "just", "so", "rather")
+    en_window: int = Field(default=3, ge=0)
+
+
+class _Compiled:
+    """Regexes built once per `NegationRules` (the rules are frozen, so they hash)."""
+
+    def __init__(self, rules: NegationRules) -> None:
+        zh = sorted({fold(c) for c in rules.zh_cues}, key=len, reverse=True)
+        not_after = re.escape(fold(rules.zh_question_prefixes))
+        self.zh_cue = re.compile(rf"(?<![{not_after}])(?:{'|'.join(map(re.escape, zh))})")
+        post = sorted({fold(c) for c in rules.zh_post_cues}, key=len, reverse=True)
+        fillers = re.escape(fold(rules.zh_fillers))
+        self.zh_post = re.compile(
+            rf"[{fillers}]{{0,{rules.zh_post_window}}}(?:{'|'.join(map(re.escape, post))})"
+        )
+        self.zh_resets = tuple(fold(r) for r in rules.zh_resets)
+        self.zh_window = rules.zh_window
+        self.en_cue = re.compile(rf"(?<![a-z0-9'])(?:{'|'.join(rules.en_cues)})(?![a-z0-9'])")
+        self.en_post = re.compile(rf"^[\s,.?!]*(?:{'|'.join(rules.en_post_cues)})(?![a-z])")
+        self.en_resets = frozenset(rules.en_resets)
+        self.en_window = rules.en_window
+
+
+@lru_cache(maxsize=32)
+def _compiled(rules: NegationRules) -> _Compiled:
+    return _Compiled(rules)
+
+
+def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
+    """Whether the match `folded[start:end]` sits inside a negation window (see module doc).
+
+    A cue may also overlap the match ("don't want" + "want an agent", "不要" + "要人工").
+    """
+    c = _compiled(rules)
+    upto = folded[:end]
+    for cue in c.zh_cue.finditer(upto):
+        if cue.start() >= start:
+            break
+        gap = folded[cue.end() : start] if cue.end() <= start else ""
+        # a match that itself opens with a wish (要人工) after the cue starts a fresh request
+        opener = folded[start] if cue.end() <= start else ""
+        if (
+            len(gap) <= c.zh_window
+            and not _PUNCTUATION.search(gap)
+            and not any(r in gap + opener for r in c.zh_resets)
+        ):
+            return True
+    if c.zh_post.match(folded, end):
+        return True
+    for cue in c.en_cue.finditer(upto):
+        if cue.start() >= start:
+            break
+        between = folded[min(cue.end(), start) : start]
+        words = between.split()
+        if (
+            len(words) <= c.en_window
+            and not _PUNCTUATION.search(between)
+            and not any(w in c.en_resets for w in words)
+        ):
+            return True
+    return bool(c.en_post.match(folded[end:]))

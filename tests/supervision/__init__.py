@@ -1,0 +1,1 @@
+"""Supervision rules: escalation policy, status machine, shift hours, language helpers."""

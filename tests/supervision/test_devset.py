@@ -1,0 +1,65 @@
+"""The escalation dev set: quality gate for the shipped policy, and the report runner."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from evals.escalation import DEVSET_PATH, Binary, load_devset, run
+from evals.escalation.__main__ import main
+from graphs.supervision.policy import REASONS
+
+ROWS = load_devset()
+REPORT = run(ROWS)
+
+
+def test_devset_is_big_and_balanced_enough() -> None:
+    assert len(ROWS) >= 60
+    assert len({r.id for r in ROWS}) == len(ROWS)
+    assert Counter(r.language for r in ROWS).keys() == {"zh-TW", "zh-CN", "en"}
+    assert {r.expected_reason for r in ROWS if r.expected_escalate} == set(REASONS)
+    assert sum(not r.expected_escalate for r in ROWS) >= 30
+    assert sum("negation" in r.tags for r in ROWS) >= 10
+
+
+def test_policy_f1_gate() -> None:
+    assert REPORT.overall.f1 >= 0.85
+    for language, metrics in REPORT.by_language.items():
+        assert metrics.f1 >= 0.8, language
+
+
+def test_no_false_positives_on_negation_rows() -> None:
+    assert [o.row.id for o in REPORT.false_positives("negation")] == []
+
+
+def test_negation_traps_still_escalate() -> None:
+    traps = [o for o in REPORT.outcomes if "negation_trap" in o.row.tags]
+    assert traps and all(o.predicted for o in traps)
+
+
+@pytest.mark.parametrize(
+    ("counts", "precision", "recall", "f1"),
+    [
+        (Binary(tp=8, fp=2, fn=2, tn=5), 0.8, 0.8, 0.8),
+        (Binary(tp=0, fp=0, fn=3, tn=1), 0.0, 0.0, 0.0),
+        (Binary(tp=3), 1.0, 1.0, 1.0),
+    ],
+)
+def test_binary_metrics(counts: Binary, precision: float, recall: float, f1: float) -> None:
+    assert (counts.precision, counts.recall, counts.f1) == pytest.approx((precision, recall, f1))
+
+
+def test_main_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--devset", str(DEVSET_PATH)]) == 0
+    out = capsys.readouterr().out
+    for needle in ("overall", "zh-TW", "zh-CN", "en", "reason confusion", "precision", "f1"):
+        assert needle in out
+
+
+def test_main_accepts_admin_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"enabled_reasons": ["user_request"]}', encoding="utf-8")
+    assert main(["--rules", str(rules), "--quiet"]) == 0
+    assert "disagreements" not in capsys.readouterr().out
