@@ -31,12 +31,22 @@ def async_url(url: str | URL) -> URL:
     return parsed.set(drivername=driver) if driver else parsed
 
 
-def _on_connect_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite ignores foreign keys unless asked, per connection.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def _sqlite_on_connect(foreign_keys: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's implicit BEGIN (only before DML) breaks SAVEPOINT and leaves SELECTs and
+        # DDL outside transactions; turn it off and emit BEGIN ourselves (SQLAlchemy's recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # SQLite ignores foreign keys unless asked, per connection (must precede BEGIN).
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _on_connect_oracle(dbapi_connection: Any, _record: Any) -> None:
@@ -47,9 +57,17 @@ def _on_connect_oracle(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(
-    settings: Settings | None = None, *, url: str | URL | None = None, **kwargs: Any
+    settings: Settings | None = None,
+    *,
+    url: str | URL | None = None,
+    sqlite_foreign_keys: bool = True,
+    **kwargs: Any,
 ) -> AsyncEngine:
-    """Build the async engine for `settings.database_url` (or an explicit `url`)."""
+    """Build the async engine for `settings.database_url` (or an explicit `url`).
+
+    `sqlite_foreign_keys=False` is for migrations: batch mode recreates tables, which SQLite
+    refuses for referenced tables while foreign keys are enforced.
+    """
     target = async_url(url if url is not None else (settings or get_settings()).database_url)
     options: dict[str, Any] = {"pool_pre_ping": True}
     backend = target.get_backend_name()
@@ -58,7 +76,8 @@ def create_engine(
     options.update(kwargs)
     engine = _create_async_engine(target, **options)
     if backend == "sqlite":
-        event.listen(engine.sync_engine, "connect", _on_connect_sqlite)
+        event.listen(engine.sync_engine, "connect", _sqlite_on_connect(sqlite_foreign_keys))
+        event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     elif backend == "oracle":
         event.listen(engine.sync_engine, "connect", _on_connect_oracle)
     return engine

@@ -4,7 +4,8 @@ Why custom types: SQLAlchemy picks Oracle types from the *server version* it con
 (BOOLEAN and JSON only from 23ai / 21c), and an offline dialect (`alembic --sql`) assumes the
 newest server. Our target is Oracle 19c, so the Oracle rendering is pinned here instead:
 
-* `Flag` - native BOOLEAN on PostgreSQL/SQLite; NUMBER(1) plus `CHECK (col IN (0, 1))` on Oracle.
+* `Flag` - native BOOLEAN on PostgreSQL/SQLite; on Oracle NUMERIC(1, 0) (stored as NUMBER(1))
+  plus `CHECK (col IN (0, 1))`, bound as 0/1.
 * `JsonDoc` - JSONB on PostgreSQL, JSON (text) on SQLite; CLOB plus `CHECK (col IS JSON)` on
   Oracle (19c has no JSON type; IS JSON exists since 12.1.0.2).
 * `UtcDateTime` - timezone-aware in Python everywhere; TIMESTAMPTZ on PostgreSQL; on SQLite and
@@ -15,7 +16,9 @@ newest server. Our target is Oracle 19c, so the Oracle rendering is pinned here 
 
 The Oracle-only CHECK constraints are *type bound* (like SQLAlchemy's own Boolean/Enum checks):
 the type adds them when its column joins a table, so Alembic scripts that say `sbt.Flag()` get
-them too, and autogenerate never renders them twice.
+them too, and autogenerate never renders them twice. This leans on SQLAlchemy internals
+(`_set_parent`, `_create_rule`, `_type_bound`); tests/db/test_migrations.py and test_oracle.py
+exercise every path (create_table, add_column, SQLite batch copies) to catch a changed upgrade.
 """
 
 from __future__ import annotations
@@ -32,11 +35,21 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
+def _only_on_oracle(target: Any, **_kw: Any) -> bool:
+    """`_create_rule` of our CHECKs: `target` is a DDL compiler or an Alembic impl; both
+    carry the dialect. The same hook SQLAlchemy's Boolean/Enum use, so CREATE TABLE, Alembic's
+    add_column and batch table copies all skip the CHECK off Oracle."""
+    return bool(target.dialect.name == "oracle")
+
+
 def _add_oracle_check(column: sa.Column[Any], table: sa.Table, suffix: str, sql: str) -> None:
     """Attach a CHECK that only Oracle's DDL renders (the type is native elsewhere)."""
     check = sa.CheckConstraint(
-        sql.format(col=column.name), name=f"{column.name}_{suffix}", _type_bound=True
-    ).ddl_if(dialect="oracle")
+        sql.format(col=column.name),
+        name=f"{column.name}_{suffix}",
+        _create_rule=_only_on_oracle,
+        _type_bound=True,
+    )
     table.append_constraint(check)
 
 
