@@ -1,0 +1,341 @@
+"""Answers the offline model writes: Markdown from tool results, help, questions back.
+
+Every answer names its source ("（離線助理）" / "(offline assistant)") so staff never mistake a
+template for a model's judgement. Tool results are rendered by shape, not by server version:
+known tools get a tailored layout, anything else a generic key/value or list table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from core.national_id import mask_in_text
+from tools.llm.offline_intents import Intent, Lang
+
+TAG = {"zh": "（離線助理）", "en": "(offline assistant) "}
+NOTICE = {
+    "zh": "⚠️ AI 服務暫時無法回應，以下為離線助理的回覆。",
+    "en": "⚠️ The AI service is not responding; this answer comes from the offline assistant.",
+}
+_LABELS = {
+    "plan_id": "方案代碼", "name": "名稱", "plan_name": "方案名稱", "plan_type": "方案類型",
+    "monthly_fee": "月租費", "data_gb": "數據流量 (GB)", "voice_minutes": "網外語音 (分)",
+    "contract_months": "合約期 (月)", "early_termination_fee": "提前解約金", "gifts": "贈品",
+    "phone_number": "門號", "contract_start": "合約起日", "contract_end": "合約到期日",
+    "data_used_gb": "本期已用數據 (GB)", "data_limit_gb": "數據上限 (GB)",
+    "voice_used_min": "已用語音 (分)", "voice_limit_min": "語音上限 (分)",
+    "outstanding_balance": "未繳金額", "last_bill_amount": "上期帳單", "tenure_months": "在網月數",
+    "status": "狀態", "credit_grade": "信用等級", "upgrade_fee": "手續費",
+    "monthly_difference": "月租差額", "prorated_cost": "本月差額（按日計）",
+    "early_termination_charge": "提前解約補償", "total_cost": "總費用",
+    "savings_per_month": "每月節省", "device_id": "裝置代碼", "model": "型號", "brand": "品牌",
+    "color": "顏色", "quantity": "數量", "store_id": "門市", "title": "標題", "score": "相關度",
+    "promotion_id": "促銷代碼", "description": "說明", "retail_price": "售價",
+}  # fmt: skip
+_MONEY = {"monthly_fee", "early_termination_fee", "outstanding_balance", "last_bill_amount",
+          "upgrade_fee", "monthly_difference", "prorated_cost", "early_termination_charge",
+          "total_cost", "savings_per_month", "retail_price", "annual_cost",
+          "expected_monthly_extra"}  # fmt: skip
+_TOOL_TITLE = {
+    "get_phone_details": ("門號資料", "Line details"),
+    "search_promotions": ("搜尋到的促銷方案", "Promotions found"),
+    "calculate_upgrade_cost": ("升級費用試算", "Upgrade cost"),
+    "query_device_stock": ("門市庫存", "Store stock"),
+    "get_plan_details": ("方案內容", "Plan details"),
+}
+_MISSING = {
+    "plan_ids": ("要比較哪兩個方案？請指定方案（例如「方案 A 和方案 B」或方案代碼）。",
+                 "Which plans should I compare? Name them (e.g. 'plan A and plan B' or plan ids)."),
+    "new_plan_id": ("要升級到哪個方案？請指定目標方案。", "Which plan is the upgrade to?"),
+    "current_plan_id": ("尚未取得客戶目前方案，請先完成門號選擇。",
+                        "The customer's current plan is not known yet; select the line first."),
+    "remaining_contract_months": ("合約還剩幾個月？（例如「剩 6 個月」）",
+                                  "How many contract months are left (e.g. '6 months left')?"),
+    "store_id": ("不知道是哪間門市，無法查庫存。",
+                 "I don't know the store, so I can't check stock."),
+    "phone_number": ("請提供要查詢的門號（09 開頭 10 碼）。",
+                     "Which phone number (10 digits starting with 09)?"),
+    "plan_id": ("要查詢哪個方案？", "Which plan should I look up?"),
+}  # fmt: skip
+
+
+def cell(value: Any) -> str:
+    """One Markdown table cell: lists joined, pipes escaped, no line breaks."""
+    if value is None:
+        text = "-"
+    elif isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, list | tuple):
+        text = "、".join(cell(v) for v in value) or "-"
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def label(key: str, lang: Lang) -> str:
+    if lang == "zh" and key in _LABELS:
+        return _LABELS[key]
+    return key.replace("_", " ").capitalize()
+
+
+def value_text(key: str, value: Any) -> Any:
+    if key in _MONEY and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"NT${value:,.0f}"
+    return value
+
+
+def _scalars(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if not isinstance(v, dict)}
+
+
+def render_mapping(data: Mapping[str, Any], lang: Lang) -> str:
+    head = ("項目", "內容") if lang == "zh" else ("Field", "Value")
+    rows = [(label(k, lang), value_text(k, v)) for k, v in _scalars(data).items()]
+    return markdown_table(head, rows)
+
+
+def render_list(items: Sequence[Any], lang: Lang, max_cols: int = 6) -> str:
+    dicts = [i for i in items if isinstance(i, Mapping)]
+    if not dicts:
+        return "\n".join(f"- {cell(i)}" for i in items) or "-"
+    keys: list[str] = []
+    for item in dicts:
+        keys += [k for k in _scalars(item) if k not in keys]
+    keys = keys[:max_cols]
+    rows = [[value_text(k, item.get(k)) for k in keys] for item in dicts]
+    return markdown_table([label(k, lang) for k in keys], rows)
+
+
+def unwrap(result: Any) -> Any:
+    """FastMCP wraps list results as {"result": [...]}; search tools often use {"results": ...}."""
+    if isinstance(result, Mapping) and len(result) == 1:
+        (key, inner), *_ = result.items()
+        if key in ("result", "results", "items", "data"):
+            return inner
+    return result
+
+
+def render_comparison(result: Mapping[str, Any], lang: Lang) -> str:
+    """compare_plans → the seed's table, the recommendation and the cost analysis."""
+    table = result.get("comparison_table") or {}
+    headers = list(table.get("headers") or [])
+    body = [markdown_table(headers, table.get("rows") or [])] if headers else []
+    names = dict(
+        zip(
+            (c.get("plan_id") for c in result.get("cost_analysis") or []), headers[1:], strict=False
+        )
+    )
+    rec = result.get("recommendation") or {}
+    if best := rec.get("best_for_customer"):
+        name = names.get(best, best)
+        who = f"{name}（{best}）" if name != best else best
+        reason = rec.get("reason", "")
+        body.append(
+            f"**建議**：{who} — {reason}"
+            if lang == "zh"
+            else f"**Recommendation**: {who} — {reason}"
+        )
+    costs = result.get("cost_analysis") or []
+    if costs:
+        lines = ["**成本分析**" if lang == "zh" else "**Cost analysis**"]
+        lines += [_cost_line(c, names, lang) for c in costs if isinstance(c, Mapping)]
+        body.append("\n".join(lines))
+    intro = (
+        "根據 compare_plans 比較結果，方案的主要差異："
+        if lang == "zh"
+        else "Here is how the plans compare (from compare_plans):"
+    )
+    return "\n\n".join([f"{TAG[lang]}{intro}", *body])
+
+
+def _cost_line(cost: Mapping[str, Any], names: Mapping[Any, str], lang: Lang) -> str:
+    pid = cost.get("plan_id", "?")
+    fee, extra, annual = (
+        value_text("monthly_fee", cost.get(k))
+        for k in ("monthly_fee", "expected_monthly_extra", "annual_cost")
+    )
+    covers = cost.get("covers_usage")
+    if lang == "zh":
+        ok = "" if covers is None else f"，{'涵蓋' if covers else '不足以涵蓋'}用量"
+        return f"- {names.get(pid, pid)}：月租 {fee}，預估每月加購 {extra}，年費 {annual}{ok}"
+    ok = "" if covers is None else f", {'covers' if covers else 'does not cover'} usage"
+    return f"- {names.get(pid, pid)}: {fee}/month, expected extra {extra}/month, {annual}/year{ok}"
+
+
+def render_tool_result(tool: str, result: Any, lang: Lang) -> str:
+    """Answer for one tool result (already parsed from the ToolMessage)."""
+    result = unwrap(result)
+    if isinstance(result, Mapping) and result.get("success") is False:
+        return render_tool_error(tool, str(result.get("message") or result.get("error")), lang)
+    if tool == "compare_plans" and isinstance(result, Mapping) and "comparison_table" in result:
+        return render_comparison(result, lang)
+    zh, en = _TOOL_TITLE.get(tool, (f"{tool} 查詢結果", f"Result of {tool}"))
+    title = f"{TAG[lang]}{zh if lang == 'zh' else en}："
+    if isinstance(result, Mapping):
+        body = render_mapping(result, lang)
+        if isinstance(result.get("explanation"), str):
+            body += "\n\n" + result["explanation"]
+    elif isinstance(result, list | tuple):
+        if not result:
+            body = "查無資料。" if lang == "zh" else "Nothing found."
+        else:
+            body = render_list(result, lang)
+            if tool == "query_device_stock":
+                total = sum(int(i.get("quantity", 0)) for i in result if isinstance(i, Mapping))
+                body += f"\n\n合計 {total} 台。" if lang == "zh" else f"\n\n{total} units in total."
+    else:
+        body = str(result)
+    return f"{title}\n\n{body}"
+
+
+def render_tool_error(tool: str, message: str, lang: Lang) -> str:
+    if lang == "zh":
+        return f"{TAG[lang]}{tool} 查詢失敗：{message}。請確認資料後再試一次。"
+    return f"{TAG[lang]}{tool} failed: {message}. Please check the input and try again."
+
+
+def render_missing(intent: Intent, lang: Lang) -> str:
+    asks = [_MISSING.get(m, (m, m))[0 if lang == "zh" else 1] for m in intent.missing]
+    return TAG[lang] + " ".join(asks)
+
+
+def render_unavailable_tool(intent: Intent, lang: Lang) -> str:
+    if lang == "zh":
+        return f"{TAG[lang]}這個對話沒有提供 {intent.tool} 工具，無法查詢。"
+    return f"{TAG[lang]}The {intent.tool} tool is not available in this chat."
+
+
+def render_help(lang: Lang) -> str:
+    if lang == "en":
+        return (
+            f"{TAG['en']}I didn't recognise that request. I can:\n"
+            '- compare plans ("What\'s the difference between plan A and plan B?")\n'
+            '- show line details ("Show the usage and bill of this line")\n'
+            '- search promotions ("Recommend an unlimited data plan")\n'
+            '- work out an upgrade cost ("How much to upgrade to plan B?")\n'
+            '- check device stock ("Is the iPhone 16 Pro in stock?")'
+        )
+    return (
+        f"{TAG['zh']}抱歉，我沒有辨識出您的需求。目前我可以協助：\n"
+        "- 比較方案（例如「方案 A 和方案 B 有什麼差異？」）\n"
+        "- 查詢門號用量、帳單與合約（例如「這個門號的用量和帳單」）\n"
+        "- 搜尋優惠方案（例如「推薦吃到飽的優惠」）\n"
+        "- 試算升級費用（例如「升級到方案 B 要多少費用？」）\n"
+        "- 查詢裝置庫存（例如「iPhone 16 Pro 還有貨嗎？」）"
+    )
+
+
+_REPORT_COLUMNS = ("plan_id", "name", "monthly_fee", "data_gb", "voice_minutes",
+                   "contract_months", "gifts")  # fmt: skip
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _report_cell(key: str, value: Any) -> Any:
+    if key == "data_gb" and value is None:
+        return "吃到飽"
+    return value_text(key, value)
+
+
+def render_report(plans: Any, usage: Mapping[str, Any] | None) -> str:
+    """plan_recommendation_report: the qualified plans as a table and the first one that covers
+    the usage (plans arrive ranked) as the recommendation."""
+    items = [p for p in unwrap(plans) if isinstance(p, Mapping)] if plans else []
+    if not items:
+        return f"{TAG['zh']}目前沒有符合資格的方案可推薦，建議改以一般續約方案辦理。"
+    need = _number((usage or {}).get("data_gb_per_month"))
+
+    def covers(plan: Mapping[str, Any]) -> bool:
+        cap = _number(plan.get("data_gb"))
+        return need is None or plan.get("data_gb") is None or (cap is not None and cap >= need)
+
+    best = next((p for p in items if covers(p)), items[0])
+    cols = [k for k in _REPORT_COLUMNS if any(k in p for p in items)]
+    rows = [[_report_cell(k, p.get(k)) for k in cols] for p in items]
+    name = best.get("name") or best.get("plan_id")
+    why = (
+        f"可涵蓋每月約 {need:g}GB 的用量"
+        if need is not None and covers(best)
+        else "為符合資格方案中排序第一"
+    )
+    return "\n\n".join(
+        [
+            f"{TAG['zh']}方案推薦報告",
+            f"共有 {len(items)} 個符合資格的方案：",
+            markdown_table([label(c, "zh") for c in cols], rows),
+            f"**推薦**：{name}（{best.get('plan_id', '-')}）— {why}，月租 "
+            f"{value_text('monthly_fee', best.get('monthly_fee'))}。",
+            "以上由離線助理依資料整理，細節請以方案說明為準。",
+        ]
+    )
+
+
+_TOPICS = {"帳單": "帳單/繳費", "繳費": "帳單/繳費", "退款": "退款", "網路": "網路品質",
+           "訊號": "網路品質", "斷線": "網路品質", "合約": "合約", "續約": "續約",
+           "方案": "方案/資費", "資費": "方案/資費", "投訴": "客訴", "客訴": "客訴",
+           "手機": "裝置", "維修": "裝置維修"}  # fmt: skip
+
+
+def render_escalation_summary(lines: Sequence[tuple[str, str]], reason: str | None) -> str:
+    """Extractive summary for the human agent: first ask, last message, topics, length."""
+    customer = [text for role, text in lines if role in ("customer", "user", "human")]
+    topics = list(dict.fromkeys(t for text in customer for k, t in _TOPICS.items() if k in text))
+    first = mask_in_text(customer[0]) if customer else "（無客戶訊息）"
+    last = mask_in_text(customer[-1]) if customer else "（無）"
+    parts = [
+        f"{TAG['zh']}轉接摘要",
+        f"- 客戶主要問題：{first[:120]}",
+        f"- 最後一則客戶訊息：{last[:120]}",
+        f"- 相關主題：{'、'.join(topics) or '未分類'}",
+        f"- 對話則數：{len(lines)}（客戶 {len(customer)} 則）",
+    ]
+    if reason:
+        parts.append(f"- 轉接原因：{mask_in_text(reason)}")
+    parts.append("- 建議：先確認客戶身分，再就上述問題接續處理。")
+    return "\n".join(parts)
+
+
+_FAQ = (
+    (("真人", "客服人員", "轉接", "專人", "human", "agent"),
+     "好的，我會為您轉接真人客服，請稍候。", "Sure, I'll connect you with a human agent."),
+    (("帳單", "繳費", "bill", "pay"),
+     "帳單與繳費可在會員中心查詢，也可到門市或超商繳費。需要查詢個人帳單請先登入。",
+     "You can view and pay bills in the member centre or at any store after signing in."),
+    (("方案", "資費", "吃到飽", "plan", "unlimited"),
+     "我們有多種月租方案（含吃到飽），可依您的用量推薦，歡迎告訴我每月大約用多少數據。",
+     "We offer several monthly plans, including unlimited data. Tell me your monthly usage."),
+    (("續約", "合約", "renew", "contract"),
+     "續約可在合約到期前 60 天內辦理，攜帶身分證件到門市即可，門市人員會協助選擇方案。",
+     "You can renew within 60 days before your contract ends at any store with your ID."),
+    (("網路", "訊號", "斷線", "signal", "network"),
+     "很抱歉造成不便，請先重新開機並確認飛航模式關閉；若仍無法使用，我可以為您轉接專人。",
+     "Sorry about that. Please restart the phone; if it persists I can connect you to an agent."),
+)  # fmt: skip
+
+
+def render_customer_faq(question: str, lang: Lang) -> str:
+    low = question.lower()
+    for keys, zh, en in _FAQ:
+        if any(k in low for k in keys):
+            return TAG[lang] + (zh if lang == "zh" else en)
+    if lang == "en":
+        return (
+            f"{TAG['en']}I can help with plans, bills, renewals and network issues, "
+            "or connect you with a human agent."
+        )
+    return f"{TAG['zh']}我可以協助查詢方案、帳單、續約與網路問題，也可以為您轉接真人客服。"
