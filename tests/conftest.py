@@ -15,6 +15,7 @@ import pytest
 
 from core.bootstrap import build_search_index
 from core.settings import ROOT, Settings
+from graphs.runtime import GraphRuntime, open_graph_runtime
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.store import load
 from tools.mcp import McpToolbox
@@ -61,3 +62,27 @@ async def toolbox(test_settings: Settings) -> AsyncIterator[McpToolbox]:
     """One persistent stdio session per server for the whole run, as the API holds them."""
     async with McpToolbox(test_settings) as box:
         yield box
+
+
+@pytest.fixture(scope="session")
+def service_db_url(tmp_path_factory: pytest.TempPathFactory, test_settings: Settings) -> str:
+    """A migrated SQLite service database with the demo accounts."""
+    from core.db.migrate import seed
+
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('service') / 'switchboard.db'}"
+    asyncio.run(seed(url, test_settings))
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_settings(test_settings: Settings, service_db_url: str) -> Settings:
+    """Settings for anything that also needs the service database and checkpoints."""
+    return test_settings.model_copy(
+        update={"database_url": service_db_url, "checkpoint_ttl_seconds": 3600}
+    )
+
+
+@pytest.fixture(scope="session")
+async def graph_runtime(app_settings: Settings) -> AsyncIterator[GraphRuntime]:
+    async with open_graph_runtime(app_settings) as runtime:
+        yield runtime

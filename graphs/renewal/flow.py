@@ -1,0 +1,147 @@
+"""Driving the renewal graph: start a session, answer the waiting step, read where it stands.
+
+The API, the CLI and the tests use this instead of talking to the compiled graph directly, so
+"which step is waiting" has one definition: the pending interrupt's `step`. An answer for any
+other step is refused with WRONG_STEP before the graph is touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db.repositories.renewal import RenewalRecordRepository
+from core.errors import NotFound, WrongStep, error_from_code
+from graphs.renewal.steps import INPUTS, Step, parse_answer
+
+# Refusals that are answers, not errors: the staff see the reasons and pick again.
+ANSWER_REFUSALS = frozenset({"NOT_ELIGIBLE"})
+
+
+def resume_value(step: Step, value: dict[str, Any]) -> dict[str, Any]:
+    """LangGraph reads `{}` as an (empty) map of interrupt ids, not as an answer: send the step's
+    defaults instead (or refuse, naming the missing field)."""
+    if value:
+        return value
+    try:
+        return INPUTS[step]().model_dump(mode="json")
+    except ValidationError:
+        parse_answer(step, value, [])  # raises InvalidInput naming the missing field
+        raise
+
+
+def new_session_id(staff_id: str) -> str:
+    return f"renewal_{staff_id}_{uuid.uuid4().hex[:12]}"
+
+
+class RenewalFlow:
+    def __init__(self, graph: CompiledStateGraph, sessions: async_sessionmaker[AsyncSession]):
+        self.graph = graph
+        self.sessions = sessions
+
+    @staticmethod
+    def config(session_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": session_id}}
+
+    async def start(self, staff_id: int | str, store_id: str) -> dict[str, Any]:
+        session_id = new_session_id(str(staff_id))
+        if str(staff_id).isdigit():
+            async with self.sessions.begin() as db:
+                await RenewalRecordRepository(db).create(
+                    session_id,
+                    staff_id=int(staff_id),
+                    store_id=store_id,
+                    current_step=Step.QUERY_CUSTOMER.value,
+                )
+        start: dict[str, Any] = {
+            "session_id": session_id,
+            "staff_id": str(staff_id),
+            "store_id": store_id,
+            "visited": [],
+        }
+        await self.graph.ainvoke(start, self.config(session_id))
+        return await self.view(session_id)
+
+    async def view(self, session_id: str) -> dict[str, Any]:
+        """Where the session stands: the waiting step's payload, or the outcome."""
+        snapshot = await self.graph.aget_state(self.config(session_id))
+        if not snapshot.values:
+            raise NotFound(f"renewal session {session_id} not found")
+        waiting = next((i.value for task in snapshot.tasks for i in task.interrupts), None)
+        values = snapshot.values
+        return {
+            "session_id": session_id,
+            "staff_id": values.get("staff_id"),
+            "store_id": values.get("store_id"),
+            "current_step": waiting["step"] if waiting else None,
+            "waiting": waiting,
+            "outcome": values.get("outcome"),
+            "notice": values.get("notice"),
+            "selections": {
+                k: values.get(k)
+                for k in (
+                    "customer",
+                    "selected_phone",
+                    "eligibility",
+                    "renewal_type",
+                    "device_type",
+                    "device_os",
+                    "selected_device",
+                    "selected_plan",
+                    "comparison",
+                    "summary",
+                    "submission",
+                )
+            },
+        }
+
+    async def _waiting_step(self, session_id: str, step: Step) -> None:
+        current = await self.view(session_id)
+        if current["current_step"] != step.value:
+            raise WrongStep(
+                f"the session is waiting at {current['current_step'] or 'nothing (finished)'}, "
+                f"not {step.value}",
+                current_step=current["current_step"],
+            )
+
+    def _check_refusal(self, view: dict[str, Any], step: Step) -> dict[str, Any]:
+        error = (view.get("waiting") or {}).get("error")
+        if view["current_step"] == step.value and error and error["code"] not in ANSWER_REFUSALS:
+            raised = error_from_code(error["code"], error["message"])
+            raised.details = {k: v for k, v in error.items() if k not in ("code", "message")}
+            raised.details["current_step"] = step.value
+            raise raised
+        return view
+
+    async def answer(self, session_id: str, step: Step, value: dict[str, Any]) -> dict[str, Any]:
+        """Resume the waiting step with `value`; a refused answer raises its coded error."""
+        await self._waiting_step(session_id, step)
+        await self.graph.ainvoke(Command[str](resume=resume_value(step, value)), self.config(session_id))
+        return self._check_refusal(await self.view(session_id), step)
+
+    async def stream_answer(
+        self, session_id: str, step: Step, value: dict[str, Any]
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """Like `answer`, yielding ("progress", event) and ("token", text) while the graph runs,
+        then ("result", view)."""
+        await self._waiting_step(session_id, step)
+        async for mode, chunk in self.graph.astream(
+            Command[str](resume=resume_value(step, value)),
+            self.config(session_id),
+            stream_mode=["custom", "messages"],
+        ):
+            if mode == "custom":
+                yield "progress", chunk
+            elif mode == "messages":
+                message = chunk[0]
+                text = getattr(message, "content", "")
+                if text:
+                    yield "token", text
+        yield "result", self._check_refusal(await self.view(session_id), step)

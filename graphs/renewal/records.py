@@ -1,0 +1,72 @@
+"""The renewal's rows in the service database: progress, completion (with the service log)
+and abandonment. Written so a replayed node (a resume after a crash) cannot count a sale twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db.models.renewal import RenewalStatus
+from core.db.repositories.renewal import CustomerServiceLogRepository, RenewalRecordRepository
+
+
+class SqlRenewalRecords:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def progressed(self, session_id: str, step: str, selections: dict[str, Any]) -> None:
+        async with self.sessions.begin() as db:
+            repo = RenewalRecordRepository(db)
+            record = await repo.get(session_id)
+            if record is None or record.status != RenewalStatus.IN_PROGRESS:
+                return  # graph driven without the API (Studio, evals): nothing to track
+            await repo.update_progress(
+                session_id,
+                current_step=step,
+                selections={k: v for k, v in selections.items() if v is not None},
+                phone_number=selections.get("selected_phone"),
+            )
+
+    async def completed(self, session_id: str, selections: dict[str, Any]) -> int:
+        async with self.sessions.begin() as db:
+            repo = RenewalRecordRepository(db)
+            record = await repo.get(session_id)
+            if record is None:
+                return 0
+            if record.status == RenewalStatus.COMPLETED:
+                return record.id
+            await repo.update_progress(session_id, current_step="completed", selections=selections)
+            record = await repo.update_status(
+                session_id,
+                RenewalStatus.COMPLETED,
+                operator=str(record.staff_id),
+                reason="submitted",
+                sale_confirmed=True,
+            )
+            await CustomerServiceLogRepository(db).add(
+                "renewal_submitted",
+                staff_id=record.staff_id,
+                store_id=record.store_id,
+                session_id=session_id,
+                customer_ref=record.customer_ref,
+                detail={
+                    "plan": selections.get("plan"),
+                    "device": selections.get("device"),
+                    "reservation": selections.get("reservation"),
+                },
+            )
+            return record.id
+
+    async def abandoned(self, session_id: str, reason: str | None) -> None:
+        async with self.sessions.begin() as db:
+            repo = RenewalRecordRepository(db)
+            record = await repo.get(session_id)
+            if record is None or record.status != RenewalStatus.IN_PROGRESS:
+                return
+            await repo.update_status(
+                session_id,
+                RenewalStatus.ABANDONED,
+                operator=str(record.staff_id),
+                reason=reason or "abandoned by staff",
+            )

@@ -1,0 +1,90 @@
+"""Everything a graph needs at run time, opened once: MCP toolbox, Redis checkpointer, service
+database, chat models, and the compiled graphs. The API lifespan, the renewal CLI, Studio's
+graph factories and the tests all open it the same way."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph.state import CompiledStateGraph
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.db.engine import create_engine, session_factory
+from core.settings import Settings
+from graphs.checkpoint import AsyncRedisSaver, redis_checkpointer
+from graphs.renewal.deps import RenewalDeps
+from graphs.renewal.graph import build_renewal_graph
+from graphs.renewal.records import SqlRenewalRecords
+from tools.llm import SqlUsageSink, build_chat_model
+from tools.mcp import McpToolbox
+
+
+def workflow_context(state: dict[str, Any]) -> dict[str, Any]:
+    """What the chat models are told about the renewal so far (offline model reads it too)."""
+    line = state.get("line") or {}
+    contract = line.get("contract_info") or {}
+    usage = line.get("usage_info") or {}
+    plans = state.get("qualified_plans") or state.get("candidate_plans") or []
+    return {
+        "store_id": state.get("store_id"),
+        "phone_number": state.get("selected_phone"),
+        "current_plan_id": contract.get("plan_id"),
+        "candidate_plans": [
+            {
+                "plan_id": p.get("plan_id") or p.get("promotion_id"),
+                "name": p.get("name") or p.get("title"),
+            }
+            for p in plans
+        ],
+        "selected_plan_id": (state.get("selected_plan") or {}).get("plan_id"),
+        "selected_device_model": (state.get("selected_device") or {}).get("model"),
+        "customer_usage": {
+            "data_gb_per_month": usage.get("data_used_gb"),
+            "voice_minutes_per_month": usage.get("voice_used_minutes"),
+        },
+        "renewal_type": state.get("renewal_type"),
+    }
+
+
+@dataclass
+class GraphRuntime:
+    settings: Settings
+    toolbox: McpToolbox
+    checkpointer: AsyncRedisSaver
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    renewal: CompiledStateGraph
+
+    def chat_model(self, usage_type: str, state: dict[str, Any]) -> BaseChatModel:
+        staff = str(state.get("staff_id") or "")
+        return build_chat_model(
+            self.settings,
+            usage_type=usage_type,
+            sink=SqlUsageSink(self.sessions),
+            staff_id=int(staff) if staff.isdigit() else None,
+            session_id=state.get("session_id"),
+            context=workflow_context(state),
+        )
+
+
+@asynccontextmanager
+async def open_graph_runtime(
+    settings: Settings, *, engine: AsyncEngine | None = None
+) -> AsyncIterator[GraphRuntime]:
+    async with AsyncExitStack() as stack:
+        if engine is None:
+            engine = create_engine(settings)
+            stack.push_async_callback(engine.dispose)
+        sessions = session_factory(engine)
+        checkpointer = await stack.enter_async_context(redis_checkpointer(settings))
+        toolbox = await stack.enter_async_context(McpToolbox(settings))
+        runtime = GraphRuntime(settings, toolbox, checkpointer, engine, sessions, renewal=None)  # type: ignore[arg-type]
+        deps = RenewalDeps(
+            tools=toolbox, records=SqlRenewalRecords(sessions), chat_model=runtime.chat_model
+        )
+        runtime.renewal = build_renewal_graph(deps).compile(checkpointer=checkpointer)
+        yield runtime
