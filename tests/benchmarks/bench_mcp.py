@@ -25,7 +25,7 @@ from core.settings import ROOT, Settings
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.golden import GOLDEN
 from mcp_servers.backoffice.store import load
-from tests.mcp.conftest import free_port, wait_for_port
+from tests.mcp_http import free_port, wait_for_port
 from tools.mcp import McpToolbox, connections, server_env
 
 ARGS = {"id_number": GOLDEN.eligible.national_id}

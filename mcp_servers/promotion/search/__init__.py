@@ -12,7 +12,7 @@ or in one call: ``await search_with_context(retriever, query, customer_context, 
 from __future__ import annotations
 
 from .embeddings import E5Embedder, Embedder, LangChainEmbedder, build_embedder
-from .models import IndexReport, SearchFilters, SearchHit, plan_text
+from .models import IndexReport, SearchFilters, SearchHit, passage_text, plan_text
 from .query import CustomerContext, ShapedQuery, expand_for_lexical, shape_query
 from .retriever import (
     LocalHybridRetriever,
@@ -50,6 +50,7 @@ __all__ = [
     "build_retriever",
     "expand_for_lexical",
     "open_retriever",
+    "passage_text",
     "plan_text",
     "search_with_context",
     "shape_query",

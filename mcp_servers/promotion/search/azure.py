@@ -39,7 +39,15 @@ from azure.search.documents.models import VectorizedQuery
 from mcp_servers.backoffice.records import Plan
 
 from .embeddings import Embedder
-from .models import IndexReport, SearchFilters, SearchHit, content_hash, passage_text, plan_text
+from .models import (
+    IndexAction,
+    IndexReport,
+    SearchFilters,
+    SearchHit,
+    content_hash,
+    passage_text,
+    plan_text,
+)
 from .query import SYNONYMS
 
 if TYPE_CHECKING:
@@ -292,11 +300,16 @@ class AzureSearchRetriever:
         return self._report("uploaded", plans, len(docs), version, started)
 
     def _report(
-        self, action: str, plans: Sequence[Plan], embedded: int, version: str, started: float
+        self,
+        action: IndexAction,
+        plans: Sequence[Plan],
+        embedded: int,
+        version: str,
+        started: float,
     ) -> IndexReport:
         return IndexReport(
             backend="azure",
-            action=action,  # type: ignore[arg-type]
+            action=action,
             documents=len(plans),
             embedded=embedded,
             content_hash=version,

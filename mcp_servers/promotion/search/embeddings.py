@@ -6,7 +6,6 @@ vectors would change (it is part of the persisted index key, so switching models
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -111,10 +110,7 @@ class LangChainEmbedder:
 
 
 def _option(settings: Settings, name: str, default: str | None = None) -> str | None:
-    """Embedding options not (yet) in Settings fall back to the environment, then a default."""
     value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name.upper())
     return default if value in (None, "") else str(value)
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mcp_servers.backoffice.records import Identity, Plan, PlanType
 
 Side = Literal["bm25", "vector", "azure"]
+IndexAction = Literal["loaded", "built", "memory", "uploaded", "unchanged"]
 
 
 class SearchFilters(BaseModel):
@@ -88,7 +89,7 @@ class IndexReport(BaseModel):
     """What `ensure_index` did; lets the caller log whether startup paid for embeddings."""
 
     backend: Literal["local", "azure"]
-    action: Literal["loaded", "built", "memory", "uploaded", "unchanged"]
+    action: IndexAction
     documents: int
     embedded: int  # passages embedded during this call (0 when reused)
     content_hash: str

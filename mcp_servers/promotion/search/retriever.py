@@ -25,7 +25,16 @@ from mcp_servers.backoffice.records import Plan
 from .embeddings import Embedder, build_embedder
 from .fusion import DEFAULT_K, rrf
 from .lexical import LexicalIndex
-from .models import IndexReport, SearchFilters, SearchHit, content_hash, passage_text, plan_text
+from .models import (
+    IndexAction,
+    IndexReport,
+    SearchFilters,
+    SearchHit,
+    Side,
+    content_hash,
+    passage_text,
+    plan_text,
+)
 from .query import synonym_expansions
 from .store import IndexStore, StoredIndex, text_hash
 from .tokenize import TOKENIZER_VERSION, tokenize, tokenize_many
@@ -35,6 +44,7 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 Mode = Literal["hybrid", "bm25", "vector"]
+_SIDES: tuple[Side, ...] = ("bm25", "vector")
 INDEX_SCHEMA = "plan-text-v2"
 
 
@@ -185,7 +195,7 @@ class LocalHybridRetriever:
                 record = StoredIndex(key, ids, hashes, tokens, vectors, self.embedder.name)
                 self.store.save(record)
             self._state = _State.build(key, plans, lexical, DenseIndex(vectors))
-            action = "built" if self.store is not None else "memory"
+            action: IndexAction = "built" if self.store is not None else "memory"
             return self._report(action, plans, embedded, key, started)
 
     async def ensure_index(self, plans: Sequence[Plan]) -> IndexReport:
@@ -207,11 +217,11 @@ class LocalHybridRetriever:
         return vectors, len(missing)
 
     def _report(
-        self, action: str, plans: Sequence[Plan], embedded: int, key: str, started: float
+        self, action: IndexAction, plans: Sequence[Plan], embedded: int, key: str, started: float
     ) -> IndexReport:
         return IndexReport(
             backend="local",
-            action=action,  # type: ignore[arg-type]
+            action=action,
             documents=len(plans),
             embedded=embedded,
             content_hash=key,
@@ -272,12 +282,13 @@ class LocalHybridRetriever:
                 SearchHit(
                     plan_id=fused.key,
                     score=fused.score,
-                    matched=tuple(side for side in ("bm25", "vector") if side in fused.ranks),  # type: ignore[misc]
+                    matched=tuple(side for side in _SIDES if side in fused.ranks),
                     bm25_rank=fused.ranks.get("bm25"),
                     vector_rank=fused.ranks.get("vector"),
                     bm25_score=float(bm25[row])
                     if bm25 is not None and "bm25" in fused.ranks
                     else None,
+                    # The cosine is known for every plan, even one only BM25 ranked.
                     vector_score=float(cosine[row]) if cosine is not None else None,
                 )
             )
@@ -313,8 +324,8 @@ def build_retriever(
 ) -> PromotionRetriever:
     """The backend `settings.search_backend` names; with `plans`, its index is made current.
 
-    Safe outside an event loop only when `plans` is given for the Azure backend (it runs its
-    async index setup with `asyncio.run`); inside a loop use `await open_retriever(...)`.
+    For the Azure backend with `plans` this runs the async index setup with `asyncio.run`, so
+    it must not be called from inside an event loop: use `await open_retriever(...)` there.
     """
     embedder = embedder or build_embedder(settings)
     if settings.search_backend == "azure":

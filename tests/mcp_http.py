@@ -1,4 +1,4 @@
-"""The three MCP servers over streamable HTTP, as separate processes."""
+"""Fixtures: the three MCP servers over streamable HTTP, as separate processes (any suite)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,54 @@
+"""The retrieval dev set: hybrid must beat each side on MRR and keep recall@5 above a floor.
+
+The index is persisted in pytest's cache directory, so only the first run pays the ~16 s of
+embedding the catalogue; later runs load it in milliseconds (which also exercises loading).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from evals.retrieval import ModeResult, check_labels, evaluate, load_devset
+from mcp_servers.backoffice.generator import generate
+from mcp_servers.promotion.search.embeddings import E5Embedder
+from mcp_servers.promotion.search.retriever import LocalHybridRetriever
+
+RECALL_FLOOR = 0.80
+HYBRID_MRR_FLOOR = 0.90
+
+
+@pytest.fixture(scope="session")
+def devset_results(pytestconfig: pytest.Config, e5: E5Embedder) -> dict[str, ModeResult]:
+    today = date.today()
+    plans = generate(20261121, today).plans
+    devset = load_devset()
+    check_labels(devset, plans, today)
+    assert pytestconfig.cache is not None
+    index_dir = pytestconfig.cache.mkdir("promotion-search-index")
+    retriever = LocalHybridRetriever(e5, index_dir=index_dir)
+    retriever.ensure_index_sync(plans)
+    return evaluate(retriever, devset, today=today)
+
+
+def test_devset_is_big_enough() -> None:
+    devset = load_devset()
+    assert len(devset) >= 40
+    assert len({q.id for q in devset}) == len(devset)
+    assert {q.phrasing for q in devset} == {"staff", "customer"}
+    assert sum(1 for q in devset if q.context) >= 5
+
+
+def test_hybrid_mrr_at_least_each_side(devset_results: dict[str, ModeResult]) -> None:
+    hybrid = devset_results["hybrid"].mrr
+    assert hybrid >= devset_results["bm25"].mrr
+    assert hybrid >= devset_results["vector"].mrr
+    assert hybrid >= HYBRID_MRR_FLOOR
+
+
+def test_recall_floor(devset_results: dict[str, ModeResult]) -> None:
+    assert devset_results["hybrid"].recall >= RECALL_FLOOR
+    assert devset_results["hybrid"].recall >= max(
+        devset_results["bm25"].recall, devset_results["vector"].recall
+    )
