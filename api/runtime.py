@@ -1,22 +1,25 @@
 """What the API opens once per process and closes in reverse order.
 
-The lifespan builds a `Runtime` (database engine, Redis, and in later layers the MCP sessions
-and compiled graphs) and stores it on `app.state.runtime`; handlers get it by dependency.
+The lifespan builds a `Runtime` (database engine, Redis, and the graph runtime: MCP sessions,
+checkpointer and compiled graphs) and stores it on `app.state.runtime`; handlers get it by
+dependency.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from litestar import Litestar
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.db.engine import create_engine, session_factory
+from core.db.engine import create_engine
 from core.logging import get_logger
 from core.settings import Settings
+from graphs.renewal.flow import RenewalFlow
+from graphs.runtime import GraphRuntime, open_graph_runtime
 
 log = get_logger(__name__)
 
@@ -25,8 +28,10 @@ log = get_logger(__name__)
 class Runtime:
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker
+    sessions: async_sessionmaker[AsyncSession]
     redis: Redis
+    graphs: GraphRuntime
+    renewal: RenewalFlow
 
 
 @asynccontextmanager
@@ -37,18 +42,21 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         stack.push_async_callback(engine.dispose)
         redis = Redis.from_url(settings.redis_url, decode_responses=False)
         stack.push_async_callback(redis.aclose)
+        graphs = await stack.enter_async_context(open_graph_runtime(settings, engine=engine))
         runtime = Runtime(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=graphs.sessions,
             redis=redis,
+            graphs=graphs,
+            renewal=RenewalFlow(graphs.renewal, graphs.sessions),
         )
         log.info("runtime_opened", env=settings.app_env)
         yield runtime
         log.info("runtime_closing")
 
 
-def lifespan(settings: Settings):  # type: ignore[no-untyped-def]
+def lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     """Litestar lifespan hook bound to one settings object."""
 
     @asynccontextmanager
@@ -58,3 +66,5 @@ def lifespan(settings: Settings):  # type: ignore[no-untyped-def]
             yield
 
     return _lifespan
+
+

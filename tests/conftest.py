@@ -20,7 +20,7 @@ from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.store import load
 from tools.mcp import McpToolbox
 
-pytest_plugins = ["tests.mcp_http"]
+pytest_plugins = ["tests.mcp_http", "tests.api_http"]
 
 # Content-keyed, so it is reused across runs and rebuilt only when the plans change.
 TEST_SEARCH_INDEX = ROOT / "var" / "test" / "search"
