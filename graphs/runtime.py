@@ -19,6 +19,7 @@ from graphs.checkpoint import AsyncRedisSaver, redis_checkpointer
 from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.graph import build_renewal_graph
 from graphs.renewal.records import SqlRenewalRecords
+from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
 from tools.llm import SqlUsageSink, build_chat_model
 from tools.mcp import McpToolbox
 
@@ -33,6 +34,7 @@ def workflow_context(state: dict[str, Any]) -> dict[str, Any]:
         "store_id": state.get("store_id"),
         "phone_number": state.get("selected_phone"),
         "current_plan_id": contract.get("plan_id"),
+        "remaining_contract_months": max(0, int(contract.get("days_until_expiry") or 0) // 30),
         "candidate_plans": [
             {
                 "plan_id": p.get("plan_id") or p.get("promotion_id"),
@@ -58,6 +60,7 @@ class GraphRuntime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     renewal: CompiledStateGraph
+    side_chat: CompiledStateGraph
 
     def chat_model(self, usage_type: str, state: dict[str, Any]) -> BaseChatModel:
         staff = str(state.get("staff_id") or "")
@@ -82,9 +85,11 @@ async def open_graph_runtime(
         sessions = session_factory(engine)
         checkpointer = await stack.enter_async_context(redis_checkpointer(settings))
         toolbox = await stack.enter_async_context(McpToolbox(settings))
-        runtime = GraphRuntime(settings, toolbox, checkpointer, engine, sessions, renewal=None)  # type: ignore[arg-type]
+        runtime = GraphRuntime(settings, toolbox, checkpointer, engine, sessions, None, None)  # type: ignore[arg-type]
         deps = RenewalDeps(
             tools=toolbox, records=SqlRenewalRecords(sessions), chat_model=runtime.chat_model
         )
         runtime.renewal = build_renewal_graph(deps).compile(checkpointer=checkpointer)
+        side = SideChatDeps(tools=toolbox.langchain_tools(), chat_model=runtime.chat_model)
+        runtime.side_chat = build_side_chat_graph(side).compile(checkpointer=checkpointer)
         yield runtime
