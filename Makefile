@@ -6,7 +6,8 @@ PY := .venv/bin/python
 export FASTMCP_LOG_LEVEL ?= WARNING
 export FASTMCP_SHOW_CLI_BANNER ?= false
 
-.PHONY: setup run test test-fast lint studio bench evals graphs clean
+.PHONY: setup run test test-fast lint studio clean
+STUDIO_PORT ?= 2025
 
 ## Create .venv from uv.lock (uv itself is bootstrapped into .tools/ with pip).
 setup: .venv/.synced
@@ -32,6 +33,13 @@ test: setup
 ## The suite without slow-marked tests (servers, subprocesses), for the edit loop.
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+## LangGraph Studio's local API on our graphs and Redis checkpoints (2024 is taken here).
+studio: setup
+	@test -f .env || cp .env.example .env
+	$(PY) -m core.preflight redis
+	$(PY) -m core.bootstrap
+	.venv/bin/langgraph dev --port $(STUDIO_PORT) --no-browser
 
 lint: setup
 	$(PY) -m ruff check --fix .

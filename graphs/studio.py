@@ -1,0 +1,75 @@
+"""Graph factories for `langgraph dev` / LangGraph Studio (named in langgraph.json).
+
+langgraph-api calls a factory for every run and compiles what it returns with its checkpointer
+(ours, from `graphs.checkpoint.redis_checkpointer`), so the factories return uncompiled graphs.
+The MCP sessions and the database engine behind them are opened once per event loop and shared:
+opening three MCP servers per run would cost seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph import StateGraph
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db.engine import create_engine, session_factory
+from core.settings import Settings, get_settings
+from graphs.renewal.deps import RenewalDeps
+from graphs.renewal.graph import build_renewal_graph
+from graphs.renewal.records import SqlRenewalRecords
+from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
+from tools.llm import SqlUsageSink, build_chat_model
+from tools.mcp import McpToolbox
+
+
+@dataclass
+class _Shared:
+    settings: Settings
+    toolbox: McpToolbox
+    sessions: async_sessionmaker[AsyncSession]
+    stack: AsyncExitStack
+
+    def chat_model(self, usage_type: str, state: dict[str, Any]) -> BaseChatModel:
+        from graphs.runtime import workflow_context
+
+        return build_chat_model(self.settings, usage_type=usage_type,
+                                sink=SqlUsageSink(self.sessions),
+                                session_id=state.get("session_id"),
+                                context=workflow_context(state))  # fmt: skip
+
+
+_shared: dict[int, _Shared] = {}
+_lock = asyncio.Lock()
+
+
+async def _resources() -> _Shared:
+    loop = id(asyncio.get_running_loop())
+    async with _lock:
+        if loop not in _shared:
+            settings = await asyncio.to_thread(get_settings)
+            stack = AsyncExitStack()
+            toolbox = await stack.enter_async_context(McpToolbox(settings))
+            engine = create_engine(settings)
+            stack.push_async_callback(engine.dispose)
+            _shared[loop] = _Shared(settings, toolbox, session_factory(engine), stack)
+    return _shared[loop]
+
+
+async def renewal() -> StateGraph:
+    """The 10-step renewal; start it with {"session_id", "staff_id", "store_id"}."""
+    shared = await _resources()
+    deps = RenewalDeps(tools=shared.toolbox, records=SqlRenewalRecords(shared.sessions),
+                       chat_model=shared.chat_model)  # fmt: skip
+    return build_renewal_graph(deps)
+
+
+async def side_chat() -> StateGraph:
+    """The staff's side chat; input {"messages": [...], "context": {...}}."""
+    shared = await _resources()
+    deps = SideChatDeps(tools=shared.toolbox.langchain_tools(), chat_model=shared.chat_model)
+    return build_side_chat_graph(deps)
