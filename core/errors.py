@@ -66,6 +66,19 @@ class ManualInProgress(Conflict):
     code = "MANUAL_IN_PROGRESS"
 
 
+class RunInProgress(Conflict):
+    """Another request is already moving this session (one run per session at a time)."""
+
+    code = "RUN_IN_PROGRESS"
+
+
+class AccountLocked(SwitchboardError):
+    """Too many failed logins: the account refuses every login until `locked_until`."""
+
+    code = "ACCOUNT_LOCKED"
+    status = 423
+
+
 class RateLimited(SwitchboardError):
     code = "RATE_LIMITED"
     status = 429
@@ -90,6 +103,8 @@ ERRORS_BY_CODE: dict[str, type[SwitchboardError]] = {
         OutOfStock,
         WrongStep,
         ManualInProgress,
+        RunInProgress,
+        AccountLocked,
         RateLimited,
         Unavailable,
     )
