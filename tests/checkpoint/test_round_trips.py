@@ -1,0 +1,126 @@
+"""At most one Redis round trip per hot-path call (aput, aput_writes, aget_tuple).
+
+Counted at the socket: a connection class that counts `send_packed_command`, the only way
+redis-py writes a request (a pipeline or MULTI/EXEC is one call, then the replies are read).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from langgraph.checkpoint.serde.types import INTERRUPT
+from redis.asyncio import Redis
+from redis.asyncio.connection import Connection
+
+import graphs.checkpoint.aio as aio_module
+from graphs.checkpoint import AsyncRedisSaver
+from graphs.checkpoint.base import LuaScript
+from tests.checkpoint.conftest import REDIS_URL
+from tests.checkpoint.sample_graphs import linear_builder
+
+
+class CountingConnection(Connection):
+    sends = 0
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        type(self).sends += 1
+        await super().send_packed_command(command, check_health)
+
+
+class CountingSaver(AsyncRedisSaver):
+    calls = 0
+
+    async def aput(self, *args: Any, **kwargs: Any) -> Any:
+        type(self).calls += 1
+        return await super().aput(*args, **kwargs)
+
+    async def aput_writes(self, *args: Any, **kwargs: Any) -> Any:
+        type(self).calls += 1
+        return await super().aput_writes(*args, **kwargs)
+
+    async def aget_tuple(self, *args: Any, **kwargs: Any) -> Any:
+        type(self).calls += 1
+        return await super().aget_tuple(*args, **kwargs)
+
+
+@pytest.fixture(params=[None, 60], ids=["no-ttl", "ttl"])
+async def counted(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[CountingSaver]:
+    client = Redis.from_url(REDIS_URL, connection_class=CountingConnection)
+    saver = CountingSaver(client, key_prefix=prefix, ttl_seconds=request.param)
+    await saver.setup()
+    # Warm up: a new connection's handshake (CLIENT SETINFO, ...) is paid once, not per call.
+    await saver.aget_tuple({"configurable": {"thread_id": "warm-up", "checkpoint_ns": ""}})
+    yield saver
+    await saver.aclose()
+    await client.aclose()
+
+
+def _trips(fn_result_before: int) -> int:
+    return CountingConnection.sends - fn_result_before
+
+
+async def test_each_hot_path_call_is_one_round_trip(counted: CountingSaver) -> None:
+    config = {"configurable": {"thread_id": "rt", "checkpoint_ns": ""}}
+    checkpoint = {
+        "v": 1,
+        "id": "1f0a0000-0000-6000-8000-000000000001",
+        "ts": "2026-01-01T00:00:00+00:00",
+        "channel_values": {"a": [1, 2, 3], "b": "x", "c": {"k": 1}},
+        "channel_versions": {"a": "1", "b": "1", "c": "1"},
+        "versions_seen": {"n": {"a": "1"}},
+        "updated_channels": None,
+    }
+    before = CountingConnection.sends
+    stored = await counted.aput(
+        config, checkpoint, {"step": 1, "run_id": "r1"}, {"a": "1", "b": "1", "c": "1"}
+    )
+    assert _trips(before) == 1
+
+    before = CountingConnection.sends
+    await counted.aput_writes(stored, [("a", 1), ("b", 2), ("c", 3)], "task", "~p")
+    assert _trips(before) == 1
+    before = CountingConnection.sends
+    await counted.aput_writes(stored, [(INTERRUPT, "stop")], "task", "~p")
+    assert _trips(before) == 1
+
+    for cfg in (stored, config):  # by id and latest
+        before = CountingConnection.sends
+        tup = await counted.aget_tuple(cfg)
+        assert _trips(before) == 1
+        assert tup is not None and len(tup.pending_writes or []) == 4
+        assert tup.checkpoint["channel_values"] == checkpoint["channel_values"]
+
+    before = CountingConnection.sends
+    assert (
+        await counted.aget_tuple({"configurable": {"thread_id": "none", "checkpoint_ns": ""}})
+        is None
+    )
+    assert _trips(before) == 1
+
+
+async def test_a_whole_run_needs_at_most_one_round_trip_per_call(counted: CountingSaver) -> None:
+    app = linear_builder(10).compile(checkpointer=counted)
+    await app.ainvoke({"count": 0}, {"configurable": {"thread_id": "warm"}})
+    calls, sends = CountingSaver.calls, CountingConnection.sends
+    result = await app.ainvoke({"count": 0}, {"configurable": {"thread_id": "run"}})
+    assert result["count"] == 10
+    calls, sends = CountingSaver.calls - calls, CountingConnection.sends - sends
+    assert calls >= 20  # 11 checkpoints, 10 task writes, the initial read
+    assert sends <= calls, (sends, calls)
+
+
+async def test_lost_script_costs_one_extra_trip_once(
+    counted: CountingSaver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = LuaScript.of(aio_module.GET_TUPLE_LUA.text + f"\n-- {uuid.uuid4()}\n")
+    monkeypatch.setattr(aio_module, "GET_TUPLE_LUA", fresh)
+    config = {"configurable": {"thread_id": "noscript", "checkpoint_ns": ""}}
+    before = CountingConnection.sends
+    assert await counted.aget_tuple(config) is None
+    assert _trips(before) == 2  # EVALSHA -> NOSCRIPT, then EVAL (which caches it)
+    before = CountingConnection.sends
+    assert await counted.aget_tuple(config) is None
+    assert _trips(before) == 1
