@@ -1,11 +1,13 @@
 """Exceptions → seed 003's envelope `{"success": false, "error": "...", "code": "..."}`.
 
 One place maps every failure to a status and a code; handlers never build error bodies.
-Unexpected errors are logged with the request id and answered 500 without internals.
+Unexpected errors are logged with the request id (the client's `X-Request-ID` when it is sane,
+else a new one; echoed on every response) and answered 500 without internals.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -17,7 +19,11 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.types import Scope
+from pydantic import BaseModel, Field
 
 from core.errors import SwitchboardError
 from core.logging import get_logger
@@ -36,16 +42,41 @@ _HTTP_CODES: dict[int, str] = {
     429: "RATE_LIMITED",
     503: "SERVICE_UNAVAILABLE",
 }
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+REQUEST_ID_HEADER = "x-request-id"
+
+
+def request_id_of(scope: Scope) -> str:
+    """The request's id: the client's X-Request-ID if it is a plain token, else a new one."""
+    state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item,assignment]
+    found = state.get("request_id")
+    if isinstance(found, str):
+        return found
+    given = ""
+    for name, value in scope.get("headers", []):
+        if name.decode("latin-1").lower() == REQUEST_ID_HEADER:
+            given = value.decode("latin-1")
+            break
+    request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    state["request_id"] = request_id
+    return request_id
 
 
 def envelope(status: int, message: str, code: str, **extra: Any) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"success": False, "error": message, "code": code, **extra}
-    return Response(body, status_code=status, media_type=MediaType.JSON)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="switchboard"'
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def _on_domain_error(_: Request[Any, Any, Any], exc: SwitchboardError) -> Response[Any]:
     extra = {"details": exc.details} if exc.details else {}
-    return envelope(exc.status, exc.message, exc.code, **extra)
+    response = envelope(exc.status, exc.message, exc.code, **extra)
+    retry_after = exc.details.get("retry_after")
+    if isinstance(retry_after, int):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -66,7 +97,7 @@ def _on_http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[An
 
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request_id = request_id_of(request.scope)
     log.error("unhandled_error", request_id=request_id, path=request.url.path, exc_info=exc)
     return envelope(500, "internal error", "INTERNAL_ERROR", request_id=request_id)
 
@@ -80,3 +111,42 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: _on_http_error,
     Exception: _on_unexpected,
 }
+
+
+# --- OpenAPI: the envelope and the statuses each route can answer --------------------------------
+class ErrorBody(BaseModel):
+    """Every error: a human message, a machine code, and sometimes details or field errors."""
+
+    success: bool = Field(False, examples=[False])
+    error: str = Field(examples=["the session is waiting at select_phone, not select_plan"])
+    code: str = Field(examples=["WRONG_STEP"])
+    details: dict[str, Any] | None = Field(None, examples=[{"current_step": "select_phone"}])
+
+
+_ERROR_EXAMPLES: dict[int, tuple[str, str, str]] = {
+    400: ("Refused input", "INVALID_INPUT", "id_number: 身分證字號檢查碼錯誤"),
+    401: ("No valid token", "UNAUTHORIZED", "missing bearer token"),
+    403: ("Wrong role or not your session", "FORBIDDEN", "role agent may not use this route"),
+    404: ("Unknown session", "NOT_FOUND", "renewal session renewal_2_0123456789ab not found"),
+    409: ("Wrong step or a run in progress", "WRONG_STEP", "the session is waiting at ..."),
+    413: ("Body too large", "PAYLOAD_TOO_LARGE", "Request Entity Too Large"),
+    422: ("Body failed validation", "VALIDATION_ERROR", "invalid request: device_type: ..."),
+    423: ("Account locked", "ACCOUNT_LOCKED", "too many failed logins, account locked"),
+    429: ("Too many requests", "RATE_LIMITED", "slow down"),
+    503: ("A dependency is down", "SERVICE_UNAVAILABLE", "MCP server crm unavailable"),
+}
+
+
+def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """`responses=` for a route: the envelope with an example for each listed status."""
+    specs = {}
+    for status in statuses:
+        summary, code, message = _ERROR_EXAMPLES[status]
+        example = {"success": False, "error": message, "code": code}
+        specs[status] = ResponseSpec(
+            data_container=ErrorBody,
+            generate_examples=False,
+            description=summary,
+            examples=[Example(summary=summary, value=example)],
+        )
+    return specs

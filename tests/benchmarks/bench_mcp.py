@@ -62,7 +62,7 @@ async def main(calls: int) -> None:
             lambda: box.call("get_customer", **ARGS), calls)))  # fmt: skip
 
     port = free_port()
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: ASYNC220 - one-off benchmark setup
         [sys.executable, "-m", "mcp_servers.crm", "--transport", "http", "--port", str(port)],
         env=server_env(settings), cwd=ROOT, stderr=subprocess.DEVNULL,
     )  # fmt: skip
