@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from core.settings import ROOT
 from evals.retrieval import ModeResult, check_labels, evaluate, load_devset
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.promotion.search.embeddings import E5Embedder
@@ -20,14 +21,13 @@ HYBRID_MRR_FLOOR = 0.90
 
 
 @pytest.fixture(scope="session")
-def devset_results(pytestconfig: pytest.Config, e5: E5Embedder) -> dict[str, ModeResult]:
+def devset_results(e5: E5Embedder) -> dict[str, ModeResult]:
     today = date.today()
     plans = generate(20261121, today).plans
     devset = load_devset()
     check_labels(devset, plans, today)
-    assert pytestconfig.cache is not None
-    index_dir = pytestconfig.cache.mkdir("promotion-search-index")
-    retriever = LocalHybridRetriever(e5, index_dir=index_dir)
+    # the suite-wide index folder: content-keyed, so shared with the MCP tests and reused
+    retriever = LocalHybridRetriever(e5, index_dir=ROOT / "var" / "test" / "search")
     retriever.ensure_index_sync(plans)
     return evaluate(retriever, devset, today=today)
 
