@@ -6,7 +6,7 @@ PY := .venv/bin/python
 export FASTMCP_LOG_LEVEL ?= WARNING
 export FASTMCP_SHOW_CLI_BANNER ?= false
 
-.PHONY: setup run test test-fast lint studio clean
+.PHONY: setup run test test-fast lint studio evals clean
 STUDIO_PORT ?= 2025
 
 ## Create .venv from uv.lock (uv itself is bootstrapped into .tools/ with pip).
@@ -40,6 +40,10 @@ studio: setup
 	$(PY) -m core.preflight redis
 	$(PY) -m core.bootstrap
 	.venv/bin/langgraph dev --port $(STUDIO_PORT) --no-browser
+
+## Every eval suite on the configured model, with the thresholds of evals/gates.toml.
+evals: setup
+	$(PY) -m evals run all --gate
 
 lint: setup
 	$(PY) -m ruff check --fix .

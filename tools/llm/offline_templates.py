@@ -33,6 +33,10 @@ _LABELS = {
     "savings_per_month": "每月節省", "device_id": "裝置代碼", "model": "型號", "brand": "品牌",
     "color": "顏色", "quantity": "數量", "store_id": "門市", "title": "標題", "score": "相關度",
     "promotion_id": "促銷代碼", "description": "說明", "retail_price": "售價",
+    "contract_start_date": "合約起日", "contract_end_date": "合約到期日",
+    "days_until_expiry": "距到期 (天)", "voice_used_minutes": "已用語音 (分)",
+    "voice_limit_minutes": "語音上限 (分)", "current_month_fee": "本月月租",
+    "available_quantity": "可售數量", "stock_quantity": "庫存", "reserved_quantity": "已預留",
 }  # fmt: skip
 _MONEY = {"monthly_fee", "early_termination_fee", "outstanding_balance", "last_bill_amount",
           "upgrade_fee", "monthly_difference", "prorated_cost", "early_termination_charge",
@@ -95,7 +99,14 @@ def value_text(key: str, value: Any) -> Any:
 
 
 def _scalars(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if not isinstance(v, dict)}
+    """Scalar fields, with one level of nested objects (contract_info, usage_info, ...) inlined."""
+    flat: dict[str, Any] = {}
+    for key, value in item.items():
+        if isinstance(value, dict):
+            flat.update({k: v for k, v in value.items() if not isinstance(v, dict | list)})
+        else:
+            flat[key] = value
+    return flat
 
 
 def render_mapping(data: Mapping[str, Any], lang: Lang) -> str:
@@ -111,7 +122,8 @@ def render_list(items: Sequence[Any], lang: Lang, max_cols: int = 6) -> str:
     keys: list[str] = []
     for item in dicts:
         keys += [k for k in _scalars(item) if k not in keys]
-    keys = keys[:max_cols]
+    must = [k for k in ("available_quantity",) if k in keys]  # the answer to "in stock?"
+    keys = [k for k in keys if k not in must][: max_cols - len(must)] + must
     rows = [[value_text(k, item.get(k)) for k in keys] for item in dicts]
     return markdown_table([label(k, lang) for k in keys], rows)
 
@@ -191,7 +203,11 @@ def render_tool_result(tool: str, result: Any, lang: Lang) -> str:
         else:
             body = render_list(result, lang)
             if tool == "query_device_stock":
-                total = sum(int(i.get("quantity", 0)) for i in result if isinstance(i, Mapping))
+                total = sum(
+                    int(i.get("available_quantity", i.get("quantity", 0)))
+                    for i in result
+                    if isinstance(i, Mapping)
+                )
                 body += f"\n\n合計 {total} 台。" if lang == "zh" else f"\n\n{total} units in total."
     else:
         body = str(result)
