@@ -20,6 +20,8 @@ from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.graph import build_renewal_graph
 from graphs.renewal.records import SqlRenewalRecords
 from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
+from graphs.supervision.graph import AI_TOOLS
+from graphs.supervision.service import SupervisionService, open_supervision_service
 from tools.llm import SqlUsageSink, build_chat_model
 from tools.mcp import McpToolbox
 
@@ -61,6 +63,7 @@ class GraphRuntime:
     sessions: async_sessionmaker[AsyncSession]
     renewal: CompiledStateGraph
     side_chat: CompiledStateGraph
+    supervision: SupervisionService
 
     def chat_model(self, usage_type: str, state: dict[str, Any]) -> BaseChatModel:
         staff = str(state.get("staff_id") or "")
@@ -85,11 +88,17 @@ async def open_graph_runtime(
         sessions = session_factory(engine)
         checkpointer = await stack.enter_async_context(redis_checkpointer(settings))
         toolbox = await stack.enter_async_context(McpToolbox(settings))
-        runtime = GraphRuntime(settings, toolbox, checkpointer, engine, sessions, None, None)  # type: ignore[arg-type]
+        runtime = GraphRuntime(settings, toolbox, checkpointer, engine, sessions, None, None, None)  # type: ignore[arg-type]
         deps = RenewalDeps(
             tools=toolbox, records=SqlRenewalRecords(sessions), chat_model=runtime.chat_model
         )
         runtime.renewal = build_renewal_graph(deps).compile(checkpointer=checkpointer)
         side = SideChatDeps(tools=toolbox.langchain_tools(), chat_model=runtime.chat_model)
         runtime.side_chat = build_side_chat_graph(side).compile(checkpointer=checkpointer)
+        runtime.supervision = await stack.enter_async_context(
+            open_supervision_service(
+                settings, checkpointer=checkpointer, sessions=sessions,
+                tools=toolbox.langchain_tools(AI_TOOLS),
+            )
+        )  # fmt: skip
         yield runtime

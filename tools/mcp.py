@@ -17,9 +17,9 @@ import sys
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from langchain_core.tools import BaseTool
+from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.sessions import Connection
 from langchain_mcp_adapters.tools import load_mcp_tools
@@ -155,10 +155,38 @@ class McpToolbox:
                 self._server_of[tool.name] = link.name
 
     def langchain_tools(self, names: Iterable[str] | None = None) -> list[BaseTool]:
-        """LangChain tools for a chat model (errors come back as error ToolMessages)."""
+        """LangChain tools for a chat model (errors come back as error ToolMessages).
+
+        Each one calls through the server's *current* session, so a tool list handed to a graph
+        at startup keeps working after its server was reconnected.
+        """
         wanted = set(names) if names is not None else None
         tools = [t for link in self._links.values() for t in link.tools]
-        return [t for t in tools if wanted is None or t.name in wanted]
+        return [self._live(t) for t in tools if wanted is None or t.name in wanted]
+
+    def _live(self, tool: BaseTool) -> BaseTool:
+        name = tool.name
+
+        async def call_current(
+            runtime: Annotated[object | None, InjectedToolArg()] = None, **arguments: Any
+        ) -> Any:
+            for attempt in (1, 2):  # models get read-only tools: one retry after a reconnect
+                link = await self._link_for(name)
+                current = next(t for t in link.tools if t.name == name)
+                coroutine = getattr(current, "coroutine", None)
+                if coroutine is None:
+                    raise Unavailable(f"MCP tool {name!r} cannot be called asynchronously")
+                try:
+                    return await coroutine(runtime=runtime, **arguments)
+                except ToolException:
+                    raise  # the tool answered with an error: the model sees it
+                except Exception as exc:
+                    await link.close()  # transport failure: reconnect on the next attempt
+                    if attempt == 2:
+                        raise Unavailable(f"MCP server {link.name!r} failed: {exc!r}") from exc
+            raise AssertionError("unreachable")
+
+        return tool.model_copy(update={"coroutine": call_current})
 
     async def _link_for(self, tool: str) -> _Link:
         server = self._server_of.get(tool)

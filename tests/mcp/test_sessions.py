@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -87,3 +88,19 @@ async def test_server_logs_never_show_a_national_id(
     assert "A12****789" in text  # the lookup was logged ...
     for raw in (GOLDEN.eligible.national_id, GOLDEN.not_customer, "A123456788"):
         assert raw not in text  # ... but never in clear
+
+
+@pytest.mark.slow
+async def test_langchain_tools_survive_a_reconnect(
+    private_toolbox: tuple[McpToolbox, set[int]],
+) -> None:
+    box, mine = private_toolbox
+    tool = box.langchain_tools(["get_customer"])[0]  # handed out before the server dies
+    call = {"type": "tool_call", "id": "c1", "name": "get_customer",
+            "args": {"id_number": GOLDEN.eligible.national_id}}  # fmt: skip
+    assert "C123456" in str((await tool.ainvoke(call)).content)
+    for pid in mine:
+        os.kill(pid, signal.SIGKILL)
+    await asyncio.sleep(0.5)  # the session task notices the dead child
+    message = await tool.ainvoke({**call, "id": "c2"})
+    assert "C123456" in str(message.content)

@@ -1,0 +1,169 @@
+"""The supervision graph's wiring and what it needs from outside (narrow protocols).
+
+    START → receive ─┬→ policy → answer ─┬→ END
+                     │           └───────┴→ escalate ─┬→ manual ⟲ (one interrupt per event) → END
+                     ├→ escalate                      └→ END (off hours: auto-reply + mail)
+                     ├→ manual (proactive takeover / close)
+                     └→ END (new conversation)
+
+Returned uncompiled: the service compiles it with the Redis checkpointer, Studio with its own.
+Routing is done by the nodes' `Command(goto=...)`; `destinations` only draw the diagram.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
+from langgraph.graph import END, START, StateGraph
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db.models.accounts import UserRole
+from core.db.repositories.accounts import UserRepository
+from core.db.repositories.audit import AuditRepository
+from core.errors import NotFound
+from graphs.supervision.outbox import Outbox
+from graphs.supervision.rules import PolicyRules
+from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
+from graphs.supervision.shift import ShiftConfig
+from graphs.supervision.state import SupervisionState
+
+# What the customer-facing AI may call: reads only, nothing about a specific customer.
+AI_TOOLS: Final[tuple[str, ...]] = ("search_promotions", "get_plan_details")
+
+
+async def provide(provider: Callable[[], Any]) -> Any:
+    """Call a sync or async provider (admins change shift hours and rules at run time)."""
+    value = provider()
+    return await value if inspect.isawaitable(value) else value
+
+
+class AuditWriter(Protocol):
+    """Appends one `audit_trail` row for a chat session (entity_type "chat_session")."""
+
+    async def record(
+        self,
+        session_name: str,
+        *,
+        status_from: str,
+        status_to: str,
+        operator: str,
+        reason: str,
+        detail: Mapping[str, Any] | None,
+        at: int,
+    ) -> None: ...
+
+
+class NoAudit:
+    """For Studio and graph-only tests: audit lines are kept in memory."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    async def record(self, session_name: str, **row: Any) -> None:
+        self.rows.append({"session_name": session_name, **row})
+
+
+class SqlAuditTrail:
+    """`audit_trail` rows (entity_type "chat_session") in the service database: write and read."""
+
+    ENTITY: Final = "chat_session"
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def record(
+        self,
+        session_name: str,
+        *,
+        status_from: str,
+        status_to: str,
+        operator: str,
+        reason: str,
+        detail: Mapping[str, Any] | None,
+        at: int,
+    ) -> None:
+        async with self.sessions.begin() as db:
+            await AuditRepository(db).append(
+                self.ENTITY, session_name, operator=operator, status_from=status_from,
+                status_to=status_to, reason=reason, detail=detail,
+                now=datetime.fromtimestamp(at, UTC),
+            )  # fmt: skip
+
+    async def trail(self, session_name: str) -> list[dict[str, Any]]:
+        """The seed's `audit_trail`, oldest first, timestamps in UTC seconds."""
+        async with self.sessions() as db:
+            rows = await AuditRepository(db).list_for(self.ENTITY, session_name)
+        return [
+            {"status_from": r.status_from, "status_to": r.status_to, "operator": r.operator,
+             "reason": r.reason, "detail": r.detail, "timestamp": _seconds(r.created_at)}
+            for r in rows
+        ]  # fmt: skip
+
+
+class AgentDirectory(Protocol):
+    async def max_sessions(self, agent_id: str) -> int:
+        """How many live chats the agent may hold; NotFound for an unknown agent."""
+        ...
+
+
+class SqlAgentDirectory:
+    """Agents are `users` rows (role agent/admin); `max_sessions` is their capacity."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def max_sessions(self, agent_id: str) -> int:
+        async with self.sessions() as db:
+            user = await UserRepository(db).get_by_login(agent_id)
+        if user is None or user.role not in (UserRole.AGENT.value, UserRole.ADMIN.value):
+            raise NotFound(f"agent {agent_id} not found", code="AGENT_NOT_FOUND")
+        return user.max_sessions
+
+
+class AuditReader(Protocol):
+    async def trail(self, session_name: str) -> list[dict[str, Any]]: ...
+
+
+def _seconds(at: datetime) -> int:
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SupervisionDeps:
+    # (usage_type "customer_chat" | "escalation_summary", state) → chat model
+    chat_model: Callable[[str, Mapping[str, Any]], BaseChatModel]
+    audit: AuditWriter
+    outbox: Outbox
+    tools: Sequence[BaseTool] = ()  # filtered to AI_TOOLS
+    shift: Callable[[], ShiftConfig | Awaitable[ShiftConfig]] = ShiftConfig
+    rules: Callable[[], PolicyRules | Awaitable[PolicyRules]] = PolicyRules
+    scorer: SentimentScorer = DEFAULT_SCORER
+    clock: Callable[[], datetime] = utc_now
+    ai_timeout_seconds: float = 30.0  # a whole AI turn, tools included
+    summary_timeout_seconds: float = 20.0
+    max_tool_rounds: int = 3
+    history_for_model: int = 20  # messages the AI sees
+
+
+def build_supervision_graph(deps: SupervisionDeps) -> StateGraph:
+    from graphs.supervision.nodes import SupervisionNodes  # nodes import this module
+
+    nodes = SupervisionNodes(deps)
+    graph = StateGraph(SupervisionState)
+    graph.add_node("receive", nodes.receive, destinations=("policy", "escalate", "manual", END))
+    graph.add_node("policy", nodes.policy, destinations=("answer", "escalate"))
+    graph.add_node("answer", nodes.answer, destinations=("escalate", END))
+    graph.add_node("escalate", nodes.escalate, destinations=("manual", END))
+    graph.add_node("manual", nodes.manual, destinations=("manual", END))
+    graph.add_edge(START, "receive")
+    return graph

@@ -1,0 +1,419 @@
+"""Supervision nodes. Thin on purpose: the policy decides (policy.py), the status table allows
+(transitions.py), the shift says who is on duty (shift.py); nodes call them, write history,
+audit and events, and route.
+
+`manual` runs once per resume: `interrupt()` first, side effects after, then it routes back to
+itself (a fresh interrupt) or to END. A node re-executed on resume therefore never repeats an
+audit line or an event. An event the status does not allow is refused with an `error` event and
+the session keeps waiting (the service checks the same rules before resuming).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ToolCall,
+    ToolMessage,
+    message_chunk_to_message,
+)
+from langchain_core.runnables import Runnable
+from langgraph.graph import END
+from langgraph.types import Command, interrupt
+
+from core.errors import InvalidInput, SwitchboardError, Unavailable
+from core.logging import get_logger
+from graphs.supervision import events as ev
+from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide
+from graphs.supervision.language import Language, SystemMessageKey, system_message
+from graphs.supervision.outbox import MailHandoff, needs_mail
+from graphs.supervision.policy import EscalationDecision, TurnContext, evaluate
+from graphs.supervision.rules import PolicyRules, raise_severity
+from graphs.supervision.shift import ShiftConfig, is_on_duty, offline_message
+from graphs.supervision.state import (
+    AgentInfo,
+    AgentMessage,
+    CancelEscalation,
+    Close,
+    ResumeEvent,
+    SupervisionState,
+    Takeover,
+    Transfer,
+    UserMessage,
+    UserProfile,
+    customer_language,
+    inbox_request,
+    new_message,
+    parse_resume,
+    recent_history,
+    to_model_messages,
+    transcript_lines,
+    user_texts,
+)
+from graphs.supervision.takeover import require_holder
+from graphs.supervision.transitions import STATUS_CHANGE_REASONS, SessionEvent, apply, transition
+from prompts import load_prompt
+
+log = get_logger(__name__)
+E = SessionEvent
+
+AI_FALLBACK: Final[Mapping[Language, str]] = {
+    "zh-TW": "抱歉，系統暫時無法回覆您的問題，請稍後再試；若需要協助，也可以要求轉接真人客服。",
+    "zh-CN": "抱歉，系统暂时无法回复您的问题，请稍后再试；如需协助，也可以要求转接人工客服。",
+    "en": "Sorry, I can't answer right now. Please try again shortly, or ask for a human agent.",
+}
+
+
+def business_hours(shift: ShiftConfig) -> str:
+    """The shift in one line for the customer-chat prompt."""
+    windows = shift.hours.get("mon") or ()
+    span = "、".join(f"{w.start:%H:%M}–{w.end:%H:%M}" for w in windows) or "無"
+    days = "週一至週五" if shift.weekends_disabled else "每日"
+    return f"{days} {span}（{shift.timezone}）"
+
+
+class SupervisionNodes:
+    def __init__(self, deps: SupervisionDeps) -> None:
+        self.deps = deps
+        self.tools = {t.name: t for t in deps.tools if t.name in AI_TOOLS}
+
+    def _now(self) -> tuple[datetime, int]:
+        at = self.deps.clock()
+        return at, int(at.timestamp())
+
+    async def _rules(self) -> PolicyRules:
+        return await provide(self.deps.rules)  # type: ignore[no-any-return]
+
+    async def _shift(self) -> ShiftConfig:
+        return await provide(self.deps.shift)  # type: ignore[no-any-return]
+
+    # --- entry -----------------------------------------------------------------------------
+
+    async def receive(self, state: SupervisionState) -> Command[str]:
+        """Route a new run: create the session, take a customer turn, or an explicit event."""
+        incoming = dict(state.get("incoming") or {})
+        kind = incoming.get("type")
+        _, now = self._now()
+        base: dict[str, Any] = {"incoming": None, "updated_at": now}
+        if kind == "start":
+            profile = UserProfile.model_validate(incoming.get("user_profile") or {})
+            return Command(goto=END, update={
+                **base, "session_name": incoming["session_name"],
+                "conversation_id": f"conv_{uuid.uuid4().hex[:16]}", "status": "bot_active",
+                "user_profile": profile.model_dump(), "escalation": None,
+                "escalation_epoch": 0, "assigned_agent": None,
+                "mail": {"sent": False, "email_to": []}, "ai_fail_count": 0,
+                "last_manual_end_at": None, "tags": [], "created_at": now,
+            })  # fmt: skip
+        if kind == "user_message":
+            transition(state["status"], E.USER_MESSAGE)
+            message = new_message("user", str(incoming["content"]), now)
+            return Command(goto="policy", update={**base, "history": [message]})
+        if kind == "escalate":
+            return Command(goto="escalate", update={**base, "escalation": await self._asked(
+                state, incoming, now)})  # fmt: skip
+        if kind in ("takeover", "close"):
+            update, goto = await self._apply(state, parse_resume(incoming))
+            return Command(goto=goto, update={**base, **update})
+        raise InvalidInput(f"unknown supervision input {kind!r}")
+
+    async def _asked(
+        self, state: SupervisionState, incoming: Mapping[str, Any], now: int
+    ) -> dict[str, Any]:
+        """An explicit escalation (button, API): medium, raised for VIPs like the policy does."""
+        rules = await self._rules()
+        vip = bool((state.get("user_profile") or {}).get("vip"))
+        raised = vip and rules.vip.raise_other_severities
+        severity = raise_severity("medium") if raised else "medium"
+        reason = str(incoming.get("reason") or "user_request")
+        details = incoming.get("details") or "客戶要求真人服務（人工客服按鈕）"
+        return {"reason": reason, "details": details, "severity": severity, "trigger_at": now}
+
+    # --- bot turn ---------------------------------------------------------------------------
+
+    def _turn(self, state: SupervisionState, fails: int | None = None) -> TurnContext:
+        texts = user_texts(state)
+        last = (state.get("history") or [])[-1]
+        return TurnContext(
+            text=texts[-1] if texts else "",
+            at=int(last["timestamp"]),
+            ai_fail_count=state.get("ai_fail_count", 0) if fails is None else fails,
+            user_profile=state.get("user_profile") or {},  # type: ignore[arg-type]
+            history=tuple(texts[-6:-1]),
+        )
+
+    async def _decide(self, turn: TurnContext) -> EscalationDecision | None:
+        return evaluate(turn, await self._rules(), self.deps.scorer)
+
+    async def policy(self, state: SupervisionState) -> Command[str]:
+        decision = await self._decide(self._turn(state))
+        if decision is None:
+            return Command(goto="answer")
+        return Command(goto="escalate", update={"escalation": decision.as_escalation()})
+
+    async def answer(self, state: SupervisionState) -> Command[str]:
+        """The AI's reply, streamed as `message` events; a failure gets the polite fallback."""
+        try:
+            async with asyncio.timeout(self.deps.ai_timeout_seconds):
+                text = await self._ai_turn(state)
+            if not text.strip():
+                raise ValueError("empty answer")
+        except Exception as exc:  # the model, a tool or the timeout: the customer gets a reply
+            log.warning("supervision_ai_failed", session=state.get("session_name"),
+                        error=type(exc).__name__)  # fmt: skip
+            return await self._ai_failed(state)
+        _, now = self._now()
+        reply = new_message("assistant", text, now)
+        return Command(goto=END, update={"history": [reply], "updated_at": now})
+
+    async def _ai_failed(self, state: SupervisionState) -> Command[str]:
+        _, now = self._now()
+        text = AI_FALLBACK[customer_language(state)]
+        ev.emit(ev.message(text))
+        fails = state.get("ai_fail_count", 0) + 1
+        update: dict[str, Any] = {
+            "history": [new_message("assistant", text, now)],
+            "ai_fail_count": fails,
+            "updated_at": now,
+        }
+        decision = await self._decide(self._turn(state, fails))
+        if decision is None:
+            return Command(goto=END, update=update)
+        return Command(goto="escalate", update={**update, "escalation": decision.as_escalation()})
+
+    async def _ai_turn(self, state: SupervisionState) -> str:
+        base = self.deps.chat_model("customer_chat", state)
+        model: Runnable[LanguageModelInput, BaseMessage] = base
+        if self.tools:
+            try:
+                model = base.bind_tools(list(self.tools.values()))
+            except NotImplementedError:  # a model without tool calling still answers
+                model = base
+        shift = await self._shift()
+        at, _ = self._now()
+        history = recent_history(state, self.deps.history_for_model)
+        messages: list[BaseMessage] = load_prompt("customer_chat_system").format_messages(
+            today=at.astimezone(shift.zone).date().isoformat(),
+            business_hours=business_hours(shift),
+            history=to_model_messages(history),
+        )
+        for _ in range(self.deps.max_tool_rounds + 1):
+            reply = await self._stream(model, messages)
+            if not reply.tool_calls:
+                return reply.text
+            results = [await self._call_tool(call) for call in reply.tool_calls]
+            messages = [*messages, reply, *results]
+        raise RuntimeError("the model kept calling tools")
+
+    async def _stream(
+        self, model: Runnable[LanguageModelInput, BaseMessage], messages: list[BaseMessage]
+    ) -> AIMessage:
+        gathered: AIMessageChunk | None = None
+        async for chunk in model.astream(messages):
+            if not isinstance(chunk, AIMessageChunk):
+                continue
+            if chunk.text:
+                ev.emit(ev.message(chunk.text))
+            gathered = chunk if gathered is None else gathered + chunk
+        if gathered is None:
+            raise ValueError("the model streamed nothing")
+        result = message_chunk_to_message(gathered)
+        assert isinstance(result, AIMessage)
+        return result
+
+    async def _call_tool(self, call: ToolCall) -> ToolMessage:
+        """Read-only MCP tools; an error goes back to the model as an error ToolMessage."""
+        tool = self.tools.get(call["name"])
+        try:
+            if tool is None:
+                raise InvalidInput(f"tool {call['name']} is not available here")
+            result = await tool.ainvoke(call)
+            if isinstance(result, ToolMessage):
+                return result
+            return ToolMessage(str(result), tool_call_id=call["id"] or "", name=call["name"])
+        except Exception as exc:
+            return ToolMessage(f"error: {exc}", tool_call_id=call["id"] or "", name=call["name"],
+                               status="error")  # fmt: skip
+
+    # --- escalation -------------------------------------------------------------------------
+
+    async def escalate(self, state: SupervisionState) -> Command[str]:
+        """pending_manual on duty (then wait in `manual`); off duty: auto-reply + mail."""
+        at, now = self._now()
+        escalation = dict(state.get("escalation") or {})
+        shift = await self._shift()
+        language = customer_language(state)
+        if not is_on_duty(shift, at):
+            return await self._after_hours(state, escalation, shift, language, at)
+        operator = "user" if escalation.get("reason") == "user_request" else "system"
+        status = apply(state["status"], E.ESCALATE, operator=operator, at=now)[0].value
+        epoch = state.get("escalation_epoch", 0) + 1
+        await self.deps.audit.record(
+            state["session_name"], status_from=state["status"], status_to=status,
+            operator=operator, reason=str(escalation.get("reason")), at=now,
+            detail={"event": "escalate", "epoch": epoch, "details": escalation.get("details"),
+                    "severity": escalation.get("severity")},
+        )  # fmt: skip
+        notice = system_message("escalated", language)
+        ev.emit(ev.status_change(status, str(escalation.get("reason")), now))
+        ev.emit(ev.manual_message("system", notice, now))
+        escalation["summary"] = await self._summary(state, escalation)
+        return Command(goto="manual", update={
+            "status": status, "escalation": escalation, "escalation_epoch": epoch,
+            "assigned_agent": None, "history": [new_message("system", notice, now)],
+            "updated_at": now,
+        })  # fmt: skip
+
+    async def _after_hours(
+        self,
+        state: SupervisionState,
+        escalation: dict[str, Any],
+        shift: ShiftConfig,
+        language: Language,
+        at: datetime,
+    ) -> Command[str]:
+        """No agent on duty: no queue slot; one handoff mail per off-duty stretch."""
+        now = int(at.timestamp())
+        reply = offline_message(shift, language)
+        ev.emit(ev.message(reply))
+        history = [new_message("assistant", reply, now)]
+        update: dict[str, Any] = {"history": history, "escalation": escalation,
+                                  "ai_fail_count": 0, "updated_at": now}  # fmt: skip
+        if not needs_mail(state.get("mail") or {}, shift, at):
+            return Command(goto=END, update=update)
+        full = {**state, "escalation": escalation, "history": [*state.get("history", []), *history]}
+        handoff = MailHandoff.for_session(full, shift.email_to, now)
+        mail_id = await self.deps.outbox.send(handoff)
+        update["mail"] = {"sent": True, "email_to": list(shift.email_to), "mail_id": mail_id,
+                          "sent_at": now}  # fmt: skip
+        await self.deps.audit.record(
+            state["session_name"], status_from=state["status"], status_to=state["status"],
+            operator="system", reason="after_hours_email", at=now,
+            detail={"event": "escalate", "mail_id": mail_id, "escalation": escalation},
+        )  # fmt: skip
+        return Command(goto=END, update=update)
+
+    async def _summary(self, state: SupervisionState, escalation: Mapping[str, Any]) -> str:
+        """The agent's handoff summary (escalation_summary prompt); never blocks escalating."""
+        lines = transcript_lines(recent_history(state, 30))
+        reason = f"{escalation.get('reason')}：{escalation.get('details')}"
+        try:
+            model: BaseChatModel = self.deps.chat_model("escalation_summary", state)
+            prompt = load_prompt("escalation_summary").format_messages(
+                transcript="\n".join(lines) or "（無）", reason=reason
+            )
+            async with asyncio.timeout(self.deps.summary_timeout_seconds):
+                reply = await model.ainvoke(prompt)
+            if reply.text.strip():
+                return reply.text
+        except Exception as exc:
+            log.warning("supervision_summary_failed", error=type(exc).__name__)
+        return f"轉接原因：{reason}"
+
+    # --- waiting for humans -----------------------------------------------------------------
+
+    async def manual(self, state: SupervisionState) -> Command[str]:
+        """Wait for the next human-side event. Never fails after `interrupt()` returns: a
+        failed task would replay this resume value on the next resume (LangGraph keeps it in
+        the task's writes), so a refused or failed event becomes an `error` event instead and
+        the session keeps waiting unchanged."""
+        value = interrupt(inbox_request(state))
+        try:
+            update, goto = await self._apply(state, parse_resume(value))
+        except SwitchboardError as exc:
+            ev.emit(ev.error(exc.message, exc.code))
+            return Command(goto="manual")
+        except Exception as exc:
+            log.warning("supervision_event_failed", error=type(exc).__name__)
+            ev.emit(ev.error(f"{type(exc).__name__}: {exc}", Unavailable.code))
+            return Command(goto="manual")
+        return Command(goto=goto, update=update)
+
+    async def _apply(
+        self, state: SupervisionState, event: ResumeEvent
+    ) -> tuple[dict[str, Any], str]:
+        """One event's effect: (state update, next node)."""
+        _, now = self._now()
+        status = state["status"]
+        assigned = state.get("assigned_agent")
+        if isinstance(event, UserMessage):
+            transition(status, E.USER_MESSAGE)
+            ev.emit(ev.manual_message("user", event.content, now))
+            item = new_message("user", event.content, now)
+            return {"history": [item], "updated_at": now}, "manual"
+        if isinstance(event, AgentMessage):
+            transition(status, E.AGENT_MESSAGE)
+            require_holder(assigned, event.agent.id)
+            agent = event.agent.info()
+            ev.emit(ev.manual_message("agent", event.content, now, agent))
+            item = new_message("agent", event.content, now, agent)
+            return {"history": [item], "updated_at": now}, "manual"
+        if isinstance(event, Takeover):
+            agent = event.agent.info()
+            update = await self._move(state, E.TAKEOVER, agent["id"], "agent_joined", now, agent,
+                                      agent_name=agent["name"])  # fmt: skip
+            update["assigned_agent"] = agent
+            if status == "bot_active":  # proactive: a new manual episode without an escalation
+                update["escalation_epoch"] = state.get("escalation_epoch", 0) + 1
+                update["escalation"] = {
+                    "reason": "agent_takeover",
+                    "severity": "low",
+                    "details": f"{agent['name']} 主動接手",
+                    "trigger_at": now,
+                }
+            return update, "manual"
+        if isinstance(event, Transfer):
+            giver = event.agent.id if event.agent else (assigned["id"] if assigned else "")
+            transition(status, E.TRANSFER)
+            require_holder(assigned, giver)
+            to = event.to_agent.info()
+            update = await self._move(state, E.TRANSFER, giver, "transferred", now, to,
+                                      agent_name=to["name"])  # fmt: skip
+            return {**update, "assigned_agent": to}, "manual"
+        if isinstance(event, CancelEscalation | Close):
+            happened = E.CLOSE if isinstance(event, Close) else E.CANCEL_ESCALATION
+            operator = event.operator if isinstance(event, Close) else "user"
+            key: SystemMessageKey = "closed" if isinstance(event, Close) else "escalation_cancelled"
+            update = await self._move(state, happened, operator, key, now)
+            return {**update, "assigned_agent": None}, END
+        transition(status, E.RELEASE)
+        require_holder(assigned, event.agent.id)
+        update = await self._move(state, E.RELEASE, event.agent.id, "released", now,
+                                  detail={"reason": event.reason})  # fmt: skip
+        return {**update, "assigned_agent": None, "last_manual_end_at": now,
+                "ai_fail_count": 0}, END  # fmt: skip
+
+    async def _move(
+        self,
+        state: SupervisionState,
+        event: SessionEvent,
+        operator: str,
+        notice_key: SystemMessageKey,
+        now: int,
+        agent: AgentInfo | None = None,
+        detail: Mapping[str, Any] | None = None,
+        **values: str,
+    ) -> dict[str, Any]:
+        """A status move: the table's verdict, an audit line, status_change + system notice."""
+        status = apply(state["status"], event, operator=operator, at=now)[0].value
+        reason = STATUS_CHANGE_REASONS[event]
+        row = {"event": event.value, "epoch": state.get("escalation_epoch", 0), **(detail or {})}
+        if agent is not None:
+            row["agent"] = dict(agent)
+        await self.deps.audit.record(
+            state["session_name"], status_from=state["status"], status_to=status,
+            operator=operator, reason=reason, detail=row, at=now,
+        )  # fmt: skip
+        notice = system_message(notice_key, customer_language(state), **values)
+        ev.emit(ev.status_change(status, reason, now, agent))
+        ev.emit(ev.manual_message("system", notice, now))
+        return {"status": status, "history": [new_message("system", notice, now)],
+                "updated_at": now}  # fmt: skip

@@ -1,0 +1,416 @@
+"""`SupervisionService`: what the API calls. It owns the order of operations the graph cannot:
+
+1. validate against the status table before touching the thread (typed 4xx errors, no run);
+2. claim exactly-once takeovers in Redis *before* resuming (losers never reach the graph);
+3. serialise runs per session with a Redis lock (two resumes never race on one thread);
+4. run the graph (a new run when `bot_active`, `Command(resume=...)` while waiting), forward its
+   custom-stream events (and publish them on the `EventBus`), then refresh the queue index.
+
+Every method returns the seed's `SessionState` view plus the events the run emitted; the
+customer's chat turn streams its events instead, ending with `done`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.errors import (
+    InvalidInput,
+    ManualInProgress,
+    NotFound,
+)
+from core.logging import get_logger
+from core.settings import Settings
+from graphs.supervision import events as ev
+from graphs.supervision.graph import (
+    AgentDirectory,
+    AuditReader,
+    SqlAgentDirectory,
+    SqlAuditTrail,
+    SupervisionDeps,
+    build_supervision_graph,
+    utc_now,
+)
+from graphs.supervision.outbox import Outbox, RedisOutbox
+from graphs.supervision.state import (
+    Agent,
+    AgentLike,
+    HistoryItem,
+    agent_ref,
+    message_text,
+    public_view,
+)
+from graphs.supervision.takeover import (
+    ClaimStore,
+    SessionIndex,
+    SessionLocks,
+    complete,
+    require_holder,
+)
+from graphs.supervision.transitions import (
+    SessionEvent,
+    SessionStatus,
+    transition,
+)
+
+log = get_logger(__name__)
+E, S = SessionEvent, SessionStatus
+WAITING = (S.PENDING_MANUAL.value, S.MANUAL_LIVE.value)
+DEFAULT_MAX_SESSIONS = 5
+REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+@dataclass
+class Outcome:
+    """A service call's result: the session after it and what the run emitted (to fan out)."""
+
+    session: dict[str, Any]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    message: HistoryItem | None = None  # the history item written, for message endpoints
+    changed: bool = True  # False for an idempotent retry (same agent takes over again)
+
+
+class SupervisionService:
+    def __init__(
+        self,
+        graph: CompiledStateGraph,
+        redis: Redis,
+        *,
+        key_prefix: str,
+        audit: AuditReader,
+        agents: AgentDirectory | None = None,
+        bus: ev.EventBus | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        lock_wait_seconds: float = 30.0,
+    ) -> None:
+        self.graph = graph
+        self.redis = redis
+        self.audit = audit
+        self.agents = agents
+        self.bus = bus
+        self.clock = clock
+        self.claims = ClaimStore(redis, key_prefix)
+        self.locks = SessionLocks(redis, key_prefix, wait_seconds=lock_wait_seconds)
+        self.index = SessionIndex(redis, key_prefix)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @staticmethod
+    def config(session_name: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": session_name}}
+
+    def _now(self) -> int:
+        return int(self.clock().timestamp())
+
+    async def _state(self, session_name: str) -> dict[str, Any]:
+        snapshot = await self.graph.aget_state(self.config(session_name))
+        if not snapshot.values or not snapshot.values.get("status"):
+            raise NotFound(f"chat session {session_name} not found", code="SESSION_NOT_FOUND")
+        return dict(snapshot.values)
+
+    @staticmethod
+    def _payload(state: Mapping[str, Any], event: dict[str, Any]) -> Any:
+        """A resume while the graph waits for humans, else a new run."""
+        if state["status"] in WAITING:
+            return Command(resume=event)
+        return {"incoming": event}
+
+    async def _run(self, session_name: str, payload: Any) -> AsyncIterator[ev.Event]:
+        """Run the graph (caller holds the session lock), forwarding its events as they come."""
+        async for event in self.graph.astream(
+            payload, self.config(session_name), stream_mode="custom"
+        ):
+            if self.bus is not None:
+                await self.bus.publish(session_name, event)
+            yield event
+        await self.index.sync(await self._state(session_name))
+
+    async def _events(self, session_name: str, payload: Any) -> list[ev.Event]:
+        return [event async for event in self._run(session_name, payload)]
+
+    async def _collect(
+        self,
+        session_name: str,
+        payload: Any,
+        then: Callable[[Outcome], Awaitable[None]] | None = None,
+    ) -> Outcome:
+        """Run to the next pause, then `then` (claim bookkeeping), all to the end even if the
+        caller is cancelled: a resume cut off inside `manual` would be replayed by LangGraph on
+        the next resume, and a claim must follow the state. An `error` event (the graph refused
+        the event and kept waiting) is raised as its typed error."""
+
+        async def work() -> Outcome:
+            events = await self._events(session_name, payload)
+            failed = next((e for e in events if e["type"] == "error"), None)
+            if failed is not None:
+                raise ev.as_error(failed)
+            outcome = Outcome(session=public_view(await self._state(session_name)), events=events)
+            if then is not None:
+                await then(outcome)
+            return outcome
+
+        return await complete(work())
+
+    async def _agent(self, agent: AgentLike) -> tuple[Agent, int]:
+        """The agent and their capacity (given, else the directory, else the default)."""
+        ref = agent_ref(agent)
+        given = agent.get("max_sessions") if isinstance(agent, Mapping) else None
+        if given is not None:
+            return ref, int(given)
+        if self.agents is not None:
+            return ref, await self.agents.max_sessions(ref.id)
+        return ref, DEFAULT_MAX_SESSIONS
+
+    # --- customer side ----------------------------------------------------------------------
+
+    async def new_conversation(
+        self, user_profile: Mapping[str, Any] | None = None, *, session_name: str | None = None
+    ) -> str:
+        """Start a session (one LangGraph thread); an existing `session_name` is returned as is."""
+        name = session_name or f"session_{uuid.uuid4().hex[:16]}"
+        async with self.locks.hold(name):
+            snapshot = await self.graph.aget_state(self.config(name))
+            if snapshot.values.get("status"):
+                return name
+            profile = dict(user_profile or {})
+            start = {"type": "start", "session_name": name, "user_profile": profile}
+            await self._collect(name, {"incoming": start})
+        return name
+
+    async def send_user_message(
+        self, session_name: str, text: str, *, done: bool = True
+    ) -> AsyncIterator[ev.Event]:
+        """The customer's turn: AI answer (or escalation) while bot_active, stored for the agent
+        while pending/live. Streams events and ends with `done` (`done=False` when the SSE
+        layer closes streams itself). Errors (not found, closed, busy) raise before the first
+        event."""
+        text = message_text(text)
+        async with self.locks.hold(session_name):
+            state = await self._state(session_name)
+            transition(state["status"], E.USER_MESSAGE)
+            payload = self._payload(state, {"type": "user_message", "content": text})
+            if isinstance(payload, Command):  # stored for the agent: must not be cut off
+                for item in await complete(self._events(session_name, payload)):
+                    yield item
+            else:  # the AI's turn streams token by token; a cut-off turn is simply lost
+                async for item in self._run(session_name, payload):
+                    yield item
+        if done:
+            yield ev.done()
+
+    async def escalate(
+        self, session_name: str, reason: str = "user_request", details: str | None = None
+    ) -> Outcome:
+        """The customer (or an integration) asks for a human: 409 MANUAL_IN_PROGRESS if one is
+        already pending or live. `reason` is a code (user_request, manual_request ...)."""
+        if not REASON_CODE.fullmatch(reason):
+            raise InvalidInput(f"bad escalation reason {reason!r}", field="reason")
+        async with self.locks.hold(session_name):
+            state = await self._state(session_name)
+            transition(state["status"], E.ESCALATE)
+            event = {"type": "escalate", "reason": reason, "details": details}
+            return await self._collect(session_name, {"incoming": event})
+
+    async def cancel_escalation(self, session_name: str) -> Outcome:
+        async with self.locks.hold(session_name):
+            state = await self._state(session_name)
+            transition(state["status"], E.CANCEL_ESCALATION)
+            return await self._collect(session_name, Command(resume={"type": "cancel_escalation"}))
+
+    # --- agent side -------------------------------------------------------------------------
+
+    async def takeover(self, session_name: str, agent: AgentLike) -> Outcome:
+        """Exactly one agent wins: Redis claim of (session, epoch) first, then the resume."""
+        ref, max_sessions = await self._agent(agent)
+        state = await self._state(session_name)
+        if self._holds(state, ref):
+            return Outcome(session=public_view(state), changed=False)
+        transition(state["status"], E.TAKEOVER)
+        epoch = self._episode(state)
+        fresh = await self.claims.claim(session_name, ref.id, epoch, max_sessions)
+        try:
+            async with self.locks.hold(session_name):
+                state = await self._state(session_name)
+                if self._holds(state, ref):
+                    return Outcome(session=public_view(state), changed=False)
+                transition(state["status"], E.TAKEOVER)
+                if self._episode(state) != epoch:
+                    raise ManualInProgress("the session changed while claiming; reload the queue")
+                event = {"type": "takeover", "agent": ref.model_dump()}
+
+                async def confirm(outcome: Outcome) -> None:
+                    if outcome.session["status"] != S.MANUAL_LIVE.value:
+                        raise ManualInProgress("the takeover was not accepted")
+                    if not await self.claims.confirm(session_name, ref.id, epoch):
+                        log.warning("supervision_claim_repaired", session=session_name,
+                                    agent=ref.id)  # fmt: skip
+
+                return await self._collect(session_name, self._payload(state, event), confirm)
+        except BaseException:
+            if fresh and not self._holds(await self._state(session_name), ref):
+                await self.claims.release(session_name, ref.id)
+            raise
+
+    @staticmethod
+    def _holds(state: Mapping[str, Any], agent: Agent) -> bool:
+        assigned = state.get("assigned_agent") or {}
+        return state.get("status") == S.MANUAL_LIVE.value and assigned.get("id") == agent.id
+
+    @staticmethod
+    def _episode(state: Mapping[str, Any]) -> int:
+        """The epoch a takeover claims: the pending one, or the next for a proactive takeover."""
+        epoch = int(state.get("escalation_epoch", 0))
+        return epoch + 1 if state.get("status") == S.BOT_ACTIVE.value else epoch
+
+    async def agent_message(self, session_name: str, agent: AgentLike, text: str) -> Outcome:
+        """Only the assigned agent, only while manual_live."""
+        ref, text = agent_ref(agent), message_text(text)
+        async with self.locks.hold(session_name):
+            state = await self._state(session_name)
+            transition(state["status"], E.AGENT_MESSAGE)
+            require_holder(state.get("assigned_agent"), ref.id)
+            event = {"type": "agent_message", "agent": ref.model_dump(), "content": text}
+            outcome = await self._collect(session_name, Command(resume=event))
+        outcome.message = outcome.session["history"][-1] if outcome.session["history"] else None
+        return outcome
+
+    async def transfer(
+        self, session_name: str, from_agent: AgentLike, to_agent: AgentLike
+    ) -> Outcome:
+        """Hand a live chat to another agent; the claim moves with it (capacity checked)."""
+        giver = agent_ref(from_agent)
+        taker, max_sessions = await self._agent(to_agent)
+        if giver.id == taker.id:
+            raise InvalidInput("cannot transfer a chat to the agent who holds it")
+        async with self.locks.hold(session_name):
+            state = await self._state(session_name)
+            transition(state["status"], E.TRANSFER)
+            require_holder(state.get("assigned_agent"), giver.id)
+            await self.claims.transfer(session_name, giver.id, taker.id, max_sessions)
+            event = {"type": "transfer", "agent": giver.model_dump(),
+                     "to_agent": taker.model_dump()}  # fmt: skip
+            try:
+                return await self._collect(session_name, Command(resume=event))
+            except BaseException:
+                if not self._holds(await self._state(session_name), taker):
+                    await self.claims.transfer(session_name, taker.id, giver.id, 10**6)
+                raise
+
+    async def release(
+        self, session_name: str, agent: AgentLike, reason: str = "resolved"
+    ) -> Outcome:
+        """Back to the AI with the released notice; the claim and capacity slot are freed."""
+        ref = agent_ref(agent)
+        async with self.locks.hold(session_name):
+            state = await self._state(session_name)
+            transition(state["status"], E.RELEASE)
+            require_holder(state.get("assigned_agent"), ref.id)
+            event = {"type": "release", "agent": ref.model_dump(), "reason": reason}
+
+            async def free(_: Outcome) -> None:
+                await self.claims.release(session_name, ref.id)
+
+            return await self._collect(session_name, Command(resume=event), free)
+
+    async def close(self, session_name: str, operator: str = "system") -> Outcome:
+        async with self.locks.hold(session_name):
+            state = await self._state(session_name)
+            transition(state["status"], E.CLOSE)
+            event = {"type": "close", "operator": operator}
+
+            async def free(_: Outcome) -> None:
+                await self.claims.release(session_name)
+
+            return await self._collect(session_name, self._payload(state, event), free)
+
+    # --- reads ------------------------------------------------------------------------------
+
+    async def get_session(self, session_name: str) -> dict[str, Any]:
+        """`{"session": SessionState (last 50 messages), "audit_trail": [...], "inbox": ...}`;
+        `inbox` is the pending Agent Inbox request (None when the AI has the chat)."""
+        snapshot = await self.graph.aget_state(self.config(session_name))
+        if not snapshot.values or not snapshot.values.get("status"):
+            raise NotFound(f"chat session {session_name} not found", code="SESSION_NOT_FOUND")
+        inbox = next((i.value for task in snapshot.tasks for i in task.interrupts), None)
+        return {
+            "session": public_view(snapshot.values),
+            "audit_trail": await self.audit.trail(session_name),
+            "inbox": inbox,
+        }
+
+    async def list_sessions(
+        self, status: str | None = None, *, offset: int = 0, limit: int = 50
+    ) -> dict[str, Any]:
+        """The agents' queue: `{items: [SessionSummary], total}`; pending oldest first."""
+        if status is not None:
+            status = SessionStatus(status).value
+        return await self.index.list(status, now=self._now(), offset=offset, limit=limit)
+
+    async def sessions_of(self, agent_id: str) -> set[str]:
+        """Sessions an agent holds (their capacity use)."""
+        return await self.claims.sessions_of(agent_id)
+
+
+def supervision_deps(
+    settings: Settings,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    outbox: Outbox,
+    tools: Sequence[BaseTool] = (),
+    **overrides: Any,
+) -> SupervisionDeps:
+    """Production deps: chat models from settings (usage rows in the service DB), SQL audit."""
+    from tools.llm import SqlUsageSink, build_chat_model  # the OpenAI SDK is slow to import
+
+    def chat_model(usage_type: str, state: Mapping[str, Any]) -> Any:
+        return build_chat_model(settings, usage_type=usage_type, sink=SqlUsageSink(sessions),
+                                session_id=state.get("session_name"))  # fmt: skip
+
+    return SupervisionDeps(chat_model=chat_model, audit=SqlAuditTrail(sessions), outbox=outbox,
+                           tools=tools, **overrides)  # fmt: skip
+
+
+@asynccontextmanager
+async def open_supervision_service(
+    settings: Settings,
+    *,
+    checkpointer: BaseCheckpointSaver[Any],
+    sessions: async_sessionmaker[AsyncSession],
+    tools: Sequence[BaseTool] = (),
+    deps: SupervisionDeps | None = None,
+    **overrides: Any,
+) -> AsyncIterator[SupervisionService]:
+    """The service on its own Redis client (decoded strings); for `open_graph_runtime`:
+
+    runtime.supervision = await stack.enter_async_context(open_supervision_service(
+        settings, checkpointer=checkpointer, sessions=sessions,
+        tools=toolbox.langchain_tools(AI_TOOLS)))
+    """
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    try:
+        prefix = settings.redis_key_prefix
+        if deps is None:
+            outbox = RedisOutbox(redis, prefix)
+            deps = supervision_deps(settings, sessions=sessions, outbox=outbox, tools=tools,
+                                    **overrides)  # fmt: skip
+        graph = build_supervision_graph(deps).compile(checkpointer=checkpointer)
+        yield SupervisionService(
+            graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),
+            agents=SqlAgentDirectory(sessions), bus=ev.EventBus(redis, prefix), clock=deps.clock,
+        )  # fmt: skip
+    finally:
+        await redis.aclose()
