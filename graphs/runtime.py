@@ -20,6 +20,7 @@ from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.graph import build_renewal_graph
 from graphs.renewal.records import SqlRenewalRecords
 from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
+from graphs.supervision.events import Publisher
 from graphs.supervision.graph import AI_TOOLS
 from graphs.supervision.service import SupervisionService, open_supervision_service
 from tools.llm import SqlUsageSink, build_chat_model
@@ -79,8 +80,9 @@ class GraphRuntime:
 
 @asynccontextmanager
 async def open_graph_runtime(
-    settings: Settings, *, engine: AsyncEngine | None = None
+    settings: Settings, *, engine: AsyncEngine | None = None, publisher: Publisher | None = None
 ) -> AsyncIterator[GraphRuntime]:
+    """`publisher` receives every chat-session event (the API passes its event hub)."""
     async with AsyncExitStack() as stack:
         if engine is None:
             engine = create_engine(settings)
@@ -98,7 +100,7 @@ async def open_graph_runtime(
         runtime.supervision = await stack.enter_async_context(
             open_supervision_service(
                 settings, checkpointer=checkpointer, sessions=sessions,
-                tools=toolbox.langchain_tools(AI_TOOLS),
+                tools=toolbox.langchain_tools(AI_TOOLS), publisher=publisher,
             )
         )  # fmt: skip
         yield runtime

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from redis.asyncio import Redis
@@ -146,3 +146,23 @@ class EventHub:
 
 def _decode(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+WORKBENCH = "workbench"  # every chat session's events, for the agents' streams
+
+
+def session_channel(session_name: str) -> str:
+    return f"session:{session_name}"
+
+
+class SessionEvents:
+    """The supervision service's `Publisher`: a session's events go to its own channel (the
+    customer's stream) and to the workbench (agents), each with its SSE id."""
+
+    def __init__(self, hub: EventHub) -> None:
+        self.hub = hub
+
+    async def publish(self, session_name: str, event: Mapping[str, Any]) -> None:
+        await self.hub.publish(
+            [session_channel(session_name), WORKBENCH], {"session_name": session_name, **event}
+        )

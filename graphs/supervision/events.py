@@ -19,18 +19,16 @@ involved are `manual_message` with role `user` (seed: `POST /api/manual/messages
 "writes history and pushes manual_message"). Timestamps are UTC seconds (int).
 
 Nodes call `emit(event)`: it goes to LangGraph's custom stream (`stream_mode="custom"`), which the
-service forwards as the run happens; `EventBus` fans events out over Redis pub/sub so the agent
-workbench and a customer's second tab see them too.
+service forwards as the run happens and hands to its `Publisher` (the API's event hub: Redis
+Streams + pub/sub), so the agent workbench, other instances and a customer's second tab see them.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, Final, Literal
+from collections.abc import Mapping
+from typing import Any, Final, Literal, Protocol
 
 from langgraph.config import get_stream_writer
-from redis.asyncio import Redis
 
 from core.errors import InvalidInput, ManualInProgress, SwitchboardError, error_from_code
 from graphs.supervision.state import AgentInfo
@@ -104,42 +102,8 @@ def emit(event: Event) -> None:
     get_stream_writer()(event)
 
 
-def sse_frame(event: Mapping[str, Any]) -> str:
-    """One SSE frame: `event:` line (v2.4) + the `data:` line every client parses."""
-    data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    return f"event: {event['type']}\ndata: {data}\n\n"
+class Publisher(Protocol):
+    """Where a session's events go beyond the caller's own stream (other API instances, the
+    agents' workbench): `api.realtime.hub.SessionEvents` on Redis in the service."""
 
-
-class EventBus:
-    """Redis pub/sub fan-out: one channel per session plus one for every session (workbench).
-
-    Pub/sub is fire-and-forget by design: the session state (history) is the durable record,
-    a client that reconnects re-reads it with `get_session`.
-    """
-
-    def __init__(self, redis: Redis, key_prefix: str) -> None:
-        self.redis = redis
-        self.root = f"{key_prefix}:sup:events"
-
-    def channel(self, session_name: str | None = None) -> str:
-        return f"{self.root}:{session_name}" if session_name else f"{self.root}:all"
-
-    async def publish(self, session_name: str, event: Mapping[str, Any]) -> None:
-        body = json.dumps({"session_name": session_name, **event}, ensure_ascii=False)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.publish(self.channel(session_name), body)
-            pipe.publish(self.channel(), body)
-            await pipe.execute()
-
-    async def subscribe(self, session_name: str | None = None) -> AsyncIterator[Event]:
-        """Events of one session (or of all, for the workbench) until the caller stops."""
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(self.channel(session_name))
-        try:
-            async for item in pubsub.listen():
-                if item.get("type") == "message":
-                    data = item["data"]
-                    yield json.loads(data if isinstance(data, str) else data.decode())
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
+    async def publish(self, session_name: str, event: Mapping[str, Any]) -> None: ...

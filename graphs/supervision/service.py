@@ -4,7 +4,7 @@
 2. claim exactly-once takeovers in Redis *before* resuming (losers never reach the graph);
 3. serialise runs per session with a Redis lock (two resumes never race on one thread);
 4. run the graph (a new run when `bot_active`, `Command(resume=...)` while waiting), forward its
-   custom-stream events (and publish them on the `EventBus`), then refresh the queue index.
+   custom-stream events (and hand them to the `Publisher`), then refresh the queue index.
 
 Every method returns the seed's `SessionState` view plus the events the run emitted; the
 customer's chat turn streams its events instead, ending with `done`.
@@ -93,7 +93,7 @@ class SupervisionService:
         key_prefix: str,
         audit: AuditReader,
         agents: AgentDirectory | None = None,
-        bus: ev.EventBus | None = None,
+        bus: ev.Publisher | None = None,
         clock: Callable[[], datetime] = utc_now,
         lock_wait_seconds: float = 30.0,
     ) -> None:
@@ -392,6 +392,7 @@ async def open_supervision_service(
     sessions: async_sessionmaker[AsyncSession],
     tools: Sequence[BaseTool] = (),
     deps: SupervisionDeps | None = None,
+    publisher: ev.Publisher | None = None,
     **overrides: Any,
 ) -> AsyncIterator[SupervisionService]:
     """The service on its own Redis client (decoded strings); for `open_graph_runtime`:
@@ -410,7 +411,7 @@ async def open_supervision_service(
         graph = build_supervision_graph(deps).compile(checkpointer=checkpointer)
         yield SupervisionService(
             graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),
-            agents=SqlAgentDirectory(sessions), bus=ev.EventBus(redis, prefix), clock=deps.clock,
+            agents=SqlAgentDirectory(sessions), bus=publisher, clock=deps.clock,
         )  # fmt: skip
     finally:
         await redis.aclose()

@@ -14,8 +14,8 @@ from langchain_core.tools import BaseTool
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.realtime.hub import EventHub, SessionEvents
 from graphs.checkpoint import AsyncRedisSaver
-from graphs.supervision.events import EventBus
 from graphs.supervision.graph import SqlAuditTrail, SupervisionDeps, build_supervision_graph
 from graphs.supervision.outbox import JsonlOutbox
 from graphs.supervision.service import SqlAgentDirectory, SupervisionService
@@ -63,7 +63,7 @@ async def open_service(
             graph = build_supervision_graph(graph_deps).compile(checkpointer=saver)
             yield SupervisionService(
                 graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),
-                agents=SqlAgentDirectory(sessions), bus=EventBus(redis, prefix),
+                agents=SqlAgentDirectory(sessions), bus=SessionEvents(EventHub(redis, prefix)),
             )  # fmt: skip
     finally:
         await redis.aclose()

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 
+from api.realtime.hub import SessionEvents, session_channel
 from core.errors import InvalidInput
 from graphs.supervision import events as ev
 from graphs.supervision.outbox import needs_mail
@@ -33,7 +34,6 @@ AGENT = {"id": "agent_01", "name": "Alice"}
 def test_message_and_done_keep_the_coze_format() -> None:
     assert ev.message("您好") == {"type": "message", "content": "您好"}
     assert ev.done() == {"type": "done", "content": ""}
-    assert ev.sse_frame(ev.done()) == 'event: done\ndata: {"type":"done","content":""}\n\n'
 
 
 def test_manual_message_and_status_change_fields() -> None:
@@ -102,19 +102,22 @@ def test_one_mail_handoff_per_off_duty_stretch() -> None:
 async def test_events_fan_out_over_redis(service: SupervisionService) -> None:
     session = await service.new_conversation()
     await service.escalate(session)
-    assert service.bus is not None
+    assert isinstance(service.bus, SessionEvents)
+    hub = service.bus.hub
+    await hub.start()
     received: list[dict[str, object]] = []
 
     async def listen() -> None:
-        async for event in service.bus.subscribe(session):  # type: ignore[union-attr]
+        async for _id, event in hub.listen(session_channel(session)):
             received.append(event)
             if event["type"] == "manual_message":
                 return
 
     listener = asyncio.create_task(listen())
-    await asyncio.sleep(0.1)  # let SUBSCRIBE land
+    await asyncio.sleep(0.1)  # let the listener register
     await service.takeover(session, ALICE)
     await asyncio.wait_for(listener, 5)
     assert [e["type"] for e in received] == ["status_change", "manual_message"]
     assert received[0]["session_name"] == session
     json.dumps(received)  # plain JSON all the way
+    await hub.stop()
