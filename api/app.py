@@ -2,24 +2,111 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
-from litestar.config.cors import CORSConfig
+from typing import Any
 
-from api.errors import EXCEPTION_HANDLERS
+from litestar import Litestar, Response, get
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import MutableScopeHeaders, State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.types import Message, Scope
+
+from api.auth.controllers import AgentController, AuthController
+from api.auth.dependencies import install_auth
+from api.auth.guards import DOCS_PATHS, JwtAuthMiddleware
+from api.docs.plugin import CONTENT_SECURITY_POLICY, OfflineSwaggerPlugin, docs_assets_router
+from api.errors import EXCEPTION_HANDLERS, REQUEST_ID_HEADER, request_id_of
 from api.health.controllers import HealthController
+from api.renewal.controllers import RenewalController
+from api.renewal.dependencies import install_renewal
 from api.runtime import lifespan
+from api.sse import DEFAULT_HEARTBEAT_SECONDS
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
 
-def create_app(settings: Settings | None = None) -> Litestar:
+
+async def _stamp_headers(message: Message, scope: Scope) -> None:
+    """Every response: the request id (echoed or new) and the security headers."""
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        headers[REQUEST_ID_HEADER] = request_id_of(scope)
+        for name, value in SECURITY_HEADERS.items():
+            if name not in headers:
+                headers[name] = value
+
+
+@get("/docs", include_in_schema=False, exclude_from_auth=True)
+async def docs_redirect() -> Response[None]:
+    return Response(None, status_code=307, headers={"Location": "/schema"})
+
+
+def openapi_config(settings: Settings) -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Switchboard API",
+        version="0.1.0",
+        description="Guided contract renewals for store staff (a LangGraph interrupt per "
+        "decision) and agent authentication. Errors: "
+        '`{"success": false, "error": "...", "code": "..."}`. See docs/api.md.',
+        path="/schema",
+        render_plugins=[OfflineSwaggerPlugin(path="/")],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="access token from /api/auth/login or /api/agent/login",
+                )
+            }
+        ),
+        tags=[
+            Tag(name="auth", description="Store staff login, tokens and password"),
+            Tag(name="agent auth", description="Seed 003 agent login and profile"),
+            Tag(name="renewal workflow", description="The 10-step renewal (seed 000 §7.2)"),
+            Tag(name="health", description="Liveness and readiness"),
+        ],
+        use_handler_docstrings=False,
+    )
+
+
+def create_app(
+    settings: Settings | None = None, *, sse_heartbeat_seconds: float | None = None
+) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings)
+    state: dict[str, Any] = {
+        "sse_heartbeat_seconds": sse_heartbeat_seconds or DEFAULT_HEARTBEAT_SECONDS
+    }
     return Litestar(
-        route_handlers=[HealthController],
+        route_handlers=[
+            HealthController,
+            AuthController,
+            AgentController,
+            RenewalController,
+            docs_assets_router,
+            docs_redirect,
+        ],
         lifespan=[lifespan(settings)],
+        on_startup=[install_auth, install_renewal],
+        middleware=[DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
+        before_send=[_stamp_headers],
         exception_handlers=EXCEPTION_HANDLERS,
-        cors_config=CORSConfig(allow_origins=settings.cors_allow_origins),
+        cors_config=CORSConfig(
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        ),
         request_max_body_size=settings.max_request_body_bytes,
+        openapi_config=openapi_config(settings),
+        state=State(state),
         debug=False,
     )

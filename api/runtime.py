@@ -66,5 +66,3 @@ def lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMan
             yield
 
     return _lifespan
-
-

@@ -1,0 +1,73 @@
+"""Who may call what: bearer-token authentication for every route, then role guards.
+
+The middleware runs on every route except those marked `exclude_from_auth=True` (login,
+refresh, health, the docs), so a new route is protected unless it says otherwise. It answers 401
+(missing, malformed, expired, revoked or outdated token); the guards answer 403 (wrong role).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Guard
+
+from api.auth.services import AuthService, Principal
+from core.db.models import UserRole
+from core.errors import Forbidden, Unauthorized
+
+# Role sets of the service's three areas.
+STORE_ROLES = frozenset({UserRole.SALES.value, UserRole.MANAGER.value, UserRole.ADMIN.value})
+SERVICE_ROLES = frozenset({UserRole.AGENT.value, UserRole.ADMIN.value})
+ADMIN_ROLES = frozenset({UserRole.ADMIN.value})
+ANY_ROLE = frozenset(r.value for r in UserRole)
+
+DOCS_PATHS = ["^/schema", "^/docs"]
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token", code="UNAUTHORIZED")
+    return token.strip()
+
+
+class JwtAuthMiddleware(AbstractAuthenticationMiddleware):
+    """Puts the `Principal` on `request.user` and the token claims on `request.auth`."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        service: AuthService = connection.app.state.auth
+        principal = await service.authenticate(bearer_token(connection))
+        return AuthenticationResult(user=principal, auth=principal.claims)
+
+
+def requires_role(*roles: frozenset[str] | str) -> Guard:
+    """A guard admitting the listed roles (sets or single role names)."""
+    allowed: frozenset[str] = frozenset().union(
+        *(r if isinstance(r, frozenset) else {r} for r in roles)
+    )
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = connection.scope.get("user")
+        if not isinstance(principal, Principal):
+            raise Unauthorized("not authenticated", code="UNAUTHORIZED")
+        if principal.role not in allowed:
+            raise Forbidden(
+                f"role {principal.role} may not use this route",
+                code="FORBIDDEN",
+                allowed_roles=sorted(allowed),
+            )
+
+    guard.__name__ = f"requires_{'_'.join(sorted(allowed))}"
+    return guard
+
+
+store_staff = requires_role(STORE_ROLES)
+customer_service = requires_role(SERVICE_ROLES)
+admin_only = requires_role(ADMIN_ROLES)
+any_user = requires_role(ANY_ROLE)

@@ -1,0 +1,207 @@
+"""Login, token checks, logout, refresh, password change and profile edits: the auth rules.
+
+Store staff and agents share one users table and this one service. bcrypt (cost 12, ~250 ms)
+always runs in a thread and outside any database transaction (a SQLite read transaction held
+across a hash would stall every writer); unknown names burn the same time against a dummy hash.
+Failures are committed before the error is raised, so the counter and the login log survive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.auth.tokens import Claims, Denylist, Subject, TokenCodec, TokenPair
+from core.db.models import LoginEvent, User, UserStatus
+from core.db.repositories.accounts import LoginLogRepository, UserRepository
+from core.db.types import utc_now
+from core.errors import AccountLocked, InvalidInput, Unauthorized
+from core.security.passwords import (
+    burn_verify_time_async,
+    hash_password_async,
+    password_problems,
+    verify_password_async,
+)
+
+INVALID_CREDENTIALS = "帳號或密碼錯誤 / invalid credentials"
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request came from, for the login log."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: the users row's current role and store, and the token's claims."""
+
+    user_id: int
+    username: str
+    role: str
+    store_id: str | None
+    claims: Claims
+
+
+def _subject(user: User) -> Subject:
+    return Subject(user.id, user.role, user.store_id, user.token_version)
+
+
+def _locked(user: User, now: datetime) -> AccountLocked:
+    until = user.locked_until or now
+    return AccountLocked(
+        "登入失敗次數過多，帳號已暫時鎖定 / too many failed logins, account locked",
+        locked_until=until.isoformat(),
+        retry_after=max(1, int((until - now).total_seconds())),
+    )
+
+
+class AuthService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        codec: TokenCodec,
+        denylist: Denylist,
+    ) -> None:
+        self.sessions = sessions
+        self.codec = codec
+        self.denylist = denylist
+
+    # --- login -------------------------------------------------------------------------------
+    async def login(
+        self, username: str, password: str, client: ClientInfo
+    ) -> tuple[User, TokenPair]:
+        """Check the password; lock after 5 failures for 15 min; log every outcome."""
+        async with self.sessions() as db:
+            user = await UserRepository(db).get_by_login(username)
+        now = utc_now()
+        if user is None or not user.is_active:
+            await burn_verify_time_async(password)
+            await self._fail(None, username, client)
+            raise Unauthorized(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
+        if user.is_locked(now):
+            await burn_verify_time_async(password)
+            await self._fail(user.id, username, client)
+            raise _locked(user, now)
+        if not await verify_password_async(password, user.password_hash):
+            refused = await self._fail(user.id, username, client, count=True)
+            if refused is not None and refused.is_locked(now):
+                raise _locked(refused, now)
+            raise Unauthorized(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
+        async with self.sessions.begin() as db:
+            user = await UserRepository(db).record_successful_login(user.id, now=now)
+            await _log(db, LoginEvent.LOGIN, True, user.id, username, client)
+        return user, self.codec.pair(_subject(user))
+
+    async def _fail(
+        self, user_id: int | None, username: str, client: ClientInfo, *, count: bool = False
+    ) -> User | None:
+        async with self.sessions.begin() as db:
+            user = None
+            if count and user_id is not None:
+                user = await UserRepository(db).record_failed_login(user_id)
+            await _log(db, LoginEvent.FAILED, False, user_id, username, client)
+        return user
+
+    # --- tokens ------------------------------------------------------------------------------
+    async def authenticate(self, token: str) -> Principal:
+        """An access token that is valid, not revoked and of the user's current version."""
+        claims = self.codec.decode(token, "access")
+        user = await self._current_user(claims)
+        return Principal(user.id, user.username, user.role, user.store_id, claims)
+
+    async def _current_user(self, claims: Claims) -> User:
+        if await self.denylist.is_revoked(claims):
+            raise Unauthorized("token revoked (logged out)", code="TOKEN_REVOKED")
+        async with self.sessions() as db:
+            user = await UserRepository(db).get(claims.sub)
+        if user is None or not user.is_active:
+            raise Unauthorized("account not active", code="INVALID_TOKEN")
+        if user.token_version != claims.ver:
+            raise Unauthorized("token revoked (password changed)", code="TOKEN_REVOKED")
+        return user
+
+    async def refresh(self, refresh_token: str) -> tuple[str, int]:
+        """A new access token for the same login; the refresh token itself is unchanged."""
+        claims = self.codec.decode(refresh_token, "refresh")
+        user = await self._current_user(claims)
+        return self.codec.access(_subject(user), claims.sid), self.codec.access_ttl
+
+    async def logout(self, principal: Principal, client: ClientInfo) -> None:
+        """Revoke this access token and every token of its login (refresh included)."""
+        await self.denylist.revoke(principal.claims, login_ttl=self.codec.refresh_ttl)
+        async with self.sessions.begin() as db:
+            await UserRepository(db).set_status(principal.user_id, UserStatus.OFFLINE.value)
+            await _log(db, LoginEvent.LOGOUT, True, principal.user_id, principal.username, client)
+
+    # --- the caller's own account ---------------------------------------------------------------
+    async def me(self, principal: Principal) -> User:
+        async with self.sessions() as db:
+            user = await UserRepository(db).get(principal.user_id)
+        if user is None:
+            raise Unauthorized("account not found", code="INVALID_TOKEN")
+        return user
+
+    async def change_password(self, principal: Principal, old: str, new: str) -> TokenPair:
+        """Seed 003 v2.7 rules; success bumps token_version (every older token dies)."""
+        user = await self.me(principal)
+        if not await verify_password_async(old, user.password_hash):
+            raise InvalidInput(
+                "舊密碼不正確 / old password incorrect", code="OLD_PASSWORD_INCORRECT"
+            )
+        problems = password_problems(new)
+        if problems:
+            raise InvalidInput(
+                "密碼需至少 8 個字元並包含字母與數字 / " + ", ".join(problems),
+                code="INVALID_PASSWORD",
+                field="new_password",
+            )
+        if new == old:
+            raise InvalidInput("新密碼不能與舊密碼相同 / same as the old one", code="PASSWORD_SAME")
+        password_hash = await hash_password_async(new)
+        async with self.sessions.begin() as db:
+            users = UserRepository(db)
+            await users.set_password_hash(user.id, password_hash)
+            changed = await users.get(user.id)  # a new session: the bumped version is read
+        return self.codec.pair(_subject(changed or user))
+
+    async def update_profile(
+        self, principal: Principal, *, name: str | None, avatar_url: str | None
+    ) -> User:
+        """Seed 003 v2.8: only the display name and the avatar URL, at least one of them."""
+        if name is None and avatar_url is None:
+            raise InvalidInput("至少需要提供一個要修改的欄位", code="NO_FIELDS_TO_UPDATE")
+        changes: dict[str, object] = {"updated_at": utc_now()}
+        changes.update((k, v) for k, v in (("display_name", name), ("avatar_url", avatar_url)) if v)
+        async with self.sessions.begin() as db:
+            # Write first, then read: on SQLite a read-then-write transaction can fail at once
+            # with "database is locked" when another writer commits in between.
+            await db.execute(sa.update(User).where(User.id == principal.user_id).values(**changes))
+            user = await UserRepository(db).get(principal.user_id)
+        if user is None:
+            raise Unauthorized("account not found", code="INVALID_TOKEN")
+        return user
+
+
+async def _log(
+    db: AsyncSession,
+    event: LoginEvent,
+    success: bool,
+    user_id: int | None,
+    username: str,
+    client: ClientInfo,
+) -> None:
+    """One login_logs row (login, logout or failed)."""
+    await LoginLogRepository(db).add(
+        event,
+        success=success,
+        user_id=user_id,
+        username=username,
+        ip=client.ip,
+        user_agent=client.user_agent,
+    )

@@ -1,0 +1,152 @@
+"""JWTs (pyjwt, HS256) and their revocation list in Redis.
+
+An access token (≤ 2 h) and a refresh token (≤ 7 d) are issued per login; both carry the login's
+`sid`, the user's `ver` (token_version) and a `type` claim so one can never stand in for the
+other. Revocation has two levers: logout puts the access token's `jti` and the login's `sid` on
+a Redis denylist that expires with the tokens, and a password change bumps `token_version`,
+which kills every token issued before it without any list.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jwt
+from redis.asyncio import Redis
+
+from core.errors import Unauthorized
+from core.settings import Settings
+
+ALGORITHM = "HS256"
+TokenType = Literal["access", "refresh"]
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What a verified token says: who, which role/store, which login and which version."""
+
+    sub: int
+    role: str
+    store_id: str | None
+    ver: int
+    type: TokenType
+    jti: str
+    sid: str
+    iat: int
+    exp: int
+
+    def remaining_seconds(self, now: float | None = None) -> int:
+        return max(0, int(self.exp - (now if now is not None else time.time())))
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    refresh_expires_in: int
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a token is issued to, as read from the users row at issue time."""
+
+    user_id: int
+    role: str
+    store_id: str | None
+    ver: int
+
+
+class TokenCodec:
+    """Issues and verifies tokens with the service secret; times are `time.time()` (UTC)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.secret = settings.jwt_secret
+        self.access_ttl = settings.jwt_access_ttl_minutes * 60
+        self.refresh_ttl = settings.jwt_refresh_ttl_days * 86_400
+
+    def _encode(self, kind: TokenType, subject: Subject, sid: str, now: int) -> str:
+        ttl = self.access_ttl if kind == "access" else self.refresh_ttl
+        payload: dict[str, Any] = {
+            "type": kind,
+            "sub": str(subject.user_id),
+            "role": subject.role,
+            "store_id": subject.store_id,
+            "ver": subject.ver,
+            "sid": sid,
+            "jti": uuid.uuid4().hex,
+            "iat": now,
+            "exp": now + ttl,
+        }
+        return jwt.encode(payload, self.secret, algorithm=ALGORITHM)
+
+    def access(self, subject: Subject, sid: str, now: int | None = None) -> str:
+        """An access token for an existing login (refresh keeps the login's `sid`)."""
+        return self._encode("access", subject, sid, now or int(time.time()))
+
+    def pair(self, subject: Subject, now: int | None = None) -> TokenPair:
+        """A fresh login: new `sid`, one access and one refresh token."""
+        now = now or int(time.time())
+        sid = uuid.uuid4().hex
+        return TokenPair(
+            access_token=self._encode("access", subject, sid, now),
+            refresh_token=self._encode("refresh", subject, sid, now),
+            expires_in=self.access_ttl,
+            refresh_expires_in=self.refresh_ttl,
+        )
+
+    def decode(self, token: str, expected: TokenType) -> Claims:
+        """Verify signature, expiry and type; every failure is a 401 with a telling code."""
+        try:
+            data = jwt.decode(
+                token,
+                self.secret,
+                algorithms=[ALGORITHM],
+                options={"require": ["exp", "iat", "sub", "jti", "type"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("token expired", code="TOKEN_EXPIRED") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("invalid token", code="INVALID_TOKEN") from None
+        if data.get("type") != expected:
+            raise Unauthorized(f"not an {expected} token", code="INVALID_TOKEN")
+        try:
+            return Claims(
+                sub=int(data["sub"]),
+                role=str(data["role"]),
+                store_id=data.get("store_id"),
+                ver=int(data["ver"]),
+                type=expected,
+                jti=str(data["jti"]),
+                sid=str(data["sid"]),
+                iat=int(data["iat"]),
+                exp=int(data["exp"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise Unauthorized("invalid token", code="INVALID_TOKEN") from None
+
+
+class Denylist:
+    """Revoked token ids and login ids in Redis; each entry lives as long as what it revokes."""
+
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = f"{prefix}:auth:revoked"
+
+    def _key(self, kind: str, value: str) -> str:
+        return f"{self.prefix}:{kind}:{value}"
+
+    async def revoke(self, claims: Claims, *, login_ttl: int) -> None:
+        """Revoke this token and, with `login_ttl` > 0, every token of the same login."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(self._key("jti", claims.jti), b"1", ex=max(1, claims.remaining_seconds()))
+            if login_ttl > 0:
+                pipe.set(self._key("sid", claims.sid), b"1", ex=login_ttl)
+            await pipe.execute()
+
+    async def is_revoked(self, claims: Claims) -> bool:
+        found = await self.redis.exists(self._key("jti", claims.jti), self._key("sid", claims.sid))
+        return bool(found)

@@ -1,0 +1,1 @@
+"""The offline API docs page: Swagger UI served from the installed package, no CDN."""

@@ -1,0 +1,143 @@
+"""Renewal sessions over HTTP: who may touch a session, one run at a time, then `RenewalFlow`.
+
+Rules, in order, for every call on an existing session: unknown session → 404; not yours →
+403 (sales: own sessions; manager: any session of their store; admin: any); another request
+running on it → 409 RUN_IN_PROGRESS; answer for a step that is not waiting → 409 WRONG_STEP.
+The graph itself decides everything else (refusals keep the step waiting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.auth.services import Principal
+from api.renewal.locks import HeldLock, SessionLocks
+from api.sse import SseEvent
+from core.db.models import UserRole
+from core.db.repositories.accounts import StoreRepository
+from core.errors import Forbidden, InvalidInput, WrongStep
+from graphs.renewal.flow import RenewalFlow
+from graphs.renewal.steps import Step
+
+
+def may_touch(principal: Principal, view: dict[str, Any]) -> bool:
+    if principal.role == UserRole.ADMIN:
+        return True
+    if principal.role == UserRole.MANAGER:
+        return principal.store_id is not None and view.get("store_id") == principal.store_id
+    if principal.role == UserRole.SALES:
+        return view.get("staff_id") == str(principal.user_id)
+    return False
+
+
+def _expect(view: dict[str, Any], step: Step) -> None:
+    if view["current_step"] != step.value:
+        raise WrongStep(
+            f"the session is waiting at {view['current_step'] or 'nothing (finished)'}, "
+            f"not {step.value}",
+            current_step=view["current_step"],
+        )
+
+
+class RenewalService:
+    def __init__(
+        self,
+        flow: RenewalFlow,
+        locks: SessionLocks,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.flow = flow
+        self.locks = locks
+        self.sessions = sessions
+
+    async def start(self, principal: Principal, store_id: str | None) -> dict[str, Any]:
+        """Staff start in their own store; an admin names the store."""
+        if principal.role != UserRole.ADMIN:
+            if store_id is not None and store_id != principal.store_id:
+                raise Forbidden("staff start sessions in their own store only")
+            store_id = principal.store_id
+        if store_id is None:
+            raise InvalidInput("store_id: an admin must name the store", field="store_id")
+        async with self.sessions() as db:
+            store = await StoreRepository(db).get(store_id)
+        if store is None or not store.is_active:
+            raise InvalidInput(f"store_id: no active store {store_id}", field="store_id")
+        return await self.flow.start(principal.user_id, store_id)
+
+    async def view(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        """The session (404 when unknown), if the caller may see it (403 otherwise)."""
+        view = await self.flow.view(session_id)
+        if not may_touch(principal, view):
+            raise Forbidden("this renewal session belongs to another staff member")
+        return view
+
+    async def phones(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        """Steps 2-3: the line cards shown while select_phone waits (nothing is resumed)."""
+        view = await self.view(principal, session_id)
+        _expect(view, Step.SELECT_PHONE)
+        show = view["waiting"]["show"]
+        return {
+            "session_id": session_id,
+            "current_step": view["current_step"],
+            "customer": show.get("customer"),
+            "phones": show.get("phones", []),
+        }
+
+    async def _hold(self, principal: Principal, session_id: str) -> tuple[dict[str, Any], HeldLock]:
+        view = await self.view(principal, session_id)
+        return view, await self.locks.acquire(session_id)
+
+    async def answer(
+        self, principal: Principal, session_id: str, step: Step, value: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Resume the waiting `step` with `value`; returns the next view."""
+        _, held = await self._hold(principal, session_id)
+        try:
+            return await self.flow.answer(session_id, step, value)
+        finally:
+            await held.release()
+
+    async def navigate(
+        self, principal: Principal, session_id: str, action: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Go back or abandon from whichever step is waiting."""
+        view, held = await self._hold(principal, session_id)
+        try:
+            if view["current_step"] is None:
+                raise WrongStep("the session has finished", current_step=None)
+            return await self.flow.answer(session_id, Step(view["current_step"]), action)
+        finally:
+            await held.release()
+
+    async def stream(
+        self, principal: Principal, session_id: str, step: Step, value: dict[str, Any]
+    ) -> tuple[AsyncIterator[SseEvent], HeldLock]:
+        """Checks first (so refusals are HTTP statuses), then the events of the run.
+
+        The caller streams the iterator and releases the lock when the stream ends."""
+        view = await self.view(principal, session_id)
+        _expect(view, step)
+        held = await self.locks.acquire(session_id)
+        return self._events(session_id, step, value), held
+
+    async def _events(
+        self, session_id: str, step: Step, value: dict[str, Any]
+    ) -> AsyncIterator[SseEvent]:
+        comparing = "compare" in value
+        if comparing:
+            yield "progress", {"stage": "compare_plans", "status": "running"}
+        async for kind, payload in self.flow.stream_answer(session_id, step, value):
+            if kind == "progress":
+                event = dict(payload)
+                if event.pop("event", "progress") == "complete":  # the graph's own summary
+                    event = {"stage": "summary", "status": "completed", **event}
+                yield "progress", event
+            elif kind == "token":
+                yield "message", {"content": payload}
+            elif kind == "result":
+                if comparing:
+                    yield "progress", {"stage": "compare_plans", "status": "completed"}
+                yield "complete", {"success": True, "data": payload}

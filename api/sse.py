@@ -1,0 +1,183 @@
+"""The one Server-Sent Events layer: every streaming route returns `sse_response(...)`.
+
+A route hands over a factory of an async iterator of `(event, data)` pairs. The iterator runs in
+its own asyncio task feeding a queue, because a client disconnect cancels the response generator
+but not a LangGraph step awaited inside it (see shared/DEPENDENCIES.md); the task is cancelled
+when the stream ends for any reason, and `cleanup` (e.g. releasing a session lock) runs once,
+after the producer has stopped.
+
+Wire format, per event: `id:` (1, 2, ... per stream, or the source's own id), `event:` name,
+`data:` one line of UTF-8 JSON that always carries `"type": <event name>` so seed 003 clients
+that read only `data:` lines keep working (`message` / `done` keep their meaning). A comment
+`: ping` goes out when nothing was sent for `heartbeat_seconds`. A failure becomes one `error`
+event with the error envelope, and the stream ends; otherwise a final `done` event closes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.background_tasks import BackgroundTask
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from api.errors import request_id_of
+from core.errors import SwitchboardError
+from core.logging import get_logger
+
+log = get_logger(__name__)
+
+# (event name, data) or (event name, data, event id): sources with ids of their own (a Redis
+# stream's entry ids, for Last-Event-ID resumption) pass them; others get 1, 2, 3, ...
+SseEvent = tuple[str, Any] | tuple[str, Any, str | int]
+SourceFactory = Callable[[], AsyncIterator[SseEvent]]
+Cleanup = Callable[[], Awaitable[None]]
+
+DEFAULT_HEARTBEAT_SECONDS = 15.0
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Connection": "keep-alive"}
+_END = object()
+
+
+def event_data(event: str, data: Any) -> dict[str, Any]:
+    """The JSON object of an event: `type` first, then the data (non-objects as `content`)."""
+    if isinstance(data, Mapping):
+        return {"type": event, **{k: v for k, v in data.items() if k != "type"}}
+    return {"type": event, "content": data}
+
+
+def error_data(exc: BaseException, request_id: str) -> dict[str, Any]:
+    """The error envelope as event data; unexpected errors are logged and say nothing inside."""
+    if isinstance(exc, SwitchboardError):
+        body = exc.to_envelope()
+    else:
+        log.error("sse_stream_failed", request_id=request_id, exc_info=exc)
+        body = {"success": False, "error": "internal error", "code": "INTERNAL_ERROR"}
+        body["request_id"] = request_id
+    return {**body, "content": body["error"]}
+
+
+def encode(event_id: int | str, event: str, data: Any) -> ServerSentEventMessage:
+    payload = json.dumps(event_data(event, data), ensure_ascii=False, default=str)
+    return ServerSentEventMessage(id=event_id, event=event, data=payload)
+
+
+PING = ServerSentEventMessage(comment="ping", data=None)
+
+
+class EventStream:
+    """One stream: the producer task, its queue and the once-only cleanup."""
+
+    def __init__(
+        self,
+        source: SourceFactory,
+        *,
+        heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
+        cleanup: Cleanup | None = None,
+        request_id: str = "-",
+        done_event: bool = True,
+    ) -> None:
+        self.source = source
+        self.heartbeat = heartbeat_seconds
+        self._cleanup = cleanup
+        self._cleaned = False
+        self.request_id = request_id
+        self.done_event = done_event
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=64)
+        self.task: asyncio.Task[None] | None = None
+
+    async def _produce(self) -> None:
+        try:
+            async for item in self.source():
+                await self.queue.put(item)
+            await self.queue.put(_END)
+        except Exception as exc:
+            await self.queue.put(exc)
+        finally:
+            await self.cleanup()
+
+    async def cleanup(self) -> None:
+        if not self._cleaned:
+            self._cleaned = True
+            if self._cleanup is not None:
+                await self._cleanup()
+
+    async def frames(self) -> AsyncIterator[ServerSentEventMessage]:
+        """What the response sends; cancelling this (client gone) cancels the producer."""
+        self.task = asyncio.create_task(self._produce(), name=f"sse:{self.request_id}")
+        next_id = 1
+        try:
+            while True:
+                try:
+                    item = await asyncio.wait_for(self.queue.get(), timeout=self.heartbeat)
+                except TimeoutError:
+                    yield PING
+                    continue
+                if item is _END:
+                    if self.done_event:
+                        yield encode(next_id, "done", {"content": ""})
+                    return
+                if isinstance(item, BaseException):
+                    yield encode(next_id, "error", error_data(item, self.request_id))
+                    return
+                event, data, *given = item
+                yield encode(given[0] if given else next_id, event, data)
+                next_id += 1
+        finally:
+            self.task.cancel()  # no await: a cancelled response scope would cancel it too
+
+    async def after_response(self) -> None:
+        """Background hook: wait for the producer to stop, then make sure cleanup ran."""
+        if self.task is not None:
+            await asyncio.wait([self.task])
+        await self.cleanup()
+
+
+def sse_response(
+    request: Request[Any, Any, Any],
+    source: SourceFactory,
+    *,
+    cleanup: Cleanup | None = None,
+    done_event: bool = True,
+) -> ServerSentEvent:
+    """Stream `source()` to the client as SSE; the heartbeat comes from `app.state`."""
+    heartbeat = float(request.app.state.get("sse_heartbeat_seconds", DEFAULT_HEARTBEAT_SECONDS))
+    stream = EventStream(
+        source,
+        heartbeat_seconds=heartbeat,
+        cleanup=cleanup,
+        request_id=request_id_of(request.scope),
+        done_event=done_event,
+    )
+    return ServerSentEvent(
+        stream.frames(),
+        headers=SSE_HEADERS,
+        background=BackgroundTask(stream.after_response),
+    )
+
+
+SSE_EXAMPLE = (
+    'id: 1\nevent: progress\ndata: {"type": "progress", "stage": "query_contract", '
+    '"status": "running"}\n\n'
+    ": ping\n\n"
+    'id: 2\nevent: message\ndata: {"type": "message", "content": "方案 A 較划算"}\n\n'
+    'id: 3\nevent: complete\ndata: {"type": "complete", "success": true, "data": {}}\n\n'
+    'id: 4\nevent: done\ndata: {"type": "done", "content": ""}\n\n'
+)
+
+
+@dataclass
+class SseOperation(Operation):
+    """OpenAPI for an SSE route (`operation_class=SseOperation`): the 200 answer is a
+    `text/event-stream` with an example, not an empty schema."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            schema = Schema(type=OpenAPIType.STRING, description="Server-Sent Events")
+            media = OpenAPIMediaType(schema=schema, example=SSE_EXAMPLE)
+            ok.content = {"text/event-stream": media}

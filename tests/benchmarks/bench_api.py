@@ -1,0 +1,242 @@
+"""The renewal journey over HTTP with N concurrent staff sessions (offline chat model).
+
+Run: .venv/bin/python -m tests.benchmarks.bench_api [--sessions 50] [--url http://...]
+Without --url it prepares its own back office (stock raised so reservations never run out: this
+measures the API, not a stock race), a seeded SQLite service database and the API in its own
+uvicorn process (Redis prefix `sbbench`). Each journey: start, query-customer, list-phones,
+select-phone, smartphone, iOS, a device, list-plans (SSE), compare (SSE), select-plan, confirm,
+submit. Prints p50/p95 per step, errors, and requests/s over the whole run.
+
+Hook for the lead: `TARGETS` maps a name to a journey runner; add "langgraph-dev" there (the
+same journey through `langgraph dev`'s /threads + /runs API) to compare on the same table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from core.bootstrap import build_search_index
+from core.db.migrate import seed
+from core.settings import ROOT, Settings
+from mcp_servers.backoffice.generator import generate
+from mcp_servers.backoffice.golden import GOLDEN
+from mcp_servers.backoffice.store import load
+from tests.api_http import api_env, start_api, stop_api
+from tests.mcp_http import free_port, wait_for_port
+
+STAFF = [f"E{n}{k:03d}" for n in range(1, 6) for k in range(3)]  # managers and sales, 5 stores
+Samples = dict[str, list[float]]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.samples: Samples = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.requests = 0
+
+    async def call(self, step: str, request: Awaitable[httpx.Response]) -> dict[str, Any]:
+        started = time.perf_counter()
+        response = await request
+        self.samples[step].append((time.perf_counter() - started) * 1000)
+        self.requests += 1
+        if response.status_code >= 400:
+            self.errors[f"{step} {response.status_code}"] += 1
+            raise RuntimeError(f"{step}: {response.status_code} {response.text[:200]}")
+        if response.headers["content-type"].startswith("text/event-stream"):
+            return _complete(response.text)
+        data: dict[str, Any] = response.json()["data"]
+        return data
+
+
+def _complete(stream: str) -> dict[str, Any]:
+    import json
+
+    for block in stream.replace("\r\n", "\n").split("\n\n"):
+        if "event: complete" in block:
+            line = next(x for x in block.split("\n") if x.startswith("data: "))
+            data: dict[str, Any] = json.loads(line[6:])["data"]
+            return data
+    raise RuntimeError(f"stream without complete: {stream[-300:]}")
+
+
+async def api_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> None:
+    """One staff member through the whole renewal with a device, over this service's API."""
+    headers = {"Authorization": f"Bearer {token}"}
+    base = "/api/renewal-workflow"
+    view = await rec.call("start", http.post(f"{base}/start", headers=headers))
+    sid = view["session_id"]
+
+    def step(name: str, path: str, **body: Any) -> Awaitable[dict[str, Any]]:
+        request = http.post(f"{base}/{path}", json={"session_id": sid, **body}, headers=headers)
+        return rec.call(name, request)
+
+    await step("query-customer", "step/query-customer", id_number=GOLDEN.eligible.national_id)
+    await step("list-phones", "step/list-phones")
+    await step("select-phone", "step/select-phone", phone_number=GOLDEN.eligible.phone)
+    await step("select-device-type", "step/select-device-type", device_type="smartphone")
+    view = await step("select-device-os", "step/select-device-os", os_type="ios")
+    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
+    color = next(c["color"] for c in device["colors"] if c["available"])
+    await step("select-device", "step/select-device", device_id=device["device_id"], color=color)
+    view = await step("list-plans (SSE)", "step/list-plans")
+    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
+    if len(plans) >= 2:
+        await step("compare (SSE)", "step/compare", compare=plans[:2])
+    await step("select-plan", "step/select-plan", plan_id=plans[0])
+    await step("confirm", "step/confirm", confirmed=True)
+    done = await step("submit", "submit", submit=True)
+    assert done["outcome"] == "completed", done
+
+
+Journey = Callable[[httpx.AsyncClient, str, Recorder], Awaitable[None]]
+TARGETS: dict[str, Journey] = {"api": api_journey}
+
+
+async def run(url: str, sessions: int, target: str) -> tuple[Recorder, float, int]:
+    rec = Recorder()
+    limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+        tokens = {}
+        for name in STAFF:
+            response = await http.post(
+                "/api/auth/login", json={"employee_code": name, "password": "Demo1234"}
+            )
+            tokens[name] = response.json()["data"]["access_token"]
+        journey = TARGETS[target]
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(journey(http, tokens[STAFF[i % len(STAFF)]], rec) for i in range(sessions)),
+            return_exceptions=True,
+        )
+        wall = time.perf_counter() - started
+    failed = [r for r in results if isinstance(r, BaseException)]
+    for error in failed[:3]:
+        print("journey failed:", error)
+    return rec, wall, sessions - len(failed)
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
+
+
+def table(rec: Recorder, wall: float, completed: int, sessions: int) -> str:
+    lines = ["| step | n | p50 ms | p95 ms |", "|---|---|---|---|"]
+    for step, samples in rec.samples.items():
+        lines.append(
+            f"| {step} | {len(samples)} | {statistics.median(samples):.0f} | {p95(samples):.0f} |"
+        )
+    everything = [s for samples in rec.samples.values() for s in samples]
+    lines.append(
+        f"| **all requests** | {len(everything)} | {statistics.median(everything):.0f} "
+        f"| {p95(everything):.0f} |"
+    )
+    lines.append("")
+    lines.append(
+        f"{completed}/{sessions} journeys completed in {wall:.1f} s: "
+        f"{rec.requests / wall:.1f} requests/s, {completed / wall:.2f} journeys/s; "
+        f"errors: {dict(rec.errors) or 'none'}"
+    )
+    return "\n".join(lines)
+
+
+PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@asynccontextmanager
+async def service_database(kind: str, work: Path) -> AsyncIterator[str]:
+    """A fresh service database: a SQLite file, or a PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{work / 'switchboard.db'}"
+        return
+    from sqlalchemy import text
+
+    from core.db.engine import create_engine
+
+    name = f"sb_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url=PG_ADMIN, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        await admin.dispose()
+
+
+@asynccontextmanager
+async def own_api(db: str) -> AsyncIterator[str]:
+    """A back office with plenty of stock, a seeded service DB and the API on a free port."""
+    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    async with service_database(db, work) as url, _serve(url) as served:
+        yield served
+
+
+@asynccontextmanager
+async def _serve(database_url: str) -> AsyncIterator[str]:
+    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    backoffice = work / "backoffice.db"
+    load(generate(20261121, date.today()), backoffice)
+    with sqlite3.connect(backoffice) as db:
+        db.execute("UPDATE device_stock SET quantity = 1000")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        app_env="test",
+        backoffice_db_path=backoffice,
+        search_index_dir=ROOT / "var" / "test" / "search",
+        redis_key_prefix="sbbench",
+        database_url=database_url,
+        checkpoint_ttl_seconds=3600,
+        log_level="WARNING",
+    )
+    await build_search_index(settings)
+    await seed(settings.database_url, settings)
+    port = free_port()
+    env = api_env(settings, port)
+    env["LOG_LEVEL"] = "WARNING"
+    process = start_api(env, work / "api.log")
+    try:
+        await asyncio.to_thread(wait_for_port, port, process, 120)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_api(process)
+
+
+async def main(sessions: int, url: str | None, target: str, db: str) -> None:
+    if url is not None:
+        rec, wall, completed = await run(url, sessions, target)
+    else:
+        async with own_api(db) as own:
+            await run(own, 2, target)  # warm-up: imports, caches, first graph compile paths
+            rec, wall, completed = await run(own, sessions, target)
+    print(f"target={target} sessions={sessions} service_db={db if url is None else url}")
+    print(table(rec, wall, completed, sessions))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--url", help="an already running API (default: start one)")
+    parser.add_argument("--target", choices=sorted(TARGETS), default="api")
+    parser.add_argument(
+        "--db",
+        choices=["postgres", "sqlite"],
+        default="postgres",
+        help="service database of the API started here (see docs/api.md about SQLite)",
+    )
+    args = parser.parse_args()
+    asyncio.run(main(args.sessions, args.url, args.target, args.db))
