@@ -227,11 +227,8 @@ class RenewalNodes:
             ),
             self.tools.call("query_device_stock", store_id=state["store_id"]),
         )
-        infos = await asyncio.gather(
-            *(self.tools.call("get_device_info", device_id=p["device_id"]) for p in picks)
-        )
         cards = []
-        for pick, info in zip(picks, infos, strict=True):
+        for pick in picks:
             colours = {
                 r["color"]: r["available_quantity"]
                 for r in stock
@@ -240,21 +237,16 @@ class RenewalNodes:
             cards.append(
                 {
                     "device_id": pick["device_id"],
-                    "brand": info["brand"],
-                    "model": info["model"],
-                    "storage": info["storage"],
-                    "retail_price": info["pricing"]["retail_price"],
-                    "contract_prices": {
-                        k.removeprefix("contract_price_").removesuffix("m"): v
-                        for k, v in info["pricing"].items()
-                        if k.startswith("contract_price_")
-                    },
+                    "brand": pick["brand"],
+                    "model": pick["model"],
+                    "storage": f"{pick['storage_gb']}GB",
+                    "retail_price": pick["retail_price"],
+                    "contract_prices": {str(k): v for k, v in pick["contract_prices"].items()},
                     "is_recommended": pick["is_recommended"]
                     or pick["recommendation_score"] >= 0.75,
                     "recommendation_reason": pick["recommendation_reason"],
                     "colors": [
-                        {"color": c, "available": colours.get(c, 0)}
-                        for c in info["available_colors"]
+                        {"color": c, "available": colours.get(c, 0)} for c in pick["colors"]
                     ],
                     "in_stock": any(colours.values()),
                 }

@@ -37,7 +37,11 @@ class Recommendation(BaseModel):
     device_id: str
     brand: str
     model: str
+    device_type: str
+    storage_gb: int
+    colors: list[str]
     retail_price: int
+    contract_prices: dict[int, int]  # card data, so a picker needs no get_device_info per device
     recommendation_score: float
     recommendation_reason: str
     is_in_stock: bool
@@ -109,7 +113,11 @@ def recommend(
             device_id=device.device_id,
             brand=device.brand,
             model=device.model,
+            device_type=device.device_type,
+            storage_gb=device.storage_gb,
+            colors=device.colors,
             retail_price=device.retail_price,
+            contract_prices=device.contract_prices,
             recommendation_score=round(score, 3),
             recommendation_reason="、".join(reasons) or "同系統熱門機種",
             is_in_stock=device.device_id in in_stock,
