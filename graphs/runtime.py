@@ -4,6 +4,7 @@ graph factories and the tests all open it the same way."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
 from graphs.supervision.events import Publisher
 from graphs.supervision.graph import AI_TOOLS
 from graphs.supervision.service import SupervisionService, open_supervision_service
+from prompts import preload
 from tools.llm import SqlUsageSink, build_chat_model
 from tools.mcp import McpToolbox
 
@@ -84,6 +86,7 @@ async def open_graph_runtime(
 ) -> AsyncIterator[GraphRuntime]:
     """`publisher` receives every chat-session event (the API passes its event hub)."""
     async with AsyncExitStack() as stack:
+        await asyncio.to_thread(preload)  # prompt files read once, off the event loop
         if engine is None:
             engine = create_engine(settings)
             stack.push_async_callback(engine.dispose)

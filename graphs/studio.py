@@ -15,6 +15,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph import StateGraph
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.engine import create_engine, session_factory
@@ -23,6 +24,10 @@ from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.graph import build_renewal_graph
 from graphs.renewal.records import SqlRenewalRecords
 from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
+from graphs.supervision.graph import AI_TOOLS, build_supervision_graph
+from graphs.supervision.outbox import RedisOutbox
+from graphs.supervision.service import supervision_deps
+from prompts import preload
 from tools.llm import SqlUsageSink, build_chat_model
 from tools.mcp import McpToolbox
 
@@ -32,6 +37,7 @@ class _Shared:
     settings: Settings
     toolbox: McpToolbox
     sessions: async_sessionmaker[AsyncSession]
+    redis: Redis
     stack: AsyncExitStack
 
     def chat_model(self, usage_type: str, state: dict[str, Any]) -> BaseChatModel:
@@ -52,11 +58,14 @@ async def _resources() -> _Shared:
     async with _lock:
         if loop not in _shared:
             settings = await asyncio.to_thread(get_settings)
+            await asyncio.to_thread(preload)
             stack = AsyncExitStack()
             toolbox = await stack.enter_async_context(McpToolbox(settings))
             engine = create_engine(settings)
             stack.push_async_callback(engine.dispose)
-            _shared[loop] = _Shared(settings, toolbox, session_factory(engine), stack)
+            redis = Redis.from_url(settings.redis_url, decode_responses=True)
+            stack.push_async_callback(redis.aclose)
+            _shared[loop] = _Shared(settings, toolbox, session_factory(engine), redis, stack)
     return _shared[loop]
 
 
@@ -73,3 +82,17 @@ async def side_chat() -> StateGraph:
     shared = await _resources()
     deps = SideChatDeps(tools=shared.toolbox.langchain_tools(), chat_model=shared.chat_model)
     return build_side_chat_graph(deps)
+
+
+async def supervision() -> StateGraph:
+    """The customer chat under supervision; input {"incoming": {"type": "user_message",
+    "content": "..."}}; an escalation waits as an Agent Inbox interrupt (resume with
+    {"type": "takeover", "agent": {...}} etc.). Studio runs skip the API's takeover claims."""
+    shared = await _resources()
+    deps = supervision_deps(
+        shared.settings,
+        sessions=shared.sessions,
+        outbox=RedisOutbox(shared.redis, shared.settings.redis_key_prefix),
+        tools=shared.toolbox.langchain_tools(AI_TOOLS),
+    )
+    return build_supervision_graph(deps)

@@ -27,6 +27,7 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,7 @@ def used_variables(template: str) -> set[str]:
     return names
 
 
+@lru_cache(maxsize=256)  # prompt files are versioned, never edited in place: read once
 def read_prompt(path: Path) -> PromptSpec:
     """Parse and validate one file; every mistake is a `PromptInvalid` naming the file."""
     try:
@@ -162,6 +164,11 @@ def _spec(path: Path, data: dict[str, Any]) -> PromptSpec:
 
 def catalogue(directory: Path = PROMPTS_DIR) -> dict[str, dict[int, Path]]:
     """name → version → file, from the folder layout (cheap: no file is parsed)."""
+    return {name: dict(versions) for name, versions in _catalogue(directory).items()}
+
+
+@lru_cache(maxsize=8)
+def _catalogue(directory: Path) -> dict[str, dict[int, Path]]:
     found: dict[str, dict[int, Path]] = {}
     for path in sorted(directory.glob("*/v*.toml")):
         match = _VERSION.match(path.stem)
@@ -212,6 +219,12 @@ def load_prompt(
     return get_prompt(name, version, settings=settings, directory=directory).to_template()
 
 
+def preload(directory: Path = PROMPTS_DIR) -> None:
+    """Read every prompt file now (call it in a thread at startup), so serving a graph never
+    touches the disk from the event loop; `langgraph dev` refuses blocking calls there."""
+    validate_all(directory)
+
+
 def validate_all(directory: Path = PROMPTS_DIR) -> list[PromptSpec]:
     """Every prompt file parsed and checked; raises on the first bad one."""
     return [
@@ -231,6 +244,7 @@ __all__ = [
     "list_prompts",
     "load_prompt",
     "parse_version",
+    "preload",
     "read_prompt",
     "validate_all",
 ]

@@ -7,16 +7,19 @@ uvicorn process (Redis prefix `sbbench`). Each journey: start, query-customer, l
 select-phone, smartphone, iOS, a device, list-plans (SSE), compare (SSE), select-plan, confirm,
 submit. Prints p50/p95 per step, errors, and requests/s over the whole run.
 
-Hook for the lead: `TARGETS` maps a name to a journey runner; add "langgraph-dev" there (the
-same journey through `langgraph dev`'s /threads + /runs API) to compare on the same table.
+`--target langgraph-dev` runs the same journey against the same graphs served by `langgraph dev`
+(its /threads + /runs API, the repo's langgraph.json, our Redis checkpointer), for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import sqlite3
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
@@ -63,8 +66,6 @@ class Recorder:
 
 
 def _complete(stream: str) -> dict[str, Any]:
-    import json
-
     for block in stream.replace("\r\n", "\n").split("\n\n"):
         if "event: complete" in block:
             line = next(x for x in block.split("\n") if x.startswith("data: "))
@@ -102,16 +103,56 @@ async def api_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> Non
     assert done["outcome"] == "completed", done
 
 
+async def langgraph_dev_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> None:
+    """The same journey through `langgraph dev`'s /threads + /runs API: each step is a run that
+    resumes the interrupt (runs/wait) plus a state read for what to show, as a client needs."""
+    thread = (await http.post("/threads", json={})).json()["thread_id"]
+
+    async def resume(name: str, body: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        response = await http.post(f"/threads/{thread}/runs/wait", json={
+            "assistant_id": "renewal", **body})  # fmt: skip
+        state = (await http.get(f"/threads/{thread}/state")).json()
+        rec.samples[name].append((time.perf_counter() - started) * 1000)
+        rec.requests += 2
+        if response.status_code >= 400:
+            rec.errors[f"{name} {response.status_code}"] += 1
+            raise RuntimeError(f"{name}: {response.status_code} {response.text[:200]}")
+        interrupts = [i["value"] for t in state["tasks"] for i in t["interrupts"]]
+        return {"waiting": interrupts[0] if interrupts else None, "values": state["values"]}
+
+    def answer(name: str, **value: Any) -> Awaitable[dict[str, Any]]:
+        return resume(name, {"command": {"resume": value or {"query": None}}})
+
+    start = {"session_id": thread, "staff_id": "2", "store_id": "S001", "visited": []}
+    await resume("start", {"input": start})
+    await answer("query-customer", id_number=GOLDEN.eligible.national_id)
+    await answer("select-phone", phone_number=GOLDEN.eligible.phone)
+    await answer("select-device-type", device_type="smartphone")
+    view = await answer("select-device-os", os_type="ios")
+    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
+    color = next(c["color"] for c in device["colors"] if c["available"])
+    await answer("select-device", device_id=device["device_id"], color=color)
+    view = await answer("list-plans (SSE)")
+    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
+    if len(plans) >= 2:
+        await answer("compare (SSE)", compare=plans[:2])
+    await answer("select-plan", plan_id=plans[0])
+    await answer("confirm", confirmed=True)
+    done = await answer("submit", submit=True)
+    assert done["values"].get("outcome") == "completed", str(done)[:600]
+
+
 Journey = Callable[[httpx.AsyncClient, str, Recorder], Awaitable[None]]
-TARGETS: dict[str, Journey] = {"api": api_journey}
+TARGETS: dict[str, Journey] = {"api": api_journey, "langgraph-dev": langgraph_dev_journey}
 
 
 async def run(url: str, sessions: int, target: str) -> tuple[Recorder, float, int]:
     rec = Recorder()
     limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
-        tokens = {}
-        for name in STAFF:
+        tokens = dict.fromkeys(STAFF, "")
+        for name in STAFF if target == "api" else ():
             response = await http.post(
                 "/api/auth/login", json={"employee_code": name, "password": "Demo1234"}
             )
@@ -179,16 +220,43 @@ async def service_database(kind: str, work: Path) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def own_api(db: str) -> AsyncIterator[str]:
-    """A back office with plenty of stock, a seeded service DB and the API on a free port."""
+async def own_api(db: str, target: str = "api") -> AsyncIterator[str]:
+    """A back office with plenty of stock, a seeded service DB and the server on a free port."""
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    async with service_database(db, work) as url, _serve(url) as served:
+    async with service_database(db, work) as url, _serve(url, target) as served:
         yield served
 
 
 @asynccontextmanager
-async def _serve(database_url: str) -> AsyncIterator[str]:
-    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+async def langgraph_dev(settings: Settings, work: Path) -> AsyncIterator[str]:
+    """The same graphs served by `langgraph dev` (repo langgraph.json, bench settings)."""
+    env_file = work / "bench.env"
+    env_file.write_text("\n".join(f"{k}={v}" for k, v in {
+        "REDIS_KEY_PREFIX": settings.redis_key_prefix, "DATABASE_URL": settings.database_url,
+        "BACKOFFICE_DB_PATH": settings.backoffice_db_path,
+        "SEARCH_INDEX_DIR": settings.search_index_dir, "LOG_LEVEL": "WARNING",
+        "CHECKPOINT_TTL_SECONDS": 3600}.items()) + "\n")  # fmt: skip
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    config["graphs"] = {k: str(ROOT / v.removeprefix("./")) for k, v in config["graphs"].items()}
+    config.update(dependencies=[str(ROOT)], env=str(env_file))
+    (work / "langgraph.json").write_text(json.dumps(config))
+    port = free_port()
+    log = (work / "langgraph-dev.log").open("wb")
+    process = subprocess.Popen(  # noqa: ASYNC220 - one-off benchmark setup
+        [str(ROOT / ".venv/bin/langgraph"), "dev", "--port", str(port), "--no-browser",
+         "--no-reload", "--n-jobs-per-worker", "50", "--config", str(work / "langgraph.json")],
+        cwd=work, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=log,
+    )  # fmt: skip
+    try:
+        await asyncio.to_thread(wait_for_port, port, process, 120)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def bench_settings(database_url: str, work: Path) -> Settings:
+    """A back office with plenty of stock, the search index and a seeded service DB."""
     backoffice = work / "backoffice.db"
     load(generate(20261121, date.today()), backoffice)
     with sqlite3.connect(backoffice) as db:
@@ -205,6 +273,17 @@ async def _serve(database_url: str) -> AsyncIterator[str]:
     )
     await build_search_index(settings)
     await seed(settings.database_url, settings)
+    return settings
+
+
+@asynccontextmanager
+async def _serve(database_url: str, target: str) -> AsyncIterator[str]:
+    work = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    settings = await bench_settings(database_url, work)
+    if target == "langgraph-dev":
+        async with langgraph_dev(settings, work) as url:
+            yield url
+        return
     port = free_port()
     env = api_env(settings, port)
     env["LOG_LEVEL"] = "WARNING"
@@ -220,7 +299,7 @@ async def main(sessions: int, url: str | None, target: str, db: str) -> None:
     if url is not None:
         rec, wall, completed = await run(url, sessions, target)
     else:
-        async with own_api(db) as own:
+        async with own_api(db, target) as own:
             await run(own, 2, target)  # warm-up: imports, caches, first graph compile paths
             rec, wall, completed = await run(own, sessions, target)
     print(f"target={target} sessions={sessions} service_db={db if url is None else url}")

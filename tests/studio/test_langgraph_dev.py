@@ -7,6 +7,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from langgraph_sdk import get_sync_client
 
 from core.settings import ROOT, Settings
 from graphs.checkpoint import redis_checkpointer
+from graphs.supervision.shift import ShiftConfig, is_on_duty
 from mcp_servers.backoffice.golden import GOLDEN
 from tests.mcp_http import free_port
 
@@ -84,7 +86,7 @@ def test_studio_lists_our_graphs_and_runs_the_renewal_on_our_redis(
     url, settings = studio
     client = get_sync_client(url=url)
     graphs = {a["graph_id"] for a in client.assistants.search()}
-    assert {"renewal", "side_chat"} <= graphs
+    assert {"renewal", "side_chat", "supervision"} <= graphs
 
     thread = client.threads.create()
     tid = thread["thread_id"]
@@ -110,3 +112,28 @@ def test_studio_lists_our_graphs_and_runs_the_renewal_on_our_redis(
     assert checkpoint.checkpoint["channel_values"]["customer"]["customer_id"] == (
         GOLDEN.eligible.customer_id
     )
+
+
+def test_studio_runs_the_supervision_graph_to_an_agent_inbox_interrupt(
+    studio: tuple[str, Settings],
+) -> None:
+    url, _ = studio
+    client = get_sync_client(url=url)
+    tid = client.threads.create()["thread_id"]
+    start = {"type": "start", "session_name": tid, "user_profile": {"language": "zh-TW"}}
+    client.runs.wait(tid, "supervision", input={"incoming": start})
+    client.runs.wait(
+        tid,
+        "supervision",
+        input={"incoming": {"type": "user_message", "content": "我要轉人工客服"}},
+    )
+    state = client.threads.get_state(tid)
+    if not is_on_duty(ShiftConfig(), datetime.now(UTC)):  # the default shift: agents are off
+        assert state["values"]["status"] == "bot_active"
+        assert state["values"]["mail"]["sent"] is True  # e-mail handoff instead of a queue
+        return
+    assert state["values"]["status"] == "pending_manual"
+    inbox = waiting_step(client, tid)
+    assert inbox["action_request"]["action"] == "takeover"
+    assert {"allow_respond", "allow_accept", "allow_edit", "allow_ignore"} <= set(inbox["config"])
+    assert inbox["description"]
