@@ -15,13 +15,19 @@ from litestar.types import Message, Scope
 from api.auth.controllers import AgentController, AuthController
 from api.auth.dependencies import install_auth
 from api.auth.guards import DOCS_PATHS, JwtAuthMiddleware
+from api.chat.controllers import ChatController
+from api.chat.dependencies import install_chat
 from api.docs.plugin import CONTENT_SECURITY_POLICY, OfflineSwaggerPlugin, docs_assets_router
 from api.errors import EXCEPTION_HANDLERS, REQUEST_ID_HEADER, request_id_of
+from api.handoff.controllers import ManualController, SessionsController
+from api.handoff.dependencies import install_handoff
+from api.handoff.workbench import AgentStreamController, ShiftController
 from api.health.controllers import HealthController
+from api.renewal.chat import SideChatController
 from api.renewal.controllers import RenewalController
 from api.renewal.dependencies import install_renewal
 from api.runtime import lifespan
-from api.sse import DEFAULT_HEARTBEAT_SECONDS
+from api.statistics.controllers import StatisticsController
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 
@@ -53,7 +59,8 @@ def openapi_config(settings: Settings) -> OpenAPIConfig:
         title="Switchboard API",
         version="0.1.0",
         description="Guided contract renewals for store staff (a LangGraph interrupt per "
-        "decision) and agent authentication. Errors: "
+        "decision), store statistics, and the website chat: AI answers under supervision, "
+        "escalation to human agents, realtime SSE streams. Errors: "
         '`{"success": false, "error": "...", "code": "..."}`. See docs/api.md.',
         path="/schema",
         render_plugins=[OfflineSwaggerPlugin(path="/")],
@@ -71,6 +78,9 @@ def openapi_config(settings: Settings) -> OpenAPIConfig:
             Tag(name="auth", description="Store staff login, tokens and password"),
             Tag(name="agent auth", description="Seed 003 agent login and profile"),
             Tag(name="renewal workflow", description="The 10-step renewal (seed 000 §7.2)"),
+            Tag(name="customer chat", description="Website customers: sessions and chat turns"),
+            Tag(name="chat handoff", description="Seed 003: escalation, agents, streams, stats"),
+            Tag(name="statistics", description="Store statistics (seed 000 §3.4, §7.3)"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         use_handler_docstrings=False,
@@ -83,7 +93,7 @@ def create_app(
     settings = settings or get_settings()
     configure_logging(settings)
     state: dict[str, Any] = {
-        "sse_heartbeat_seconds": sse_heartbeat_seconds or DEFAULT_HEARTBEAT_SECONDS
+        "sse_heartbeat_seconds": sse_heartbeat_seconds or settings.sse_heartbeat_seconds
     }
     return Litestar(
         route_handlers=[
@@ -91,18 +101,25 @@ def create_app(
             AuthController,
             AgentController,
             RenewalController,
+            SideChatController,
+            ChatController,
+            ManualController,
+            SessionsController,
+            ShiftController,
+            AgentStreamController,
+            StatisticsController,
             docs_assets_router,
             docs_redirect,
         ],
         lifespan=[lifespan(settings)],
-        on_startup=[install_auth, install_renewal],
+        on_startup=[install_auth, install_renewal, install_chat, install_handoff],
         middleware=[DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
         before_send=[_stamp_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_allow_origins,
             allow_methods=["GET", "POST", "PUT", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Last-Event-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         ),
         request_max_body_size=settings.max_request_body_bytes,

@@ -1,8 +1,12 @@
 """What the API opens once per process and closes in reverse order.
 
-The lifespan builds a `Runtime` (database engine, Redis, and the graph runtime: MCP sessions,
-checkpointer and compiled graphs) and stores it on `app.state.runtime`; handlers get it by
-dependency.
+The lifespan builds a `Runtime` (database engine, Redis, the event hub, the rate limiter, the
+shift store, and the graph runtime: MCP sessions, checkpointer and compiled graphs) and stores it
+on `app.state.runtime`; handlers get it by dependency.
+
+Realtime: one `EventHub` per process on the runtime's Redis (key prefix `REDIS_KEY_PREFIX`); the
+supervision service publishes every chat-session event through `SessionEvents(hub)`, so a
+customer's stream on one instance sees what an agent did on another.
 """
 
 from __future__ import annotations
@@ -12,16 +16,23 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass
 
 from litestar import Litestar
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api.handoff.shift import ShiftStore
+from api.realtime.hub import EventHub, SessionEvents
+from api.realtime.limits import RateLimiter
 from core.db.engine import create_engine
 from core.logging import get_logger
 from core.settings import Settings
 from graphs.renewal.flow import RenewalFlow
 from graphs.runtime import GraphRuntime, open_graph_runtime
+from graphs.supervision.graph import AI_TOOLS
+from graphs.supervision.service import open_supervision_service
 
 log = get_logger(__name__)
+HUB_POOL_SIZE = 100
+HUB_POOL_WAIT_SECONDS = 10.0
 
 
 @dataclass
@@ -32,6 +43,29 @@ class Runtime:
     redis: Redis
     graphs: GraphRuntime
     renewal: RenewalFlow
+    hub: EventHub
+    limiter: RateLimiter
+    shift: ShiftStore
+
+
+def hub_redis_client(settings: Settings) -> Redis:
+    """The event hub's own client, built for thousands of streams:
+
+    * no `socket_timeout`: redis-py 8 then wraps every send in `asyncio.wait_for`, which on
+      Python 3.11 swallows a cancellation that races the send (fixed in 3.12); a client hanging
+      up at that moment left its stream listener (and the response's background task) waiting
+      forever;
+    * a pool that makes a command wait for a free connection: redis-py 8 caps a pool at 100 and
+      fails the 101st concurrent command at once (thousands of streams connecting together).
+    """
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=HUB_POOL_SIZE,
+        timeout=HUB_POOL_WAIT_SECONDS,
+        socket_timeout=None,
+        decode_responses=False,
+    )
+    return Redis.from_pool(pool)
 
 
 @asynccontextmanager
@@ -42,7 +76,28 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         stack.push_async_callback(engine.dispose)
         redis = Redis.from_url(settings.redis_url, decode_responses=False)
         stack.push_async_callback(redis.aclose)
-        graphs = await stack.enter_async_context(open_graph_runtime(settings, engine=engine))
+        prefix = settings.redis_key_prefix
+        hub_redis = hub_redis_client(settings)
+        stack.push_async_callback(hub_redis.aclose)
+        hub = EventHub(hub_redis, prefix, history=settings.event_history)
+        await hub.start()
+        stack.push_async_callback(hub.stop)
+        events, shift = SessionEvents(hub), ShiftStore(redis, prefix)
+        graphs = await stack.enter_async_context(
+            open_graph_runtime(settings, engine=engine, publisher=events)
+        )
+        # The service again, with the shift hours read from Redis at run time (PUT
+        # /api/shift/config): `open_graph_runtime` has no way to pass supervision deps yet.
+        graphs.supervision = await stack.enter_async_context(
+            open_supervision_service(
+                settings,
+                checkpointer=graphs.checkpointer,
+                sessions=graphs.sessions,
+                tools=graphs.toolbox.langchain_tools(AI_TOOLS),
+                publisher=events,
+                shift=shift.current,
+            )
+        )
         runtime = Runtime(
             settings=settings,
             engine=engine,
@@ -50,6 +105,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             redis=redis,
             graphs=graphs,
             renewal=RenewalFlow(graphs.renewal, graphs.sessions),
+            hub=hub,
+            limiter=RateLimiter(redis, prefix),
+            shift=shift,
         )
         log.info("runtime_opened", env=settings.app_env)
         yield runtime

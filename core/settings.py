@@ -94,6 +94,15 @@ class Settings(BaseSettings):
     cors_allow_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
     max_request_body_bytes: int = Field(1_048_576, ge=1024)
 
+    # --- customer chat and realtime -----------------------------------------------------------
+    customer_token_ttl_hours: int = Field(24, ge=1, le=168)
+    chat_rate_per_session: int = Field(20, ge=1)  # customer messages per minute per session
+    chat_rate_per_ip: int = Field(120, ge=1)  # customer messages per minute per client IP
+    conversation_rate_per_ip: int = Field(30, ge=1)  # new conversations per minute per IP
+    sse_heartbeat_seconds: float = Field(15.0, gt=0, le=300)
+    event_history: int = Field(1000, ge=10)  # events kept per SSE channel for Last-Event-ID
+    session_stats_cache_seconds: int = Field(60, ge=0, le=60)
+
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> Settings:
         if self.app_env != "production":

@@ -135,7 +135,7 @@ def test_openapi_schema_is_complete(http: httpx.Client) -> None:
     schema: dict[str, Any] = http.get("/schema/openapi.json").json()
     paths = schema["paths"]
     renewal = [p for p in paths if p.startswith("/api/renewal-workflow/")]
-    assert len(renewal) == 15
+    assert len(renewal) == 16  # 15 workflow routes + chat/stream (side chat)
     for p in ("/api/auth/login", "/api/auth/me", "/api/agent/profile", "/api/auth/refresh"):
         assert p in paths
     for stream in ("step/list-plans", "step/compare"):

@@ -1,0 +1,1 @@
+"""Customer side of the supervised chat: anonymous sessions, session tokens, chat turns."""

@@ -1,0 +1,1 @@
+"""Agent side of the supervised chat: queue, takeover, messages, release, shift, stats, streams."""
