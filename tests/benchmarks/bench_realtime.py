@@ -1,0 +1,378 @@
+"""Realtime benchmark: idle SSE connections one uvicorn worker holds, and push latency.
+
+Run: .venv/bin/python -m tests.benchmarks.bench_realtime [--idle 5000] [--customers 1000]
+     [--live 50] [--pushes 400]
+
+It prepares its own back office, a seeded SQLite service database and a Redis prefix of its
+own, starts API instance A (and later B on the same prefix and database), then:
+
+1. idle: opens `--idle` customer session streams (raw asyncio sockets; customer tokens minted
+   with the server's secret for synthetic sessions, so no graph run per connection), holds
+   them, reports connect time, server RSS and open files per connection and `/health` latency
+   while holding; then one event published to every one of those channels at once (burst).
+2. push: `--customers` connected customers, `--live` of them in real chats taken over by an
+   agent; the agent sends `--pushes` messages (POST /api/manual/messages on A, 4 at a time).
+   Server-side latency = receive time − the event's Redis stream id (its XADD time, i.e. when
+   the server published it); end-to-end = receive time − when the POST was sent.
+3. cross-instance: the same pushes sent through instance B while the customers stay on A.
+
+Client and server share the machine's cores; every connection is on loopback. Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import resource
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from redis.asyncio import Redis
+
+from api.chat.access import CustomerTokens
+from api.realtime.hub import EventHub, session_channel
+from core.settings import Settings
+from tests.api_http import api_env, start_api, stop_api
+from tests.benchmarks.bench_api import bench_settings
+from tests.mcp_http import free_port, wait_for_port
+
+HOST = "127.0.0.1"
+ALWAYS_ON = {"start": "00:00", "end": "00:00", "weekends_disabled": False}
+Handler = Callable[[str, str, dict[str, Any]], None]
+
+
+def raise_fd_limit(wanted: int) -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(hard, max(soft, wanted)) if hard != resource.RLIM_INFINITY else wanted
+    resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
+
+
+def proc_stats(pid: int) -> tuple[float, int]:
+    """(RSS in MB, open file descriptors) of a process."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    return rss_kb / 1024, len(list(Path(f"/proc/{pid}/fd").iterdir()))
+
+
+@dataclass
+class SseConnection:
+    """One SSE stream on a raw socket: HTTP/1.1 chunked body decoded, events parsed."""
+
+    port: int
+    path: str
+    token: str
+    on_event: Handler | None = None
+    writer: asyncio.StreamWriter | None = None
+    task: asyncio.Task[None] | None = None
+    _buffer: str = ""
+
+    async def open(self) -> None:
+        reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        self.writer.write(
+            f"GET {self.path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: text/event-stream\r\n"
+            f"Authorization: Bearer {self.token}\r\n\r\n".encode()
+        )
+        await self.writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        if b" 200 " not in head.split(b"\r\n", 1)[0]:
+            raise RuntimeError(head.decode(errors="replace")[:200])
+        self.task = asyncio.create_task(self._pump(reader))
+
+    async def _pump(self, reader: asyncio.StreamReader) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError, ValueError):
+            while True:
+                size = int((await reader.readline()).strip() or b"0", 16)
+                if size == 0:
+                    return
+                chunk = await reader.readexactly(size + 2)
+                if self.on_event is not None:
+                    self._feed(chunk[:-2].decode())
+
+    def _feed(self, text: str) -> None:
+        self._buffer += text.replace("\r\n", "\n")
+        while "\n\n" in self._buffer:
+            frame, self._buffer = self._buffer.split("\n\n", 1)
+            fields = dict(line.split(": ", 1) for line in frame.split("\n") if ": " in line)
+            if "data" in fields and self.on_event is not None:
+                self.on_event(
+                    fields.get("id", ""), fields.get("event", ""), json.loads(fields["data"])
+                )
+
+    async def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+
+
+async def wait_until(done: Callable[[], bool], seconds: float) -> None:
+    """Poll `done` every 50 ms, at most `seconds` (events arrive in other tasks)."""
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            return
+        await asyncio.sleep(0.05)
+
+
+async def open_all(conns: list[SseConnection], batch: int = 250) -> float:
+    started = time.perf_counter()
+    for i in range(0, len(conns), batch):
+        await asyncio.gather(*(c.open() for c in conns[i : i + batch]))
+    return time.perf_counter() - started
+
+
+def summary(name: str, samples: list[float]) -> str:
+    if not samples:
+        return f"| {name} | 0 | - | - | - |"
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {p95:.1f} "
+        f"| {ordered[-1]:.1f} |"
+    )
+
+
+@dataclass
+class Instance:
+    url: str
+    port: int
+    process: Any
+
+
+@dataclass
+class Bench:
+    settings: Settings
+    work: Path
+    env: dict[str, str]
+    instances: list[Instance] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def start(self, name: str) -> Instance:
+        port = free_port()
+        env = {**self.env, "APP_PORT": str(port)}
+        process = start_api(env, self.work / f"api-{name}.log")
+        wait_for_port(port, process, 120)
+        instance = Instance(f"http://{HOST}:{port}", port, process)
+        self.instances.append(instance)
+        return instance
+
+    def tokens(self) -> CustomerTokens:
+        return CustomerTokens(
+            self.settings.model_copy(update={"jwt_secret": self.env["JWT_SECRET"]})
+        )
+
+
+async def idle_phase(bench: Bench, a: Instance, count: int) -> None:
+    tokens = bench.tokens()
+    names = [f"bench_idle_{i}" for i in range(count)]
+    received: dict[str, float] = {}
+
+    def heard(name: str) -> Handler:
+        def on(event_id: str, _: str, __: dict[str, Any]) -> None:
+            received[name] = time.time() * 1000 - int(event_id.split("-")[0])
+
+        return on
+
+    conns = [
+        SseConnection(a.port, f"/api/sessions/{n}/stream", tokens.issue(n).token, heard(n))
+        for n in names
+    ]
+    rss0, fds0 = proc_stats(a.process.pid)
+    took = await open_all(conns)
+    await asyncio.sleep(2)
+    rss1, fds1 = proc_stats(a.process.pid)
+    health = []
+    async with httpx.AsyncClient(base_url=a.url) as http:
+        for _ in range(20):
+            started = time.perf_counter()
+            assert (await http.get("/health")).status_code == 200
+            health.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.05)
+    hub = EventHub(Redis.from_url(bench.settings.redis_url), bench.settings.redis_key_prefix)
+    sent = time.perf_counter()
+    event = {"type": "status_change", "status": "bot_active", "reason": "bench"}
+    for i in range(0, count, 500):  # one transaction per 500 channels
+        await hub.publish([session_channel(n) for n in names[i : i + 500]], event)
+    await wait_until(lambda: len(received) >= count, 60)
+    reached = time.perf_counter() - sent
+    await hub.redis.aclose()
+    for conn in conns:
+        await conn.close()
+    per_conn = (rss1 - rss0) * 1024 / count
+    bench.notes.append(
+        f"idle: {count} customer streams held by one worker, opened in {took:.1f} s; server RSS "
+        f"{rss0:.0f} → {rss1:.0f} MB (~{per_conn:.0f} KB per connection), open files "
+        f"{fds0} → {fds1}; burst of one event to each: {len(received)}/{count} received, all "
+        f"within {reached:.2f} s"
+    )
+    bench.rows.append(summary(f"/health while holding {count} streams (client-side)", health))
+    bench.rows.append(
+        summary(f"burst: 1 event to each of {count} streams (server-side)", list(received.values()))
+    )
+
+
+async def live_sessions(bench: Bench, a: Instance, live: int) -> tuple[list[str], list[str], str]:
+    """`live` real chats taken over by agent001: (session names, customer tokens, agent token)."""
+    async with httpx.AsyncClient(base_url=a.url, timeout=60) as http:
+        login = await http.post(
+            "/api/auth/login", json={"employee_code": "admin", "password": "Demo1234"}
+        )
+        admin = login.json()["data"]["access_token"]
+        auth = {"Authorization": f"Bearer {admin}"}
+        assert (
+            await http.put("/api/shift/config", json=ALWAYS_ON, headers=auth)
+        ).status_code == 200
+        agent = (
+            await http.post(
+                "/api/auth/login", json={"employee_code": "agent001", "password": "Demo1234"}
+            )
+        ).json()["data"]["access_token"]
+        names, tokens = [], []
+        for i in range(live):
+            data = (await http.post("/api/conversation/new", json={})).json()["data"]
+            names.append(data["session_name"])
+            tokens.append(data["token"])
+            customer = {"Authorization": f"Bearer {data['token']}"}
+            escalated = await http.post(
+                "/api/manual/escalate",
+                headers=customer,
+                json={"session_name": data["session_name"]},
+            )
+            assert escalated.status_code == 200, escalated.text
+            took = await http.post(
+                f"/api/sessions/{data['session_name']}/takeover",
+                headers={"Authorization": f"Bearer {agent}"},
+            )
+            assert took.status_code == 200, (i, took.text)
+    return names, tokens, agent
+
+
+async def push_phase(
+    bench: Bench,
+    a: Instance,
+    via: Instance,
+    label: str,
+    customers: int,
+    live: int,
+    pushes: int,
+    chats: tuple[list[str], list[str], str],
+) -> None:
+    names, tokens, agent = chats
+    minted = bench.tokens()
+    server: list[float] = []
+    e2e: list[float] = []
+
+    def on(event_id: str, event: str, data: dict[str, Any]) -> None:
+        if event == "manual_message" and data.get("role") == "agent":
+            now = time.time() * 1000
+            server.append(now - int(event_id.split("-")[0]))
+            e2e.append(now - float(data["content"].split(":")[1]))
+
+    conns = [
+        SseConnection(a.port, f"/api/sessions/{n}/stream", t, on)
+        for n, t in zip(names, tokens, strict=True)
+    ]
+    conns += [
+        SseConnection(
+            a.port, f"/api/sessions/bench_idle_{i}/stream", minted.issue(f"bench_idle_{i}").token
+        )
+        for i in range(customers - live)
+    ]
+    await open_all(conns)
+    await asyncio.sleep(1)
+    gate = asyncio.Semaphore(4)
+    errors = 0
+
+    async def push(http: httpx.AsyncClient, n: int) -> None:
+        nonlocal errors
+        async with gate:
+            body = {
+                "session_name": names[n % live],
+                "role": "agent",
+                "content": f"bench:{time.time() * 1000:.3f}",
+            }
+            response = await http.post(
+                "/api/manual/messages", json=body, headers={"Authorization": f"Bearer {agent}"}
+            )
+            errors += response.status_code != 200
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=via.url, timeout=60) as http:
+        await asyncio.gather(*(push(http, n) for n in range(pushes)))
+    await wait_until(lambda: len(server) >= pushes - errors, 30)
+    wall = time.perf_counter() - started
+    for conn in conns:
+        await conn.close()
+    bench.rows.append(
+        summary(f"agent→customer push, {customers} connected, {label} (server-side)", server)
+    )
+    bench.rows.append(
+        summary(f"agent→customer push, {customers} connected, {label} (end-to-end)", e2e)
+    )
+    bench.notes.append(
+        f"{label}: {len(server)}/{pushes} pushes received in {wall:.1f} s "
+        f"({pushes / wall:.0f}/s), {errors} errors"
+    )
+
+
+async def main(idle: int, customers: int, live: int, pushes: int) -> None:
+    limit = raise_fd_limit(2 * idle + 2048)
+    work = Path(tempfile.mkdtemp(prefix="bench-rt-"))
+    settings = await bench_settings(f"sqlite+aiosqlite:///{work / 'switchboard.db'}", work)
+    settings = settings.model_copy(
+        update={"redis_key_prefix": f"sbbench-rt-{uuid.uuid4().hex[:6]}"}
+    )
+    with sqlite3.connect(work / "switchboard.db") as db:
+        db.execute("UPDATE users SET max_sessions = 100000 WHERE username = 'agent001'")
+    env = api_env(settings, 0)
+    env.update(
+        LOG_LEVEL="WARNING",
+        SSE_HEARTBEAT_SECONDS="30",
+        CONVERSATION_RATE_PER_IP="100000",
+        CHAT_RATE_PER_IP="100000",
+        EVENT_HISTORY="100",
+    )
+    bench = Bench(settings, work, env)
+    try:
+        a = bench.start("a")
+        await idle_phase(bench, a, idle)
+        chats = await live_sessions(bench, a, live)
+        await push_phase(bench, a, a, "same instance", customers, live, pushes, chats)
+        b = bench.start("b")
+        await push_phase(bench, a, b, "via instance B", customers, live, pushes, chats)
+    finally:
+        for instance in bench.instances:
+            stop_api(instance.process)
+        client = Redis.from_url(settings.redis_url)
+        keys = [k async for k in client.scan_iter(match=f"{settings.redis_key_prefix}:*")]
+        for i in range(0, len(keys), 1000):
+            await client.unlink(*keys[i : i + 1000])
+        await client.aclose()
+    print(f"idle={idle} customers={customers} live={live} pushes={pushes} fd limit={limit}")
+    print("| measurement | n | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|")
+    print("\n".join(bench.rows))
+    print()
+    print("\n".join(f"- {note}" for note in bench.notes))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--idle", type=int, default=5000)
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--live", type=int, default=50)
+    parser.add_argument("--pushes", type=int, default=400)
+    args = parser.parse_args()
+    asyncio.run(main(args.idle, args.customers, args.live, args.pushes))
