@@ -27,8 +27,6 @@ from core.logging import get_logger
 from core.settings import Settings
 from graphs.renewal.flow import RenewalFlow
 from graphs.runtime import GraphRuntime, open_graph_runtime
-from graphs.supervision.graph import AI_TOOLS
-from graphs.supervision.service import open_supervision_service
 
 log = get_logger(__name__)
 HUB_POOL_SIZE = 100
@@ -83,19 +81,10 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await hub.start()
         stack.push_async_callback(hub.stop)
         events, shift = SessionEvents(hub), ShiftStore(redis, prefix)
+        # shift hours are read from Redis at run time (PUT /api/shift/config)
         graphs = await stack.enter_async_context(
-            open_graph_runtime(settings, engine=engine, publisher=events)
-        )
-        # The service again, with the shift hours read from Redis at run time (PUT
-        # /api/shift/config): `open_graph_runtime` has no way to pass supervision deps yet.
-        graphs.supervision = await stack.enter_async_context(
-            open_supervision_service(
-                settings,
-                checkpointer=graphs.checkpointer,
-                sessions=graphs.sessions,
-                tools=graphs.toolbox.langchain_tools(AI_TOOLS),
-                publisher=events,
-                shift=shift.current,
+            open_graph_runtime(
+                settings, engine=engine, publisher=events, supervision={"shift": shift.current}
             )
         )
         runtime = Runtime(

@@ -5,7 +5,7 @@ graph factories and the tests all open it the same way."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -82,9 +82,14 @@ class GraphRuntime:
 
 @asynccontextmanager
 async def open_graph_runtime(
-    settings: Settings, *, engine: AsyncEngine | None = None, publisher: Publisher | None = None
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    publisher: Publisher | None = None,
+    supervision: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[GraphRuntime]:
-    """`publisher` receives every chat-session event (the API passes its event hub)."""
+    """`publisher` receives every chat-session event (the API passes its event hub);
+    `supervision` overrides the supervision deps (e.g. `shift`, the API's shift-hours store)."""
     async with AsyncExitStack() as stack:
         await asyncio.to_thread(preload)  # prompt files read once, off the event loop
         if engine is None:
@@ -104,6 +109,7 @@ async def open_graph_runtime(
             open_supervision_service(
                 settings, checkpointer=checkpointer, sessions=sessions,
                 tools=toolbox.langchain_tools(AI_TOOLS), publisher=publisher,
+                **dict(supervision or {}),
             )
         )  # fmt: skip
         yield runtime

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import AiUsageLog, LoginEvent, LoginLog, User
-from core.db.repositories.stats import StatsWindow, local_day
+from core.db.repositories.stats import StatsWindow, as_date, local_day
 
 Key = tuple[date, int]
 
@@ -26,12 +26,6 @@ Key = tuple[date, int]
 class LoginTime:
     minutes: dict[Key, float]
     last_login: dict[int, datetime]
-
-
-def as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _aware(at: datetime) -> datetime:

@@ -10,15 +10,7 @@ from langgraph.graph import END, START, StateGraph
 from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.nodes import RenewalNodes
 from graphs.renewal.state import RenewalState
-from graphs.renewal.steps import Step
-
-BACKS = (
-    Step.SELECT_PHONE,
-    Step.SELECT_DEVICE_TYPE,
-    Step.SELECT_DEVICE_OS,
-    Step.SELECT_DEVICE,
-    Step.SELECT_PLAN,
-)
+from graphs.renewal.steps import BACK_TARGETS, Step
 
 
 def build_renewal_graph(deps: RenewalDeps) -> StateGraph:
@@ -28,7 +20,7 @@ def build_renewal_graph(deps: RenewalDeps) -> StateGraph:
     def add(step: Step | str, handler: Any, *forward: str) -> None:
         # destinations only draw the diagram; routing is done by the nodes' Command(goto=...)
         name = step.value if isinstance(step, Step) else step
-        backs = tuple(b.value for b in BACKS if b.value != name)
+        backs = tuple(b.value for b in BACK_TARGETS if b.value != name)
         graph.add_node(name, handler, destinations=(*forward, *backs, END))
 
     add(Step.QUERY_CUSTOMER, nodes.query_customer, Step.SELECT_PHONE)

@@ -96,7 +96,17 @@ INPUTS: dict[Step, type[_Input]] = {
     Step.SUBMIT: SubmitInput,
 }
 
-# Steps staff can return to, in flow order; each clears what was chosen after it.
+# What each step decides (state fields), in flow order: going back to a step clears what it
+# and every later step chose.
+CHOSEN_AT: tuple[tuple[Step, tuple[str, ...]], ...] = (
+    (Step.SELECT_PHONE, ("selected_phone", "eligibility")),
+    (Step.SELECT_DEVICE_TYPE, ("renewal_type", "device_type")),
+    (Step.SELECT_DEVICE_OS, ("device_os", "device_options")),
+    (Step.SELECT_DEVICE, ("selected_device",)),
+    (Step.LIST_PLANS, ("candidate_plans", "plan_checks", "qualified_plans", "comparison")),
+    (Step.SELECT_PLAN, ("selected_plan", "summary")),
+)
+# Steps staff can return to, in flow order.
 BACK_TARGETS: tuple[Step, ...] = (
     Step.SELECT_PHONE,
     Step.SELECT_DEVICE_TYPE,
@@ -104,56 +114,10 @@ BACK_TARGETS: tuple[Step, ...] = (
     Step.SELECT_DEVICE,
     Step.SELECT_PLAN,
 )
+_ORDER = [step for step, _ in CHOSEN_AT]
 CLEARS: dict[Step, tuple[str, ...]] = {
-    Step.SELECT_PHONE: (
-        "selected_phone",
-        "eligibility",
-        "renewal_type",
-        "device_type",
-        "device_os",
-        "device_options",
-        "selected_device",
-        "candidate_plans",
-        "plan_checks",
-        "qualified_plans",
-        "selected_plan",
-        "comparison",
-        "summary",
-    ),
-    Step.SELECT_DEVICE_TYPE: (
-        "renewal_type",
-        "device_type",
-        "device_os",
-        "device_options",
-        "selected_device",
-        "candidate_plans",
-        "plan_checks",
-        "qualified_plans",
-        "selected_plan",
-        "comparison",
-        "summary",
-    ),
-    Step.SELECT_DEVICE_OS: (
-        "device_os",
-        "device_options",
-        "selected_device",
-        "candidate_plans",
-        "plan_checks",
-        "qualified_plans",
-        "selected_plan",
-        "comparison",
-        "summary",
-    ),
-    Step.SELECT_DEVICE: (
-        "selected_device",
-        "candidate_plans",
-        "plan_checks",
-        "qualified_plans",
-        "selected_plan",
-        "comparison",
-        "summary",
-    ),
-    Step.SELECT_PLAN: ("selected_plan", "summary"),
+    target: tuple(f for _, fields in CHOSEN_AT[_ORDER.index(target) :] for f in fields)
+    for target in BACK_TARGETS
 }
 
 

@@ -86,7 +86,8 @@ class DailyStaffStats:
         return self.sales_confirmed / self.customers_served if self.customers_served else 0.0
 
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
+    """A day as the drivers return it (date, datetime or ISO text, by database)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -198,7 +199,7 @@ class StatsRepository:
         rows: dict[tuple[date, int], DailyStaffStats] = {}
 
         def row(day: Any, who: int) -> DailyStaffStats:
-            key = (_as_date(day), int(who))
+            key = (as_date(day), int(who))
             if key not in rows:
                 rows[key] = DailyStaffStats(stat_day=key[0], staff_id=key[1])
             return rows[key]
