@@ -23,7 +23,8 @@ from graphs.renewal.records import SqlRenewalRecords
 from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
 from graphs.supervision.events import Publisher
 from graphs.supervision.graph import AI_TOOLS
-from graphs.supervision.service import SupervisionService, open_supervision_service
+from graphs.supervision.service import SupervisionService
+from graphs.supervision.wiring import open_supervision_service
 from prompts import preload
 from tools.llm import SqlUsageSink, build_chat_model
 from tools.mcp import McpToolbox

@@ -26,7 +26,7 @@ from graphs.renewal.records import SqlRenewalRecords
 from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
 from graphs.supervision.graph import AI_TOOLS, build_supervision_graph
 from graphs.supervision.outbox import RedisOutbox
-from graphs.supervision.service import supervision_deps
+from graphs.supervision.wiring import supervision_deps
 from prompts import preload
 from tools.llm import SqlUsageSink, build_chat_model
 from tools.mcp import McpToolbox

@@ -14,19 +14,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import BaseTool
-from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.errors import (
     InvalidInput,
@@ -34,18 +30,12 @@ from core.errors import (
     NotFound,
 )
 from core.logging import get_logger
-from core.settings import Settings
 from graphs.supervision import events as ev
 from graphs.supervision.graph import (
     AgentDirectory,
     AuditReader,
-    SqlAgentDirectory,
-    SqlAuditTrail,
-    SupervisionDeps,
-    build_supervision_graph,
     utc_now,
 )
-from graphs.supervision.outbox import Outbox, RedisOutbox
 from graphs.supervision.state import (
     Agent,
     AgentLike,
@@ -363,55 +353,3 @@ class SupervisionService:
     async def sessions_of(self, agent_id: str) -> set[str]:
         """Sessions an agent holds (their capacity use)."""
         return await self.claims.sessions_of(agent_id)
-
-
-def supervision_deps(
-    settings: Settings,
-    *,
-    sessions: async_sessionmaker[AsyncSession],
-    outbox: Outbox,
-    tools: Sequence[BaseTool] = (),
-    **overrides: Any,
-) -> SupervisionDeps:
-    """Production deps: chat models from settings (usage rows in the service DB), SQL audit."""
-    from tools.llm import SqlUsageSink, build_chat_model  # the OpenAI SDK is slow to import
-
-    def chat_model(usage_type: str, state: Mapping[str, Any]) -> Any:
-        return build_chat_model(settings, usage_type=usage_type, sink=SqlUsageSink(sessions),
-                                session_id=state.get("session_name"))  # fmt: skip
-
-    return SupervisionDeps(chat_model=chat_model, audit=SqlAuditTrail(sessions), outbox=outbox,
-                           tools=tools, **overrides)  # fmt: skip
-
-
-@asynccontextmanager
-async def open_supervision_service(
-    settings: Settings,
-    *,
-    checkpointer: BaseCheckpointSaver[Any],
-    sessions: async_sessionmaker[AsyncSession],
-    tools: Sequence[BaseTool] = (),
-    deps: SupervisionDeps | None = None,
-    publisher: ev.Publisher | None = None,
-    **overrides: Any,
-) -> AsyncIterator[SupervisionService]:
-    """The service on its own Redis client (decoded strings); for `open_graph_runtime`:
-
-    runtime.supervision = await stack.enter_async_context(open_supervision_service(
-        settings, checkpointer=checkpointer, sessions=sessions,
-        tools=toolbox.langchain_tools(AI_TOOLS)))
-    """
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
-    try:
-        prefix = settings.redis_key_prefix
-        if deps is None:
-            outbox = RedisOutbox(redis, prefix)
-            deps = supervision_deps(settings, sessions=sessions, outbox=outbox, tools=tools,
-                                    **overrides)  # fmt: skip
-        graph = build_supervision_graph(deps).compile(checkpointer=checkpointer)
-        yield SupervisionService(
-            graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),
-            agents=SqlAgentDirectory(sessions), bus=publisher, clock=deps.clock,
-        )  # fmt: skip
-    finally:
-        await redis.aclose()

@@ -16,9 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.realtime.hub import EventHub, SessionEvents
 from graphs.checkpoint import AsyncRedisSaver
-from graphs.supervision.graph import SqlAuditTrail, SupervisionDeps, build_supervision_graph
+from graphs.supervision.graph import (
+    SqlAgentDirectory,
+    SqlAuditTrail,
+    SupervisionDeps,
+    build_supervision_graph,
+)
 from graphs.supervision.outbox import JsonlOutbox
-from graphs.supervision.service import SqlAgentDirectory, SupervisionService
+from graphs.supervision.service import SupervisionService
 from graphs.supervision.shift import WEEKDAYS, ShiftConfig, ShiftWindow
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

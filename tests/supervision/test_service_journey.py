@@ -14,11 +14,12 @@ from graphs.checkpoint import redis_checkpointer
 from graphs.supervision.graph import AI_TOOLS, SqlAuditTrail
 from graphs.supervision.language import system_message
 from graphs.supervision.outbox import RedisOutbox
-from graphs.supervision.service import SupervisionService, open_supervision_service
+from graphs.supervision.service import SupervisionService
 from graphs.supervision.shift import offline_message
 from graphs.supervision.state import HISTORY_LIMIT
 from graphs.supervision.takeover import NotAssignedAgent
 from graphs.supervision.transitions import InvalidTransition, SessionClosed
+from graphs.supervision.wiring import open_supervision_service
 from tests.supervision.conftest import Harness
 from tests.supervision.helpers import ALICE, BOB, CAROL, ai_text, chat, off_duty_now, types
 from tools.mcp import McpToolbox

@@ -1,0 +1,76 @@
+"""Building the supervision service for a process: production deps (chat models with usage
+rows, SQL audit, Redis outbox) and the compiled graph on a given checkpointer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from langchain_core.tools import BaseTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.settings import Settings
+from graphs.supervision import events as ev
+from graphs.supervision.graph import (
+    SqlAgentDirectory,
+    SqlAuditTrail,
+    SupervisionDeps,
+    build_supervision_graph,
+)
+from graphs.supervision.outbox import Outbox, RedisOutbox
+from graphs.supervision.service import SupervisionService
+
+
+def supervision_deps(
+    settings: Settings,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    outbox: Outbox,
+    tools: Sequence[BaseTool] = (),
+    **overrides: Any,
+) -> SupervisionDeps:
+    """Production deps: chat models from settings (usage rows in the service DB), SQL audit."""
+    from tools.llm import SqlUsageSink, build_chat_model  # the OpenAI SDK is slow to import
+
+    def chat_model(usage_type: str, state: Mapping[str, Any]) -> Any:
+        return build_chat_model(settings, usage_type=usage_type, sink=SqlUsageSink(sessions),
+                                session_id=state.get("session_name"))  # fmt: skip
+
+    return SupervisionDeps(chat_model=chat_model, audit=SqlAuditTrail(sessions), outbox=outbox,
+                           tools=tools, **overrides)  # fmt: skip
+
+
+@asynccontextmanager
+async def open_supervision_service(
+    settings: Settings,
+    *,
+    checkpointer: BaseCheckpointSaver[Any],
+    sessions: async_sessionmaker[AsyncSession],
+    tools: Sequence[BaseTool] = (),
+    deps: SupervisionDeps | None = None,
+    publisher: ev.Publisher | None = None,
+    **overrides: Any,
+) -> AsyncIterator[SupervisionService]:
+    """The service on its own Redis client (decoded strings); for `open_graph_runtime`:
+
+    runtime.supervision = await stack.enter_async_context(open_supervision_service(
+        settings, checkpointer=checkpointer, sessions=sessions,
+        tools=toolbox.langchain_tools(AI_TOOLS)))
+    """
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    try:
+        prefix = settings.redis_key_prefix
+        if deps is None:
+            outbox = RedisOutbox(redis, prefix)
+            deps = supervision_deps(settings, sessions=sessions, outbox=outbox, tools=tools,
+                                    **overrides)  # fmt: skip
+        graph = build_supervision_graph(deps).compile(checkpointer=checkpointer)
+        yield SupervisionService(
+            graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),
+            agents=SqlAgentDirectory(sessions), bus=publisher, clock=deps.clock,
+        )  # fmt: skip
+    finally:
+        await redis.aclose()
