@@ -1,4 +1,4 @@
-"""`python -m api`: serve the app with uvicorn on the configured host and port."""
+"""`python -m api`: serve the app with uvicorn on the configured host, port and workers."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def main() -> None:
         factory=True,
         host=settings.app_host,
         port=settings.app_port,
+        workers=settings.app_workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
         timeout_graceful_shutdown=10,

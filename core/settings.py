@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     app_env: Literal["development", "test", "production"] = "development"
     app_host: str = "127.0.0.1"
     app_port: int = Field(8000, ge=1, le=65535)
+    # uvicorn worker processes; all shared state is in Redis and the database, so any number
+    # works. Each worker opens its own MCP stdio servers unless MCP_*_URL point at shared ones.
+    app_workers: int = Field(1, ge=1, le=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
 

@@ -31,6 +31,7 @@ from mcp.types import (
     ClientRequest,
     TextContent,
 )
+from prometheus_client import Counter
 
 from core.errors import InvalidInput, SwitchboardError, Unavailable, error_from_code
 from core.logging import get_logger
@@ -39,6 +40,11 @@ from core.settings import ROOT, Settings
 log = get_logger(__name__)
 
 SERVERS: tuple[str, ...] = ("crm", "pos", "promotion")
+TOOL_CALLS = Counter(
+    "switchboard_mcp_tool_calls_total",
+    "Back-office tool calls made through McpToolbox.call, by tool and outcome",
+    ["tool", "outcome"],  # outcome: ok | refused (the tool answered an error) | unavailable
+)
 # Settings a stdio child must see as we see them (a child only inherits a few variables).
 _CHILD_SETTINGS = (
     "app_env", "log_level", "log_json", "backoffice_db_path", "demo_seed", "search_backend",
@@ -204,6 +210,18 @@ class McpToolbox:
 
     async def call(self, tool: str, **arguments: Any) -> Any:
         """Call a tool and return its structured result, or raise a typed `SwitchboardError`."""
+        try:
+            result = await self._call(tool, arguments)
+        except Unavailable:
+            TOOL_CALLS.labels(tool, "unavailable").inc()
+            raise
+        except SwitchboardError:
+            TOOL_CALLS.labels(tool, "refused").inc()
+            raise
+        TOOL_CALLS.labels(tool, "ok").inc()
+        return result
+
+    async def _call(self, tool: str, arguments: dict[str, Any]) -> Any:
         link = await self._link_for(tool)
         session = link.session
         if session is None:

@@ -1,9 +1,12 @@
 """Renewal sessions over HTTP: who may touch a session, one run at a time, then `RenewalFlow`.
 
-Rules, in order, for every call on an existing session: unknown session → 404; not yours →
-403 (sales: own sessions; manager: any session of their store; admin: any); another request
-running on it → 409 RUN_IN_PROGRESS; answer for a step that is not waiting → 409 WRONG_STEP.
+Rules, in order, for every answer on an existing session: another request running on it →
+409 RUN_IN_PROGRESS; unknown session → 404; not yours → 403 (sales: own sessions; manager: any
+session of their store; admin: any); answer for a step that is not waiting → 409 WRONG_STEP.
 The graph itself decides everything else (refusals keep the step waiting).
+
+The lock is taken before the session is read, so the one state read a step costs is also the
+one the answer is checked against: nothing can move the session in between.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from api.sse import SseEvent
 from core.db.models import UserRole
 from core.db.repositories.accounts import StoreRepository
 from core.errors import Forbidden, InvalidInput, WrongStep
-from graphs.renewal.flow import RenewalFlow
+from graphs.renewal.flow import RenewalFlow, expect_step
 from graphs.renewal.steps import Step
 
 
@@ -31,15 +34,6 @@ def may_touch(principal: Principal, view: dict[str, Any]) -> bool:
     if principal.role == UserRole.SALES:
         return view.get("staff_id") == str(principal.user_id)
     return False
-
-
-def _expect(view: dict[str, Any], step: Step) -> None:
-    if view["current_step"] != step.value:
-        raise WrongStep(
-            f"the session is waiting at {view['current_step'] or 'nothing (finished)'}, "
-            f"not {step.value}",
-            current_step=view["current_step"],
-        )
 
 
 class RenewalService:
@@ -77,7 +71,7 @@ class RenewalService:
     async def phones(self, principal: Principal, session_id: str) -> dict[str, Any]:
         """Steps 2-3: the line cards shown while select_phone waits (nothing is resumed)."""
         view = await self.view(principal, session_id)
-        _expect(view, Step.SELECT_PHONE)
+        expect_step(view, Step.SELECT_PHONE)
         show = view["waiting"]["show"]
         return {
             "session_id": session_id,
@@ -87,16 +81,21 @@ class RenewalService:
         }
 
     async def _hold(self, principal: Principal, session_id: str) -> tuple[dict[str, Any], HeldLock]:
-        view = await self.view(principal, session_id)
-        return view, await self.locks.acquire(session_id)
+        """The session's lock, then the session as it stands (checked for ownership)."""
+        held = await self.locks.acquire(session_id)
+        try:
+            return await self.view(principal, session_id), held
+        except BaseException:
+            await held.release()
+            raise
 
     async def answer(
         self, principal: Principal, session_id: str, step: Step, value: dict[str, Any]
     ) -> dict[str, Any]:
         """Resume the waiting `step` with `value`; returns the next view."""
-        _, held = await self._hold(principal, session_id)
+        view, held = await self._hold(principal, session_id)
         try:
-            return await self.flow.answer(session_id, step, value)
+            return await self.flow.answer(session_id, step, value, current=view)
         finally:
             await held.release()
 
@@ -108,7 +107,8 @@ class RenewalService:
         try:
             if view["current_step"] is None:
                 raise WrongStep("the session has finished", current_step=None)
-            return await self.flow.answer(session_id, Step(view["current_step"]), action)
+            step = Step(view["current_step"])
+            return await self.flow.answer(session_id, step, action, current=view)
         finally:
             await held.release()
 
@@ -117,19 +117,29 @@ class RenewalService:
     ) -> tuple[AsyncIterator[SseEvent], HeldLock]:
         """Checks first (so refusals are HTTP statuses), then the events of the run.
 
-        The caller streams the iterator and releases the lock when the stream ends."""
-        view = await self.view(principal, session_id)
-        _expect(view, step)
-        held = await self.locks.acquire(session_id)
-        return self._events(session_id, step, value), held
+        The caller streams the iterator and releases the lock when the stream ends (the
+        iterator itself releases it just before its `complete` event, so a client that
+        answers the next step as soon as it reads `complete` never meets its own lock)."""
+        view, held = await self._hold(principal, session_id)
+        try:
+            expect_step(view, step)
+        except BaseException:
+            await held.release()
+            raise
+        return self._events(session_id, step, value, view, held), held
 
     async def _events(
-        self, session_id: str, step: Step, value: dict[str, Any]
+        self,
+        session_id: str,
+        step: Step,
+        value: dict[str, Any],
+        view: dict[str, Any],
+        held: HeldLock,
     ) -> AsyncIterator[SseEvent]:
         comparing = "compare" in value
         if comparing:
             yield "progress", {"stage": "compare_plans", "status": "running"}
-        async for kind, payload in self.flow.stream_answer(session_id, step, value):
+        async for kind, payload in self.flow.stream_answer(session_id, step, value, current=view):
             if kind == "progress":
                 event = dict(payload)
                 if event.pop("event", "progress") == "complete":  # the graph's own summary
@@ -138,6 +148,7 @@ class RenewalService:
             elif kind == "token":
                 yield "message", {"content": payload}
             elif kind == "result":
+                await held.release()
                 if comparing:
                     yield "progress", {"stage": "compare_plans", "status": "completed"}
                 yield "complete", {"success": True, "data": payload}

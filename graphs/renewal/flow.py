@@ -41,6 +41,47 @@ def new_session_id(staff_id: str) -> str:
     return f"renewal_{staff_id}_{uuid.uuid4().hex[:12]}"
 
 
+SELECTION_KEYS = (
+    "customer",
+    "selected_phone",
+    "eligibility",
+    "renewal_type",
+    "device_type",
+    "device_os",
+    "selected_device",
+    "selected_plan",
+    "comparison",
+    "summary",
+    "submission",
+)
+
+
+def session_view(
+    session_id: str, values: dict[str, Any], waiting: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What every caller sees of a session: the waiting step's payload, or the outcome."""
+    return {
+        "session_id": session_id,
+        "staff_id": values.get("staff_id"),
+        "store_id": values.get("store_id"),
+        "current_step": waiting["step"] if waiting else None,
+        "waiting": waiting,
+        "outcome": values.get("outcome"),
+        "notice": values.get("notice"),
+        "selections": {k: values.get(k) for k in SELECTION_KEYS},
+    }
+
+
+def expect_step(view: dict[str, Any], step: Step) -> None:
+    """WRONG_STEP (409, naming where the session waits) unless `step` is the waiting one."""
+    if view["current_step"] != step.value:
+        raise WrongStep(
+            f"the session is waiting at {view['current_step'] or 'nothing (finished)'}, "
+            f"not {step.value}",
+            current_step=view["current_step"],
+        )
+
+
 class RenewalFlow:
     def __init__(self, graph: CompiledStateGraph, sessions: async_sessionmaker[AsyncSession]):
         self.graph = graph
@@ -66,8 +107,8 @@ class RenewalFlow:
             "store_id": store_id,
             "visited": [],
         }
-        await self.graph.ainvoke(start, self.config(session_id))
-        return await self.view(session_id)
+        output = await self.graph.ainvoke(start, self.config(session_id), version="v2")
+        return session_view(session_id, output.value, output.interrupts[0].value)
 
     async def view(self, session_id: str) -> dict[str, Any]:
         """Where the session stands: the waiting step's payload, or the outcome."""
@@ -75,41 +116,7 @@ class RenewalFlow:
         if not snapshot.values:
             raise NotFound(f"renewal session {session_id} not found")
         waiting = next((i.value for task in snapshot.tasks for i in task.interrupts), None)
-        values = snapshot.values
-        return {
-            "session_id": session_id,
-            "staff_id": values.get("staff_id"),
-            "store_id": values.get("store_id"),
-            "current_step": waiting["step"] if waiting else None,
-            "waiting": waiting,
-            "outcome": values.get("outcome"),
-            "notice": values.get("notice"),
-            "selections": {
-                k: values.get(k)
-                for k in (
-                    "customer",
-                    "selected_phone",
-                    "eligibility",
-                    "renewal_type",
-                    "device_type",
-                    "device_os",
-                    "selected_device",
-                    "selected_plan",
-                    "comparison",
-                    "summary",
-                    "submission",
-                )
-            },
-        }
-
-    async def _waiting_step(self, session_id: str, step: Step) -> None:
-        current = await self.view(session_id)
-        if current["current_step"] != step.value:
-            raise WrongStep(
-                f"the session is waiting at {current['current_step'] or 'nothing (finished)'}, "
-                f"not {step.value}",
-                current_step=current["current_step"],
-            )
+        return session_view(session_id, snapshot.values, waiting)
 
     def _check_refusal(self, view: dict[str, Any], step: Step) -> dict[str, Any]:
         error = (view.get("waiting") or {}).get("error")
@@ -120,30 +127,52 @@ class RenewalFlow:
             raise raised
         return view
 
-    async def answer(self, session_id: str, step: Step, value: dict[str, Any]) -> dict[str, Any]:
-        """Resume the waiting step with `value`; a refused answer raises its coded error."""
-        await self._waiting_step(session_id, step)
+    async def answer(
+        self,
+        session_id: str,
+        step: Step,
+        value: dict[str, Any],
+        *,
+        current: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Resume the waiting `step` with `value`; a refused answer raises its coded error.
+
+        `current` is a view the caller read while holding the session's lock (it saves a state
+        read); the next view comes from the run's own output, not from a second read."""
+        expect_step(current or await self.view(session_id), step)
         resume: Command[Any] = Command(resume=resume_value(step, value))
-        await self.graph.ainvoke(resume, self.config(session_id))
-        return self._check_refusal(await self.view(session_id), step)
+        output = await self.graph.ainvoke(resume, self.config(session_id), version="v2")
+        waiting = output.interrupts[0].value if output.interrupts else None
+        return self._check_refusal(session_view(session_id, output.value, waiting), step)
 
     async def stream_answer(
-        self, session_id: str, step: Step, value: dict[str, Any]
+        self,
+        session_id: str,
+        step: Step,
+        value: dict[str, Any],
+        *,
+        current: dict[str, Any] | None = None,
     ) -> AsyncIterator[tuple[str, Any]]:
         """Like `answer`, yielding ("progress", event) and ("token", text) while the graph runs,
         then ("result", view)."""
-        await self._waiting_step(session_id, step)
+        expect_step(current or await self.view(session_id), step)
         resume: Command[Any] = Command(resume=resume_value(step, value))
-        async for mode, chunk in self.graph.astream(
+        values: dict[str, Any] = {}
+        waiting: dict[str, Any] | None = None
+        async for part in self.graph.astream(
             resume,
             self.config(session_id),
-            stream_mode=["custom", "messages"],
+            stream_mode=["custom", "messages", "values"],
+            version="v2",
         ):
-            if mode == "custom":
-                yield "progress", chunk
-            elif mode == "messages":
-                message = chunk[0]
-                text = getattr(message, "content", "")
+            if part["type"] == "custom":
+                yield "progress", part["data"]
+            elif part["type"] == "messages":
+                text = getattr(part["data"][0], "content", "")
                 if text:
                     yield "token", text
-        yield "result", self._check_refusal(await self.view(session_id), step)
+            elif part["type"] == "values":
+                values = part["data"]
+                if part["interrupts"]:
+                    waiting = part["interrupts"][0].value
+        yield "result", self._check_refusal(session_view(session_id, values, waiting), step)

@@ -32,4 +32,5 @@ class RenewalState(TypedDict, total=False):
     summary: dict[str, Any] | None  # step 10
     submission: dict[str, Any] | None  # reservation and record ids
     outcome: Literal["completed", "abandoned", "not_customer"] | None
+    refusal: dict[str, Any] | None  # {"step", "error"}: the waiting step's last refused answer
     notice: str | None  # a message for the staff (e.g. "new sign-ups are not offered here")

@@ -5,7 +5,13 @@ Without --url it prepares its own back office (stock raised so reservations neve
 measures the API, not a stock race), a seeded SQLite service database and the API in its own
 uvicorn process (Redis prefix `sbbench`). Each journey: start, query-customer, list-phones,
 select-phone, smartphone, iOS, a device, list-plans (SSE), compare (SSE), select-plan, confirm,
-submit. Prints p50/p95 per step, errors, and requests/s over the whole run.
+submit. Prints p50/p95 per step, errors, requests/s over the whole run, and the CPU the server's
+processes spent per request (the API workers, their MCP server children, Redis).
+
+`--think S` paces each staff member like a person at a counter: a pause of 0.5-1.5 × S seconds
+before every step (and a start spread over the first S seconds). `--think 0` (the default) fires
+every step as soon as the last one answered: that measures saturation throughput, not the
+latency a member of staff sees. `--workers N` serves the API with N uvicorn workers.
 
 `--target langgraph-dev` runs the same journey against the same graphs served by `langgraph dev`
 (its /threads + /runs API, the repo's langgraph.json, our Redis checkpointer), for comparison.
@@ -17,15 +23,17 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import sqlite3
 import statistics
 import subprocess
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,6 +47,7 @@ from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.golden import GOLDEN
 from mcp_servers.backoffice.store import load
 from tests.api_http import api_env, start_api, stop_api
+from tests.benchmarks.proc_cpu import cpu_by_role
 from tests.mcp_http import free_port, wait_for_port
 
 STAFF = [f"E{n}{k:03d}" for n in range(1, 6) for k in range(3)]  # managers and sales, 5 stores
@@ -46,12 +55,20 @@ Samples = dict[str, list[float]]
 
 
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, think: float = 0.0) -> None:
         self.samples: Samples = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.requests = 0
+        self.think = think
+
+    async def pause(self, first: bool = False) -> None:
+        """A person's time between two clicks (0 when measuring saturation)."""
+        if self.think > 0:
+            await asyncio.sleep(random.uniform(0, 1) * self.think if first else
+                                random.uniform(0.5, 1.5) * self.think)  # fmt: skip
 
     async def call(self, step: str, request: Awaitable[httpx.Response]) -> dict[str, Any]:
+        await self.pause()
         started = time.perf_counter()
         response = await request
         self.samples[step].append((time.perf_counter() - started) * 1000)
@@ -78,6 +95,7 @@ async def api_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> Non
     """One staff member through the whole renewal with a device, over this service's API."""
     headers = {"Authorization": f"Bearer {token}"}
     base = "/api/renewal-workflow"
+    await rec.pause(first=True)
     view = await rec.call("start", http.post(f"{base}/start", headers=headers))
     sid = view["session_id"]
 
@@ -106,9 +124,11 @@ async def api_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> Non
 async def langgraph_dev_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> None:
     """The same journey through `langgraph dev`'s /threads + /runs API: each step is a run that
     resumes the interrupt (runs/wait) plus a state read for what to show, as a client needs."""
+    await rec.pause(first=True)
     thread = (await http.post("/threads", json={})).json()["thread_id"]
 
     async def resume(name: str, body: dict[str, Any]) -> dict[str, Any]:
+        await rec.pause()
         started = time.perf_counter()
         response = await http.post(f"/threads/{thread}/runs/wait", json={
             "assistant_id": "renewal", **body})  # fmt: skip
@@ -147,8 +167,10 @@ Journey = Callable[[httpx.AsyncClient, str, Recorder], Awaitable[None]]
 TARGETS: dict[str, Journey] = {"api": api_journey, "langgraph-dev": langgraph_dev_journey}
 
 
-async def run(url: str, sessions: int, target: str) -> tuple[Recorder, float, int]:
-    rec = Recorder()
+async def run(
+    url: str, sessions: int, target: str, think: float = 0.0
+) -> tuple[Recorder, float, int]:
+    rec = Recorder(think)
     limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
         tokens = dict.fromkeys(STAFF, "")
@@ -219,16 +241,22 @@ async def service_database(kind: str, work: Path) -> AsyncIterator[str]:
         await admin.dispose()
 
 
+@dataclass
+class Served:
+    url: str
+    pid: int  # the server's root process: its tree's CPU is what a request costs
+
+
 @asynccontextmanager
-async def own_api(db: str, target: str = "api") -> AsyncIterator[str]:
+async def own_api(db: str, target: str = "api", workers: int = 1) -> AsyncIterator[Served]:
     """A back office with plenty of stock, a seeded service DB and the server on a free port."""
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    async with service_database(db, work) as url, _serve(url, target) as served:
+    async with service_database(db, work) as url, _serve(url, target, workers) as served:
         yield served
 
 
 @asynccontextmanager
-async def langgraph_dev(settings: Settings, work: Path) -> AsyncIterator[str]:
+async def langgraph_dev(settings: Settings, work: Path) -> AsyncIterator[Served]:
     """The same graphs served by `langgraph dev` (repo langgraph.json, bench settings)."""
     env_file = work / "bench.env"
     env_file.write_text("\n".join(f"{k}={v}" for k, v in {
@@ -249,7 +277,7 @@ async def langgraph_dev(settings: Settings, work: Path) -> AsyncIterator[str]:
     )  # fmt: skip
     try:
         await asyncio.to_thread(wait_for_port, port, process, 120)
-        yield f"http://127.0.0.1:{port}"
+        yield Served(f"http://127.0.0.1:{port}", process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -277,33 +305,49 @@ async def bench_settings(database_url: str, work: Path) -> Settings:
 
 
 @asynccontextmanager
-async def _serve(database_url: str, target: str) -> AsyncIterator[str]:
+async def _serve(database_url: str, target: str, workers: int) -> AsyncIterator[Served]:
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
     settings = await bench_settings(database_url, work)
     if target == "langgraph-dev":
-        async with langgraph_dev(settings, work) as url:
-            yield url
+        async with langgraph_dev(settings, work) as served:
+            yield served
         return
     port = free_port()
     env = api_env(settings, port)
-    env["LOG_LEVEL"] = "WARNING"
+    env.update(LOG_LEVEL="WARNING", APP_WORKERS=str(workers))
     process = start_api(env, work / "api.log")
     try:
         await asyncio.to_thread(wait_for_port, port, process, 120)
-        yield f"http://127.0.0.1:{port}"
+        if workers > 1:  # the port opens with the first worker; give the others their startup
+            await asyncio.sleep(8)
+        yield Served(f"http://127.0.0.1:{port}", process.pid)
     finally:
         stop_api(process)
 
 
-async def main(sessions: int, url: str | None, target: str, db: str) -> None:
-    if url is not None:
-        rec, wall, completed = await run(url, sessions, target)
+def cpu_line(before: Counter[str], after: Counter[str], requests: int) -> str:
+    spent = {role: (after[role] - before[role]) * 1000 / max(1, requests) for role in after}
+    parts = ", ".join(f"{role} {ms:.1f}" for role, ms in sorted(spent.items()))
+    return f"CPU per request (ms): {parts}; total {sum(spent.values()):.1f}"
+
+
+async def main(args: argparse.Namespace) -> None:
+    if args.url is not None:
+        rec, wall, completed = await run(args.url, args.sessions, args.target, args.think)
+        cpu = ""
     else:
-        async with own_api(db, target) as own:
-            await run(own, 2, target)  # warm-up: imports, caches, first graph compile paths
-            rec, wall, completed = await run(own, sessions, target)
-    print(f"target={target} sessions={sessions} service_db={db if url is None else url}")
-    print(table(rec, wall, completed, sessions))
+        async with own_api(args.db, args.target, args.workers) as own:
+            # warm-up: imports, caches, first graph compile paths (in every worker)
+            await run(own.url, 2 * args.workers, args.target)
+            before = cpu_by_role(own.pid)
+            rec, wall, completed = await run(own.url, args.sessions, args.target, args.think)
+            cpu = cpu_line(before, cpu_by_role(own.pid), rec.requests)
+    print(
+        f"target={args.target} sessions={args.sessions} think={args.think}s "
+        f"workers={args.workers} service_db={args.db if args.url is None else args.url}"
+    )
+    print(table(rec, wall, completed, args.sessions))
+    print(cpu)
 
 
 if __name__ == "__main__":
@@ -317,5 +361,6 @@ if __name__ == "__main__":
         default="postgres",
         help="service database of the API started here (see docs/api.md about SQLite)",
     )
-    args = parser.parse_args()
-    asyncio.run(main(args.sessions, args.url, args.target, args.db))
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds between clicks")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the API")
+    asyncio.run(main(parser.parse_args()))

@@ -30,10 +30,21 @@ class Journey:
     async def start(self) -> dict[str, Any]:
         self.view = await self.flow.start(STAFF_ID, STORE)
         self.session_id = self.view["session_id"]
-        return self.view
+        return await self._as_reloaded()
 
     async def answer(self, step: Step, **value: Any) -> dict[str, Any]:
-        self.view = await self.flow.answer(self.session_id, step, value)
+        try:
+            self.view = await self.flow.answer(self.session_id, step, value)
+        except Exception:
+            self.view = await self.flow.view(self.session_id)
+            raise
+        return await self._as_reloaded()
+
+    async def _as_reloaded(self) -> dict[str, Any]:
+        """The view an answer returns (built from the run's output) must be what reloading the
+        session shows (built from the checkpoint)."""
+        reloaded = await self.flow.view(self.session_id)
+        assert self.view == reloaded
         return self.view
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from core.db.models.renewal import CustomerServiceLog, RenewalRecord
@@ -76,6 +77,30 @@ async def test_ineligible_line_shows_every_reason_and_can_be_abandoned(
     done = await journey.answer(Step.SELECT_PHONE, action="abandon", reason="customer will pay")
     assert done["outcome"] == "abandoned"
     assert (await record(graph_runtime, journey.session_id)).status == "abandoned"
+
+
+def tool_calls(tool: str) -> float:
+    return sum(
+        REGISTRY.get_sample_value("switchboard_mcp_tool_calls_total", {"tool": tool, "outcome": o})
+        or 0.0
+        for o in ("ok", "refused", "unavailable")
+    )
+
+
+async def test_each_answer_calls_its_tools_once_however_many_were_refused_before(
+    journey: Journey,
+) -> None:
+    """A refused answer must not be replayed (with its tool calls) by the next answer."""
+    await journey.answer(Step.QUERY_CUSTOMER, id_number=GOLDEN.debt.national_id)
+    before = tool_calls("check_renewal_eligibility")
+    for attempt in range(1, 5):
+        view = await journey.answer(Step.SELECT_PHONE, phone_number=GOLDEN.debt.phone)
+        assert view["waiting"]["error"]["code"] == "NOT_ELIGIBLE"
+        # single + with_device, once per attempt (a replaying node would make 2, 4, 6, 8 more)
+        assert tool_calls("check_renewal_eligibility") - before == 2 * attempt
+    done = await journey.answer(Step.SELECT_PHONE, action="abandon")
+    assert done["outcome"] == "abandoned"
+    assert tool_calls("check_renewal_eligibility") - before == 8
 
 
 async def test_line_of_another_customer_is_refused(journey: Journey) -> None:
