@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.types import Message, Scope
 
+from api.accounts.controllers import AgentAccountsController, StaffAccountsController
 from api.auth.controllers import AgentController, AuthController
 from api.auth.dependencies import install_auth
 from api.auth.guards import DOCS_PATHS, JwtAuthMiddleware
@@ -81,6 +82,7 @@ def openapi_config(settings: Settings) -> OpenAPIConfig:
             Tag(name="customer chat", description="Website customers: sessions and chat turns"),
             Tag(name="chat handoff", description="Seed 003: escalation, agents, streams, stats"),
             Tag(name="statistics", description="Store statistics (seed 000 §3.4, §7.3)"),
+            Tag(name="user admin", description="Admins: agent and store staff accounts"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         use_handler_docstrings=False,
@@ -108,6 +110,8 @@ def create_app(
             ShiftController,
             AgentStreamController,
             StatisticsController,
+            AgentAccountsController,
+            StaffAccountsController,
             docs_assets_router,
             docs_redirect,
         ],
@@ -118,7 +122,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=CORSConfig(
             allow_origins=settings.cors_allow_origins,
-            allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Last-Event-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         ),

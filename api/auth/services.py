@@ -22,7 +22,7 @@ from core.errors import AccountLocked, InvalidInput, Unauthorized
 from core.security.passwords import (
     burn_verify_time_async,
     hash_password_async,
-    password_problems,
+    require_acceptable,
     verify_password_async,
 )
 
@@ -154,13 +154,7 @@ class AuthService:
             raise InvalidInput(
                 "舊密碼不正確 / old password incorrect", code="OLD_PASSWORD_INCORRECT"
             )
-        problems = password_problems(new)
-        if problems:
-            raise InvalidInput(
-                "密碼需至少 8 個字元並包含字母與數字 / " + ", ".join(problems),
-                code="INVALID_PASSWORD",
-                field="new_password",
-            )
+        require_acceptable(new, field="new_password")
         if new == old:
             raise InvalidInput("新密碼不能與舊密碼相同 / same as the old one", code="PASSWORD_SAME")
         password_hash = await hash_password_async(new)

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import bcrypt
 
+from core.errors import InvalidInput
+
 BCRYPT_COST = 12
 MIN_LENGTH = 8
 MAX_BYTES = 72
@@ -40,6 +42,21 @@ def password_problems(password: str) -> list[str]:
 
 def is_acceptable(password: str) -> bool:
     return not password_problems(password)
+
+
+def require_acceptable(password: str, *, field: str) -> None:
+    """Raise 400 INVALID_PASSWORD naming `field` when `password` breaks the rule.
+
+    The one place the rule's refusal is worded, for self-service changes and admin resets alike.
+    The message lists what is missing, never the password itself.
+    """
+    problems = password_problems(password)
+    if problems:
+        raise InvalidInput(
+            f"{field}: 密碼需至少 8 個字元並包含字母與數字 / " + ", ".join(problems),
+            code="INVALID_PASSWORD",
+            field=field,
+        )
 
 
 def hash_password(password: str, *, rounds: int = BCRYPT_COST) -> str:

@@ -2,7 +2,9 @@
 
 Renewal routes are called with valid bodies naming an unknown session, so a caller who gets
 past authentication and the role guard sees 404; logout and password changes are called only in
-ways that change nothing (their happy paths are in test_auth_http).
+ways that change nothing (their happy paths are in test_auth_http). User administration is
+called with unknown accounts or a refused password, which changes nothing either (its happy
+paths are in test_user_admin).
 """
 
 from __future__ import annotations
@@ -16,12 +18,25 @@ from tests.api.conftest import PASSWORD, bearer, forged_token, login
 from tests.api_http import ApiServer
 
 UNKNOWN = "renewal_2_0123456789ab"
-STORE, SERVICE, ANY = ("sales", "manager", "admin"), ("agent", "admin"), "any"
+STORE, SERVICE, ADMIN, ANY = ("sales", "manager", "admin"), ("agent", "admin"), ("admin",), "any"
 BAD_TOKENS = ("none", "expired", "revoked", "outdated", "garbage", "basic")
 
 
 def _renewal(path: str, **body: Any) -> tuple[str, str, dict[str, Any] | None, Any, int]:
     return ("POST", f"/api/renewal-workflow/{path}", {"session_id": UNKNOWN, **body}, STORE, 404)
+
+
+def _accounts(
+    base: str, unknown: str, new: dict[str, Any]
+) -> list[tuple[str, str, dict[str, Any] | None, Any, int]]:
+    """The five admin routes of one account family, none of which changes anything."""
+    return [
+        ("GET", base, None, ADMIN, 200),
+        ("POST", base, {**new, "password": "short"}, ADMIN, 400),
+        ("PUT", f"{base}/{unknown}", {"name": "x"}, ADMIN, 404),
+        ("DELETE", f"{base}/{unknown}", None, ADMIN, 404),
+        ("POST", f"{base}/{unknown}/reset-password", {"new_password": "Valid1234"}, ADMIN, 404),
+    ]
 
 
 # (method, path, body, roles allowed, status for an allowed role)
@@ -50,6 +65,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, Any, int]] = [
     _renewal("submit", submit=True),
     _renewal("step/back", to="select_phone"),
     _renewal("abandon", reason="test"),
+    *_accounts("/api/agents", "nobody99", {"username": "matrix01", "name": "x"}),
+    *_accounts("/api/users", "E9999", {"username": "E9001", "name": "x", "store_id": "S001"}),
 ]  # fmt: skip
 ROLE_USERS = {"sales": "E1001", "manager": "E1000", "agent": "agent001", "admin": "admin"}
 

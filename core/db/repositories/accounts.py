@@ -1,9 +1,11 @@
-"""Queries on stores, users and login logs (login, lockout, token revocation)."""
+"""Queries on stores, users and login logs (login, lockout, token revocation, admin lists)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +29,38 @@ class StoreRepository:
     async def list_active(self) -> list[Store]:
         stmt = sa.select(Store).where(Store.is_active == True).order_by(Store.store_id)  # noqa: E712
         return list((await self.session.scalars(stmt)).all())
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    """What an account list keeps: always `roles`, then each filter that is given.
+
+    `text` matches a part of the login name or the display name, case-insensitively, with
+    `%` and `_` taken literally.
+    """
+
+    roles: Collection[str]
+    role: str | None = None
+    status: str | None = None
+    store_id: str | None = None
+    is_active: bool | None = None
+    text: str | None = None
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        clauses: list[sa.ColumnElement[bool]] = [User.role.in_(list(self.roles))]
+        exact = {"role": self.role, "status": self.status, "store_id": self.store_id}
+        clauses += [getattr(User, k) == v for k, v in exact.items() if v is not None]
+        if self.is_active is not None:
+            clauses.append(User.is_active == self.is_active)
+        if self.text:
+            needle = self.text.lower()
+            clauses.append(
+                sa.or_(
+                    sa.func.lower(User.username).contains(needle, autoescape=True),
+                    sa.func.lower(User.display_name).contains(needle, autoescape=True),
+                )
+            )
+        return clauses
 
 
 class UserRepository:
@@ -64,6 +98,52 @@ class UserRepository:
             stmt = stmt.where(User.status == status)
         stmt = stmt.order_by(User.username)
         return list((await self.session.scalars(stmt)).all())
+
+    async def page(self, where: UserFilter, *, limit: int, offset: int) -> tuple[list[User], int]:
+        """One page of matching users by login name, and how many match in all."""
+        clauses = where.where()
+        total = await self.session.scalar(sa.select(sa.func.count(User.id)).where(*clauses))
+        stmt = sa.select(User).where(*clauses).order_by(User.username).limit(limit).offset(offset)
+        return list((await self.session.scalars(stmt)).all()), int(total or 0)
+
+    async def login_taken(self, username: str) -> bool:
+        """True when a user (active or not) has this login name in any letter case."""
+        stmt = sa.select(User.id).where(sa.func.lower(User.username) == username.strip().lower())
+        return (await self.session.scalars(stmt.limit(1))).first() is not None
+
+    async def get_for_update(self, username: str) -> User | None:
+        """`get_by_login`, row-locked until the transaction ends (PostgreSQL, Oracle).
+
+        SQLite ignores FOR UPDATE; its `BEGIN IMMEDIATE` already serialises writers.
+        """
+        stmt = (
+            sa.select(User)
+            .where(User.username == username.strip())
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(stmt)).one_or_none()
+
+    async def lock_active_admins(self) -> list[int]:
+        """Ids of the active admins, row-locked: two admins removing each other concurrently
+        are serialised here, so the second one sees the first one's change."""
+        stmt = (
+            sa.select(User.id)
+            .where(User.role == UserRole.ADMIN.value, User.is_active == True)  # noqa: E712
+            .order_by(User.id)
+            .with_for_update()
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def update_fields(
+        self, user_id: int, changes: Mapping[str, Any], *, revoke: bool = False
+    ) -> User:
+        """Write `changes` (column -> value); `revoke` also bumps token_version."""
+        values: dict[str, Any] = {**changes, "updated_at": utc_now()}
+        if revoke:
+            values["token_version"] = User.token_version + 1
+        await self.session.execute(sa.update(User).where(User.id == user_id).values(**values))
+        return await self._reload(user_id)
 
     async def _reload(self, user_id: int) -> User:
         stmt = sa.select(User).where(User.id == user_id).execution_options(populate_existing=True)
@@ -127,8 +207,9 @@ class UserRepository:
         )
         return (await self._reload(user_id)).token_version
 
-    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
-        """Store a new hash and revoke outstanding tokens (a changed password ends sessions)."""
+    async def set_password_hash(self, user_id: int, password_hash: str) -> User:
+        """Store a new hash, clear the lockout and revoke outstanding tokens (a changed password
+        ends sessions); answers the updated row."""
         await self.session.execute(
             sa.update(User)
             .where(User.id == user_id)
@@ -140,6 +221,7 @@ class UserRepository:
                 updated_at=utc_now(),
             )
         )
+        return await self._reload(user_id)
 
 
 class LoginLogRepository:

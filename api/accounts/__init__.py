@@ -1,0 +1,1 @@
+"""User administration (admins only): agents at `/api/agents`, store staff at `/api/users`."""
