@@ -12,13 +12,15 @@ from api.accounts.services import (
     AccountFamily,
 )
 from api.auth.dependencies import AUTH_DEPENDENCIES
+from api.auth.services import AuthService
 from api.runtime import Runtime
 
 
 def _provider(family: AccountFamily) -> Provide:
     def provide(state: State) -> AccountAdminService:
         runtime: Runtime = state.runtime
-        return AccountAdminService(runtime.sessions, family)
+        auth: AuthService = state.auth
+        return AccountAdminService(runtime.sessions, family, auth.stamps)
 
     return Provide(provide, sync_to_thread=False)
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.accounts.rules import Standing, check_removal
 from api.auth.services import Principal
+from api.auth.stamps import AccountStamps
 from core.db.models import User, UserRole, UserStatus
 from core.db.repositories.accounts import StoreRepository, UserFilter, UserRepository
 from core.db.repositories.audit import AuditRepository
@@ -91,9 +92,15 @@ class AccountPage:
 class AccountAdminService:
     """List, create, edit, soft-delete and reset passwords of one family's accounts."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], family: AccountFamily) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        family: AccountFamily,
+        stamps: AccountStamps,
+    ) -> None:
         self.sessions = sessions
         self.family = family
+        self.stamps = stamps  # refreshed after every commit, so requests see the change at once
 
     async def search(
         self,
@@ -178,6 +185,7 @@ class AccountAdminService:
                 values["status"] = UserStatus.OFFLINE.value
             user = await UserRepository(db).update_fields(target.id, values, revoke=deactivating)
             await self._audit(db, actor, user, "account_updated", before, dict(changes))
+        await self.stamps.refresh(user)
         log.info("account_updated", username=username, fields=sorted(changes), by=actor.username)
         return user
 
@@ -193,6 +201,7 @@ class AccountAdminService:
             values = {"is_active": False, "status": UserStatus.OFFLINE.value}
             user = await UserRepository(db).update_fields(target.id, values, revoke=True)
             await self._audit(db, actor, user, "account_deleted", before, {})
+        await self.stamps.refresh(user)
         log.info("account_deleted", username=username, by=actor.username)
         return user
 
@@ -206,6 +215,7 @@ class AccountAdminService:
             target = await self._target(db, username)
             user = await UserRepository(db).set_password_hash(target.id, password_hash)
             await self._audit(db, actor, user, "password_reset", None, {})
+        await self.stamps.refresh(user)
         log.info("password_reset", username=username, by=actor.username)
         return user
 

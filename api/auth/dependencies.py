@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from api.auth.services import AuthService, ClientInfo, Principal
+from api.auth.stamps import AccountStamps
 from api.auth.tokens import Denylist, TokenCodec
 from api.runtime import Runtime
 from core.errors import Unauthorized
@@ -17,10 +18,12 @@ from core.errors import Unauthorized
 def install_auth(app: Litestar) -> None:
     """on_startup: after the runtime is open, keep one AuthService on `app.state.auth`."""
     runtime: Runtime = app.state.runtime
+    settings = runtime.settings
     app.state.auth = AuthService(
         runtime.sessions,
-        TokenCodec(runtime.settings),
-        Denylist(runtime.redis, runtime.settings.redis_key_prefix),
+        TokenCodec(settings),
+        Denylist(runtime.redis, settings.redis_key_prefix),
+        AccountStamps(runtime.redis, settings.redis_key_prefix, settings.database_url),
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.auth.stamps import AccountStamp, AccountStamps
 from api.auth.tokens import Claims, Denylist, Subject, TokenCodec, TokenPair
 from core.db.models import LoginEvent, User, UserStatus
 from core.db.repositories.accounts import LoginLogRepository, UserRepository
@@ -67,10 +68,12 @@ class AuthService:
         sessions: async_sessionmaker[AsyncSession],
         codec: TokenCodec,
         denylist: Denylist,
+        stamps: AccountStamps,
     ) -> None:
         self.sessions = sessions
         self.codec = codec
         self.denylist = denylist
+        self.stamps = stamps
 
     # --- login -------------------------------------------------------------------------------
     async def login(
@@ -112,15 +115,27 @@ class AuthService:
     async def authenticate(self, token: str) -> Principal:
         """An access token that is valid, not revoked and of the user's current version."""
         claims = self.codec.decode(token, "access")
-        user = await self._current_user(claims)
-        return Principal(user.id, user.username, user.role, user.store_id, claims)
+        user = await self._current(claims)
+        return Principal(user.user_id, user.username, user.role, user.store_id, claims)
 
-    async def _current_user(self, claims: Claims) -> User:
-        if await self.denylist.is_revoked(claims):
+    async def _current(self, claims: Claims) -> AccountStamp:
+        """The token's user as it stands: one Redis round trip (denylist and stamp), plus a
+        database read only when the stamp is missing."""
+        async with self.denylist.redis.pipeline(transaction=False) as pipe:
+            pipe.exists(*self.denylist.keys(claims))
+            pipe.get(self.stamps.key(claims.sub))
+            revoked, raw = await pipe.execute()
+        if revoked:
             raise Unauthorized("token revoked (logged out)", code="TOKEN_REVOKED")
-        async with self.sessions() as db:
-            user = await UserRepository(db).get(claims.sub)
-        if user is None or not user.is_active:
+        user = AccountStamp.decode(raw) if raw is not None else None
+        if user is None:
+            async with self.sessions() as db:
+                row = await UserRepository(db).get(claims.sub)
+            if row is None:
+                raise Unauthorized("account not active", code="INVALID_TOKEN")
+            user = AccountStamp.of(row)
+            await self.stamps.fill(user)
+        if not user.is_active:
             raise Unauthorized("account not active", code="INVALID_TOKEN")
         if user.token_version != claims.ver:
             raise Unauthorized("token revoked (password changed)", code="TOKEN_REVOKED")
@@ -129,8 +144,9 @@ class AuthService:
     async def refresh(self, refresh_token: str) -> tuple[str, int]:
         """A new access token for the same login; the refresh token itself is unchanged."""
         claims = self.codec.decode(refresh_token, "refresh")
-        user = await self._current_user(claims)
-        return self.codec.access(_subject(user), claims.sid), self.codec.access_ttl
+        user = await self._current(claims)
+        subject = Subject(user.user_id, user.role, user.store_id, user.token_version)
+        return self.codec.access(subject, claims.sid), self.codec.access_ttl
 
     async def logout(self, principal: Principal, client: ClientInfo) -> None:
         """Revoke this access token and every token of its login (refresh included)."""
@@ -162,6 +178,8 @@ class AuthService:
             users = UserRepository(db)
             await users.set_password_hash(user.id, password_hash)
             changed = await users.get(user.id)  # a new session: the bumped version is read
+        if changed is not None:
+            await self.stamps.refresh(changed)
         return self.codec.pair(_subject(changed or user))
 
     async def update_profile(

@@ -147,6 +147,9 @@ class Denylist:
                 pipe.set(self._key("sid", claims.sid), b"1", ex=login_ttl)
             await pipe.execute()
 
+    def keys(self, claims: Claims) -> tuple[str, str]:
+        """The entries that would revoke this token: its own id and its login's."""
+        return self._key("jti", claims.jti), self._key("sid", claims.sid)
+
     async def is_revoked(self, claims: Claims) -> bool:
-        found = await self.redis.exists(self._key("jti", claims.jti), self._key("sid", claims.sid))
-        return bool(found)
+        return bool(await self.redis.exists(*self.keys(claims)))

@@ -16,12 +16,9 @@ class SqlRenewalRecords:
         self.sessions = sessions
 
     async def progressed(self, session_id: str, step: str, selections: dict[str, Any]) -> None:
+        """No row (graph driven without the API: Studio, evals) or a finished one: no-op."""
         async with self.sessions.begin() as db:
-            repo = RenewalRecordRepository(db)
-            record = await repo.get(session_id)
-            if record is None or record.status != RenewalStatus.IN_PROGRESS:
-                return  # graph driven without the API (Studio, evals): nothing to track
-            await repo.update_progress(
+            await RenewalRecordRepository(db).advance(
                 session_id,
                 current_step=step,
                 selections={k: v for k, v in selections.items() if v is not None},

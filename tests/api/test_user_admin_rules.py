@@ -10,17 +10,20 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.accounts.rules import Standing, check_removal, is_removal
 from api.accounts.services import AGENT_ACCOUNTS, AccountAdminService, NewAccount
 from api.auth.services import Principal
+from api.auth.stamps import AccountStamps
 from api.auth.tokens import Claims
 from core.db.engine import create_engine, session_factory
 from core.db.migrate import upgrade_async
 from core.db.models import User
 from core.db.seed import seed_demo_accounts
 from core.errors import Conflict
+from core.settings import Settings
 from tests.db.conftest import demo_settings, pg_schema_engine, sqlite_url
 
 ADMIN, AGENT = Standing("admin", True), Standing("agent", True)
@@ -93,6 +96,13 @@ async def sessions(
             yield await prepare(engine)
 
 
+@pytest.fixture
+async def stamps(test_settings: Settings, tmp_path: Path) -> AsyncIterator[AccountStamps]:
+    redis = Redis.from_url(test_settings.redis_url)
+    yield AccountStamps(redis, test_settings.redis_key_prefix, f"admin-rules:{tmp_path}")
+    await redis.aclose()
+
+
 def principal(user: User) -> Principal:
     claims = Claims(user.id, user.role, None, 0, "access", "j", "s", 0, 0)
     return Principal(user.id, user.username, user.role, None, claims)
@@ -114,9 +124,9 @@ async def active(sessions: async_sessionmaker[AsyncSession], *names: str) -> lis
 
 
 async def test_the_last_active_admin_is_never_removed(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], stamps: AccountStamps
 ) -> None:
-    service = AccountAdminService(sessions, AGENT_ACCOUNTS)
+    service = AccountAdminService(sessions, AGENT_ACCOUNTS, stamps)
     one, two = await two_admins(service, "admin301", "admin302")
     await service.delete(principal(one), "admin302")
     # admin302's request was authenticated before its account went: the service still refuses
@@ -135,10 +145,10 @@ async def test_the_last_active_admin_is_never_removed(
 
 
 async def test_admins_removing_each_other_at_once_leave_exactly_one(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], stamps: AccountStamps
 ) -> None:
     """Without the row locks both deletes would pass on PostgreSQL and leave no admin."""
-    service = AccountAdminService(sessions, AGENT_ACCOUNTS)
+    service = AccountAdminService(sessions, AGENT_ACCOUNTS, stamps)
     for round_ in range(3):
         names = (f"admin4{round_}1", f"admin4{round_}2")
         one, two = await two_admins(service, *names)

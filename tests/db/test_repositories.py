@@ -158,6 +158,29 @@ async def test_renewal_lifecycle_is_audited(session: AsyncSession) -> None:
         await renewals.update_status("rs-life", "paused", operator="E1001")
 
 
+async def test_advance_replaces_selections_of_running_renewals_only(session: AsyncSession) -> None:
+    staff = await user(session, "E1001")
+    renewals = RenewalRecordRepository(session)
+    await renewals.create("rs-adv", staff_id=staff.id, store_id="S001", now=NOW)
+    chosen = {"selected_phone": "0912345678", "device_type": "smartphone"}
+    assert await renewals.advance(
+        "rs-adv", current_step="select_device_os", selections=chosen, phone_number="0912345678"
+    )
+    # back to the device type: the device type chosen before is no longer a selection
+    back = {"selected_phone": "0912345678"}
+    assert await renewals.advance("rs-adv", current_step="select_device_type", selections=back)
+    session.expire_all()
+    record = await renewals.require("rs-adv")
+    assert (record.current_step, record.selections) == ("select_device_type", back)
+    assert record.phone_number == "0912345678"  # kept when not given
+
+    assert not await renewals.advance("rs-missing", current_step="confirm", selections={})
+    await renewals.update_status("rs-adv", RenewalStatus.ABANDONED, operator="E1001")
+    assert not await renewals.advance("rs-adv", current_step="confirm", selections={})
+    session.expire_all()
+    assert (await renewals.require("rs-adv")).current_step == "select_device_type"
+
+
 async def test_list_for_staff_pages_newest_first(session: AsyncSession) -> None:
     staff = await user(session, "E2001")
     renewals = RenewalRecordRepository(session)

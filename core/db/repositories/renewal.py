@@ -70,6 +70,36 @@ class RenewalRecordRepository:
             raise NotFound(f"renewal session {session_id} not found", session_id=session_id)
         return record
 
+    async def advance(
+        self,
+        session_id: str,
+        *,
+        current_step: str,
+        selections: Mapping[str, Any],
+        phone_number: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """A running renewal moved to `current_step` with these selections (what is chosen now,
+        replacing the last step's: a step gone back over drops its choice). One UPDATE, since it
+        runs on every step: False when the session is not tracked or no longer in progress."""
+        values: dict[str, Any] = {
+            "current_step": current_step,
+            "selections": dict(selections),
+            "updated_at": now or utc_now(),
+        }
+        if phone_number is not None:
+            values["phone_number"] = phone_number
+        result = await self.session.execute(
+            sa.update(RenewalRecord)
+            .where(
+                RenewalRecord.session_id == session_id,
+                RenewalRecord.status == RenewalStatus.IN_PROGRESS.value,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
     async def update_progress(
         self,
         session_id: str,
