@@ -243,11 +243,17 @@ class BackOfficeStore:
     One connection per thread, kept open: opening one (with its PRAGMAs) for every read was 45%
     of a tool call's server CPU. Reads are autocommit statements, so each sees the latest data
     (a reload rewrites the rows in place; reservations write through their own connections).
+
+    Catalogue lists (devices, plans, stores) are kept as parsed records until SQLite's
+    `data_version` says another connection committed: building 54 device records from JSON
+    columns was most of a stock query's CPU.
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._catalogue: dict[tuple[Any, ...], list[Any]] = {}
+        self._catalogue_version: int | None = None
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -270,6 +276,18 @@ class BackOfficeStore:
         with self._conn() as conn:
             row = conn.execute(f"SELECT * FROM {table.name} WHERE {where}", args).fetchone()
         return None if row is None else _from_row(table, model, row)
+
+    def _catalogue_list(self, key: str, model: type[M], where: str = "1", *args: Any) -> list[M]:
+        """`_many` for data that changes only when the back office is reloaded."""
+        with self._conn() as conn:
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._catalogue_version:
+            self._catalogue.clear()
+            self._catalogue_version = version
+        cache_key = (key, where, *args)
+        if cache_key not in self._catalogue:
+            self._catalogue[cache_key] = self._many(key, model, where, *args)
+        return list(self._catalogue[cache_key])
 
     def _many(self, key: str, model: type[M], where: str = "1", *args: Any) -> list[M]:
         table = _TABLES[key]
@@ -301,11 +319,11 @@ class BackOfficeStore:
         return self._one("plans", Plan, "plan_id = ?", plan_id)
 
     def plans(self) -> list[Plan]:
-        return self._many("plans", Plan)
+        return self._catalogue_list("plans", Plan)
 
     # --- POS --------------------------------------------------------------------------------
     def stores(self) -> list[Store]:
-        return self._many("stores", Store)
+        return self._catalogue_list("stores", Store)
 
     def store(self, store_id: str) -> Store | None:
         return self._one("stores", Store, "store_id = ?", store_id)
@@ -322,7 +340,7 @@ class BackOfficeStore:
             ("os_type = ?", os_type.lower() if os_type else None),
             ("lower(brand) = lower(?)", brand),
         )
-        return self._many("devices", Device, clauses, *args)
+        return self._catalogue_list("devices", Device, clauses, *args)
 
     def stock(
         self, store_id: str | None = None, device_id: str | None = None, color: str | None = None

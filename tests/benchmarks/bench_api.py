@@ -81,6 +81,30 @@ class Recorder:
         data: dict[str, Any] = response.json()["data"]
         return data
 
+    async def stream(
+        self, step: str, http: httpx.AsyncClient, path: str, **kwargs: Any
+    ) -> dict[str, Any]:
+        """An SSE step: the time to its first event (what the staff see start moving) and to
+        its `complete` event, as two rows."""
+        await self.pause()
+        started = time.perf_counter()
+        first: float | None = None
+        text = ""
+        async with http.stream("POST", path, **kwargs) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                self.errors[f"{step} {response.status_code}"] += 1
+                raise RuntimeError(f"{step}: {response.status_code} {response.text[:200]}")
+            async for chunk in response.aiter_text():
+                if first is None and "event:" in chunk:
+                    first = time.perf_counter()
+                text += chunk
+        done = time.perf_counter()
+        self.samples[f"{step} first event"].append(((first or done) - started) * 1000)
+        self.samples[f"{step} complete"].append((done - started) * 1000)
+        self.requests += 1
+        return _complete(text)
+
 
 def _complete(stream: str) -> dict[str, Any]:
     for block in stream.replace("\r\n", "\n").split("\n\n"):
@@ -100,6 +124,9 @@ async def api_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> Non
     sid = view["session_id"]
 
     def step(name: str, path: str, **body: Any) -> Awaitable[dict[str, Any]]:
+        if name.endswith("(SSE)"):
+            json_body = {"session_id": sid, **body}
+            return rec.stream(name, http, f"{base}/{path}", json=json_body, headers=headers)
         request = http.post(f"{base}/{path}", json={"session_id": sid, **body}, headers=headers)
         return rec.call(name, request)
 
@@ -327,8 +354,9 @@ async def _serve(database_url: str, target: str, workers: int) -> AsyncIterator[
 
 def cpu_line(before: Counter[str], after: Counter[str], requests: int) -> str:
     spent = {role: (after[role] - before[role]) * 1000 / max(1, requests) for role in after}
+    server = sum(ms for role, ms in spent.items() if role != "load generator")
     parts = ", ".join(f"{role} {ms:.1f}" for role, ms in sorted(spent.items()))
-    return f"CPU per request (ms): {parts}; total {sum(spent.values()):.1f}"
+    return f"CPU per request (ms): {parts}; serving total {server:.1f}"
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -340,8 +368,11 @@ async def main(args: argparse.Namespace) -> None:
             # warm-up: imports, caches, first graph compile paths (in every worker)
             await run(own.url, 2 * args.workers, args.target)
             before = cpu_by_role(own.pid)
+            before["load generator"] = time.process_time()
             rec, wall, completed = await run(own.url, args.sessions, args.target, args.think)
-            cpu = cpu_line(before, cpu_by_role(own.pid), rec.requests)
+            after = cpu_by_role(own.pid)
+            after["load generator"] = time.process_time()
+            cpu = cpu_line(before, after, rec.requests)
     print(
         f"target={args.target} sessions={args.sessions} think={args.think}s "
         f"workers={args.workers} service_db={args.db if args.url is None else args.url}"
