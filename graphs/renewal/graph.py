@@ -18,10 +18,11 @@ def build_renewal_graph(deps: RenewalDeps) -> StateGraph:
     graph = StateGraph(RenewalState)
 
     def add(step: Step | str, handler: Any, *forward: str) -> None:
-        # destinations only draw the diagram; routing is done by the nodes' Command(goto=...)
+        # destinations only draw the diagram; routing is done by the nodes' Command(goto=...).
+        # A waiting step also goes to itself: a refused answer re-enters it with the refusal.
         name = step.value if isinstance(step, Step) else step
         backs = tuple(b.value for b in BACK_TARGETS if b.value != name)
-        graph.add_node(name, handler, destinations=(*forward, *backs, END))
+        graph.add_node(name, handler, destinations=(name, *forward, *backs, END))
 
     add(Step.QUERY_CUSTOMER, nodes.query_customer, Step.SELECT_PHONE)
     add(Step.SELECT_PHONE, nodes.select_phone, Step.SELECT_DEVICE_TYPE)
