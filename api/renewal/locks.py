@@ -69,5 +69,6 @@ class SessionLocks:
             raise RunInProgress(
                 "another request is already working on this session; retry when it finishes",
                 session_id=session_id,
+                retry_after=1,
             )
         return HeldLock(self, key, token)
