@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
 
-DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me"
+DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"  # >= 32 bytes: no pyjwt warning
 DEFAULT_DEMO_PASSWORD = "Demo1234"
 
 
