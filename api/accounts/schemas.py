@@ -6,12 +6,11 @@ Passwords are only ever read (create, reset), never answered; `AccountOut` has n
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from api.auth.schemas import UserOut
+from api.auth.schemas import UserOut, epoch_seconds
 from core.db.models import User
 
 AgentRole = Literal["agent", "admin"]
@@ -121,13 +120,9 @@ class AccountOut(UserOut):
             email=user.email,
             is_active=user.is_active,
             failed_login_count=user.failed_login_count,
-            locked_until=_seconds(user.locked_until),
-            updated_at=_seconds(user.updated_at),
+            locked_until=epoch_seconds(user.locked_until),
+            updated_at=epoch_seconds(user.updated_at),
         )
-
-
-def _seconds(moment: datetime | None) -> float | None:
-    return moment.timestamp() if moment is not None else None
 
 
 class AccountResponse(BaseModel):

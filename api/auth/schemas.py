@@ -76,12 +76,13 @@ class UserOut(BaseModel):
             status=user.status,
             max_sessions=user.max_sessions,
             avatar_url=user.avatar_url,
-            created_at=_seconds(user.created_at),
-            last_login=_seconds(user.last_login_at),
+            created_at=epoch_seconds(user.created_at),
+            last_login=epoch_seconds(user.last_login_at),
         )
 
 
-def _seconds(moment: datetime | None) -> float | None:
+def epoch_seconds(moment: datetime | None) -> float | None:
+    """Seed 003 sends times as Unix seconds (floats)."""
     return moment.timestamp() if moment is not None else None
 
 

@@ -175,12 +175,9 @@ class AuthService:
             raise InvalidInput("新密碼不能與舊密碼相同 / same as the old one", code="PASSWORD_SAME")
         password_hash = await hash_password_async(new)
         async with self.sessions.begin() as db:
-            users = UserRepository(db)
-            await users.set_password_hash(user.id, password_hash)
-            changed = await users.get(user.id)  # a new session: the bumped version is read
-        if changed is not None:
-            await self.stamps.refresh(changed)
-        return self.codec.pair(_subject(changed or user))
+            changed = await UserRepository(db).set_password_hash(user.id, password_hash)
+        await self.stamps.refresh(changed)
+        return self.codec.pair(_subject(changed))
 
     async def update_profile(
         self, principal: Principal, *, name: str | None, avatar_url: str | None

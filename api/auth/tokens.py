@@ -150,6 +150,3 @@ class Denylist:
     def keys(self, claims: Claims) -> tuple[str, str]:
         """The entries that would revoke this token: its own id and its login's."""
         return self._key("jti", claims.jti), self._key("sid", claims.sid)
-
-    async def is_revoked(self, claims: Claims) -> bool:
-        return bool(await self.redis.exists(*self.keys(claims)))

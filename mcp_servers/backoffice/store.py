@@ -251,9 +251,7 @@ class BackOfficeStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._local = threading.local()
-        self._catalogue: dict[tuple[Any, ...], list[Any]] = {}
-        self._catalogue_version: int | None = None
+        self._local = threading.local()  # conn, catalogue, catalogue_version: per thread
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -264,13 +262,6 @@ class BackOfficeStore:
             self._local.conn = conn
         yield conn
 
-    def close(self) -> None:
-        """Close this thread's connection (the next read opens a new one)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            self._local.conn = None
-            conn.close()
-
     def _one(self, key: str, model: type[M], where: str, *args: Any) -> M | None:
         table = _TABLES[key]
         with self._conn() as conn:
@@ -279,15 +270,16 @@ class BackOfficeStore:
 
     def _catalogue_list(self, key: str, model: type[M], where: str = "1", *args: Any) -> list[M]:
         """`_many` for data that changes only when the back office is reloaded."""
-        with self._conn() as conn:
+        with self._conn() as conn:  # data_version is per connection, so the cache is too
             version = conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._catalogue_version:
-            self._catalogue.clear()
-            self._catalogue_version = version
+        if version != getattr(self._local, "catalogue_version", None):
+            self._local.catalogue = {}
+            self._local.catalogue_version = version
+        catalogue: dict[tuple[Any, ...], list[Any]] = self._local.catalogue
         cache_key = (key, where, *args)
-        if cache_key not in self._catalogue:
-            self._catalogue[cache_key] = self._many(key, model, where, *args)
-        return list(self._catalogue[cache_key])
+        if cache_key not in catalogue:
+            catalogue[cache_key] = self._many(key, model, where, *args)
+        return list(catalogue[cache_key])
 
     def _many(self, key: str, model: type[M], where: str = "1", *args: Any) -> list[M]:
         table = _TABLES[key]
