@@ -76,8 +76,6 @@ class Recorder:
         if response.status_code >= 400:
             self.errors[f"{step} {response.status_code}"] += 1
             raise RuntimeError(f"{step}: {response.status_code} {response.text[:200]}")
-        if response.headers["content-type"].startswith("text/event-stream"):
-            return _complete(response.text)
         data: dict[str, Any] = response.json()["data"]
         return data
 
