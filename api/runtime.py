@@ -23,6 +23,7 @@ from api.handoff.shift import ShiftStore
 from api.realtime.hub import EventHub, SessionEvents
 from api.realtime.limits import RateLimiter
 from core.db.engine import create_engine
+from core.heap import freeze_startup_heap
 from core.logging import get_logger
 from core.settings import Settings
 from graphs.renewal.flow import RenewalFlow
@@ -98,7 +99,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             limiter=RateLimiter(redis, prefix),
             shift=shift,
         )
-        log.info("runtime_opened", env=settings.app_env)
+        log.info("runtime_opened", env=settings.app_env, frozen_objects=freeze_startup_heap())
         yield runtime
         log.info("runtime_closing")
 

@@ -23,6 +23,7 @@ from fastmcp.server.middleware import Middleware, MiddlewareContext
 from pydantic import ValidationError as PydanticValidationError
 
 from core.errors import SwitchboardError
+from core.heap import freeze_startup_heap
 from core.logging import configure_logging, get_logger
 from core.national_id import mask_in_text
 from core.settings import get_settings
@@ -134,6 +135,7 @@ def serve(server: FastMCP, argv: Sequence[str] | None = None) -> None:
     os.environ.setdefault("FASTMCP_LOG_LEVEL", "WARNING")
     configure_logging(get_settings())
     _quiet_library_loggers()
+    freeze_startup_heap()
     if args.transport == "stdio":
         server.run(transport="stdio", show_banner=False)
     else:
