@@ -227,42 +227,32 @@ class RenewalNodes:
         return await self._wait(st.Step.SELECT_DEVICE_OS, state, show, accept)
 
     async def _device_cards(self, state: RenewalState, os_type: str) -> list[dict[str, Any]]:
+        """One POS call: each pick carries its colours' free units in this store."""
         usage = (state.get("line") or {}).get("usage_info") or {}
-        picks, stock = await asyncio.gather(
-            self.tools.call(
-                "get_recommended_devices",
-                os_type=os_type,
-                device_type=state.get("device_type"),
-                store_id=state["store_id"],
-                customer_usage_pattern={"data_gb_per_month": usage.get("data_used_gb")},
-            ),
-            self.tools.call("query_device_stock", store_id=state["store_id"]),
+        picks = await self.tools.call(
+            "get_recommended_devices",
+            os_type=os_type,
+            device_type=state.get("device_type"),
+            store_id=state["store_id"],
+            customer_usage_pattern={"data_gb_per_month": usage.get("data_used_gb")},
         )
-        cards = []
-        for pick in picks:
-            colours = {
-                r["color"]: r["available_quantity"]
-                for r in stock
-                if r["device_id"] == pick["device_id"]
+        return [
+            {
+                "device_id": pick["device_id"],
+                "brand": pick["brand"],
+                "model": pick["model"],
+                "storage": f"{pick['storage_gb']}GB",
+                "retail_price": pick["retail_price"],
+                "contract_prices": {str(k): v for k, v in pick["contract_prices"].items()},
+                "is_recommended": pick["is_recommended"] or pick["recommendation_score"] >= 0.75,
+                "recommendation_reason": pick["recommendation_reason"],
+                "colors": [
+                    {"color": c, "available": n} for c, n in pick["available_by_color"].items()
+                ],
+                "in_stock": pick["is_in_stock"],
             }
-            cards.append(
-                {
-                    "device_id": pick["device_id"],
-                    "brand": pick["brand"],
-                    "model": pick["model"],
-                    "storage": f"{pick['storage_gb']}GB",
-                    "retail_price": pick["retail_price"],
-                    "contract_prices": {str(k): v for k, v in pick["contract_prices"].items()},
-                    "is_recommended": pick["is_recommended"]
-                    or pick["recommendation_score"] >= 0.75,
-                    "recommendation_reason": pick["recommendation_reason"],
-                    "colors": [
-                        {"color": c, "available": colours.get(c, 0)} for c in pick["colors"]
-                    ],
-                    "in_stock": any(colours.values()),
-                }
-            )
-        return cards
+            for pick in picks
+        ]
 
     # --- step 7 ------------------------------------------------------------------------------
     async def select_device(self, state: RenewalState) -> Command[str]:

@@ -6,6 +6,7 @@ score = 0.35 usage fit + 0.25 price fit + 0.2 store pick (is_recommended) + 0.1 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -45,6 +46,8 @@ class Recommendation(BaseModel):
     recommendation_score: float
     recommendation_reason: str
     is_in_stock: bool
+    # units free to sell per colour (in the asked store): a picker needs no query_device_stock
+    available_by_color: dict[str, int]
     is_recommended: bool
 
 
@@ -85,25 +88,31 @@ def _usage_fit(device: Device, usage: UsagePattern | None) -> tuple[float, list[
 def recommend(
     devices: list[Device],
     os_type: str,
-    in_stock: set[str],
+    available: Mapping[str, Mapping[str, int]],
     current_year: int,
     price_range: tuple[int, int] | None = None,
     usage: UsagePattern | None = None,
     limit: int = 5,
 ) -> list[Recommendation]:
-    """Rank devices of one OS; ties break on device_id so answers are stable."""
+    """Rank devices of one OS; ties break on device_id so answers are stable.
+
+    `available` holds units free to sell per device and colour; a device is in stock when any
+    colour has one.
+    """
     ranked: list[tuple[float, str, Recommendation]] = []
     for device in devices:
         if device.os_type != os_type:
             continue
         usage_fit, reasons = _usage_fit(device, usage)
+        by_color = {c: available.get(device.device_id, {}).get(c, 0) for c in device.colors}
+        in_stock = any(by_color.values())
         freshness = max(0.0, 1.0 - (current_year - device.release_year) / 3)
         score = (
             0.35 * usage_fit
             + 0.25 * _price_fit(device.retail_price, price_range)
             + 0.2 * (1.0 if device.is_recommended else 0.0)
             + 0.1 * freshness
-            + 0.1 * (1.0 if device.device_id in in_stock else 0.0)
+            + 0.1 * (1.0 if in_stock else 0.0)
         )
         if device.is_recommended:
             reasons.append("門市主推機種")
@@ -120,7 +129,8 @@ def recommend(
             contract_prices=device.contract_prices,
             recommendation_score=round(score, 3),
             recommendation_reason="、".join(reasons) or "同系統熱門機種",
-            is_in_stock=device.device_id in in_stock,
+            is_in_stock=in_stock,
+            available_by_color=by_color,
             is_recommended=device.is_recommended,
         )
         ranked.append((-score, device.device_id, item))

@@ -158,17 +158,20 @@ async def get_recommended_devices(
     store_id: str | None = None,
 ) -> list[Recommendation]:
     """推薦機種。Rank devices of one OS (and type) by the customer's usage, price range (NT$ min,
-    max), the store's picks, freshness and stock (in `store_id` when given, else any store)."""
+    max), the store's picks, freshness and stock (in `store_id` when given, else any store);
+    each pick carries its units free to sell per colour."""
     if price_range is not None and price_range[0] > price_range[1]:
         raise InvalidInput("價格區間下限大於上限 / price_range min > max")
     store = default_store()
     if store_id is not None:
         store_id = store_id_checked(store, store_id)
     devices = store.devices(device_type=device_type, os_type=os_type)
-    stock = stock_levels(store.path, store_id, [d.device_id for d in devices])
-    in_stock = {row.device_id for row in stock if row.available_quantity > 0}
+    available: dict[str, dict[str, int]] = {}
+    for row in stock_levels(store.path, store_id, [d.device_id for d in devices]):
+        colours = available.setdefault(row.device_id, {})
+        colours[row.color] = colours.get(row.color, 0) + row.available_quantity
     return recommend(
-        devices, os_type, in_stock, today().year, price_range, customer_usage_pattern, limit=10
+        devices, os_type, available, today().year, price_range, customer_usage_pattern, limit=10
     )
 
 
