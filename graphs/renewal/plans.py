@@ -7,7 +7,8 @@ Progress goes out as custom stream events with seed 000 §4.2's stages, so the A
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from graphs.renewal.deps import ToolCaller
@@ -47,74 +48,72 @@ def search_query(state: RenewalState, extra: str | None) -> tuple[str, dict[str,
     return " ".join(w for w in words if w), {k: v for k, v in context.items() if v is not None}
 
 
+@asynccontextmanager
+async def _together() -> AsyncIterator[asyncio.TaskGroup]:
+    """A task group (a failure cancels the other calls) that raises that failure as itself, so
+    a coded tool error keeps its HTTP status instead of arriving wrapped in an ExceptionGroup."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            yield group
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+
+
 async def find_qualified_plans(
     tools: ToolCaller, state: RenewalState, extra_query: str | None, write: Writer
 ) -> dict[str, Any]:
+    """Seed 000 §4.2's four stages, with every call that waits on nothing else under way at once:
+    the contract (CRM) and then the promotion search run while the basic eligibility check (CRM)
+    does; each qualified promotion's plan is fetched as soon as its own check answers."""
     phone = state["selected_phone"]
-    write(_event("query_contract", "running"))
-    line = await tools.call("get_phone_details", phone_number=phone)
-    write(_event("query_contract", "completed", plan=line["contract_info"]["plan_name"]))
+    renewal_type = state.get("renewal_type") or "single"
 
-    write(_event("check_basic_eligibility", "running"))
-    basic = await tools.call(
-        "check_renewal_eligibility",
-        phone_number=phone,
-        renewal_type=state.get("renewal_type") or "single",
-    )
-    write(
-        _event(
-            "check_basic_eligibility",
-            "completed",
-            is_eligible=basic["is_eligible"],
-            reasons=[r["message"] for r in basic["reasons"]],
+    async def contract() -> dict[str, Any]:
+        line: dict[str, Any] = await tools.call("get_phone_details", phone_number=phone)
+        write(_event("query_contract", "completed", plan=line["contract_info"]["plan_name"]))
+        return line
+
+    async def basic_eligibility() -> None:
+        basic = await tools.call(
+            "check_renewal_eligibility", phone_number=phone, renewal_type=renewal_type
         )
-    )
+        write(_event("check_basic_eligibility", "completed", is_eligible=basic["is_eligible"],
+                     reasons=[r["message"] for r in basic["reasons"]]))  # fmt: skip
 
-    write(_event("search_promotions", "running"))
-    query, context = search_query({**state, "line": line}, extra_query)
-    hits = await tools.call("search_promotions", query=query, customer_context=context, top_k=TOP_K)
-    write(
-        _event(
-            "search_promotions",
-            "completed",
-            count=len(hits),
-            candidates=[h["promotion_id"] for h in hits],
-        )
-    )
-
-    async def check(hit: dict[str, Any]) -> dict[str, Any]:
+    async def check(hit: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
         result = await tools.call(
             "check_promotion_eligibility",
             phone_number=phone,
             promotion_id=hit["promotion_id"],
             renewal_type=state.get("renewal_type"),
         )
-        return {"promotion_id": hit["promotion_id"], "title": hit["title"], **result}
-
-    checks: list[dict[str, Any]] = []
-    for next_done in asyncio.as_completed([check(h) for h in hits]):
-        result = await next_done
-        checks.append(result)
+        checked = {"promotion_id": hit["promotion_id"], "title": hit["title"], **result}
         status = "qualified" if result["is_qualified"] else "disqualified"
-        write(
-            _event(
-                "check_promotion_eligibility",
-                status,
-                promotion_id=result["promotion_id"],
-                title=result["title"],
-                reasons=result["reasons"],
-            )
+        write(_event("check_promotion_eligibility", status, promotion_id=hit["promotion_id"],
+                     title=hit["title"], reasons=result["reasons"]))  # fmt: skip
+        if not result["is_qualified"]:
+            return checked, None
+        return checked, await tools.call("get_plan_details", plan_id=hit["promotion_id"])
+
+    write(_event("query_contract", "running"))
+    write(_event("check_basic_eligibility", "running"))
+    async with _together() as calls:
+        line_call = calls.create_task(contract())
+        calls.create_task(basic_eligibility())
+        line = await line_call
+        write(_event("search_promotions", "running"))
+        query, context = search_query({**state, "line": line}, extra_query)
+        hits = await tools.call(
+            "search_promotions", query=query, customer_context=context, top_k=TOP_K
         )
-    rank = {h["promotion_id"]: i for i, h in enumerate(hits)}
-    checks.sort(key=lambda c: rank[c["promotion_id"]])
-    qualified_ids = [c["promotion_id"] for c in checks if c["is_qualified"]]
-    details = await asyncio.gather(
-        *(tools.call("get_plan_details", plan_id=pid) for pid in qualified_ids)
-    )
+        write(_event("search_promotions", "completed", count=len(hits),
+                     candidates=[h["promotion_id"] for h in hits]))  # fmt: skip
+        checked = await asyncio.gather(*(check(h) for h in hits))  # in the search's rank order
+    checks = [c for c, _ in checked]
     write(
         {
             "event": "complete",
-            "qualified": qualified_ids,
+            "qualified": [c["promotion_id"] for c in checks if c["is_qualified"]],
             "disqualified": [c["promotion_id"] for c in checks if not c["is_qualified"]],
         }
     )
@@ -122,5 +121,5 @@ async def find_qualified_plans(
         "line": line,
         "candidate_plans": hits,
         "plan_checks": checks,
-        "qualified_plans": list(details),
+        "qualified_plans": [plan for _, plan in checked if plan is not None],
     }

@@ -38,8 +38,12 @@ def test_golden_journey_with_a_device_over_http(http: httpx.Client, tokens: dict
     assert j.view["current_step"] == "list_plans"
 
     plans = j.stream("step/list-plans")
-    stages = [e["stage"] for e in plans.named("progress")]
-    assert stages[:2] == ["query_contract", "query_contract"]
+    progress = [(e["stage"], e["status"]) for e in plans.named("progress")]
+    stages = [stage for stage, _ in progress]
+    # the contract and the basic eligibility check start together; each stage ends after it began
+    assert progress[:2] == [("query_contract", "running"), ("check_basic_eligibility", "running")]
+    for stage in ("query_contract", "check_basic_eligibility", "search_promotions"):
+        assert progress.index((stage, "running")) < progress.index((stage, "completed"))
     assert "check_promotion_eligibility" in stages and stages[-1] == "summary"
     assert all(e["data"]["type"] == e["event"] for e in plans.events)  # seed 003 readers
     assert [e["id"] for e in plans.events] == list(range(1, len(plans.events) + 1))
