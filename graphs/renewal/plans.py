@@ -62,9 +62,15 @@ async def _together() -> AsyncIterator[asyncio.TaskGroup]:
 async def find_qualified_plans(
     tools: ToolCaller, state: RenewalState, extra_query: str | None, write: Writer
 ) -> dict[str, Any]:
-    """Seed 000 §4.2's four stages, with every call that waits on nothing else under way at once:
-    the contract (CRM) and then the promotion search run while the basic eligibility check (CRM)
-    does; each qualified promotion's plan is fetched as soon as its own check answers."""
+    """Seed 000 §4.2's four stages, each call started as soon as what it needs is known.
+
+    * The contract (CRM), the basic eligibility check (CRM) and the promotion search run at once:
+      the search's context comes from the line read at step 4, minutes old at most; the
+      checks below decide qualification on the servers' current data either way.
+    * Each candidate's plan (Promotion server) is fetched while the CRM checks it: a
+      disqualified candidate's plan is read for nothing (one cheap lookup), and the step no
+      longer waits for two servers one after the other.
+    """
     phone = state["selected_phone"]
     renewal_type = state.get("renewal_type") or "single"
 
@@ -80,36 +86,38 @@ async def find_qualified_plans(
         write(_event("check_basic_eligibility", "completed", is_eligible=basic["is_eligible"],
                      reasons=[r["message"] for r in basic["reasons"]]))  # fmt: skip
 
-    async def check(hit: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    async def search() -> list[dict[str, Any]]:
+        query, context = search_query(state, extra_query)
+        hits: list[dict[str, Any]] = await tools.call(
+            "search_promotions", query=query, customer_context=context, top_k=TOP_K
+        )
+        write(_event("search_promotions", "completed", count=len(hits),
+                     candidates=[h["promotion_id"] for h in hits]))  # fmt: skip
+        return hits
+
+    async def check(hit: dict[str, Any]) -> dict[str, Any]:
         result = await tools.call(
             "check_promotion_eligibility",
             phone_number=phone,
             promotion_id=hit["promotion_id"],
             renewal_type=state.get("renewal_type"),
         )
-        checked = {"promotion_id": hit["promotion_id"], "title": hit["title"], **result}
         status = "qualified" if result["is_qualified"] else "disqualified"
         write(_event("check_promotion_eligibility", status, promotion_id=hit["promotion_id"],
                      title=hit["title"], reasons=result["reasons"]))  # fmt: skip
-        if not result["is_qualified"]:
-            return checked, None
-        return checked, await tools.call("get_plan_details", plan_id=hit["promotion_id"])
+        return {"promotion_id": hit["promotion_id"], "title": hit["title"], **result}
 
-    write(_event("query_contract", "running"))
-    write(_event("check_basic_eligibility", "running"))
+    for stage in ("query_contract", "check_basic_eligibility", "search_promotions"):
+        write(_event(stage, "running"))
     async with _together() as calls:
         line_call = calls.create_task(contract())
         calls.create_task(basic_eligibility())
-        line = await line_call
-        write(_event("search_promotions", "running"))
-        query, context = search_query({**state, "line": line}, extra_query)
-        hits = await tools.call(
-            "search_promotions", query=query, customer_context=context, top_k=TOP_K
+        hits = await calls.create_task(search())
+        checked = await asyncio.gather(
+            *(check(h) for h in hits),
+            *(tools.call("get_plan_details", plan_id=h["promotion_id"]) for h in hits),
         )
-        write(_event("search_promotions", "completed", count=len(hits),
-                     candidates=[h["promotion_id"] for h in hits]))  # fmt: skip
-        checked = await asyncio.gather(*(check(h) for h in hits))  # in the search's rank order
-    checks = [c for c, _ in checked]
+    checks, plans = checked[: len(hits)], checked[len(hits) :]
     write(
         {
             "event": "complete",
@@ -118,8 +126,10 @@ async def find_qualified_plans(
         }
     )
     return {
-        "line": line,
+        "line": line_call.result(),
         "candidate_plans": hits,
-        "plan_checks": checks,
-        "qualified_plans": [plan for _, plan in checked if plan is not None],
+        "plan_checks": checks,  # in the search's rank order
+        "qualified_plans": [
+            plan for c, plan in zip(checks, plans, strict=True) if c["is_qualified"]
+        ],
     }
