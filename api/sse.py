@@ -113,7 +113,8 @@ class EventStream:
         try:
             while True:
                 try:
-                    item = await asyncio.wait_for(self.queue.get(), timeout=self.heartbeat)
+                    async with asyncio.timeout(self.heartbeat):  # no task per event, as wait_for
+                        item = await self.queue.get()
                 except TimeoutError:
                     yield PING
                     continue

@@ -38,7 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 
 from core.bootstrap import build_search_index
 from core.db.migrate import seed
@@ -67,20 +67,23 @@ class Recorder:
             await asyncio.sleep(random.uniform(0, 1) * self.think if first else
                                 random.uniform(0.5, 1.5) * self.think)  # fmt: skip
 
-    async def call(self, step: str, request: Awaitable[httpx.Response]) -> dict[str, Any]:
+    async def call(
+        self, step: str, http: aiohttp.ClientSession, path: str, **kwargs: Any
+    ) -> dict[str, Any]:
         await self.pause()
         started = time.perf_counter()
-        response = await request
+        async with http.post(path, **kwargs) as response:
+            body = await response.read()
         self.samples[step].append((time.perf_counter() - started) * 1000)
         self.requests += 1
-        if response.status_code >= 400:
-            self.errors[f"{step} {response.status_code}"] += 1
-            raise RuntimeError(f"{step}: {response.status_code} {response.text[:200]}")
-        data: dict[str, Any] = response.json()["data"]
+        if response.status >= 400:
+            self.errors[f"{step} {response.status}"] += 1
+            raise RuntimeError(f"{step}: {response.status} {body[:200]!r}")
+        data: dict[str, Any] = json.loads(body)["data"]
         return data
 
     async def stream(
-        self, step: str, http: httpx.AsyncClient, path: str, **kwargs: Any
+        self, step: str, http: aiohttp.ClientSession, path: str, **kwargs: Any
     ) -> dict[str, Any]:
         """An SSE step: the time to its first event (what the staff see start moving) and to
         its `complete` event, as two rows."""
@@ -88,15 +91,15 @@ class Recorder:
         started = time.perf_counter()
         first: float | None = None
         text = ""
-        async with http.stream("POST", path, **kwargs) as response:
-            if response.status_code >= 400:
-                await response.aread()
-                self.errors[f"{step} {response.status_code}"] += 1
-                raise RuntimeError(f"{step}: {response.status_code} {response.text[:200]}")
-            async for chunk in response.aiter_text():
-                if first is None and "event:" in chunk:
+        async with http.post(path, **kwargs) as response:
+            if response.status >= 400:
+                body = await response.read()
+                self.errors[f"{step} {response.status}"] += 1
+                raise RuntimeError(f"{step}: {response.status} {body[:200]!r}")
+            async for chunk in response.content.iter_any():
+                if first is None and b"event:" in chunk:
                     first = time.perf_counter()
-                text += chunk
+                text += chunk.decode()
         done = time.perf_counter()
         self.samples[f"{step} first event"].append(((first or done) - started) * 1000)
         self.samples[f"{step} complete"].append((done - started) * 1000)
@@ -113,20 +116,20 @@ def _complete(stream: str) -> dict[str, Any]:
     raise RuntimeError(f"stream without complete: {stream[-300:]}")
 
 
-async def api_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> None:
+async def api_journey(http: aiohttp.ClientSession, token: str, rec: Recorder) -> None:
     """One staff member through the whole renewal with a device, over this service's API."""
     headers = {"Authorization": f"Bearer {token}"}
     base = "/api/renewal-workflow"
     await rec.pause(first=True)
-    view = await rec.call("start", http.post(f"{base}/start", headers=headers))
+    view = await rec.call("start", http, f"{base}/start", headers=headers)
     sid = view["session_id"]
 
     def step(name: str, path: str, **body: Any) -> Awaitable[dict[str, Any]]:
         if name.endswith("(SSE)"):
             json_body = {"session_id": sid, **body}
             return rec.stream(name, http, f"{base}/{path}", json=json_body, headers=headers)
-        request = http.post(f"{base}/{path}", json={"session_id": sid, **body}, headers=headers)
-        return rec.call(name, request)
+        return rec.call(name, http, f"{base}/{path}", json={"session_id": sid, **body},
+                        headers=headers)  # fmt: skip
 
     await step("query-customer", "step/query-customer", id_number=GOLDEN.eligible.national_id)
     await step("list-phones", "step/list-phones")
@@ -146,23 +149,26 @@ async def api_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> Non
     assert done["outcome"] == "completed", done
 
 
-async def langgraph_dev_journey(http: httpx.AsyncClient, token: str, rec: Recorder) -> None:
+async def langgraph_dev_journey(http: aiohttp.ClientSession, token: str, rec: Recorder) -> None:
     """The same journey through `langgraph dev`'s /threads + /runs API: each step is a run that
     resumes the interrupt (runs/wait) plus a state read for what to show, as a client needs."""
     await rec.pause(first=True)
-    thread = (await http.post("/threads", json={})).json()["thread_id"]
+    async with http.post("/threads", json={}) as created:
+        thread = (await created.json())["thread_id"]
 
     async def resume(name: str, body: dict[str, Any]) -> dict[str, Any]:
         await rec.pause()
         started = time.perf_counter()
-        response = await http.post(f"/threads/{thread}/runs/wait", json={
-            "assistant_id": "renewal", **body})  # fmt: skip
-        state = (await http.get(f"/threads/{thread}/state")).json()
+        async with http.post(f"/threads/{thread}/runs/wait", json={
+                "assistant_id": "renewal", **body}) as response:  # fmt: skip
+            ran = await response.read()
+        async with http.get(f"/threads/{thread}/state") as read:
+            state = await read.json()
         rec.samples[name].append((time.perf_counter() - started) * 1000)
         rec.requests += 2
-        if response.status_code >= 400:
-            rec.errors[f"{name} {response.status_code}"] += 1
-            raise RuntimeError(f"{name}: {response.status_code} {response.text[:200]}")
+        if response.status >= 400:
+            rec.errors[f"{name} {response.status}"] += 1
+            raise RuntimeError(f"{name}: {response.status} {ran[:200]!r}")
         interrupts = [i["value"] for t in state["tasks"] for i in t["interrupts"]]
         return {"waiting": interrupts[0] if interrupts else None, "values": state["values"]}
 
@@ -188,7 +194,7 @@ async def langgraph_dev_journey(http: httpx.AsyncClient, token: str, rec: Record
     assert done["values"].get("outcome") == "completed", str(done)[:600]
 
 
-Journey = Callable[[httpx.AsyncClient, str, Recorder], Awaitable[None]]
+Journey = Callable[[aiohttp.ClientSession, str, Recorder], Awaitable[None]]
 TARGETS: dict[str, Journey] = {"api": api_journey, "langgraph-dev": langgraph_dev_journey}
 
 
@@ -197,13 +203,12 @@ async def sign_in(url: str, target: str) -> dict[str, str]:
     which is neither a journey step nor CPU a step costs."""
     if target != "api":
         return dict.fromkeys(STAFF, "")
-    async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+    async with aiohttp.ClientSession(url) as http:
         tokens = {}
         for name in STAFF:
-            response = await http.post(
-                "/api/auth/login", json={"employee_code": name, "password": "Demo1234"}
-            )
-            tokens[name] = response.json()["data"]["access_token"]
+            login = {"employee_code": name, "password": "Demo1234"}
+            async with http.post("/api/auth/login", json=login) as response:
+                tokens[name] = (await response.json())["data"]["access_token"]
         return tokens
 
 
@@ -211,8 +216,9 @@ async def run(
     url: str, tokens: dict[str, str], sessions: int, target: str, think: float = 0.0
 ) -> tuple[Recorder, float, int]:
     rec = Recorder(think)
-    limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+    connector = aiohttp.TCPConnector(limit=sessions + 10)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
         journey = TARGETS[target]
         started = time.perf_counter()
         results = await asyncio.gather(
