@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -13,6 +14,23 @@ import pytest
 
 from core.settings import ROOT, Settings
 from tools.mcp import SERVERS, McpToolbox, server_env
+
+
+def child_pids(module: str) -> list[int]:
+    """Our stdio children running `python -m <module>`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == os.getpid() and module.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
 
 
 def free_port() -> int:

@@ -13,24 +13,8 @@ import pytest
 from core.errors import Unavailable
 from core.settings import Settings
 from mcp_servers.backoffice.golden import GOLDEN
+from tests.mcp_http import child_pids
 from tools.mcp import McpToolbox
-
-
-def child_pids(module: str) -> list[int]:
-    """Our stdio children running `python -m <module>`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == os.getpid() and module.encode() in cmdline:
-            found.append(int(entry.name))
-    return found
 
 
 @pytest.fixture

@@ -173,6 +173,12 @@ async def test_renewal_with_device_compares_plans_reserves_and_records(
     await journey.answer(Step.SELECT_DEVICE_OS, os_type="ios")
     cards = {d["device_id"]: d for d in journey.show["devices"]}
     assert device.device_id in cards
+    stock = await graph_runtime.toolbox.call("query_device_stock", store_id="S001")
+    units = {(r["device_id"], r["color"]): r["available_quantity"] for r in stock}
+    for card in cards.values():  # each card's colours show this store's free units
+        assert [c["available"] for c in card["colors"]] == [
+            units.get((card["device_id"], c["color"]), 0) for c in card["colors"]]  # fmt: skip
+        assert card["in_stock"] == any(c["available"] for c in card["colors"])
     assert any(d["is_recommended"] for d in cards.values())
     assert all(d["brand"] == "Apple" for d in cards.values())
     await journey.answer(Step.SELECT_DEVICE, device_id=device.device_id, color=device.color)
