@@ -228,7 +228,8 @@ class McpToolbox:
             raise Unavailable(f"MCP server {link.name!r} is not connected")
         timeout = self._settings.mcp_call_timeout_seconds
         try:
-            result = await asyncio.wait_for(_call_tool(session, tool, arguments), timeout)
+            async with asyncio.timeout(timeout):  # no extra task per call, as wait_for makes
+                result = await _call_tool(session, tool, arguments)
         except TimeoutError:
             raise Unavailable(
                 f"MCP server {link.name!r} did not answer {tool} in {timeout:g}s"
