@@ -52,7 +52,9 @@ def requires_role(*roles: frozenset[str] | str) -> Guard:
         *(r if isinstance(r, frozenset) else {r} for r in roles)
     )
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        # async on purpose: Litestar runs a sync guard in its thread pool, a thread hop on every
+        # request that waits for the GIL while the event loop is busy
         principal = connection.scope.get("user")
         if not isinstance(principal, Principal):
             raise Unauthorized("not authenticated", code="UNAUTHORIZED")
