@@ -262,6 +262,12 @@ class BackOfficeStore:
             self._local.conn = conn
         yield conn
 
+    def rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        """A read of the caller's own (stock levels joined with live holds) on this thread's
+        kept connection."""
+        with self._conn() as conn:
+            return conn.execute(sql, args).fetchall()
+
     def _one(self, key: str, model: type[M], where: str, *args: Any) -> M | None:
         table = _TABLES[key]
         with self._conn() as conn:

@@ -80,7 +80,7 @@ async def query_device_stock(
     if device_model:
         needle = device_model.lower().replace(" ", "")
         devices = {k: d for k, d in devices.items() if needle in d.model.lower().replace(" ", "")}
-    rows = stock_levels(store.path, store_id, list(devices))
+    rows = stock_levels(store, store_id, list(devices))
     return [
         StockRow(
             device_id=row.device_id,
@@ -167,7 +167,7 @@ async def get_recommended_devices(
         store_id = store_id_checked(store, store_id)
     devices = store.devices(device_type=device_type, os_type=os_type)
     available: dict[str, dict[str, int]] = {}
-    for row in stock_levels(store.path, store_id, [d.device_id for d in devices]):
+    for row in stock_levels(store, store_id, [d.device_id for d in devices]):
         colours = available.setdefault(row.device_id, {})
         colours[row.color] = colours.get(row.color, 0) + row.available_quantity
     return recommend(
