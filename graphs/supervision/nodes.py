@@ -2,9 +2,9 @@
 (transitions.py), the shift says who is on duty (shift.py); nodes call them, write history,
 audit and events, and route.
 
-`manual` runs once per resume: `interrupt()` first, side effects after, then it routes back to
-itself (a fresh interrupt) or to END. A node re-executed on resume therefore never repeats an
-audit line or an event. An event the status does not allow is refused with an `error` event and
+`manual` runs once per resume: `interrupt()` first, side effects after (manual.py applies the
+event), then it routes back to itself (a fresh interrupt) or to END. A node re-executed on resume
+therefore never repeats an audit line or an event. An event the status does not allow is refused with an `error` event and
 the session keeps waiting (the service checks the same rules before resuming).
 """
 
@@ -33,21 +33,14 @@ from core.errors import InvalidInput, SwitchboardError, Unavailable
 from core.logging import get_logger
 from graphs.supervision import events as ev
 from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide
-from graphs.supervision.language import Language, SystemMessageKey, system_message
+from graphs.supervision.language import Language, system_message
+from graphs.supervision.manual import HumanSideEvents
 from graphs.supervision.outbox import MailHandoff, needs_mail
 from graphs.supervision.policy import EscalationDecision, TurnContext, evaluate
 from graphs.supervision.rules import PolicyRules, raise_severity
 from graphs.supervision.shift import ShiftConfig, is_on_duty, offline_message
 from graphs.supervision.state import (
-    AgentInfo,
-    AgentMessage,
-    CancelEscalation,
-    Close,
-    ResumeEvent,
     SupervisionState,
-    Takeover,
-    Transfer,
-    UserMessage,
     UserProfile,
     customer_language,
     inbox_request,
@@ -58,8 +51,7 @@ from graphs.supervision.state import (
     transcript_lines,
     user_texts,
 )
-from graphs.supervision.takeover import require_holder
-from graphs.supervision.transitions import STATUS_CHANGE_REASONS, SessionEvent, apply, transition
+from graphs.supervision.transitions import SessionEvent, apply, transition
 from prompts import load_prompt
 
 log = get_logger(__name__)
@@ -84,6 +76,7 @@ class SupervisionNodes:
     def __init__(self, deps: SupervisionDeps) -> None:
         self.deps = deps
         self.tools = {t.name: t for t in deps.tools if t.name in AI_TOOLS}
+        self.human_side = HumanSideEvents(deps)
 
     def _now(self) -> tuple[datetime, int]:
         at = self.deps.clock()
@@ -121,7 +114,7 @@ class SupervisionNodes:
             return Command(goto="escalate", update={**base, "escalation": await self._asked(
                 state, incoming, now)})  # fmt: skip
         if kind in ("takeover", "close"):
-            update, goto = await self._apply(state, parse_resume(incoming))
+            update, goto = await self.human_side.apply(state, parse_resume(incoming))
             return Command(goto=goto, update={**base, **update})
         raise InvalidInput(f"unknown supervision input {kind!r}")
 
@@ -327,7 +320,7 @@ class SupervisionNodes:
         the session keeps waiting unchanged."""
         value = interrupt(inbox_request(state))
         try:
-            update, goto = await self._apply(state, parse_resume(value))
+            update, goto = await self.human_side.apply(state, parse_resume(value))
         except SwitchboardError as exc:
             ev.emit(ev.error(exc.message, exc.code))
             return Command(goto="manual")
@@ -336,84 +329,3 @@ class SupervisionNodes:
             ev.emit(ev.error(f"{type(exc).__name__}: {exc}", Unavailable.code))
             return Command(goto="manual")
         return Command(goto=goto, update=update)
-
-    async def _apply(
-        self, state: SupervisionState, event: ResumeEvent
-    ) -> tuple[dict[str, Any], str]:
-        """One event's effect: (state update, next node)."""
-        _, now = self._now()
-        status = state["status"]
-        assigned = state.get("assigned_agent")
-        if isinstance(event, UserMessage):
-            transition(status, E.USER_MESSAGE)
-            ev.emit(ev.manual_message("user", event.content, now))
-            item = new_message("user", event.content, now)
-            return {"history": [item], "updated_at": now}, "manual"
-        if isinstance(event, AgentMessage):
-            transition(status, E.AGENT_MESSAGE)
-            require_holder(assigned, event.agent.id)
-            agent = event.agent.info()
-            ev.emit(ev.manual_message("agent", event.content, now, agent))
-            item = new_message("agent", event.content, now, agent)
-            return {"history": [item], "updated_at": now}, "manual"
-        if isinstance(event, Takeover):
-            agent = event.agent.info()
-            update = await self._move(state, E.TAKEOVER, agent["id"], "agent_joined", now, agent,
-                                      agent_name=agent["name"])  # fmt: skip
-            update["assigned_agent"] = agent
-            if status == "bot_active":  # proactive: a new manual episode without an escalation
-                update["escalation_epoch"] = state.get("escalation_epoch", 0) + 1
-                update["escalation"] = {
-                    "reason": "agent_takeover",
-                    "severity": "low",
-                    "details": f"{agent['name']} 主動接手",
-                    "trigger_at": now,
-                }
-            return update, "manual"
-        if isinstance(event, Transfer):
-            giver = event.agent.id if event.agent else (assigned["id"] if assigned else "")
-            transition(status, E.TRANSFER)
-            require_holder(assigned, giver)
-            to = event.to_agent.info()
-            update = await self._move(state, E.TRANSFER, giver, "transferred", now, to,
-                                      agent_name=to["name"])  # fmt: skip
-            return {**update, "assigned_agent": to}, "manual"
-        if isinstance(event, CancelEscalation | Close):
-            happened = E.CLOSE if isinstance(event, Close) else E.CANCEL_ESCALATION
-            operator = event.operator if isinstance(event, Close) else "user"
-            key: SystemMessageKey = "closed" if isinstance(event, Close) else "escalation_cancelled"
-            update = await self._move(state, happened, operator, key, now)
-            return {**update, "assigned_agent": None}, END
-        transition(status, E.RELEASE)
-        require_holder(assigned, event.agent.id)
-        update = await self._move(state, E.RELEASE, event.agent.id, "released", now,
-                                  detail={"reason": event.reason})  # fmt: skip
-        return {**update, "assigned_agent": None, "last_manual_end_at": now,
-                "ai_fail_count": 0}, END  # fmt: skip
-
-    async def _move(
-        self,
-        state: SupervisionState,
-        event: SessionEvent,
-        operator: str,
-        notice_key: SystemMessageKey,
-        now: int,
-        agent: AgentInfo | None = None,
-        detail: Mapping[str, Any] | None = None,
-        **values: str,
-    ) -> dict[str, Any]:
-        """A status move: the table's verdict, an audit line, status_change + system notice."""
-        status = apply(state["status"], event, operator=operator, at=now)[0].value
-        reason = STATUS_CHANGE_REASONS[event]
-        row = {"event": event.value, "epoch": state.get("escalation_epoch", 0), **(detail or {})}
-        if agent is not None:
-            row["agent"] = dict(agent)
-        await self.deps.audit.record(
-            state["session_name"], status_from=state["status"], status_to=status,
-            operator=operator, reason=reason, detail=row, at=now,
-        )  # fmt: skip
-        notice = system_message(notice_key, customer_language(state), **values)
-        ev.emit(ev.status_change(status, reason, now, agent))
-        ev.emit(ev.manual_message("system", notice, now))
-        return {"status": status, "history": [new_message("system", notice, now)],
-                "updated_at": now}  # fmt: skip
