@@ -4,8 +4,9 @@ audit and events, and route.
 
 `manual` runs once per resume: `interrupt()` first, side effects after (manual.py applies the
 event), then it routes back to itself (a fresh interrupt) or to END. A node re-executed on resume
-therefore never repeats an audit line or an event. An event the status does not allow is refused with an `error` event and
-the session keeps waiting (the service checks the same rules before resuming).
+therefore never repeats an audit line or an event. An event the status does not allow is refused
+with an `error` event and the session keeps waiting (the service checks the same rules before
+resuming).
 """
 
 from __future__ import annotations
