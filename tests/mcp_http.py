@@ -16,8 +16,9 @@ from core.settings import ROOT, Settings
 from tools.mcp import SERVERS, McpToolbox, server_env
 
 
-def child_pids(module: str) -> list[int]:
-    """Our stdio children running `python -m <module>`."""
+def child_pids(module: str, parent: int | None = None) -> list[int]:
+    """The stdio children running `python -m <module>` of `parent` (default: this process)."""
+    parent = os.getpid() if parent is None else parent
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -28,7 +29,7 @@ def child_pids(module: str) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == os.getpid() and module.encode() in cmdline:
+        if ppid == parent and module.encode() in cmdline:
             found.append(int(entry.name))
     return found
 

@@ -67,7 +67,8 @@ async def find_qualified_plans(
     * The contract (CRM), the basic eligibility check (CRM) and the promotion search run at once:
       the search's context comes from the line read at step 4, minutes old at most; the
       checks below decide qualification on the servers' current data either way.
-    * Each candidate's plan (Promotion server) is fetched while the CRM checks it: a
+    * The candidates are checked (CRM) and their plans read (Promotion server) in one batch
+      call each, the two at once: 2 round trips instead of 10 (seed 000 A.3's batching). A
       disqualified candidate's plan is read for nothing (one cheap lookup), and the step no
       longer waits for two servers one after the other.
     """
@@ -95,13 +96,7 @@ async def find_qualified_plans(
                      candidates=[h["promotion_id"] for h in hits]))  # fmt: skip
         return hits
 
-    async def check(hit: dict[str, Any]) -> dict[str, Any]:
-        result = await tools.call(
-            "check_promotion_eligibility",
-            phone_number=phone,
-            promotion_id=hit["promotion_id"],
-            renewal_type=state.get("renewal_type"),
-        )
+    def reported(hit: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         status = "qualified" if result["is_qualified"] else "disqualified"
         write(_event("check_promotion_eligibility", status, promotion_id=hit["promotion_id"],
                      title=hit["title"], reasons=result["reasons"]))  # fmt: skip
@@ -109,15 +104,20 @@ async def find_qualified_plans(
 
     for stage in ("query_contract", "check_basic_eligibility", "search_promotions"):
         write(_event(stage, "running"))
+    results: list[dict[str, Any]] = []
+    plans: list[dict[str, Any]] = []
     async with _together() as calls:
         line_call = calls.create_task(contract())
         calls.create_task(basic_eligibility())
         hits = await calls.create_task(search())
-        checked = await asyncio.gather(
-            *(check(h) for h in hits),
-            *(tools.call("get_plan_details", plan_id=h["promotion_id"]) for h in hits),
-        )
-    checks, plans = checked[: len(hits)], checked[len(hits) :]
+        if ids := [h["promotion_id"] for h in hits]:
+            checked = calls.create_task(tools.call(
+                "check_promotion_eligibility_batch", phone_number=phone, promotion_ids=ids,
+                renewal_type=state.get("renewal_type"),
+            ))  # fmt: skip
+            plans = await calls.create_task(tools.call("get_plan_details_batch", plan_ids=ids))
+            results = await checked
+    checks = [reported(hit, result) for hit, result in zip(hits, results, strict=True)]
     write(
         {
             "event": "complete",

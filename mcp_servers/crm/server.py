@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from core import national_id
 from core.errors import NotFound
@@ -209,8 +209,23 @@ async def check_promotion_eligibility(
     """檢查門號是否符合促銷資格。Whether a line qualifies for a promotion (tenure, current
     monthly fee, current plan type, identity, with-device or plain renewal, credit, validity);
     lists every missing requirement."""
-    store = default_store()
+    (result,) = await check_promotion_eligibility_batch(phone_number, [promotion_id], renewal_type)
+    return result
+
+
+@tool
+async def check_promotion_eligibility_batch(
+    phone_number: str,
+    promotion_ids: Annotated[list[str], Field(min_length=1, max_length=20)],
+    renewal_type: Literal["single", "with_device"] | None = None,
+) -> list[PromotionEligibility]:
+    """檢查門號對多個促銷的資格（批次）。check_promotion_eligibility for several promotions of
+    one line in one call, results in the order asked; NOT_FOUND names an unknown promotion."""
+    store = default_store()  # one round trip for step 8's candidates (seed 000 A.3: batching)
     line = line_by_number(store, phone_number)
-    plan = plan_by_id(store, promotion_id)
     customer = customer_by_id(store, line.customer_id)
-    return check_promotion(line, customer, plan, today(), renewal_type)
+    now = today()
+    return [
+        check_promotion(line, customer, plan_by_id(store, promotion_id), now, renewal_type)
+        for promotion_id in promotion_ids
+    ]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from core.errors import InvalidInput
 from core.settings import get_settings
 from mcp_servers.backoffice.access import default_store, plan_by_id, today
+from mcp_servers.backoffice.records import Plan
 from mcp_servers.promotion.costs import (
     Comparison,
     CustomerUsage,
@@ -121,10 +122,7 @@ async def search_promotions(
     return results
 
 
-@tool
-async def get_plan_details(plan_id: str) -> PlanDetails:
-    """取得方案完整資訊。Full terms of a plan: fee, data, voice, SMS, contract, fees, gifts."""
-    plan = plan_by_id(default_store(), plan_id)
+def _plan_details(plan: Plan) -> PlanDetails:
     voice = "網外無限" if plan.voice_minutes is None else f"網外 {plan.voice_minutes} 分鐘"
     features = {
         "data": _data_text(plan.data_gb),
@@ -149,6 +147,22 @@ async def get_plan_details(plan_id: str) -> PlanDetails:
         valid_from=plan.valid_from.isoformat(),
         valid_to=plan.valid_to.isoformat(),
     )
+
+
+@tool
+async def get_plan_details(plan_id: str) -> PlanDetails:
+    """取得方案完整資訊。Full terms of a plan: fee, data, voice, SMS, contract, fees, gifts."""
+    return _plan_details(plan_by_id(default_store(), plan_id))
+
+
+@tool
+async def get_plan_details_batch(
+    plan_ids: Annotated[list[str], Field(min_length=1, max_length=20)],
+) -> list[PlanDetails]:
+    """取得多個方案的完整資訊（批次）。get_plan_details for several plans in one call, in the
+    order asked; NOT_FOUND names an unknown plan."""
+    store = default_store()  # one round trip for step 8's candidates (seed 000 A.3: batching)
+    return [_plan_details(plan_by_id(store, plan_id)) for plan_id in plan_ids]
 
 
 @tool

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import signal
 import time
 from typing import Any
 
@@ -14,6 +16,8 @@ from redis.asyncio import Redis as AsyncRedis
 from api.renewal.locks import SessionLocks
 from mcp_servers.backoffice.golden import GOLDEN
 from tests.api.conftest import HttpJourney, bearer, parse_sse
+from tests.api_http import ApiServer
+from tests.mcp_http import child_pids
 
 pytestmark = pytest.mark.usefixtures("fresh_backoffice")
 UNKNOWN = "renewal_2_0123456789ab"
@@ -240,18 +244,25 @@ def test_start_rules(http: httpx.Client, tokens: dict[str, str]) -> None:
 
 
 def test_sse_client_disconnect_cancels_the_run_and_frees_the_session(
-    http: httpx.Client, tokens: dict[str, str]
+    http: httpx.Client, tokens: dict[str, str], api_server: ApiServer
 ) -> None:
     j = HttpJourney(http, tokens["sales"])
     j.start()
     j.to_device_type()
     j.step("step/select-device-type", device_type="none")
     url = "/api/renewal-workflow/step/list-plans"
-    with http.stream("POST", url, json={"session_id": j.session_id}, headers=j.headers) as s:
-        assert s.status_code == 200
-        for line in s.iter_lines():
-            if line.startswith("data:"):
-                break  # hang up after the first event
+    # A stopped Promotion server holds the run at its search for the MCP call timeout (10 s), so
+    # only the cancellation can free the session within the 5 s the retries below allow.
+    [promotion] = child_pids("mcp_servers.promotion", parent=api_server.process.pid)
+    os.kill(promotion, signal.SIGSTOP)
+    try:
+        with http.stream("POST", url, json={"session_id": j.session_id}, headers=j.headers) as s:
+            assert s.status_code == 200
+            for line in s.iter_lines():
+                if line.startswith("data:"):
+                    break  # hang up after the first event
+    finally:
+        os.kill(promotion, signal.SIGCONT)
     # the producer was cancelled (the graph stays at list_plans) and released the lock
     session_url = f"/api/renewal-workflow/session/{j.session_id}"
     assert http.get(session_url, headers=j.headers).json()["data"]["current_step"] == "list_plans"

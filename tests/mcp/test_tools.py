@@ -1,4 +1,4 @@
-"""All fourteen back-office tools through real MCP transports (stdio and streamable HTTP)."""
+"""All sixteen back-office tools through real MCP transports (stdio and streamable HTTP)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ TOOLS = {
     "check_promotion_eligibility", "query_device_stock", "get_device_info", "reserve_device",
     "get_recommended_devices", "get_device_pricing", "search_promotions", "get_plan_details",
     "compare_plans", "calculate_upgrade_cost",
+    "check_promotion_eligibility_batch", "get_plan_details_batch",
 }  # fmt: skip
 
 
-def test_fourteen_tools_are_loaded_as_langchain_tools(toolbox: McpToolbox) -> None:
+def test_sixteen_tools_are_loaded_as_langchain_tools(toolbox: McpToolbox) -> None:
     tools = toolbox.langchain_tools()
     assert {t.name for t in tools} == TOOLS
     assert all(t.description for t in tools)
@@ -112,6 +113,30 @@ async def test_promotion_eligibility_follows_identity_rules(any_toolbox: McpTool
         )
 
 
+async def test_batch_twins_answer_as_their_single_calls_in_the_order_asked(
+    any_toolbox: McpToolbox,
+) -> None:
+    phone, ids = GOLDEN.eligible.phone, [GOLDEN.student_plan_id, GOLDEN.eligible.plan_id, "P004"]
+    checks = await any_toolbox.call(
+        "check_promotion_eligibility_batch", phone_number=phone, promotion_ids=ids
+    )
+    singles = [
+        await any_toolbox.call("check_promotion_eligibility", phone_number=phone, promotion_id=i)
+        for i in ids
+    ]
+    assert checks == singles
+    assert [c["promotion_id"] for c in checks] == ids
+    assert len({c["is_qualified"] for c in checks}) == 2  # the batch is not one verdict copied
+    plans = await any_toolbox.call("get_plan_details_batch", plan_ids=ids[::-1])
+    assert plans == [await any_toolbox.call("get_plan_details", plan_id=i) for i in ids[::-1]]
+    with pytest.raises(NotFound, match="P999"):
+        await any_toolbox.call(
+            "check_promotion_eligibility_batch", phone_number=phone, promotion_ids=["P004", "P999"]
+        )
+    with pytest.raises(NotFound, match="P999"):
+        await any_toolbox.call("get_plan_details_batch", plan_ids=["P999"])
+
+
 async def test_device_tools(any_toolbox: McpToolbox) -> None:
     stock = await any_toolbox.call("query_device_stock", store_id="S001", brand="Apple")
     assert stock and all(row["brand"] == "Apple" for row in stock)
@@ -184,6 +209,10 @@ async def test_promotion_tools(any_toolbox: McpToolbox) -> None:
         ("calculate_upgrade_cost",
          {"current_plan_id": "P001", "new_plan_id": "P002", "remaining_contract_months": -1}),
         ("search_promotions", {"query": ""}),
+        ("get_plan_details_batch", {"plan_ids": []}),
+        ("get_plan_details_batch", {"plan_ids": ["P001"] * 21}),
+        ("check_promotion_eligibility_batch",
+         {"phone_number": "0912345678", "promotion_ids": []}),
         ("search_promotions", {"query": "5G", "top_k": 0}),
         ("reserve_device",
          {"device_id": "D003", "color": "宇宙橙色", "quantity": 0, "staff_id": "E1001"}),
