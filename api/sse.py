@@ -6,6 +6,10 @@ but not a LangGraph step awaited inside it (see shared/DEPENDENCIES.md); the tas
 when the stream ends for any reason, and `cleanup` (e.g. releasing a session lock) runs once,
 after the producer has stopped.
 
+The frames are encoded here and sent as a plain `Stream`: Litestar's `ServerSentEvent` hops to a
+worker thread once per stream (for its empty header iterator) and sends each event as its own
+chunk; here the events that are ready together (step 8's five checks, say) go out as one chunk.
+
 Wire format, per event: `id:` (1, 2, ... per stream, or the source's own id), `event:` name,
 `data:` one line of UTF-8 JSON that always carries `"type": <event name>` so seed 003 clients
 that read only `data:` lines keep working (`message` / `done` keep their meaning). A comment
@@ -24,7 +28,7 @@ from typing import Any
 from litestar import Request
 from litestar.background_tasks import BackgroundTask
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import Stream
 
 from api.errors import request_id_of
 from core.errors import SwitchboardError
@@ -61,12 +65,26 @@ def error_data(exc: BaseException, request_id: str) -> dict[str, Any]:
     return {**body, "content": body["error"]}
 
 
-def encode(event_id: int | str, event: str, data: Any) -> ServerSentEventMessage:
+def _field(value: object) -> str:
+    return str(value).replace("\r", "").replace("\n", "")
+
+
+def encode(event_id: int | str, event: str, data: Any) -> bytes:
+    """One frame: `id`, `event`, one `data:` line of JSON (which never holds a raw CR or LF)."""
     payload = json.dumps(event_data(event, data), ensure_ascii=False, default=str)
-    return ServerSentEventMessage(id=event_id, event=event, data=payload)
+    return f"id: {_field(event_id)}\r\nevent: {_field(event)}\r\ndata: {payload}\r\n\r\n".encode()
 
 
-PING = ServerSentEventMessage(comment="ping", data=None)
+PING = b": ping\r\n\r\n"
+MAX_FRAMES_PER_CHUNK = 64  # the queue's size: everything already waiting goes out at once
+
+
+class EventStreamResponse(Stream):
+    """A `text/event-stream` response with the proxy-safe headers; what SSE routes return."""
+
+    def __init__(self, content: AsyncIterator[bytes], **kwargs: Any) -> None:
+        super().__init__(content, media_type="text/event-stream", **kwargs)
+        self.headers.update(SSE_HEADERS)
 
 
 class EventStream:
@@ -89,6 +107,7 @@ class EventStream:
         self.done_event = done_event
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=64)
         self.task: asyncio.Task[None] | None = None
+        self._next_id = 1
 
     async def _produce(self) -> None:
         try:
@@ -106,10 +125,10 @@ class EventStream:
             if self._cleanup is not None:
                 await self._cleanup()
 
-    async def frames(self) -> AsyncIterator[ServerSentEventMessage]:
+    async def frames(self) -> AsyncIterator[bytes]:
         """What the response sends; cancelling this (client gone) cancels the producer."""
         self.task = asyncio.create_task(self._produce(), name=f"sse:{self.request_id}")
-        next_id = 1
+        self._next_id = 1
         try:
             while True:
                 try:
@@ -118,18 +137,29 @@ class EventStream:
                 except TimeoutError:
                     yield PING
                     continue
-                if item is _END:
-                    if self.done_event:
-                        yield encode(next_id, "done", {"content": ""})
+                chunk: list[bytes] = []
+                ended = self._frame(item, chunk)
+                while not ended and not self.queue.empty() and len(chunk) < MAX_FRAMES_PER_CHUNK:
+                    ended = self._frame(self.queue.get_nowait(), chunk)
+                yield b"".join(chunk)
+                if ended:
                     return
-                if isinstance(item, BaseException):
-                    yield encode(next_id, "error", error_data(item, self.request_id))
-                    return
-                event, data, *given = item
-                yield encode(given[0] if given else next_id, event, data)
-                next_id += 1
         finally:
             self.task.cancel()  # no await: a cancelled response scope would cancel it too
+
+    def _frame(self, item: Any, chunk: list[bytes]) -> bool:
+        """Append `item`'s frame to `chunk`; True when it is the stream's last."""
+        if item is _END:
+            if self.done_event:
+                chunk.append(encode(self._next_id, "done", {"content": ""}))
+            return True
+        if isinstance(item, BaseException):
+            chunk.append(encode(self._next_id, "error", error_data(item, self.request_id)))
+            return True
+        event, data, *given = item
+        chunk.append(encode(given[0] if given else self._next_id, event, data))
+        self._next_id += 1
+        return False
 
     async def after_response(self) -> None:
         """Background hook: wait for the producer to stop, then make sure cleanup ran."""
@@ -144,7 +174,7 @@ def sse_response(
     *,
     cleanup: Cleanup | None = None,
     done_event: bool = True,
-) -> ServerSentEvent:
+) -> EventStreamResponse:
     """Stream `source()` to the client as SSE; the heartbeat comes from `app.state`."""
     heartbeat = float(request.app.state.get("sse_heartbeat_seconds", DEFAULT_HEARTBEAT_SECONDS))
     stream = EventStream(
@@ -154,11 +184,7 @@ def sse_response(
         request_id=request_id_of(request.scope),
         done_event=done_event,
     )
-    return ServerSentEvent(
-        stream.frames(),
-        headers=SSE_HEADERS,
-        background=BackgroundTask(stream.after_response),
-    )
+    return EventStreamResponse(stream.frames(), background=BackgroundTask(stream.after_response))
 
 
 SSE_EXAMPLE = (

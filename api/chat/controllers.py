@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, post
-from litestar.response import ServerSentEvent
 
 from api.auth.controllers import BEARER
 from api.chat.access import Caller
@@ -25,7 +24,7 @@ from api.chat.schemas import (
 )
 from api.chat.services import ChatService, answer_of
 from api.errors import error_responses
-from api.sse import SseOperation, sse_response
+from api.sse import EventStreamResponse, SseOperation, sse_response
 
 PUBLIC = {"exclude_from_auth": True}
 TURN_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429)
@@ -101,6 +100,6 @@ class ChatController(Controller):
         chat: ChatService,
         caller: Caller,
         ip: str,
-    ) -> ServerSentEvent:
+    ) -> EventStreamResponse:
         turn = await chat.begin(caller, data.session_name, data.message, ip)
         return sse_response(request, turn.sse, cleanup=turn.finish)

@@ -11,7 +11,6 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
-from litestar.response import ServerSentEvent
 
 from api.auth.controllers import BEARER
 from api.auth.guards import customer_service
@@ -40,7 +39,7 @@ from api.handoff.services import HandoffService
 from api.handoff.stats import SessionStats
 from api.handoff.streams import resume_point, session_events
 from api.runtime import Runtime
-from api.sse import SseOperation, sse_response
+from api.sse import EventStreamResponse, SseOperation, sse_response
 
 SHARED = {"exclude_from_auth": True}
 NAME = Parameter(pattern=SESSION_NAME_PATTERN, max_length=64)
@@ -188,7 +187,7 @@ class SessionsController(Controller):
         handoff: HandoffService,
         session_name: str = NAME,
         last_event_id: str | None = Parameter(default=None, query="last_event_id", max_length=45),
-    ) -> ServerSentEvent:
+    ) -> EventStreamResponse:
         caller.require_session(session_name)
         after = resume_point(request.headers.get("last-event-id"), last_event_id)
         if not caller.is_customer:  # a customer token proves the session; agents may mistype

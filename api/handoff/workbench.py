@@ -6,7 +6,6 @@ from typing import Any
 
 from litestar import Controller, Request, get, put
 from litestar.params import Parameter
-from litestar.response import ServerSentEvent
 
 from api.auth.controllers import BEARER
 from api.auth.guards import admin_only, customer_service
@@ -16,7 +15,7 @@ from api.handoff.dependencies import HANDOFF_DEPENDENCIES
 from api.handoff.schemas import ShiftConfigIn, ShiftConfigOut, ShiftResponse
 from api.handoff.streams import agent_events, resume_point
 from api.runtime import Runtime
-from api.sse import SseOperation, sse_response
+from api.sse import EventStreamResponse, SseOperation, sse_response
 from core.db.models import UserRole
 
 AGENT_STREAM = (
@@ -78,7 +77,7 @@ class AgentStreamController(Controller):
         principal: Principal,
         runtime: Runtime,
         last_event_id: str | None = Parameter(default=None, query="last_event_id", max_length=45),
-    ) -> ServerSentEvent:
+    ) -> EventStreamResponse:
         after = resume_point(request.headers.get("last-event-id"), last_event_id)
         admin = principal.role == UserRole.ADMIN.value
         supervision = runtime.graphs.supervision

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, post
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.response import ServerSentEvent
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.auth.controllers import BEARER
@@ -26,7 +25,7 @@ from api.renewal.dependencies import RENEWAL_DEPENDENCIES
 from api.renewal.schemas import SessionId
 from api.renewal.services import RenewalService
 from api.runtime import Runtime
-from api.sse import SseEvent, SseOperation, sse_response
+from api.sse import EventStreamResponse, SseEvent, SseOperation, sse_response
 from graphs.side_chat.service import SideChat, SideChatClosed, thread_of
 
 Question = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
@@ -84,7 +83,7 @@ class SideChatController(Controller):
         renewal: RenewalService,
         principal: Principal,
         side_chat: SideChat,
-    ) -> ServerSentEvent:
+    ) -> EventStreamResponse:
         view = await renewal.view(principal, data.session_id)
         if not (view["selections"].get("eligibility") or {}).get("is_eligible"):
             raise SideChatClosed("AI 助理於選定可續約門號後（第 5 步起）開放 / opens at step 5")

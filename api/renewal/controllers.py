@@ -11,7 +11,6 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
-from litestar.response import ServerSentEvent
 
 from api.auth.controllers import BEARER
 from api.auth.guards import store_staff
@@ -40,7 +39,7 @@ from api.renewal.schemas import (
     answer_of,
 )
 from api.renewal.services import RenewalService
-from api.sse import SseOperation, sse_response
+from api.sse import EventStreamResponse, SseOperation, sse_response
 from graphs.renewal.steps import Step
 
 STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
@@ -168,7 +167,7 @@ class RenewalController(Controller):
         data: ListPlansRequest,
         renewal: RenewalService,
         principal: Principal,
-    ) -> ServerSentEvent:
+    ) -> EventStreamResponse:
         step = Step.LIST_PLANS
         events, held = await renewal.stream(principal, data.session_id, step, answer_of(data))
         return sse_response(request, lambda: events, cleanup=held.release)
@@ -187,7 +186,7 @@ class RenewalController(Controller):
         data: CompareRequest,
         renewal: RenewalService,
         principal: Principal,
-    ) -> ServerSentEvent:
+    ) -> EventStreamResponse:
         step = Step.SELECT_PLAN
         events, held = await renewal.stream(principal, data.session_id, step, answer_of(data))
         return sse_response(request, lambda: events, cleanup=held.release)

@@ -15,10 +15,9 @@ import pytest
 import uvicorn
 from litestar import Litestar, Request, post
 from litestar.datastructures import State
-from litestar.response import ServerSentEvent
 
 from api.errors import EXCEPTION_HANDLERS
-from api.sse import SseEvent, sse_response
+from api.sse import EventStreamResponse, SseEvent, sse_response
 from core.errors import OutOfStock
 from tests.api.conftest import parse_sse
 from tests.mcp_http import free_port
@@ -67,7 +66,7 @@ SOURCES = {"talk": talk, "fail": fail, "crash": crash, "forever": forever, "repl
 
 
 @post("/stream/{name:str}", status_code=200)
-async def stream(request: Request[Any, Any, Any], name: str) -> ServerSentEvent:
+async def stream(request: Request[Any, Any, Any], name: str) -> EventStreamResponse:
     return sse_response(request, SOURCES[name], cleanup=cleanup)
 
 
