@@ -45,6 +45,8 @@ class Settings(BaseSettings):
 
     # --- storage -----------------------------------------------------------------------------
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'switchboard.db'}"
+    # a pooled connection idle longer than this is pinged before use (see core/db/engine.py)
+    db_ping_after_idle_seconds: float = Field(10.0, ge=0)
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_key_prefix: str = Field("sb", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
     checkpoint_ttl_seconds: int | None = Field(None, ge=60)
