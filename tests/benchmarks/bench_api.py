@@ -18,7 +18,9 @@ half-second stall of the host does not decide a step's p95 on its own); the tabl
 each step's slowest sample.
 
 `--target langgraph-dev` runs the same journey against the same graphs served by `langgraph dev`
-(its /threads + /runs API, the repo's langgraph.json, our Redis checkpointer), for comparison.
+(the repo's langgraph.json, our Redis checkpointer), driven through `langgraph_sdk`; `--compare`
+runs both targets in one invocation, one after the other with the same settings, and prints the
+throughput ratio.
 """
 
 from __future__ import annotations
@@ -36,13 +38,15 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
 
 from core.bootstrap import build_search_index
 from core.db.migrate import seed
@@ -153,34 +157,33 @@ async def api_journey(http: aiohttp.ClientSession, token: str, rec: Recorder) ->
     assert done["outcome"] == "completed", done
 
 
-async def langgraph_dev_journey(http: aiohttp.ClientSession, token: str, rec: Recorder) -> None:
-    """The same journey through `langgraph dev`'s /threads + /runs API: each step is a run that
-    resumes the interrupt (runs/wait) plus a state read for what to show, as a client needs."""
+async def langgraph_dev_journey(client: LangGraphClient, token: str, rec: Recorder) -> None:
+    """The same journey through `langgraph dev`, driven by `langgraph_sdk` as its users would:
+    each step is a run that resumes the interrupt (`runs.wait`) plus a state read for what to
+    show (`threads.get_state`), two requests."""
     await rec.pause(first=True)
-    async with http.post("/threads", json={}) as created:
-        thread = (await created.json())["thread_id"]
+    thread = (await client.threads.create())["thread_id"]
 
-    async def resume(name: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def resume(name: str, **run: Any) -> dict[str, Any]:
         await rec.pause()
         started = time.perf_counter()
-        async with http.post(f"/threads/{thread}/runs/wait", json={
-                "assistant_id": "renewal", **body}) as response:  # fmt: skip
-            ran = await response.read()
-        async with http.get(f"/threads/{thread}/state") as read:
-            state = await read.json()
+        try:
+            await client.runs.wait(thread, "renewal", **run)
+            state = await client.threads.get_state(thread)
+        except Exception as exc:
+            rec.errors[f"{name} {type(exc).__name__}"] += 1
+            raise
         rec.samples[name].append((time.perf_counter() - started) * 1000)
         rec.requests += 2
-        if response.status >= 400:
-            rec.errors[f"{name} {response.status}"] += 1
-            raise RuntimeError(f"{name}: {response.status} {ran[:200]!r}")
         interrupts = [i["value"] for t in state["tasks"] for i in t["interrupts"]]
-        return {"waiting": interrupts[0] if interrupts else None, "values": state["values"]}
+        values: dict[str, Any] = state["values"]  # type: ignore[assignment]
+        return {"waiting": interrupts[0] if interrupts else None, "values": values}
 
     def answer(name: str, **value: Any) -> Awaitable[dict[str, Any]]:
-        return resume(name, {"command": {"resume": value or {"query": None}}})
+        return resume(name, command={"resume": value or {"query": None}})
 
     start = {"session_id": thread, "staff_id": "2", "store_id": "S001", "visited": []}
-    await resume("start", {"input": start})
+    await resume("start", input=start)
     await answer("query-customer", id_number=GOLDEN.eligible.national_id)
     await answer("select-phone", phone_number=GOLDEN.eligible.phone)
     await answer("select-device-type", device_type="smartphone")
@@ -198,8 +201,29 @@ async def langgraph_dev_journey(http: aiohttp.ClientSession, token: str, rec: Re
     assert done["values"].get("outcome") == "completed", str(done)[:600]
 
 
-Journey = Callable[[aiohttp.ClientSession, str, Recorder], Awaitable[None]]
-TARGETS: dict[str, Journey] = {"api": api_journey, "langgraph-dev": langgraph_dev_journey}
+@asynccontextmanager
+async def api_client(url: str, sessions: int) -> AsyncIterator[aiohttp.ClientSession]:
+    connector = aiohttp.TCPConnector(limit=sessions + 10)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
+        yield http
+
+
+@asynccontextmanager
+async def sdk_client(url: str, sessions: int) -> AsyncIterator[LangGraphClient]:
+    client = get_client(url=url, api_key=None, timeout=120)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+Journey = Callable[[Any, str, Recorder], Awaitable[None]]
+Opener = Callable[[str, int], AbstractAsyncContextManager[Any]]
+TARGETS: dict[str, tuple[Opener, Journey]] = {
+    "api": (api_client, api_journey),
+    "langgraph-dev": (sdk_client, langgraph_dev_journey),
+}
 
 
 async def sign_in(url: str, target: str) -> dict[str, str]:
@@ -226,24 +250,22 @@ async def run(
 ) -> tuple[Recorder, float, int]:
     """`sessions` staff members at once, each doing `journeys` renewals one after another."""
     rec = Recorder(think)
-    connector = aiohttp.TCPConnector(limit=sessions + 10)
-    timeout = aiohttp.ClientTimeout(total=120)
-    journey = TARGETS[target]
+    opener, journey = TARGETS[target]
 
-    async def staff(token: str) -> int:
+    async def staff(client: Any, token: str) -> int:
         done = 0
         for _ in range(journeys):
             try:
-                await journey(http, token, rec)
+                await journey(client, token, rec)
                 done += 1
             except Exception as exc:
-                print("journey failed:", exc)
+                print("journey failed:", repr(exc)[:300])
         return done
 
-    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
+    async with opener(url, sessions) as client:
         started = time.perf_counter()
         members = (tokens[STAFF[i % len(STAFF)]] for i in range(sessions))
-        done = await asyncio.gather(*(staff(token) for token in members))
+        done = await asyncio.gather(*(staff(client, token) for token in members))
         wall = time.perf_counter() - started
     return rec, wall, sum(done)
 
@@ -387,33 +409,49 @@ def cpu_line(before: Counter[str], after: Counter[str], requests: int) -> str:
     return f"CPU per request (ms): {parts}; serving total {server:.1f}"
 
 
-async def main(args: argparse.Namespace) -> None:
+async def measure(args: argparse.Namespace, target: str) -> tuple[Recorder, float, int]:
+    """One target's run (its own server unless --url): prints its table, returns its numbers."""
     if args.url is not None:
-        tokens = await sign_in(args.url, args.target)
+        tokens = await sign_in(args.url, target)
         rec, wall, completed = await run(
-            args.url, tokens, args.sessions, args.target, args.think, args.journeys
+            args.url, tokens, args.sessions, target, args.think, args.journeys
         )
         cpu = ""
     else:
-        async with own_api(args.db, args.target, args.workers) as own:
-            tokens = await sign_in(own.url, args.target)
+        async with own_api(args.db, target, args.workers) as own:
+            tokens = await sign_in(own.url, target)
             # warm-up: imports, caches, first graph compile paths (in every worker)
-            await run(own.url, tokens, 2 * args.workers, args.target)
+            await run(own.url, tokens, 2 * args.workers, target)
             before = cpu_by_role(own.pid)
             before["load generator"] = time.process_time()
             rec, wall, completed = await run(
-                own.url, tokens, args.sessions, args.target, args.think, args.journeys
+                own.url, tokens, args.sessions, target, args.think, args.journeys
             )
             after = cpu_by_role(own.pid)
             after["load generator"] = time.process_time()
             cpu = cpu_line(before, after, rec.requests)
     print(
-        f"target={args.target} sessions={args.sessions} journeys={args.journeys} "
+        f"target={target} sessions={args.sessions} journeys={args.journeys} "
         f"think={args.think}s "
         f"workers={args.workers} service_db={args.db if args.url is None else args.url}"
     )
     print(table(rec, wall, completed, args.sessions * args.journeys))
-    print(cpu)
+    print(cpu, flush=True)
+    return rec, wall, completed
+
+
+async def main(args: argparse.Namespace) -> None:
+    if not args.compare:
+        await measure(args, args.target)
+        return
+    _, ours_wall, ours = await measure(args, "api")
+    print()
+    _, theirs_wall, theirs = await measure(args, "langgraph-dev")
+    ratio = (ours / ours_wall) / max(theirs / theirs_wall, 1e-9)
+    print(
+        f"\nthroughput: api {ours / ours_wall:.2f} journeys/s, langgraph dev "
+        f"{theirs / theirs_wall:.2f} journeys/s: {ratio:.2f}x"
+    )
 
 
 if __name__ == "__main__":
@@ -432,4 +470,8 @@ if __name__ == "__main__":
     parser.add_argument(
         "--journeys", type=int, default=1, help="renewals each staff member does in a row"
     )
+    parser.add_argument(
+        "--compare", action="store_true",
+        help="run the API, then the same graphs under `langgraph dev`, and print the ratio",
+    )  # fmt: skip
     asyncio.run(main(parser.parse_args()))
