@@ -3,8 +3,8 @@
 Each case answers the steps as a staff member would and is scored the way agentevals scores
 trajectories: the waiting steps in order (strict) and as a set (unordered), and the MCP tool
 calls the same two ways. Tool calls are captured by a recording proxy in front of the toolbox
-(`RenewalDeps.tools` takes any `ToolCaller`), so no graph code is patched. Parallel calls of
-one tool (five promotion checks) make the strict tool sequence collapse consecutive repeats.
+(`RenewalDeps.tools` takes any `ToolCaller`), so no graph code is patched. The strict tool
+sequence collapses consecutive repeats of one tool (a tool called several times in a row).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Step 8: search the top promotions for this line, check each in parallel, keep the qualified.
+"""Step 8: search the top promotions for this line, check them all at once, keep the qualified.
 
 Progress goes out as custom stream events with seed 000 §4.2's stages, so the API's SSE route
-(and Studio) show "✅ qualified" / "❌ needs 6 months tenure" as each check finishes.
+(and Studio) show "✅ qualified" / "❌ needs 6 months tenure" for each candidate.
 """
 
 from __future__ import annotations
