@@ -128,7 +128,6 @@ class EventStream:
     async def frames(self) -> AsyncIterator[bytes]:
         """What the response sends; cancelling this (client gone) cancels the producer."""
         self.task = asyncio.create_task(self._produce(), name=f"sse:{self.request_id}")
-        self._next_id = 1
         try:
             while True:
                 try:

@@ -19,7 +19,8 @@ class SqlRenewalRecords:
         """No row (graph driven without the API: Studio, evals) or a finished one: no-op.
 
         One UPDATE on every step, so it runs in autocommit: no BEGIN and COMMIT round trips
-        around a statement that is atomic by itself (PostgreSQL: 1.0 -> 0.66 ms a step)."""
+        around a statement that is atomic by itself (PostgreSQL, still pinging on every
+        checkout: 1.48 -> 1.04 ms a write)."""
         async with self.sessions.begin() as db:
             await db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             await RenewalRecordRepository(db).advance(
