@@ -66,6 +66,9 @@ def _on_connect_oracle(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_DEFAULT_PING_AFTER_IDLE: float = Settings.model_fields["db_ping_after_idle_seconds"].default
+
+
 def _ping_after_idle(engine: AsyncEngine, idle_seconds: float) -> None:
     """Ping a pooled connection before use only when it sat idle longer than `idle_seconds`.
 
@@ -105,15 +108,18 @@ def create_engine(
     `sqlite_foreign_keys=False` is for migrations: batch mode recreates tables, which SQLite
     refuses for referenced tables while foreign keys are enforced.
     """
-    settings = settings or get_settings()
-    target = async_url(url if url is not None else settings.database_url)
+    if url is None:
+        settings = settings or get_settings()
+        url = settings.database_url
+    target = async_url(url)
     backend = target.get_backend_name()
     engine = _create_async_engine(target, **kwargs)
     if backend == "sqlite":  # aiosqlite: a local file, nothing to ping
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect(sqlite_foreign_keys))
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
-    elif not kwargs.get("pool_pre_ping"):
-        _ping_after_idle(engine, settings.db_ping_after_idle_seconds)
+    elif not kwargs.get("pool_pre_ping"):  # an explicit URL alone (Alembic) reads no settings
+        idle = settings.db_ping_after_idle_seconds if settings else _DEFAULT_PING_AFTER_IDLE
+        _ping_after_idle(engine, idle)
     if backend == "oracle":
         event.listen(engine.sync_engine, "connect", _on_connect_oracle)
     return engine
