@@ -27,6 +27,7 @@ from core.heap import freeze_startup_heap
 from core.logging import configure_logging, get_logger
 from core.national_id import mask_in_text
 from core.settings import get_settings
+from mcp_servers.stdio import serve_stdio
 
 log = get_logger(__name__)
 P = ParamSpec("P")
@@ -137,7 +138,7 @@ def serve(server: FastMCP, argv: Sequence[str] | None = None) -> None:
     _quiet_library_loggers()
     freeze_startup_heap()
     if args.transport == "stdio":
-        server.run(transport="stdio", show_banner=False)
+        serve_stdio(server)
     else:
         if not args.port:
             parser.error("--port is required with --transport http")
