@@ -25,28 +25,31 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
 class PipeLines:
-    """The slice of `anyio.AsyncFile[str]` that `stdio_server()` uses, over asyncio pipes."""
+    """stdin as the async iterator of text lines that `stdio_server()` reads."""
 
-    def __init__(self, reader: asyncio.StreamReader | None, writer: asyncio.StreamWriter | None):
+    def __init__(self, reader: asyncio.StreamReader) -> None:
         self.reader = reader
-        self.writer = writer
 
     def __aiter__(self) -> PipeLines:
         return self
 
     async def __anext__(self) -> str:
-        assert self.reader is not None
         line = await self.reader.readline()
         if not line:
             raise StopAsyncIteration
         return line.decode("utf-8", errors="replace")
 
+
+class PipeText:
+    """stdout as the `write` + `flush` text file that `stdio_server()` writes to."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+
     async def write(self, text: str) -> None:
-        assert self.writer is not None
         self.writer.write(text.encode("utf-8"))
 
     async def flush(self) -> None:
-        assert self.writer is not None
         await self.writer.drain()
 
 
@@ -58,7 +61,7 @@ def _is_pipe(stream: Any) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-async def open_pipes() -> tuple[PipeLines, PipeLines]:
+async def open_pipes() -> tuple[PipeLines, PipeText]:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=MAX_LINE_BYTES)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -66,7 +69,7 @@ async def open_pipes() -> tuple[PipeLines, PipeLines]:
         lambda: asyncio.StreamReaderProtocol(asyncio.StreamReader()), sys.stdout
     )
     writer = asyncio.StreamWriter(transport, protocol, None, loop)
-    return PipeLines(reader, None), PipeLines(None, writer)
+    return PipeLines(reader), PipeText(writer)
 
 
 async def run_stdio(server: FastMCP) -> None:

@@ -474,4 +474,7 @@ if __name__ == "__main__":
         "--compare", action="store_true",
         help="run the API, then the same graphs under `langgraph dev`, and print the ratio",
     )  # fmt: skip
-    asyncio.run(main(parser.parse_args()))
+    arguments = parser.parse_args()
+    if arguments.compare and arguments.url:
+        parser.error("--compare starts both servers itself; it cannot use --url")
+    asyncio.run(main(arguments))
