@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_key_prefix: str = Field("sb", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
     checkpoint_ttl_seconds: int | None = Field(None, ge=60)
+    # connections the checkpoint saver keeps per process: size it for the runs in flight
+    checkpoint_pool_size: int = Field(64, ge=1, le=1024)
 
     # --- back-office demo systems (served by mcp_servers/) -------------------------------------
     backoffice_db_path: Path = VAR_DIR / "backoffice.db"

@@ -5,8 +5,8 @@
     "checkpointer": {"path": "graphs.checkpoint:redis_checkpointer"}
 
 langgraph-api calls it and enters the async context manager it returns (once per event loop);
-the API lifespan enters it the same way. Both read REDIS_URL, REDIS_KEY_PREFIX and
-CHECKPOINT_TTL_SECONDS through `core.settings`.
+the API lifespan enters it the same way. Both read REDIS_URL, REDIS_KEY_PREFIX,
+CHECKPOINT_TTL_SECONDS and CHECKPOINT_POOL_SIZE through `core.settings`.
 """
 
 from __future__ import annotations
@@ -45,5 +45,6 @@ async def redis_checkpointer(
         key_prefix=settings.redis_key_prefix,
         ttl_seconds=settings.checkpoint_ttl_seconds,
         serde=serde,
+        pool_size=settings.checkpoint_pool_size,
     ) as saver:
         yield saver

@@ -46,7 +46,7 @@ from graphs.checkpoint.threads import (
     select_members,
     snapshot_commands,
 )
-from graphs.checkpoint.transport import RoundTrips, make_async_client
+from graphs.checkpoint.transport import POOL_SIZE, RoundTrips, make_async_client
 
 
 class AsyncRedisSaver(BaseRedisSaver):
@@ -60,6 +60,7 @@ class AsyncRedisSaver(BaseRedisSaver):
         ttl_seconds: float | None = None,
         timeout_seconds: float = 10.0,
         serde: SerializerProtocol | None = None,
+        pool_size: int = POOL_SIZE,
     ) -> None:
         kwargs = client.connection_pool.connection_kwargs
         if kwargs.get("decode_responses"):
@@ -71,7 +72,7 @@ class AsyncRedisSaver(BaseRedisSaver):
             key_prefix=key_prefix, ttl_seconds=ttl_seconds, url_for_errors=url, serde=serde
         )
         self.client = client
-        self.redis = RoundTrips(client, timeout_seconds, self._unavailable)
+        self.redis = RoundTrips(client, timeout_seconds, self._unavailable, pool_size=pool_size)
         try:
             self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -87,6 +88,7 @@ class AsyncRedisSaver(BaseRedisSaver):
         ttl_seconds: float | None = None,
         timeout_seconds: float = 10.0,
         serde: SerializerProtocol | None = None,
+        pool_size: int = POOL_SIZE,
         **client_kwargs: Any,
     ) -> AsyncIterator[AsyncRedisSaver]:
         """Open a client, check Redis answers (else CheckpointStoreUnavailable), close on exit."""
@@ -97,6 +99,7 @@ class AsyncRedisSaver(BaseRedisSaver):
             ttl_seconds=ttl_seconds,
             timeout_seconds=timeout_seconds,
             serde=serde,
+            pool_size=pool_size,
         )
         saver.masked_url = mask_url(url)
         try:

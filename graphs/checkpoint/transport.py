@@ -24,7 +24,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from graphs.checkpoint.base import Command, LuaScript
 
 RETRIES = 3
-MAX_IDLE = 8
+POOL_SIZE = 64
 
 
 def make_async_client(url: str, **kwargs: Any) -> Redis:
@@ -71,17 +71,26 @@ async def exchange(conn: Connection, commands: Sequence[Command], transaction: b
 class RoundTrips:
     """Round trips on the client's Redis; failures become the saver's typed error.
 
-    Keeps its own few idle connections (made by the client's pool, so same URL, auth and
-    connection class) instead of checking one out of the pool per call: the pool's lock and
-    bookkeeping cost as much client CPU as the rest of a request."""
+    Keeps its own connections (made by the client's pool, so same URL, auth and connection
+    class) instead of checking one out of the pool per call: the pool's lock and bookkeeping
+    cost as much client CPU as the rest of a request. At most `pool_size` exist; a call past
+    that waits for one to come back rather than opening (5 round trips) and closing a new one,
+    which at 32 concurrent runs with 8 kept cost 416 connections/s (superstep 3.5x -> 1.3x
+    InMemorySaver with the pool)."""
 
     def __init__(
-        self, client: Redis, timeout: float, unavailable: Callable[[BaseException], Exception]
+        self,
+        client: Redis,
+        timeout: float,
+        unavailable: Callable[[BaseException], Exception],
+        *,
+        pool_size: int = POOL_SIZE,
     ) -> None:
         self.client = client
         self.timeout = timeout
         self.unavailable = unavailable
         self._idle: list[Connection] = []
+        self._slots = asyncio.Semaphore(pool_size)
 
     async def aclose(self) -> None:
         idle, self._idle = self._idle, []
@@ -91,6 +100,10 @@ class RoundTrips:
     async def send(self, commands: Sequence[Command], transaction: bool) -> list[Any]:
         """Replies to `commands` (errors as values); retried on connection loss or timeout,
         which is safe because every request the saver makes is idempotent."""
+        async with self._slots:
+            return await self._send(commands, transaction)
+
+    async def _send(self, commands: Sequence[Command], transaction: bool) -> list[Any]:
         for attempt in range(RETRIES + 1):
             conn = self._idle.pop() if self._idle else self.client.connection_pool.make_connection()
             try:
@@ -107,10 +120,7 @@ class RoundTrips:
             except BaseException:
                 await conn.disconnect()  # cancelled mid-reply: never reuse a dirty connection
                 raise
-            if len(self._idle) < MAX_IDLE:
-                self._idle.append(conn)
-            else:
-                await conn.disconnect()
+            self._idle.append(conn)  # never more than pool_size: each holds a slot
             return replies
         raise AssertionError("unreachable")
 
