@@ -1,8 +1,10 @@
 """LangGraph checkpoint savers on plain Redis, and the factory the service and `langgraph dev` use.
 
-`redis_checkpointer()` takes no required arguments so langgraph.json can name it directly:
+`redis_checkpointer()` takes no required arguments so langgraph.json can name it directly
+(a dotted path: langgraph-api reads `graphs.checkpoint:redis_checkpointer` as an attribute of
+`graphs` and fails; see docs/checkpoint.md):
 
-    "checkpointer": {"path": "graphs.checkpoint:redis_checkpointer"}
+    "checkpointer": {"path": "graphs.checkpoint.redis_checkpointer"}
 
 langgraph-api calls it and enters the async context manager it returns (once per event loop);
 the API lifespan enters it the same way. Both read REDIS_URL, REDIS_KEY_PREFIX,
