@@ -24,7 +24,13 @@ class RenewalRecords(Protocol):
 
     async def abandoned(self, session_id: str, reason: str | None) -> None: ...
 
-    async def progressed(self, session_id: str, step: str, selections: dict[str, Any]) -> None: ...
+    async def progressed(
+        self,
+        session_id: str,
+        step: str,
+        selections: dict[str, Any],
+        customer: dict[str, Any] | None = None,
+    ) -> None: ...
 
 
 class NoRecords:
@@ -36,7 +42,13 @@ class NoRecords:
     async def abandoned(self, session_id: str, reason: str | None) -> None:
         return None
 
-    async def progressed(self, session_id: str, step: str, selections: dict[str, Any]) -> None:
+    async def progressed(
+        self,
+        session_id: str,
+        step: str,
+        selections: dict[str, Any],
+        customer: dict[str, Any] | None = None,
+    ) -> None:
         return None
 
 

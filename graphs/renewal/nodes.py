@@ -109,7 +109,8 @@ class RenewalNodes:
                 "selected_plan",
             )
         }
-        await self.deps.records.progressed(state["session_id"], goto, selections)
+        customer = update.get("customer", state.get("customer"))
+        await self.deps.records.progressed(state["session_id"], goto, selections, customer)
         return Command(goto=goto, update=update)
 
     # --- step 1 ------------------------------------------------------------------------------
@@ -333,9 +334,13 @@ class RenewalNodes:
             "voice_minutes_per_month": usage_info.get("voice_used_minutes"),
         }
         result = await self.tools.call("compare_plans", plan_ids=plan_ids, customer_usage=usage)
+        # The recommendation is computed from the table (costs.recommend) and handed over as
+        # its own block: the model restates it, it does not pick again.
+        table = {k: v for k, v in result.items() if k != "recommendation"}
         messages = load_prompt("comparison_narrative").format_messages(
-            comparison_json=json.dumps(result, ensure_ascii=False),
+            comparison_json=json.dumps(table, ensure_ascii=False),
             customer_usage_json=json.dumps(usage, ensure_ascii=False),
+            recommendation_json=json.dumps(result["recommendation"], ensure_ascii=False),
         )
         model = self.deps.chat_model("comparison", dict(state))
         reply = await model.ainvoke(messages)
@@ -370,9 +375,22 @@ class RenewalNodes:
                     store_id=state["store_id"],
                     idempotency_key=f"renewal:{state['session_id']}",
                 )
-            selections = {**summary, "reservation": reservation}
+            plan = state.get("selected_plan") or {}
+            renewal = await self.tools.call(
+                "record_renewal",
+                phone_number=state["selected_phone"],
+                plan_id=plan["plan_id"],
+                staff_id=state["staff_id"],
+                store_id=state["store_id"],
+                idempotency_key=f"renewal:{state['session_id']}",
+            )
+            selections = {**summary, "reservation": reservation, "line_renewal": renewal}
             record_id = await self.deps.records.completed(state["session_id"], selections)
-            submission = {"reservation": reservation, "record_id": record_id}
+            submission = {
+                "reservation": reservation,
+                "line_renewal": renewal,
+                "record_id": record_id,
+            }
             return Command(
                 goto=END,
                 update={

@@ -16,6 +16,19 @@ from graphs.renewal.state import RenewalState
 
 Writer = Callable[[Any], None]
 TOP_K = 5
+# What the search looks for per device choice (step 5); the filter does the rest.
+DEVICE_WORDS = {
+    "smartphone": "搭配手機",
+    "tablet": "搭配平板 行動上網",
+    "wearable": "搭配智慧手錶 穿戴",
+}
+
+
+def device_choice(state: RenewalState) -> str:
+    """Step 5's answer; a plain renewal is "none" whatever was picked before going back."""
+    if state.get("renewal_type") != "with_device":
+        return "none"
+    return state.get("device_type") or "smartphone"
 
 
 def _event(stage: str, status: str, **data: Any) -> dict[str, Any]:
@@ -28,8 +41,11 @@ def search_query(state: RenewalState, extra: str | None) -> tuple[str, dict[str,
     contract = line.get("contract_info") or {}
     usage = line.get("usage_info") or {}
     customer = state.get("customer") or {}
-    with_device = state.get("renewal_type") == "with_device"
-    words = ["續約", "搭配手機" if with_device else "單純續約", contract.get("plan_type", "")]
+    words = [
+        "續約",
+        DEVICE_WORDS.get(device_choice(state), "單純續約"),
+        contract.get("plan_type", ""),
+    ]
     if extra:
         words.append(extra)
     context = {
@@ -74,6 +90,7 @@ async def find_qualified_plans(
     """
     phone = state["selected_phone"]
     renewal_type = state.get("renewal_type") or "single"
+    device = device_choice(state)
 
     async def contract() -> dict[str, Any]:
         line: dict[str, Any] = await tools.call("get_phone_details", phone_number=phone)
@@ -90,8 +107,9 @@ async def find_qualified_plans(
     async def search() -> list[dict[str, Any]]:
         query, context = search_query(state, extra_query)
         hits: list[dict[str, Any]] = await tools.call(
-            "search_promotions", query=query, customer_context=context, top_k=TOP_K
-        )
+            "search_promotions", query=query, customer_context=context, top_k=TOP_K,
+            device_type=device,
+        )  # fmt: skip
         write(_event("search_promotions", "completed", count=len(hits),
                      candidates=[h["promotion_id"] for h in hits]))  # fmt: skip
         return hits
@@ -113,7 +131,7 @@ async def find_qualified_plans(
         if ids := [h["promotion_id"] for h in hits]:
             checked = calls.create_task(tools.call(
                 "check_promotion_eligibility_batch", phone_number=phone, promotion_ids=ids,
-                renewal_type=state.get("renewal_type"),
+                renewal_type=state.get("renewal_type"), device_type=device,
             ))  # fmt: skip
             plans = await calls.create_task(tools.call("get_plan_details_batch", plan_ids=ids))
             results = await checked

@@ -15,8 +15,17 @@ class SqlRenewalRecords:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
-    async def progressed(self, session_id: str, step: str, selections: dict[str, Any]) -> None:
+    async def progressed(
+        self,
+        session_id: str,
+        step: str,
+        selections: dict[str, Any],
+        customer: dict[str, Any] | None = None,
+    ) -> None:
         """No row (graph driven without the API: Studio, evals) or a finished one: no-op.
+
+        `customer` (step 1's CRM answer) names who is served: its id becomes `customer_ref`,
+        which the statistics count once per staff and day, and its masked ID goes on screen.
 
         One UPDATE on every step, so it runs in autocommit: no BEGIN and COMMIT round trips
         around a statement that is atomic by itself (PostgreSQL, still pinging on every
@@ -28,6 +37,8 @@ class SqlRenewalRecords:
                 current_step=step,
                 selections={k: v for k, v in selections.items() if v is not None},
                 phone_number=selections.get("selected_phone"),
+                customer_ref=(customer or {}).get("customer_id"),
+                customer_id_masked=(customer or {}).get("id_number"),
             )
 
     async def completed(self, session_id: str, selections: dict[str, Any]) -> int:

@@ -104,6 +104,22 @@ CREATE TABLE IF NOT EXISTS reservations (
 );
 CREATE INDEX IF NOT EXISTS ix_reservations_item
     ON reservations (store_id, device_id, color, status);
+-- Renewals signed in a store: the CRM's one write. The line's contract columns move to the new
+-- plan and term in the same transaction; this row keeps when, and what the contract was before.
+CREATE TABLE IF NOT EXISTS line_renewals (
+    renewal_id TEXT PRIMARY KEY,
+    phone_number TEXT NOT NULL REFERENCES phone_lines (phone_number),
+    plan_id TEXT NOT NULL REFERENCES plans (plan_id),
+    renewed_on TEXT NOT NULL,
+    previous_plan_id TEXT NOT NULL,
+    previous_contract_end TEXT NOT NULL,
+    contract_end TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_line_renewals_line ON line_renewals (phone_number, renewed_on);
 """
 
 
@@ -185,7 +201,8 @@ def load(backoffice: BackOffice, path: Path | str, replace: bool = False) -> Loa
     """Write all records in one transaction; the same data again is a no-op.
 
     Different data already in the file raises BackOfficeDataConflict unless `replace`, which wipes
-    every table (reservations included) and loads afresh, even when the data is the same.
+    every table (reservations and renewals included) and loads afresh, even when the data is the
+    same.
     """
     digest = data_hash(backoffice)
     counts = {key: len(getattr(backoffice, key)) for key in _TABLES}
@@ -207,6 +224,7 @@ def load(backoffice: BackOffice, path: Path | str, replace: bool = False) -> Loa
                     path=str(path),
                 )
             conn.execute("DELETE FROM reservations")
+            conn.execute("DELETE FROM line_renewals")
             for table in reversed(_TABLES.values()):
                 conn.execute(f"DELETE FROM {table.name}")
             conn.execute("DELETE FROM meta")
@@ -311,6 +329,15 @@ class BackOfficeStore:
 
     def line(self, phone_number: str) -> PhoneLine | None:
         return self._one("lines", PhoneLine, "phone_number = ?", phone_number.strip())
+
+    def last_renewed(self, phone_number: str) -> date | None:
+        """The day the line was last renewed in a store (None: never, since the data load)."""
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT max(renewed_on) AS day FROM line_renewals WHERE phone_number = ?",
+                (phone_number.strip(),),
+            ).fetchone()
+        return None if row is None or row["day"] is None else date.fromisoformat(row["day"])
 
     # --- Promotion --------------------------------------------------------------------------
     def plan(self, plan_id: str) -> Plan | None:

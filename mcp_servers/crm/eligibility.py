@@ -12,11 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from mcp_servers.backoffice.device_fit import DEVICE_LABELS, DeviceChoice, device_misfit
 from mcp_servers.backoffice.records import Customer, Identity, PhoneLine, Plan
 
 RenewalType = Literal["single", "with_device"]
 
 RENEWAL_WINDOW_DAYS = 60
+# A line renewed in a store is not renewed again for this long, whatever its new term.
+RECENT_RENEWAL_DAYS = 60
 # A is the best grade. A device subsidy is a credit risk, so it asks for a better grade.
 ACCEPTED_GRADES: dict[RenewalType, frozenset[str]] = {
     "single": frozenset("ABC"),
@@ -62,12 +65,24 @@ class PromotionEligibility(BaseModel):
     missing_requirements: list[MissingRequirement]
 
 
-def check_renewal(line: PhoneLine, renewal_type: RenewalType, today: date) -> RenewalEligibility:
-    """Contract within 60 days of its end (or already ended), no debt, not blacklisted,
-    credit grade accepted for this renewal type, line active."""
+def check_renewal(
+    line: PhoneLine, renewal_type: RenewalType, today: date, renewed_on: date | None = None
+) -> RenewalEligibility:
+    """Not renewed in a store in the last 60 days (`renewed_on`: the line's last renewal),
+    contract within 60 days of its end (or already ended), no debt, not blacklisted, credit
+    grade accepted for this renewal type, line active."""
     days = (line.contract_end - today).days
     eligible_from = line.contract_end - timedelta(days=RENEWAL_WINDOW_DAYS)
     reasons: list[Reason] = []
+    if renewed_on is not None and (today - renewed_on).days < RECENT_RENEWAL_DAYS:
+        reasons.append(
+            Reason(
+                code="RECENTLY_RENEWED",
+                message=f"此門號已於 {renewed_on:%Y-%m-%d} 完成續約，目前方案為 {line.plan_name}，"
+                f"新合約至 {line.contract_end:%Y-%m-%d}",
+                remedy="不需再次續約；如需調整方案，請改辦理方案變更",
+            )
+        )
     if days > RENEWAL_WINDOW_DAYS:
         reasons.append(
             Reason(
@@ -140,8 +155,10 @@ def check_promotion(
     plan: Plan,
     today: date,
     renewal_type: RenewalType | None = None,
+    device_type: DeviceChoice | None = None,
 ) -> PromotionEligibility:
-    """Apply a promotion's machine-checkable rules to one line; every unmet rule is listed."""
+    """Apply a promotion's machine-checkable rules to one line; every unmet rule is listed.
+    With `device_type` (step 5's choice) a plan that does not fit the device is not qualified."""
     rules = plan.rules
     missing: list[MissingRequirement] = []
     reasons: list[str] = []
@@ -190,6 +207,8 @@ def check_promotion(
         if wanted != renewal_type:
             label = "搭配購機" if wanted == "with_device" else "單純續約（不購機）"
             fail("renewal_type", wanted, renewal_type, f"此方案限{label}")
+    if device_type is not None and (misfit := device_misfit(plan, device_type)):
+        fail("device_type", device_type, DEVICE_LABELS[device_type], misfit)
     if line.credit_grade > rules.max_credit_grade:  # "A" < "B" < ...: higher letter is worse
         fail(
             "max_credit_grade",

@@ -15,15 +15,19 @@ from mcp_servers.backoffice.access import (
     default_store,
     line_by_number,
     plan_by_id,
+    store_id_checked,
     today,
     valid_national_id,
 )
+from mcp_servers.backoffice.device_fit import DeviceChoice
 from mcp_servers.crm.eligibility import (
     PromotionEligibility,
     RenewalEligibility,
     check_promotion,
     check_renewal,
 )
+from mcp_servers.crm.renewals import LineRenewal
+from mcp_servers.crm.renewals import record_renewal as record_line_renewal
 from mcp_servers.server import build_server, tools_of
 
 log = get_logger(__name__)
@@ -128,7 +132,7 @@ async def list_customer_phones(customer_id: str) -> list[PhoneSummary]:
     now = today()
     cards = []
     for line in store.lines_by_customer(customer.customer_id):
-        renewal = check_renewal(line, "single", now)
+        renewal = check_renewal(line, "single", now, store.last_renewed(line.phone_number))
         days = renewal.days_until_expiry
         status: Literal["active", "expiring", "expired", "suspended"] = (
             "suspended" if line.status != "active"
@@ -197,7 +201,37 @@ async def check_renewal_eligibility(
     """檢查門號續約資格。Renewal eligibility: contract ends within 60 days (or has ended), no
     outstanding balance, not blacklisted, credit grade accepted (single: A-C, with_device: A-B).
     Every failed rule comes with a reason and a remedy."""
-    return check_renewal(line_by_number(default_store(), phone_number), renewal_type, today())
+    store = default_store()
+    line = line_by_number(store, phone_number)
+    return check_renewal(line, renewal_type, today(), store.last_renewed(line.phone_number))
+
+
+@tool
+async def record_renewal(
+    phone_number: str,
+    plan_id: str,
+    staff_id: Annotated[str, Field(min_length=1, max_length=32)],
+    store_id: str,
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=64)],
+) -> LineRenewal:
+    """登錄門市續約：門號改為新方案，新合約自今日起算。Record a renewal signed in a store: the
+    line moves to the plan and a new contract from today (end = today + contract months), so the
+    line is not renewed twice. Reuse the idempotency_key to get the same renewal back. Errors:
+    RECENTLY_RENEWED (renewed in the last 60 days), NOT_FOUND, INVALID_INPUT."""
+    store = default_store()
+    line = line_by_number(store, phone_number)
+    plan = plan_by_id(store, plan_id)
+    renewal = record_line_renewal(
+        store.path,
+        phone_number=line.phone_number,
+        plan=plan,
+        staff_id=staff_id,
+        store_id=store_id_checked(store, store_id),
+        idempotency_key=idempotency_key,
+        today=today(),
+    )
+    log.info("line_renewed", phone_number=line.phone_number, plan_id=plan.plan_id)
+    return renewal
 
 
 @tool
@@ -205,11 +239,15 @@ async def check_promotion_eligibility(
     phone_number: str,
     promotion_id: str,
     renewal_type: Literal["single", "with_device"] | None = None,
+    device_type: DeviceChoice | None = None,
 ) -> PromotionEligibility:
     """檢查門號是否符合促銷資格。Whether a line qualifies for a promotion (tenure, current
-    monthly fee, current plan type, identity, with-device or plain renewal, credit, validity);
+    monthly fee, current plan type, identity, with-device or plain renewal, credit, validity,
+    and with device_type none/smartphone/tablet/wearable whether the plan fits that device);
     lists every missing requirement."""
-    (result,) = await check_promotion_eligibility_batch(phone_number, [promotion_id], renewal_type)
+    (result,) = await check_promotion_eligibility_batch(
+        phone_number, [promotion_id], renewal_type, device_type
+    )
     return result
 
 
@@ -218,6 +256,7 @@ async def check_promotion_eligibility_batch(
     phone_number: str,
     promotion_ids: Annotated[list[str], Field(min_length=1, max_length=20)],
     renewal_type: Literal["single", "with_device"] | None = None,
+    device_type: DeviceChoice | None = None,
 ) -> list[PromotionEligibility]:
     """檢查門號對多個促銷的資格（批次）。check_promotion_eligibility for several promotions of
     one line in one call, results in the order asked; NOT_FOUND names an unknown promotion."""
@@ -226,6 +265,8 @@ async def check_promotion_eligibility_batch(
     customer = customer_by_id(store, line.customer_id)
     now = today()
     return [
-        check_promotion(line, customer, plan_by_id(store, promotion_id), now, renewal_type)
+        check_promotion(
+            line, customer, plan_by_id(store, promotion_id), now, renewal_type, device_type
+        )
         for promotion_id in promotion_ids
     ]

@@ -35,10 +35,26 @@ class PlanCost(BaseModel):
     covers_usage: bool
 
 
+class Recommendation(BaseModel):
+    """The plan the comparison recommends, by one stated criterion, with the numbers behind it
+    (taken from `cost_analysis`, so every claim can be checked against the table)."""
+
+    best_for_customer: str
+    criterion: str  # what "best" means, in words staff can repeat
+    annual_cost: int
+    monthly_fee: int
+    expected_monthly_extra: int
+    covers_usage: bool
+    runner_up: str | None  # the next cheapest plan
+    runner_up_annual_cost: int | None
+    annual_saving: int  # runner_up_annual_cost - annual_cost (0 when alone or tied)
+    reason: str
+
+
 class Comparison(BaseModel):
     comparison_table: ComparisonTable
     cost_analysis: list[PlanCost]
-    recommendation: dict[str, str]
+    recommendation: Recommendation
 
 
 class UpgradeCost(BaseModel):
@@ -90,8 +106,7 @@ def plan_cost(plan: Plan, usage: CustomerUsage | None) -> PlanCost:
 
 
 def compare(plans: list[Plan], usage: CustomerUsage | None) -> Comparison:
-    """Side-by-side table; best = cheapest annual cost among plans that cover the usage
-    (or cheapest overall when none does)."""
+    """Side-by-side table, the cost per plan and the recommendation (`recommend`)."""
     costs = [plan_cost(p, usage) for p in plans]
     rows = [
         ["月租費", *(f"NT${p.monthly_fee:,}" for p in plans)],
@@ -102,19 +117,48 @@ def compare(plans: list[Plan], usage: CustomerUsage | None) -> Comparison:
         ["贈品", *("、".join(p.gifts) or "-" for p in plans)],
         ["預估年費", *(f"NT${c.annual_cost:,}" for c in costs)],
     ]
-    pool = [c for c in costs if c.covers_usage] or costs
-    best = min(pool, key=lambda c: (c.annual_cost, c.plan_id))
-    best_plan = next(p for p in plans if p.plan_id == best.plan_id)
-    if usage is None:
-        reason = f"{best_plan.name} 年費最低（NT${best.annual_cost:,}）"
-    elif best.covers_usage:
-        reason = f"{best_plan.name} 足以涵蓋您的用量，且年費最低（NT${best.annual_cost:,}）"
-    else:
-        reason = f"沒有方案完全涵蓋您的用量；{best_plan.name} 含加購費用後年費最低"
     return Comparison(
         comparison_table=ComparisonTable(headers=["項目", *(p.name for p in plans)], rows=rows),
         cost_analysis=costs,
-        recommendation={"best_for_customer": best.plan_id, "reason": reason},
+        recommendation=recommend(plans, costs),
+    )
+
+
+CRITERION = "預估年費最低（月租＋依用量預估的加購費，不含購機款）"
+
+
+def recommend(plans: list[Plan], costs: list[PlanCost]) -> Recommendation:
+    """The plan with the lowest estimated annual cost (the table's 預估年費 row); ties go to the
+    plan that covers the usage, then the lower monthly fee. The reason states only what the
+    table shows: this plan's annual cost and how much less it is than the next one."""
+    names = {p.plan_id: p.name for p in plans}
+    ranked = sorted(
+        costs, key=lambda c: (c.annual_cost, not c.covers_usage, c.monthly_fee, c.plan_id)
+    )
+    best, runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    saving = runner.annual_cost - best.annual_cost if runner else 0
+    extra = f"＋預估加購 NT${best.expected_monthly_extra:,}" if best.expected_monthly_extra else ""
+    reason = (
+        f"{names[best.plan_id]} 預估年費最低：NT${best.annual_cost:,}"
+        f"（月租 NT${best.monthly_fee:,}{extra}，× 12 個月）"
+    )
+    if runner is not None and saving > 0:
+        reason += f"，比 {names[runner.plan_id]} 的 NT${runner.annual_cost:,} 少 NT${saving:,}"
+    elif runner is not None:
+        reason += f"，與 {names[runner.plan_id]} 相同"
+    if not best.covers_usage:
+        reason += "；依客戶目前用量會超出方案內容，超出部分的預估費用已計入年費"
+    return Recommendation(
+        best_for_customer=best.plan_id,
+        criterion=CRITERION,
+        annual_cost=best.annual_cost,
+        monthly_fee=best.monthly_fee,
+        expected_monthly_extra=best.expected_monthly_extra,
+        covers_usage=best.covers_usage,
+        runner_up=runner.plan_id if runner else None,
+        runner_up_annual_cost=runner.annual_cost if runner else None,
+        annual_saving=saving,
+        reason=reason,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from core.errors import InvalidInput
 from core.settings import get_settings
 from mcp_servers.backoffice.access import default_store, plan_by_id, today
+from mcp_servers.backoffice.device_fit import DeviceChoice, fits_device
 from mcp_servers.backoffice.records import Plan
 from mcp_servers.promotion.costs import (
     Comparison,
@@ -85,22 +86,30 @@ async def search_promotions(
     query: Annotated[str, Field(min_length=1, max_length=500)],
     customer_context: dict[str, Any] | None = None,
     top_k: Annotated[int, Field(ge=1, le=20)] = 5,
+    device_type: DeviceChoice | None = None,
 ) -> list[PromotionHit]:
     """以自然語言搜尋促銷方案（BM25 + 向量混合檢索）。Hybrid search over promotions. The optional
     customer_context (current_plan_type, monthly_fee, data_used_gb, data_limit_gb,
     voice_used_min, tenure_months, renewal_type with_device/single, identities ...) shapes the
-    query and the filters."""
+    query and the filters; device_type (none/smartphone/tablet/wearable) keeps only plans that
+    fit that device, before ranking."""
     context = dict(customer_context or {})
     if context.get("renewal_type") == "single":  # the CRM's word for a plain renewal
         context["renewal_type"] = "plain"
+    store = default_store()
+    misfits = (
+        ()
+        if device_type is None
+        else tuple(p.plan_id for p in store.plans() if not fits_device(p, device_type))
+    )
     hits = await search_with_context(
         await _search_index(),
         query,
         context or None,
-        filters=SearchFilters(valid_on=today()),  # only promotions on sale today
+        # only promotions on sale today, and only those that fit the device
+        filters=SearchFilters(valid_on=today(), exclude_plan_ids=misfits),
         top_k=top_k,
     )
-    store = default_store()
     results = []
     for hit in hits:
         plan = store.plan(hit.plan_id)

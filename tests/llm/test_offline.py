@@ -209,7 +209,8 @@ def test_tools_not_bound_or_refused_give_no_call():
     unbound = model().invoke(conversation("方案 A 和方案 B 有什麼差異？"))
     refused = model().bind_tools(TOOLS, tool_choice="none").invoke(conversation("方案 A 和 B 比較"))
 
-    assert unbound.tool_calls == [] and "compare_plans" in unbound.content
+    assert unbound.tool_calls == [] and "方案比較" in unbound.content
+    assert "compare_plans" not in unbound.content  # tool ids are internal
     assert refused.tool_calls == []
 
 
@@ -282,7 +283,8 @@ def test_list_results_and_errors_render():
 
     assert "| 裝置代碼 | 型號 | 顏色 | 數量 |" in str(stocked.content)
     assert "合計 3 台" in str(stocked.content)
-    assert "get_phone_details 查詢失敗：門號不存在" in str(failed.content)
+    assert "門號資料查詢失敗：門號不存在" in str(failed.content)
+    assert "get_phone_details" not in str(failed.content)  # tool ids are internal
 
 
 async def test_streaming_yields_chunks_that_join_to_the_answer():
@@ -343,6 +345,7 @@ def test_comparison_usage_type_narrates_the_prompt_data():
     messages = load_prompt("comparison_narrative").format_messages(
         comparison_json=json.dumps(COMPARISON, ensure_ascii=False),
         customer_usage_json=json.dumps(USAGE),
+        recommendation_json=json.dumps(COMPARISON["recommendation"], ensure_ascii=False),
     )
     text = str(model(usage_type="comparison").invoke(messages).content)
 

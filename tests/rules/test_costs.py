@@ -47,7 +47,7 @@ def test_compare_prefers_cheapest_plan_that_covers_usage() -> None:
     big = plan("B", 999, data_gb=None)
     mid = plan("C", 799, data_gb=50.0)
     result = compare([small, big, mid], CustomerUsage(data_gb_per_month=40))
-    assert result.recommendation["best_for_customer"] == "C"
+    assert result.recommendation.best_for_customer == "C"
     assert result.comparison_table.headers == ["項目", "方案A", "方案B", "方案C"]
     assert all(len(row) == 4 for row in result.comparison_table.rows)
     annual = {c.plan_id: c.annual_cost for c in result.cost_analysis}
@@ -56,7 +56,7 @@ def test_compare_prefers_cheapest_plan_that_covers_usage() -> None:
 
 def test_compare_without_usage_picks_lowest_fee() -> None:
     result = compare([plan("A", 999), plan("B", 599)], None)
-    assert result.recommendation["best_for_customer"] == "B"
+    assert result.recommendation.best_for_customer == "B"
 
 
 @pytest.mark.parametrize(

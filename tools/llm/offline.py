@@ -235,7 +235,10 @@ class OfflineChatModel(BaseChatModel):
         blocks = _blocks(messages)
         if self.usage_type == "comparison":
             data = _parse(blocks.get("comparison", ""))
+            recommendation = _parse(blocks.get("recommendation", ""))
             if isinstance(data, dict) and "comparison_table" in data:
+                if isinstance(recommendation, dict):  # prompt v2: its own block
+                    data = {**data, "recommendation": recommendation}
                 return render_comparison(data, "zh")
             return f"{TAG['zh']}沒有收到比較資料，無法撰寫說明。"
         if self.usage_type in ("report", "recommendation"):

@@ -49,6 +49,35 @@ _TOOL_TITLE = {
     "query_device_stock": ("門市庫存", "Store stock"),
     "get_plan_details": ("方案內容", "Plan details"),
 }
+# What staff call each lookup: tool ids (snake_case) are internal and never shown.
+_TOOL_LABEL = {
+    "get_customer": ("客戶資料", "Customer lookup"),
+    "list_customer_phones": ("門號清單", "Line list"),
+    "get_phone_details": ("門號資料", "Line details"),
+    "check_renewal_eligibility": ("續約資格", "Renewal eligibility"),
+    "check_promotion_eligibility": ("促銷資格", "Promotion eligibility"),
+    "check_promotion_eligibility_batch": ("促銷資格", "Promotion eligibility"),
+    "record_renewal": ("續約登錄", "Renewal record"),
+    "query_device_stock": ("門市庫存", "Store stock"),
+    "get_device_info": ("裝置資訊", "Device details"),
+    "get_device_pricing": ("裝置價格", "Device pricing"),
+    "get_recommended_devices": ("推薦機種", "Recommended devices"),
+    "reserve_device": ("裝置預留", "Device reservation"),
+    "search_promotions": ("促銷方案搜尋", "Promotion search"),
+    "get_plan_details": ("方案內容", "Plan details"),
+    "get_plan_details_batch": ("方案內容", "Plan details"),
+    "compare_plans": ("方案比較", "Plan comparison"),
+    "calculate_upgrade_cost": ("升級費用試算", "Upgrade cost"),
+}
+_GENERIC_LABEL = ("查詢", "Lookup")
+
+
+def tool_label(tool: str | None, lang: Lang) -> str:
+    """A lookup's name for staff; an unknown tool gets a generic word, never its id."""
+    zh, en = _TOOL_LABEL.get(tool or "", _GENERIC_LABEL)
+    return zh if lang == "zh" else en
+
+
 _MISSING = {
     "plan_ids": ("要比較哪兩個方案？請指定方案（例如「方案 A 和方案 B」或方案代碼）。",
                  "Which plans should I compare? Name them (e.g. 'plan A and plan B' or plan ids)."),
@@ -138,7 +167,7 @@ def unwrap(result: Any) -> Any:
 
 
 def render_comparison(result: Mapping[str, Any], lang: Lang) -> str:
-    """compare_plans → the seed's table, the recommendation and the cost analysis."""
+    """A plan comparison → the seed's table, the recommendation and the cost analysis."""
     table = result.get("comparison_table") or {}
     headers = list(table.get("headers") or [])
     body = [markdown_table(headers, table.get("rows") or [])] if headers else []
@@ -148,26 +177,50 @@ def render_comparison(result: Mapping[str, Any], lang: Lang) -> str:
         )
     )
     rec = result.get("recommendation") or {}
-    if best := rec.get("best_for_customer"):
-        name = names.get(best, best)
-        who = f"{name}（{best}）" if name != best else best
-        reason = rec.get("reason", "")
-        body.append(
-            f"**建議**：{who} — {reason}"
-            if lang == "zh"
-            else f"**Recommendation**: {who} — {reason}"
-        )
+    if rec.get("best_for_customer"):
+        body.append(_recommendation_line(rec, names, lang))
     costs = result.get("cost_analysis") or []
     if costs:
         lines = ["**成本分析**" if lang == "zh" else "**Cost analysis**"]
         lines += [_cost_line(c, names, lang) for c in costs if isinstance(c, Mapping)]
         body.append("\n".join(lines))
-    intro = (
-        "根據 compare_plans 比較結果，方案的主要差異："
-        if lang == "zh"
-        else "Here is how the plans compare (from compare_plans):"
-    )
+    intro = "方案比較結果，主要差異如下：" if lang == "zh" else "Here is how the plans compare:"
     return "\n\n".join([f"{TAG[lang]}{intro}", *body])
+
+
+def _recommendation_line(rec: Mapping[str, Any], names: Mapping[Any, str], lang: Lang) -> str:
+    """The computed recommendation in words, every number taken from it (so from the table)."""
+    best = rec["best_for_customer"]
+    name = names.get(best, best)
+    who = f"{name}（{best}）" if name != best else best
+    if lang != "zh" or not isinstance(rec.get("annual_cost"), int):
+        reason = rec.get("reason", "")
+        return (
+            f"**建議**：{who} — {reason}"
+            if lang == "zh"
+            else f"**Recommendation**: {who} — {reason}"
+        )
+
+    def money(key: str) -> Any:
+        return value_text("annual_cost", rec.get(key))
+
+    criterion = rec.get("criterion", "預估年費最低")
+    text = f"**建議**：{who} — 依「{criterion}」，年費 {money('annual_cost')}"
+    text += f"（月租 {money('monthly_fee')}"
+    if rec.get("expected_monthly_extra"):
+        text += f"＋預估加購 {money('expected_monthly_extra')}"
+    text += "，× 12 個月）"
+    runner = rec.get("runner_up")
+    if runner and rec.get("annual_saving"):
+        runner_name = names.get(runner, runner)
+        text += (
+            f"，比 {runner_name} 的 {money('runner_up_annual_cost')} 少 {money('annual_saving')}"
+        )
+    elif runner:
+        text += f"，與 {names.get(runner, runner)} 相同"
+    if rec.get("covers_usage") is False:
+        text += "。⚠️ 依目前用量會超出方案內容，超出部分的預估費用已計入年費"
+    return text + "。"
 
 
 def _cost_line(cost: Mapping[str, Any], names: Mapping[Any, str], lang: Lang) -> str:
@@ -191,7 +244,8 @@ def render_tool_result(tool: str, result: Any, lang: Lang) -> str:
         return render_tool_error(tool, str(result.get("message") or result.get("error")), lang)
     if tool == "compare_plans" and isinstance(result, Mapping) and "comparison_table" in result:
         return render_comparison(result, lang)
-    zh, en = _TOOL_TITLE.get(tool, (f"{tool} 查詢結果", f"Result of {tool}"))
+    label = tool_label(tool, lang)
+    zh, en = _TOOL_TITLE.get(tool, (f"{label}結果", f"{label} result"))
     title = f"{TAG[lang]}{zh if lang == 'zh' else en}："
     if isinstance(result, Mapping):
         body = render_mapping(result, lang)
@@ -215,9 +269,10 @@ def render_tool_result(tool: str, result: Any, lang: Lang) -> str:
 
 
 def render_tool_error(tool: str, message: str, lang: Lang) -> str:
+    label = tool_label(tool, lang)
     if lang == "zh":
-        return f"{TAG[lang]}{tool} 查詢失敗：{message}。請確認資料後再試一次。"
-    return f"{TAG[lang]}{tool} failed: {message}. Please check the input and try again."
+        return f"{TAG[lang]}{label}查詢失敗：{message}。請確認資料後再試一次。"
+    return f"{TAG[lang]}{label} failed: {message}. Please check the input and try again."
 
 
 def render_missing(intent: Intent, lang: Lang) -> str:
@@ -226,9 +281,10 @@ def render_missing(intent: Intent, lang: Lang) -> str:
 
 
 def render_unavailable_tool(intent: Intent, lang: Lang) -> str:
+    label = tool_label(intent.tool, lang)
     if lang == "zh":
-        return f"{TAG[lang]}這個對話沒有提供 {intent.tool} 工具，無法查詢。"
-    return f"{TAG[lang]}The {intent.tool} tool is not available in this chat."
+        return f"{TAG[lang]}這個對話無法使用「{label}」，無法查詢。"
+    return f"{TAG[lang]}{label} is not available in this chat."
 
 
 def render_help(lang: Lang) -> str:

@@ -77,11 +77,14 @@ class RenewalRecordRepository:
         current_step: str,
         selections: Mapping[str, Any],
         phone_number: str | None = None,
+        customer_ref: str | None = None,
+        customer_id_masked: str | None = None,
         now: datetime | None = None,
     ) -> bool:
         """A running renewal moved to `current_step` with these selections (what is chosen now,
         replacing the last step's: a step gone back over drops its choice). One UPDATE, since it
-        runs on every step: False when the session is not tracked or no longer in progress."""
+        runs on every step: False when the session is not tracked or no longer in progress.
+        `customer_ref` (the CRM customer id) is what the statistics count as a served customer."""
         values: dict[str, Any] = {
             "current_step": current_step,
             "selections": dict(selections),
@@ -89,6 +92,10 @@ class RenewalRecordRepository:
         }
         if phone_number is not None:
             values["phone_number"] = phone_number
+        if customer_ref is not None:
+            values["customer_ref"] = customer_ref
+        if customer_id_masked is not None:
+            values["customer_id_masked"] = customer_id_masked
         result = await self.session.execute(
             sa.update(RenewalRecord)
             .where(
