@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from litestar import Controller, get, post, put
 from litestar.openapi.spec import SecurityRequirement
+from litestar.params import Parameter
 
 from api.auth.dependencies import AUTH_DEPENDENCIES
 from api.auth.guards import any_user, customer_service
@@ -156,11 +157,18 @@ class AgentController(Controller):
         "/profile",
         guards=[customer_service],
         security=BEARER,
-        summary="The calling agent's profile",
-        responses=error_responses(401, 403),
+        summary="An agent's profile (seed 003): `username`, else the caller's",
+        description="404 AGENT_NOT_FOUND for a username that is no active agent or admin.",
+        responses=error_responses(400, 401, 403, 404),
     )
-    async def profile(self, auth: AuthService, principal: Principal) -> AgentProfileResponse:
-        return AgentProfileResponse(agent=UserOut.of(await auth.me(principal)))
+    async def profile(
+        self,
+        auth: AuthService,
+        principal: Principal,
+        username: str | None = Parameter(default=None, min_length=1, max_length=64),
+    ) -> AgentProfileResponse:
+        user = await auth.agent_profile(principal, username)
+        return AgentProfileResponse(agent=UserOut.of(user))
 
     @put(
         "/profile",

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth.stamps import AccountStamp, AccountStamps
 from api.auth.tokens import Claims, Denylist, Subject, TokenCodec, TokenPair
-from core.db.models import LoginEvent, User, UserStatus
+from core.db.models import LoginEvent, User, UserRole, UserStatus
 from core.db.repositories.accounts import LoginLogRepository, UserRepository
 from core.db.types import utc_now
-from core.errors import AccountLocked, InvalidInput, Unauthorized
+from core.errors import AccountLocked, InvalidInput, NotFound, Unauthorized
 from core.security.passwords import (
     burn_verify_time_async,
     hash_password_async,
@@ -28,6 +28,7 @@ from core.security.passwords import (
 )
 
 INVALID_CREDENTIALS = "帳號或密碼錯誤 / invalid credentials"
+SERVICE_ACCOUNTS = (UserRole.AGENT.value, UserRole.ADMIN.value)  # seed 003 "agents"
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,17 @@ class AuthService:
             user = await UserRepository(db).get(principal.user_id)
         if user is None:
             raise Unauthorized("account not found", code="INVALID_TOKEN")
+        return user
+
+    async def agent_profile(self, principal: Principal, username: str | None) -> User:
+        """Seed 003 `GET /api/agent/profile?username=`: any agent's public profile (404
+        AGENT_NOT_FOUND for an unknown, inactive or non-service account); none: the caller's."""
+        if username is None or username == principal.username:
+            return await self.me(principal)
+        async with self.sessions() as db:
+            user = await UserRepository(db).get_by_login(username)
+        if user is None or not user.is_active or user.role not in SERVICE_ACCOUNTS:
+            raise NotFound(f"agent {username} not found", code="AGENT_NOT_FOUND")
         return user
 
     async def change_password(self, principal: Principal, old: str, new: str) -> TokenPair:

@@ -20,6 +20,7 @@ from api.chat.schemas import SESSION_NAME_PATTERN
 from api.errors import error_responses
 from api.handoff.dependencies import HANDOFF_DEPENDENCIES
 from api.handoff.schemas import (
+    CancelRequest,
     EmailRequest,
     EscalateRequest,
     MailResponse,
@@ -85,6 +86,25 @@ class ManualController(Controller):
         self, data: EscalateRequest, handoff: HandoffService, caller: Caller
     ) -> SessionStateResponse:
         session = await handoff.escalate(caller, data.session_name, data.reason, data.details)
+        return SessionStateResponse.model_validate({"data": session})
+
+    @post(
+        "/cancel",
+        status_code=200,
+        opt=SHARED,
+        security=BEARER,
+        summary="Stop waiting for a human: pending_manual back to the AI",
+        description="pending_manual → bot_active with `status_change` (reason "
+        "`escalation_cancelled`) on the session and workbench streams, an audit row, the "
+        "queue entry gone and any takeover claim dropped (no agent can take the chat over "
+        "any more). 409 INVALID_TRANSITION unless pending_manual (a live chat is released by "
+        "its agent or closed), SESSION_CLOSED once closed." + SHARED_NOTE,
+        responses=error_responses(400, 401, 403, 404, 409, 422),
+    )
+    async def cancel(
+        self, data: CancelRequest, handoff: HandoffService, caller: Caller
+    ) -> SessionStateResponse:
+        session = await handoff.cancel(caller, data.session_name)
         return SessionStateResponse.model_validate({"data": session})
 
     @post(
@@ -267,6 +287,26 @@ class SessionsController(Controller):
         data = data or ReleaseRequest(reason="resolved")
         session = await handoff.release(principal, session_name, data.agent_id, data.reason)
         return SessionStateResponse.model_validate({"data": session})
+
+    @post(
+        "/{session_name:str}/close",
+        status_code=200,
+        opt=SHARED,
+        security=BEARER,
+        summary="Close a chat (any status → closed, terminal)",
+        description="The customer closes their own chat; an agent closes a waiting or AI "
+        "chat, or a live chat they hold (403 NOT_ASSIGNED_AGENT otherwise); an admin any. "
+        "`status_change` (reason `closed`) on the session and workbench streams (the session "
+        "stream ends), an audit row, the agent's claim and capacity slot freed. "
+        "409 SESSION_CLOSED when already closed." + SHARED_NOTE,
+        responses=error_responses(400, 401, 403, 404, 409),
+    )
+    async def close(
+        self, handoff: HandoffService, caller: Caller, session_name: str = NAME
+    ) -> SessionStateResponse:
+        return SessionStateResponse.model_validate(
+            {"data": await handoff.close(caller, session_name)}
+        )
 
     @post(
         "/{session_name:str}/email",

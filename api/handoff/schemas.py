@@ -5,17 +5,27 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+)
 
 from api.chat.schemas import SESSION_EXAMPLE, SessionName
 from core.errors import InvalidInput
 from graphs.supervision.language import Language
 from graphs.supervision.shift import WEEKDAYS, ShiftConfig, Weekday
 
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
 AgentId = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,32}$"),
-    Field(description="an agent's username", examples=["agent001"]),
+    Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | Username,
+    Field(
+        description="an agent: the login's `agent.id` (a number, seed 003) or the username",
+        examples=[2, "agent001"],
+    ),
 ]
 ReasonCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 WEEKEND: tuple[Weekday, ...] = ("sat", "sun")
@@ -60,6 +70,10 @@ class ReleaseRequest(_Body):
 
 class EmailRequest(_Body):
     force: bool = False
+
+
+class CancelRequest(_Body):
+    session_name: SessionName
 
 
 class SessionState(_Open):

@@ -1,7 +1,8 @@
 """The agent side over HTTP: who acts, then the supervision service (which owns every rule).
 
-Agents act as themselves (`agent_id` = their username, name = their display name); an admin
-may act for another agent by naming `agent_id` (a supervisor releasing or re-assigning a chat).
+Agents act as themselves (`agent_id` = the login's numeric `agent.id` or their username; the
+chat records the username and display name); an admin may act for another agent by naming
+`agent_id` (a supervisor releasing or re-assigning a chat).
 Customers reach the shared routes with their session token (their own session only).
 Events need no handling here: the service publishes each one to the event hub.
 """
@@ -25,7 +26,12 @@ from core.db.models import UserRole
 from core.db.repositories.accounts import UserRepository
 from core.errors import Conflict, Forbidden, NotFound
 from graphs.supervision.graph import SqlAuditTrail
-from graphs.supervision.outbox import MailHandoff, RedisOutbox, needs_mail
+from graphs.supervision.outbox import (
+    MAIL_NOT_CONFIGURED,
+    MailHandoff,
+    RedisOutbox,
+    mail_verdict,
+)
 from graphs.supervision.service import SupervisionService
 from graphs.supervision.shift import is_on_duty
 from graphs.supervision.transitions import SessionStatus
@@ -53,9 +59,12 @@ class HandoffService:
         self.mail_root = f"{prefix}:sup:mail"
 
     # --- who acts ---------------------------------------------------------------------------
-    async def agent_of(self, principal: Principal, agent_id: str | None = None) -> dict[str, str]:
-        """`{"id", "name"}` of the acting agent: the caller, or (admins only) `agent_id`."""
-        if agent_id in (None, principal.username):
+    async def agent_of(
+        self, principal: Principal, agent_id: str | int | None = None
+    ) -> dict[str, str]:
+        """`{"id", "name"}` of the acting agent: the caller, or (admins only) `agent_id`. An
+        `agent_id` is the login's numeric `agent.id` (seed 003) or the username."""
+        if agent_id is None or names_caller(principal, agent_id):
             async with self.sessions() as db:
                 user = await UserRepository(db).get(principal.user_id)
             if user is None:
@@ -63,11 +72,15 @@ class HandoffService:
             return {"id": user.username, "name": user.display_name}
         if principal.role != UserRole.ADMIN.value:
             raise Forbidden("agents act as themselves; agent_id must be yours or omitted")
-        return await self.named_agent(str(agent_id))
+        return await self.named_agent(agent_id)
 
-    async def named_agent(self, agent_id: str) -> dict[str, str]:
+    async def named_agent(self, agent_id: str | int) -> dict[str, str]:
+        """An active agent/admin by numeric id or username (404 AGENT_NOT_FOUND otherwise)."""
         async with self.sessions() as db:
-            user = await UserRepository(db).get_by_login(agent_id)
+            users = UserRepository(db)
+            user = None if isinstance(agent_id, int) else await users.get_by_login(agent_id)
+            if user is None and str(agent_id).isdigit() and int(agent_id) < 2**31:
+                user = await users.get(int(agent_id))
         if user is None or not user.is_active or user.role not in AGENT_ROLES:
             raise NotFound(f"agent {agent_id} not found", code="AGENT_NOT_FOUND")
         return {"id": user.username, "name": user.display_name}
@@ -93,6 +106,24 @@ class HandoffService:
     ) -> dict[str, Any]:
         caller.require_session(session_name)
         return (await self.supervision.escalate(session_name, reason, details)).session
+
+    async def cancel(self, caller: Caller, session_name: str) -> dict[str, Any]:
+        """pending_manual → bot_active: the customer stops waiting (an agent may do it for
+        them); 409 INVALID_TRANSITION in any other status, SESSION_CLOSED once closed."""
+        caller.require_session(session_name)
+        operator = "user" if caller.is_customer else caller.require_agent().username
+        return (await self.supervision.cancel_escalation(session_name, operator)).session
+
+    async def close(self, caller: Caller, session_name: str) -> dict[str, Any]:
+        """Any status → closed. The customer always may; an agent only a chat they hold when
+        it is live (403 NOT_ASSIGNED_AGENT), an admin any."""
+        caller.require_session(session_name)
+        if caller.is_customer:
+            return (await self.supervision.close(session_name, "user")).session
+        principal = caller.require_agent()
+        agent = None if caller.is_admin else {"id": principal.username, "name": ""}
+        outcome = await self.supervision.close(session_name, principal.username, agent=agent)
+        return outcome.session
 
     async def user_message(
         self, caller: Caller, session_name: str, content: str, ip: str
@@ -125,12 +156,13 @@ class HandoffService:
         shift, at = await self.shift.current(), datetime.now(UTC)
         if not force and is_on_duty(shift, at):
             raise Conflict("agents are on duty: wait in the queue instead", code="ON_DUTY")
-        if not shift.email_to:
-            raise Conflict(
-                "no handoff address configured (shift email_to)", code="MAIL_NOT_CONFIGURED"
-            )
         previous = await self._mail_record(session_name) or state.get("mail") or {}
-        if not force and not needs_mail(previous, shift, at):
+        verdict = mail_verdict(previous, shift, at, force=force)
+        if verdict == "not_configured":
+            raise Conflict(
+                "no handoff address configured (shift email_to)", code=MAIL_NOT_CONFIGURED
+            )
+        if verdict == "already_sent":
             raise Conflict(
                 "a mail handoff was already sent for this off-duty period",
                 code="MAIL_ALREADY_SENT",
@@ -164,7 +196,7 @@ class HandoffService:
 
     # --- agents only ------------------------------------------------------------------------
     async def agent_message(
-        self, principal: Principal, session_name: str, content: str, agent_id: str | None
+        self, principal: Principal, session_name: str, content: str, agent_id: str | int | None
     ) -> dict[str, Any]:
         agent = await self.agent_of(principal, agent_id)
         outcome = await self.supervision.agent_message(session_name, agent, content)
@@ -172,21 +204,25 @@ class HandoffService:
         return {"message_id": message.get("id"), "timestamp": message.get("timestamp")}
 
     async def takeover(
-        self, principal: Principal, session_name: str, agent_id: str | None
+        self, principal: Principal, session_name: str, agent_id: str | int | None
     ) -> dict[str, Any]:
         agent = await self.agent_of(principal, agent_id)
         outcome = await self.supervision.takeover(session_name, agent)
         return {"session": outcome.session, "changed": outcome.changed}
 
     async def transfer(
-        self, principal: Principal, session_name: str, to_agent_id: str, from_agent_id: str | None
+        self,
+        principal: Principal,
+        session_name: str,
+        to_agent_id: str | int,
+        from_agent_id: str | int | None,
     ) -> dict[str, Any]:
         giver = await self.agent_of(principal, from_agent_id)
         taker = await self.named_agent(to_agent_id)
         return (await self.supervision.transfer(session_name, giver, taker)).session
 
     async def release(
-        self, principal: Principal, session_name: str, agent_id: str | None, reason: str
+        self, principal: Principal, session_name: str, agent_id: str | int | None, reason: str
     ) -> dict[str, Any]:
         agent = await self.agent_of(principal, agent_id)
         return (await self.supervision.release(session_name, agent, reason)).session
@@ -206,6 +242,13 @@ class HandoffService:
             "page": page,
             "page_size": page_size,
         }
+
+
+def names_caller(principal: Principal, agent_id: str | int) -> bool:
+    """Whether `agent_id` (numeric id or username, as a client sent it) is the caller."""
+    if isinstance(agent_id, int):
+        return agent_id == principal.user_id
+    return agent_id == principal.username or agent_id == str(principal.user_id)
 
 
 def matches(summary: dict[str, Any], keyword: str | None) -> bool:

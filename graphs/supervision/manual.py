@@ -80,12 +80,13 @@ class HumanSideEvents:
             update = await self._move(state, E.TRANSFER, giver, "transferred", now, to,
                                       agent_name=to["name"])  # fmt: skip
             return {**update, "assigned_agent": to}, "manual"
-        if isinstance(event, CancelEscalation | Close):
-            happened = E.CLOSE if isinstance(event, Close) else E.CANCEL_ESCALATION
-            operator = event.operator if isinstance(event, Close) else "user"
-            key: SystemMessageKey = "closed" if isinstance(event, Close) else "escalation_cancelled"
-            update = await self._move(state, happened, operator, key, now)
+        if isinstance(event, Close):
+            update = await self._move(state, E.CLOSE, event.operator, "closed", now)
             return {**update, "assigned_agent": None}, END
+        if isinstance(event, CancelEscalation):  # back to the AI with a clean slate, as release
+            update = await self._move(state, E.CANCEL_ESCALATION, event.operator,
+                                      "escalation_cancelled", now)  # fmt: skip
+            return {**update, "assigned_agent": None, "ai_fail_count": 0}, END
         transition(status, E.RELEASE)
         require_holder(assigned, event.agent.id)
         update = await self._move(state, E.RELEASE, event.agent.id, "released", now,

@@ -36,7 +36,7 @@ from graphs.supervision import events as ev
 from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide
 from graphs.supervision.language import Language, system_message
 from graphs.supervision.manual import HumanSideEvents
-from graphs.supervision.outbox import MailHandoff, needs_mail
+from graphs.supervision.outbox import MailHandoff, mail_verdict, unsent_mail
 from graphs.supervision.policy import EscalationDecision, TurnContext, evaluate
 from graphs.supervision.rules import PolicyRules, raise_severity
 from graphs.supervision.shift import ShiftConfig, is_on_duty, offline_message
@@ -54,6 +54,7 @@ from graphs.supervision.state import (
 )
 from graphs.supervision.transitions import SessionEvent, apply, transition
 from prompts import load_prompt
+from tools.llm.fallback import is_degraded
 
 log = get_logger(__name__)
 E = SessionEvent
@@ -154,24 +155,35 @@ class SupervisionNodes:
         return Command(goto="escalate", update={"escalation": decision.as_escalation()})
 
     async def answer(self, state: SupervisionState) -> Command[str]:
-        """The AI's reply, streamed as `message` events; a failure gets the polite fallback."""
+        """The AI's reply, streamed as `message` events. A failure gets the polite fallback; a
+        degraded answer (the offline model stood in for the configured one) stays, but both
+        count as an AI failure."""
         try:
             async with asyncio.timeout(self.deps.ai_timeout_seconds):
-                text = await self._ai_turn(state)
+                text, degraded = await self._ai_turn(state)
             if not text.strip():
                 raise ValueError("empty answer")
         except Exception as exc:  # the model, a tool or the timeout: the customer gets a reply
             log.warning("supervision_ai_failed", session=state.get("session_name"),
                         error=type(exc).__name__)  # fmt: skip
             return await self._ai_failed(state)
+        if degraded:
+            log.warning("supervision_ai_degraded", session=state.get("session_name"))
+            return await self._ai_failed(state, answered=text)
         _, now = self._now()
         reply = new_message("assistant", text, now)
         return Command(goto=END, update={"history": [reply], "updated_at": now})
 
-    async def _ai_failed(self, state: SupervisionState) -> Command[str]:
+    async def _ai_failed(
+        self, state: SupervisionState, answered: str | None = None
+    ) -> Command[str]:
+        """One more AI failure, then the policy again (3 → `ai_failure`). `answered`: the
+        degraded text the customer already saw; otherwise the polite fallback is sent."""
         _, now = self._now()
-        text = AI_FALLBACK[customer_language(state)]
-        ev.emit(ev.message(text))
+        text = answered
+        if text is None:
+            text = AI_FALLBACK[customer_language(state)]
+            ev.emit(ev.message(text))
         fails = state.get("ai_fail_count", 0) + 1
         update: dict[str, Any] = {
             "history": [new_message("assistant", text, now)],
@@ -183,7 +195,8 @@ class SupervisionNodes:
             return Command(goto=END, update=update)
         return Command(goto="escalate", update={**update, "escalation": decision.as_escalation()})
 
-    async def _ai_turn(self, state: SupervisionState) -> str:
+    async def _ai_turn(self, state: SupervisionState) -> tuple[str, bool]:
+        """The answer's text and whether any model call of the turn was degraded."""
         base = self.deps.chat_model("customer_chat", state)
         model: Runnable[LanguageModelInput, BaseMessage] = base
         if self.tools:
@@ -199,10 +212,12 @@ class SupervisionNodes:
             business_hours=business_hours(shift),
             history=to_model_messages(history),
         )
+        degraded = False
         for _ in range(self.deps.max_tool_rounds + 1):
             reply = await self._stream(model, messages)
+            degraded = degraded or is_degraded(reply)
             if not reply.tool_calls:
-                return reply.text
+                return reply.text, degraded
             results = [await self._call_tool(call) for call in reply.tool_calls]
             messages = [*messages, reply, *results]
         raise RuntimeError("the model kept calling tools")
@@ -281,8 +296,12 @@ class SupervisionNodes:
         history = [new_message("assistant", reply, now)]
         update: dict[str, Any] = {"history": history, "escalation": escalation,
                                   "ai_fail_count": 0, "updated_at": now}  # fmt: skip
-        if not needs_mail(state.get("mail") or {}, shift, at):
+        verdict = mail_verdict(state.get("mail") or {}, shift, at)
+        if verdict == "already_sent":
             return Command(goto=END, update=update)
+        if verdict == "not_configured":  # said as the email route says it: nothing was sent
+            log.warning("supervision_mail_not_configured", session=state.get("session_name"))
+            return Command(goto=END, update={**update, "mail": unsent_mail(now)})
         full = {**state, "escalation": escalation, "history": [*state.get("history", []), *history]}
         handoff = MailHandoff.for_session(full, shift.email_to, now)
         mail_id = await self.deps.outbox.send(handoff)

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
@@ -64,6 +64,28 @@ def needs_mail(mail: Mapping[str, Any], shift: ShiftConfig, at: datetime) -> boo
         return next_on_duty(shift, sent) != next_on_duty(shift, at)
     except NoUpcomingShift:
         return False
+
+
+MailVerdict = Literal["send", "not_configured", "already_sent"]
+MAIL_NOT_CONFIGURED: Final = "MAIL_NOT_CONFIGURED"
+
+
+def mail_verdict(
+    previous: Mapping[str, Any], shift: ShiftConfig, at: datetime, *, force: bool = False
+) -> MailVerdict:
+    """Whether an off-hours handoff mail goes out now. The graph (off-duty escalation) and
+    `POST /api/sessions/{s}/email` both ask this, so they never disagree: no recipients is
+    `not_configured` everywhere (never a mail "sent" to nobody)."""
+    if not shift.email_to:
+        return "not_configured"
+    if not force and not needs_mail(previous, shift, at):
+        return "already_sent"
+    return "send"
+
+
+def unsent_mail(now: int) -> dict[str, Any]:
+    """The session's `mail` when no handoff could go out: the same code the email route gives."""
+    return {"sent": False, "email_to": [], "code": MAIL_NOT_CONFIGURED, "checked_at": now}
 
 
 class Outbox(Protocol):

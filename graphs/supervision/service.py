@@ -215,11 +215,19 @@ class SupervisionService:
             event = {"type": "escalate", "reason": reason, "details": details}
             return await self._collect(session_name, {"incoming": event})
 
-    async def cancel_escalation(self, session_name: str) -> Outcome:
+    async def cancel_escalation(self, session_name: str, operator: str = "user") -> Outcome:
+        """The customer stops waiting: pending_manual → bot_active. Any takeover claim of the
+        episode is dropped, so no agent can still take over the cancelled escalation (a claim
+        in flight fails its epoch check under the lock)."""
         async with self.locks.hold(session_name):
             state = await self._state(session_name)
             transition(state["status"], E.CANCEL_ESCALATION)
-            return await self._collect(session_name, Command(resume={"type": "cancel_escalation"}))
+            event = {"type": "cancel_escalation", "operator": operator}
+
+            async def drop(_: Outcome) -> None:
+                await self.claims.release(session_name)
+
+            return await self._collect(session_name, Command(resume=event), drop)
 
     # --- agent side -------------------------------------------------------------------------
 
@@ -316,10 +324,16 @@ class SupervisionService:
 
             return await self._collect(session_name, Command(resume=event), free)
 
-    async def close(self, session_name: str, operator: str = "system") -> Outcome:
+    async def close(
+        self, session_name: str, operator: str = "system", *, agent: AgentLike | None = None
+    ) -> Outcome:
+        """Any status → closed (terminal); the claim and the agent's capacity slot are freed.
+        `agent`: an agent closing a live chat must hold it (customers and admins pass None)."""
         async with self.locks.hold(session_name):
             state = await self._state(session_name)
             transition(state["status"], E.CLOSE)
+            if agent is not None and state["status"] == S.MANUAL_LIVE.value:
+                require_holder(state.get("assigned_agent"), agent_ref(agent).id)
             event = {"type": "close", "operator": operator}
 
             async def free(_: Outcome) -> None:

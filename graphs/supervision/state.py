@@ -64,6 +64,8 @@ class Mail(TypedDict, total=False):
     email_to: list[str]
     mail_id: str
     sent_at: int
+    code: str  # why nothing was sent (MAIL_NOT_CONFIGURED)
+    checked_at: int
 
 
 class SupervisionState(TypedDict, total=False):
@@ -243,6 +245,7 @@ class Release(_Event):
 
 class CancelEscalation(_Event):
     type: Literal["cancel_escalation"] = "cancel_escalation"
+    operator: str = "user"
 
 
 class Close(_Event):

@@ -9,8 +9,10 @@ answer (a report takes 5-10 s) is never cut off, while a model that has not star
 within 3 s (or fails: 5xx after retries, connection error, 429, ...) is abandoned for the offline
 answer. Each fallback is logged (`llm_fallback` with its reason), counted in
 `switchboard_llm_fallbacks_total{reason}` and marked in the answer's
-`response_metadata["switchboard"]` (`is_fallback`, `fallback_reason`, `model`), which the usage
-handler turns into `is_fallback=True`.
+`response_metadata["switchboard"]` (`is_fallback`, `fallback_reason`, `model`; written by
+`fallback_meta` only), which the usage handler turns into `is_fallback=True` and callers read with
+`is_degraded(message)`: a degraded answer is an answer, but not the configured model's (the
+supervision graph counts it as an AI failure).
 
 After the first chunk:
 * `ainvoke` (nothing has reached the caller yet) buffers the primary's answer; a failure while
@@ -123,12 +125,21 @@ def _as_chunk(message: BaseMessage) -> ChatGenerationChunk:
     return ChatGenerationChunk(message=chunk)
 
 
+def fallback_meta(model: str, *, is_fallback: bool, reason: str | None = None) -> dict[str, Any]:
+    """The one place an answer is marked: who answered and whether it was the fallback."""
+    return {META_KEY: {"model": model, "is_fallback": is_fallback, "fallback_reason": reason}}
+
+
+def is_degraded(message: BaseMessage) -> bool:
+    """Whether `message` came from the offline fallback instead of the configured model."""
+    found = message.response_metadata.get(META_KEY)
+    return isinstance(found, dict) and bool(found.get("is_fallback"))
+
+
 def _final(model: str, *, is_fallback: bool, reason: str | None = None) -> ChatGenerationChunk:
-    meta = {"model": model, "is_fallback": is_fallback, "fallback_reason": reason}
+    meta = fallback_meta(model, is_fallback=is_fallback, reason=reason)
     return ChatGenerationChunk(
-        message=AIMessageChunk(
-            content="", response_metadata={META_KEY: meta}, chunk_position="last"
-        )
+        message=AIMessageChunk(content="", response_metadata=meta, chunk_position="last")
     )
 
 
@@ -312,8 +323,6 @@ def _sync_child(run_manager: CallbackManagerForLLMRun | None) -> CallbackManager
 def _result(
     message: BaseMessage, model: str, *, is_fallback: bool, reason: str | None = None
 ) -> ChatResult:
-    meta = {"model": model, "is_fallback": is_fallback, "fallback_reason": reason}
-    tagged = message.model_copy(
-        update={"response_metadata": {**message.response_metadata, META_KEY: meta}}
-    )
+    meta = fallback_meta(model, is_fallback=is_fallback, reason=reason)
+    tagged = message.model_copy(update={"response_metadata": {**message.response_metadata, **meta}})
     return ChatResult(generations=[ChatGeneration(message=tagged)])
