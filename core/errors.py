@@ -66,10 +66,24 @@ class ManualInProgress(Conflict):
     code = "MANUAL_IN_PROGRESS"
 
 
+class AlreadyRenewed(Conflict):
+    """The line was renewed in a store moments ago (another session got there first). Known
+    here so the toolbox rebuilds it as a 409 on the API's side of the MCP boundary."""
+
+    code = "RECENTLY_RENEWED"
+
+
 class RunInProgress(Conflict):
     """Another request is already moving this session (one run per session at a time)."""
 
     code = "RUN_IN_PROGRESS"
+
+
+class SessionExpired(SwitchboardError):
+    """A renewal session left idle past RENEWAL_SESSION_IDLE_SECONDS: start a new one."""
+
+    code = "SESSION_EXPIRED"
+    status = 410
 
 
 class AccountLocked(SwitchboardError):
@@ -101,9 +115,11 @@ ERRORS_BY_CODE: dict[str, type[SwitchboardError]] = {
         NotFound,
         Conflict,
         OutOfStock,
+        AlreadyRenewed,
         WrongStep,
         ManualInProgress,
         RunInProgress,
+        SessionExpired,
         AccountLocked,
         RateLimited,
         Unavailable,

@@ -364,6 +364,7 @@ class RenewalNodes:
 
         async def accept(answer: st.SubmitInput) -> Command[str]:
             device = state.get("selected_device")
+            key = f"renewal:{state['session_id']}"
             reservation = None
             if device is not None:
                 reservation = await self.tools.call(
@@ -373,17 +374,22 @@ class RenewalNodes:
                     quantity=1,
                     staff_id=state["staff_id"],
                     store_id=state["store_id"],
-                    idempotency_key=f"renewal:{state['session_id']}",
+                    idempotency_key=key,
                 )
             plan = state.get("selected_plan") or {}
-            renewal = await self.tools.call(
-                "record_renewal",
-                phone_number=state["selected_phone"],
-                plan_id=plan["plan_id"],
-                staff_id=state["staff_id"],
-                store_id=state["store_id"],
-                idempotency_key=f"renewal:{state['session_id']}",
-            )
+            try:
+                renewal = await self.tools.call(
+                    "record_renewal",
+                    phone_number=state["selected_phone"],
+                    plan_id=plan["plan_id"],
+                    staff_id=state["staff_id"],
+                    store_id=state["store_id"],
+                    idempotency_key=key,
+                )
+            except SwitchboardError:
+                if reservation is not None:  # e.g. another session renewed the line first
+                    await self.tools.call("release_reservation", idempotency_key=key)
+                raise
             selections = {**summary, "reservation": reservation, "line_renewal": renewal}
             record_id = await self.deps.records.completed(state["session_id"], selections)
             submission = {

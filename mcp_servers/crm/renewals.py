@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from core.errors import Conflict, NotFound
+from core.errors import AlreadyRenewed, Conflict, NotFound
 from mcp_servers.backoffice.datemath import add_months
 from mcp_servers.backoffice.records import Plan
 from mcp_servers.backoffice.store import connect
@@ -34,12 +34,6 @@ class LineRenewal(BaseModel):
     staff_id: str
     store_id: str
     idempotency_key: str
-
-
-class AlreadyRenewed(Conflict):
-    """The line was renewed in a store moments ago (another session got there first)."""
-
-    code = "RECENTLY_RENEWED"
 
 
 def new_contract_end(plan: Plan, renewed_on: date) -> date:

@@ -178,6 +178,27 @@ def reserve(
         conn.close()
 
 
+def release(path: Path, idempotency_key: str) -> Reservation:
+    """Give back the units of the reservation made with `idempotency_key` (a sale that could not
+    complete). Idempotent: releasing a released or expired hold returns it unchanged."""
+    conn = connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE reservations SET status = 'released' "
+                "WHERE idempotency_key = ? AND status = 'reserved'",
+                (idempotency_key,),
+            )
+            row = conn.execute(
+                "SELECT * FROM reservations WHERE idempotency_key = ?", (idempotency_key,)
+            ).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise NotFound("no reservation with this idempotency key")
+    return _reservation(row)
+
+
 def _reservation(row: sqlite3.Row) -> Reservation:
     until = datetime.fromisoformat(row["reserved_until"])
     status = row["status"]

@@ -15,7 +15,7 @@ from mcp_servers.backoffice.access import (
     today,
 )
 from mcp_servers.pos.recommend import Recommendation, UsagePattern, recommend
-from mcp_servers.pos.reservations import Reservation, reserve, stock_levels
+from mcp_servers.pos.reservations import Reservation, release, reserve, stock_levels
 from mcp_servers.server import build_server, tools_of
 
 mcp = build_server(
@@ -147,6 +147,16 @@ async def reserve_device(
         idempotency_key=idempotency_key,
         hold=timedelta(seconds=hold_seconds),
     )
+
+
+@tool
+async def release_reservation(
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=64)],
+) -> Reservation:
+    """釋放設備預留。Give back a hold made by reserve_device with this idempotency_key, when the
+    sale it was for cannot complete. Releasing twice returns the same released hold.
+    Errors: NOT_FOUND."""
+    return release(default_store().path, idempotency_key)
 
 
 @tool

@@ -83,3 +83,34 @@ def test_a_renewed_line_is_refused_in_the_next_session(
     finally:
         engine.dispose()
     assert dict(statuses) == {first.session_id: "completed", second.session_id: "abandoned"}
+
+
+def _at_submit(http: httpx.Client, token: str) -> HttpJourney:
+    """A journey that has confirmed and waits at submit (eligibility checked, nothing held)."""
+    j = HttpJourney(http, token)
+    j.start()
+    j.step("step/query-customer", id_number=GOLDEN.eligible.national_id)
+    j.step("step/select-phone", phone_number=GOLDEN.eligible.phone)
+    j.step("step/select-device-type", device_type="smartphone")
+    j.step("step/select-device-os", os_type="ios")
+    j.step("step/select-device", device_id=GOLDEN.device.device_id, color=GOLDEN.device.color)
+    j.stream("step/list-plans")
+    j.step("step/select-plan", plan_id=j.show["plans"][0]["plan_id"])
+    j.step("step/confirm", confirmed=True)
+    return j
+
+
+def test_the_session_that_loses_the_line_gives_its_device_back(
+    http: httpx.Client, tokens: dict[str, str], fresh_backoffice: Path
+) -> None:
+    first, second = _at_submit(http, tokens["sales"]), _at_submit(http, tokens["sales"])
+    assert first.step("submit", submit=True)["outcome"] == "completed"
+
+    refused = second.post("submit", submit=True)  # the line was renewed meanwhile
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "RECENTLY_RENEWED"
+    holds = "SELECT count(*) FROM reservations WHERE status = ?"
+    assert _count(fresh_backoffice, holds, "reserved") == 1  # the winner's
+    assert _count(fresh_backoffice, holds, "released") == 1  # the loser's, given back
+    assert _count(fresh_backoffice, "SELECT count(*) FROM line_renewals") == 1
+    assert second.post("abandon").status_code == 200

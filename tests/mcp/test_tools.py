@@ -1,4 +1,4 @@
-"""All seventeen back-office tools through real MCP transports (stdio and streamable HTTP)."""
+"""All eighteen back-office tools through real MCP transports (stdio and streamable HTTP)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ TOOLS = {
     "get_recommended_devices", "get_device_pricing", "search_promotions", "get_plan_details",
     "compare_plans", "calculate_upgrade_cost",
     "check_promotion_eligibility_batch", "get_plan_details_batch", "record_renewal",
+    "release_reservation",
 }  # fmt: skip
 
 
-def test_seventeen_tools_are_loaded_as_langchain_tools(toolbox: McpToolbox) -> None:
+def test_eighteen_tools_are_loaded_as_langchain_tools(toolbox: McpToolbox) -> None:
     tools = toolbox.langchain_tools()
     assert {t.name for t in tools} == TOOLS
     assert all(t.description for t in tools)

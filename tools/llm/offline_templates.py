@@ -63,6 +63,7 @@ _TOOL_LABEL = {
     "get_device_pricing": ("裝置價格", "Device pricing"),
     "get_recommended_devices": ("推薦機種", "Recommended devices"),
     "reserve_device": ("裝置預留", "Device reservation"),
+    "release_reservation": ("釋放預留", "Reservation release"),
     "search_promotions": ("促銷方案搜尋", "Promotion search"),
     "get_plan_details": ("方案內容", "Plan details"),
     "get_plan_details_batch": ("方案內容", "Plan details"),
