@@ -27,6 +27,7 @@ from api.health.controllers import HealthController
 from api.renewal.chat import SideChatController
 from api.renewal.controllers import RenewalController
 from api.renewal.dependencies import install_renewal
+from api.request_context import RequestLogContext
 from api.runtime import lifespan
 from api.statistics.controllers import StatisticsController
 from core.logging import configure_logging
@@ -97,7 +98,7 @@ def create_app(
     state: dict[str, Any] = {
         "sse_heartbeat_seconds": sse_heartbeat_seconds or settings.sse_heartbeat_seconds
     }
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             AuthController,
@@ -130,4 +131,7 @@ def create_app(
         openapi_config=openapi_config(settings),
         state=State(state),
         debug=False,
+        logging_config=None,  # ours (core/logging.py): Litestar's would replace the root handler
     )
+    app.asgi_handler = RequestLogContext(app.asgi_handler)  # request id in every log line
+    return app

@@ -1,6 +1,7 @@
 """Everything a graph needs at run time, opened once: MCP toolbox, Redis checkpointer, service
-database, chat models, and the compiled graphs. The API lifespan, the renewal CLI, Studio's
-graph factories and the tests all open it the same way."""
+database, chat models, and the compiled graphs. The API lifespan and the tests open it (the
+renewal CLI calls the API; Studio's factories in graphs/studio.py open the same parts per event
+loop for langgraph dev, which compiles the graphs with its own checkpointer)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 langgraph-api calls a factory for every run and compiles what it returns with its checkpointer
 (ours, from `graphs.checkpoint.redis_checkpointer`), so the factories return uncompiled graphs.
 The MCP sessions and the database engine behind them are opened once per event loop and shared:
-opening three MCP servers per run would cost seconds.
+opening three MCP servers per run would cost seconds. Whatever touches the file system while
+opening them runs in a thread: `langgraph dev` raises on blocking calls in the event loop.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ async def _resources() -> _Shared:
             await asyncio.to_thread(preload)
             stack = AsyncExitStack()
             toolbox = await stack.enter_async_context(McpToolbox(settings))
-            engine = create_engine(settings)
+            # off the loop: a relative SQLite path (.env.example's) is resolved with os.getcwd,
+            # which langgraph dev's blocking-call detector refuses
+            engine = await asyncio.to_thread(create_engine, settings)
             stack.push_async_callback(engine.dispose)
             redis = Redis.from_url(settings.redis_url, decode_responses=True)
             stack.push_async_callback(redis.aclose)

@@ -1,64 +1,107 @@
-"""The README journey: each of the 10 steps resumed by a new OS process (state in Redis)."""
+"""The README journey, verbatim: each command of "A renewal, step by step" is run by bash against
+the real API (one new CLI process per step, state in Redis); stdout must be what jq can read and
+what the README shows."""
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
-import sys
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
-from core.settings import ROOT, Settings
-from mcp_servers.backoffice.golden import GOLDEN
-from tools.mcp import server_env
+from core.settings import ROOT
+from tests.api_http import ApiServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_backoffice")]
 
-
-@pytest.fixture
-def cli_env(app_settings: Settings, http_urls: dict[str, str]) -> dict[str, str]:
-    env = server_env(app_settings)
-    env.update({f"MCP_{name.upper()}_URL": url for name, url in http_urls.items()})
-    env.update(DATABASE_URL=app_settings.database_url, CHECKPOINT_TTL_SECONDS="3600",
-               LOG_LEVEL="WARNING")  # fmt: skip
-    return env
+SECTION = "## A renewal, step by step"
 
 
-def cli(env: dict[str, str], *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "graphs.renewal", *args],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+@dataclass
+class Command:
+    line: str  # verbatim, without the "$ " prompt
+    shown: list[str] = field(default_factory=list)  # the output the README shows under it
+
+    @property
+    def expected_step(self) -> str | None:
+        match = re.search(r"#\s*->\s*(\w+)\s*$", self.line)
+        return match.group(1) if match else None
 
 
-def test_golden_customer_renews_with_a_device_one_process_per_step(
-    cli_env: dict[str, str],
+def readme_commands() -> list[Command]:
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index(SECTION) :]
+    block = section[section.index("```console\n") + len("```console\n") :]
+    block = block[: block.index("```")]
+    commands: list[Command] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            commands.append(Command(line[2:]))
+        elif line.strip():
+            commands[-1].shown.append(line)
+    return commands
+
+
+def run_verbatim(commands: list[Command], env: dict[str, str], out: Path) -> list[str]:
+    """One bash for the whole block (R and S carry over); each line's stdout to its own file."""
+    script = ["set -eo pipefail"]
+    for i, command in enumerate(commands):
+        script.append(f"{{ {command.line}\n}} > {out}/{i}.out")
+    done = subprocess.run(["bash", "-c", "\n".join(script)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [(out / f"{i}.out").read_text() for i in range(len(commands))]
+
+
+def test_the_readme_renewal_runs_verbatim_one_process_per_step(
+    api_server: ApiServer, tmp_path: Path
 ) -> None:
-    view = cli(cli_env, "start", "--staff", "2", "--store", "S001")
-    sid = view["session_id"]
-    pids = set()
-    script = [
-        ("query_customer", {"id_number": GOLDEN.eligible.national_id}),
-        ("select_phone", {"phone_number": GOLDEN.eligible.phone}),
-        ("select_device_type", {"device_type": "smartphone"}),
-        ("select_device_os", {"os_type": "ios"}),
-        ("select_device", {"device_id": GOLDEN.device.device_id, "color": GOLDEN.device.color}),
-        ("list_plans", {}),
-        ("select_plan", None),  # filled from the plans the previous step showed
-        ("confirm", {"confirmed": True}),
-        ("submit", {"submit": True}),
-    ]
-    for step, value in script:
-        assert view["current_step"] == step
-        if value is None:
-            value = {"plan_id": view["waiting"]["show"]["plans"][0]["plan_id"]}
-        view = cli(cli_env, "answer", sid, step, json.dumps(value, ensure_ascii=False))
-        pids.add(view.get("session_id"))
-    assert view["outcome"] == "completed"
-    assert view["selections"]["submission"]["reservation"]["device_id"] == GOLDEN.device.device_id
-    assert view["selections"]["selected_plan"]["plan_id"]
-    final = cli(cli_env, "show", sid)
-    assert final["outcome"] == "completed"
+    assert shutil.which("jq"), "the README's journey uses jq"
+    commands = readme_commands()
+    assert commands[0].line.startswith('R=".venv/bin/python -m graphs.renewal"')
+    env = {**api_server.env, "LOG_LEVEL": "INFO"}
+    outputs = run_verbatim(commands, env, tmp_path)
+    checked = 0
+    for command, stdout in zip(commands, outputs, strict=True):
+        if command.shown:  # the README's output, line for line
+            assert stdout.splitlines() == command.shown, command.line
+            checked += 1
+        if command.expected_step:  # one JSON document on stdout, nothing else
+            view = json.loads(stdout)
+            assert view["current_step"] == command.expected_step, command.line
+            assert view["session_id"].startswith("renewal_")
+            checked += 1
+    assert checked >= 10
+    assert json.loads(outputs[-1])["outcome"] == "completed"
+
+
+def test_a_refused_answer_prints_the_envelope_and_logs_masked_on_stderr(
+    api_server: ApiServer,
+) -> None:
+    cli = [str(ROOT / ".venv/bin/python"), "-m", "graphs.renewal"]
+    env = {**api_server.env, "LOG_LEVEL": "INFO"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*cli, *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)  # fmt: skip
+
+    started = run("start")
+    assert started.returncode == 0, started.stderr
+    sid = json.loads(started.stdout)["session_id"]
+    wrong = run("answer", sid, "select_phone", '{"phone_number": "0912345678"}')
+    assert wrong.returncode == 1
+    envelope = json.loads(wrong.stdout)  # one JSON document: the API's envelope
+    assert (envelope["success"], envelope["code"]) == (False, "WRONG_STEP")
+    assert envelope["error"]
+    answered = run("answer", sid, "query_customer", '{"id_number": "A123456789"}')
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout)["current_step"] == "select_phone"
+    assert "A123456789" not in answered.stdout + answered.stderr  # masked in view and logs
+    log_lines = [json.loads(line) for line in answered.stderr.splitlines()]  # LOG_JSON=true
+    assert [line["path"] for line in log_lines if line.get("event") == "renewal_cli_call"] == [
+        "/api/auth/login", "/api/renewal-workflow/step/query-customer"
+    ]  # fmt: skip

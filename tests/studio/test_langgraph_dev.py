@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
+import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -14,6 +16,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_sync_client
 
+from core.db.migrate import seed
 from core.settings import ROOT, Settings
 from graphs.checkpoint import redis_checkpointer
 from graphs.supervision.shift import ShiftConfig, is_on_duty
@@ -27,33 +30,42 @@ pytestmark = pytest.mark.slow
 def studio(
     app_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Settings]]:
-    """The repo's langgraph.json, with absolute paths and a test env file, in a temp dir."""
+    """`make studio` as a user runs it: the repo's langgraph.json and `.env` = `.env.example`,
+    both verbatim (relative SQLite path, `REDIS_KEY_PREFIX=sb`), in a directory that mirrors
+    the checkout. Exported variables isolate the run and must beat `.env`."""
     workdir = tmp_path_factory.mktemp("studio")
+    shutil.copy(ROOT / "langgraph.json", workdir / "langgraph.json")
+    shutil.copy(ROOT / ".env.example", workdir / ".env")
+    (workdir / "graphs").symlink_to(ROOT / "graphs")
+    # .env.example's DATABASE_URL (sqlite+aiosqlite:///var/switchboard.db), relative to the cwd
+    (workdir / "var").mkdir()
+    asyncio.run(seed(f"sqlite+aiosqlite:///{workdir / 'var' / 'switchboard.db'}", app_settings))
     prefix = f"sbtest-studio-{uuid.uuid4().hex[:8]}"
-    settings = app_settings.model_copy(update={"redis_key_prefix": prefix})
-    env_file = workdir / "test.env"
-    env_file.write_text("\n".join([
-        f"REDIS_KEY_PREFIX={prefix}", f"DATABASE_URL={settings.database_url}",
-        f"BACKOFFICE_DB_PATH={settings.backoffice_db_path}",
-        f"SEARCH_INDEX_DIR={settings.search_index_dir}", "LOG_LEVEL=WARNING",
-        "CHECKPOINT_TTL_SECONDS=3600",
-    ]) + "\n")  # fmt: skip
-    config = json.loads((ROOT / "langgraph.json").read_text())
-    config["graphs"] = {k: str(ROOT / v.removeprefix("./")) for k, v in config["graphs"].items()}
-    config["dependencies"] = [str(ROOT)]
-    config["env"] = str(env_file)
-    (workdir / "langgraph.json").write_text(json.dumps(config))
+    settings = app_settings.model_copy(
+        update={
+            "redis_key_prefix": prefix,
+            "database_url": "sqlite+aiosqlite:///var/switchboard.db",
+        }
+    )
+    exported = {
+        "REDIS_KEY_PREFIX": prefix,  # .env says "sb"
+        "CHECKPOINT_TTL_SECONDS": "3600",
+        "LOG_LEVEL": "WARNING",
+        # MCP children run in the checkout: give them the test's back office and index
+        "BACKOFFICE_DB_PATH": str(settings.backoffice_db_path),
+        "SEARCH_INDEX_DIR": str(settings.search_index_dir),
+    }
     port = free_port()
     log = (workdir / "langgraph-dev.log").open("wb")
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/langgraph"), "dev", "--port", str(port), "--no-browser",
-         "--no-reload", "--config", str(workdir / "langgraph.json")],
-        cwd=workdir, env={**settings_env(), "PYTHONPATH": str(ROOT)}, stdout=log,
+         "--no-reload"],
+        cwd=workdir, env={**settings_env(), **exported, "PYTHONPATH": str(ROOT)}, stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             assert server.poll() is None, (workdir / "langgraph-dev.log").read_text()[-3000:]
             try:
@@ -65,11 +77,12 @@ def studio(
     finally:
         server.terminate()
         server.wait(timeout=30)
+        text = (workdir / "langgraph-dev.log").read_text(errors="replace")
+        assert "BlockingError" not in text, text[-3000:]
 
 
 def settings_env() -> dict[str, str]:
-    import os
-
+    """Only the basics: no developer variable leaks into the server."""
     return {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "USER")}
 
 
@@ -84,7 +97,7 @@ def test_studio_lists_our_graphs_and_runs_the_renewal_on_our_redis(
     studio: tuple[str, Settings],
 ) -> None:
     url, settings = studio
-    client = get_sync_client(url=url)
+    client: Any = get_sync_client(url=url)
     graphs = {a["graph_id"] for a in client.assistants.search()}
     assert {"renewal", "side_chat", "supervision"} <= graphs
 
@@ -101,14 +114,14 @@ def test_studio_lists_our_graphs_and_runs_the_renewal_on_our_redis(
     assert second["step"] == "select_phone"
     assert {p["phone_number"] for p in second["show"]["phones"]} >= {GOLDEN.eligible.phone}
 
-    async def saved() -> Any:
-        async with redis_checkpointer(settings) as saver:
+    async def saved(prefix: str) -> Any:
+        at = settings.model_copy(update={"redis_key_prefix": prefix})
+        async with redis_checkpointer(at) as saver:
             return await saver.aget_tuple({"configurable": {"thread_id": tid, "checkpoint_ns": ""}})
 
-    import asyncio
-
-    checkpoint = asyncio.run(saved())
-    assert checkpoint is not None
+    checkpoint = asyncio.run(saved(settings.redis_key_prefix))
+    assert checkpoint is not None, "not under the exported REDIS_KEY_PREFIX"
+    assert asyncio.run(saved("sb")) is None, "written under .env's prefix"
     assert checkpoint.checkpoint["channel_values"]["customer"]["customer_id"] == (
         GOLDEN.eligible.customer_id
     )
@@ -118,7 +131,7 @@ def test_studio_runs_the_supervision_graph_to_an_agent_inbox_interrupt(
     studio: tuple[str, Settings],
 ) -> None:
     url, _ = studio
-    client = get_sync_client(url=url)
+    client: Any = get_sync_client(url=url)
     tid = client.threads.create()["thread_id"]
     start = {"type": "start", "session_name": tid, "user_profile": {"language": "zh-TW"}}
     client.runs.wait(tid, "supervision", input={"incoming": start})
@@ -130,10 +143,27 @@ def test_studio_runs_the_supervision_graph_to_an_agent_inbox_interrupt(
     state = client.threads.get_state(tid)
     if not is_on_duty(ShiftConfig(), datetime.now(UTC)):  # the default shift: agents are off
         assert state["values"]["status"] == "bot_active"
-        assert state["values"]["mail"]["sent"] is True  # e-mail handoff instead of a queue
+        # an e-mail handoff instead of a queue; the default shift names no recipients
+        assert state["values"]["mail"]["code"] == "MAIL_NOT_CONFIGURED"
         return
     assert state["values"]["status"] == "pending_manual"
     inbox = waiting_step(client, tid)
     assert inbox["action_request"]["action"] == "takeover"
     assert {"allow_respond", "allow_accept", "allow_edit", "allow_ignore"} <= set(inbox["config"])
     assert inbox["description"]
+
+
+def test_studio_side_chat_answers_and_keeps_the_thread_for_the_next_turn(
+    studio: tuple[str, Settings],
+) -> None:
+    url, _ = studio
+    client: Any = get_sync_client(url=url)
+    tid = client.threads.create()["thread_id"]
+    context = {"store_id": "S001", "phone_number": GOLDEN.eligible.phone}
+    question = {"role": "user", "content": "這位客戶適合哪些方案？"}
+    client.runs.wait(tid, "side_chat", input={"messages": [question], "context": context})
+    client.runs.wait(tid, "side_chat", input={"messages": [{"role": "user", "content": "謝謝"}]})
+    messages = client.threads.get_state(tid)["values"]["messages"]
+    humans = [m["content"] for m in messages if m["type"] == "human"]
+    assert humans == ["這位客戶適合哪些方案？", "謝謝"]
+    assert messages[-1]["type"] == "ai" and messages[-1]["content"]
