@@ -98,7 +98,8 @@ class Settings(BaseSettings):
     jwt_access_ttl_minutes: int = Field(120, ge=1, le=120)
     jwt_refresh_ttl_days: int = Field(7, ge=1, le=7)
     demo_password: str = DEFAULT_DEMO_PASSWORD
-    cors_allow_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    # empty: the service's own local origins on APP_PORT (http://127.0.0.1:P, http://localhost:P)
+    cors_allow_origins: list[str] = []
     max_request_body_bytes: int = Field(1_048_576, ge=1024)
 
     # --- customer chat and realtime -----------------------------------------------------------
@@ -109,6 +110,13 @@ class Settings(BaseSettings):
     sse_heartbeat_seconds: float = Field(15.0, gt=0, le=300)
     event_history: int = Field(1000, ge=10)  # events kept per SSE channel for Last-Event-ID
     session_stats_cache_seconds: int = Field(60, ge=0, le=60)
+
+    @model_validator(mode="after")
+    def _local_origins_follow_the_port(self) -> Settings:
+        if not self.cors_allow_origins:
+            port = self.app_port
+            self.cors_allow_origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+        return self
 
     @model_validator(mode="after")
     def _refuse_defaults_in_production(self) -> Settings:

@@ -134,4 +134,5 @@ class StatisticsController(Controller):
             store_id=store_id,
         )
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+        # Litestar appends "; charset=utf-8" to a text/* media type itself
+        return Response(text, media_type="text/csv", headers=headers)

@@ -61,3 +61,16 @@ def test_bad_setting_exits_2_naming_the_variable(env: dict[str, str], message: s
 def test_production_starts_with_real_secrets() -> None:
     result = run_load(APP_ENV="production", JWT_SECRET="s" * 32, DEMO_PASSWORD="Str0ngDemoPass")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("port", [8000, 8123])
+def test_default_cors_origins_follow_the_port(port: int) -> None:
+    settings = Settings(_env_file=ROOT / ".env.example", app_port=port)  # type: ignore[call-arg]
+    assert settings.cors_allow_origins == [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+
+
+def test_configured_cors_origins_are_kept() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, app_port=8123, cors_allow_origins=["https://shop.example"]
+    )
+    assert settings.cors_allow_origins == ["https://shop.example"]
