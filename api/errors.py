@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 
 from core.errors import SwitchboardError
 from core.logging import get_logger
+from core.redis_clients import REDIS_DOWN, RETRY_AFTER_SECONDS, redis_down, redis_unavailable
 
 log = get_logger(__name__)
 
@@ -76,7 +77,15 @@ def _on_domain_error(_: Request[Any, Any, Any], exc: SwitchboardError) -> Respon
     retry_after = exc.details.get("retry_after")
     if isinstance(retry_after, int):
         response.headers["Retry-After"] = str(retry_after)
+    elif exc.status == 503:  # a dependency is down: say when to try again
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def _on_redis_down(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Redis unreachable (after the client's one retry): 503, whichever route asked."""
+    log.warning("redis_unavailable", path=request.url.path, error=type(exc).__name__)
+    return _on_domain_error(request, redis_unavailable())
 
 
 def _on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -97,6 +106,8 @@ def _on_http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[An
 
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if redis_down(exc):  # wrapped on its way up (a graph run, a task group)
+        return _on_redis_down(request, exc)
     request_id = request_id_of(request.scope)
     log.error("unhandled_error", request_id=request_id, path=request.url.path, exc_info=exc)
     return envelope(500, "internal error", "INTERNAL_ERROR", request_id=request_id)
@@ -109,6 +120,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     PermissionDeniedException: _on_http_error,
     NotFoundException: _on_http_error,
     HTTPException: _on_http_error,
+    **dict.fromkeys(REDIS_DOWN, _on_redis_down),
     Exception: _on_unexpected,
 }
 
@@ -129,6 +141,7 @@ _ERROR_EXAMPLES: dict[int, tuple[str, str, str]] = {
     403: ("Wrong role or not your session", "FORBIDDEN", "role agent may not use this route"),
     404: ("Unknown session", "NOT_FOUND", "renewal session renewal_2_0123456789ab not found"),
     409: ("Wrong step or a run in progress", "WRONG_STEP", "the session is waiting at ..."),
+    410: ("Session expired", "SESSION_EXPIRED", "the renewal session expired after 1 hour idle"),
     413: ("Body too large", "PAYLOAD_TOO_LARGE", "Request Entity Too Large"),
     422: ("Body failed validation", "VALIDATION_ERROR", "invalid request: device_type: ..."),
     423: ("Account locked", "ACCOUNT_LOCKED", "too many failed logins, account locked"),

@@ -25,6 +25,7 @@ from api.realtime.limits import RateLimiter
 from core.db.engine import create_engine
 from core.heap import freeze_startup_heap
 from core.logging import get_logger
+from core.redis_clients import client_options
 from core.settings import Settings
 from graphs.renewal.flow import RenewalFlow
 from graphs.runtime import GraphRuntime, open_graph_runtime
@@ -55,7 +56,9 @@ def hub_redis_client(settings: Settings) -> Redis:
       up at that moment left its stream listener (and the response's background task) waiting
       forever;
     * a pool that makes a command wait for a free connection: redis-py 8 caps a pool at 100 and
-      fails the 101st concurrent command at once (thousands of streams connecting together).
+      fails the 101st concurrent command at once (thousands of streams connecting together);
+    * the service's retry-once policy (`core.redis_clients`): a pool built by hand gets no retry
+      from redis-py, so after a Redis restart a replay on a dead pooled connection failed.
     """
     pool = BlockingConnectionPool.from_url(
         settings.redis_url,
@@ -63,6 +66,7 @@ def hub_redis_client(settings: Settings) -> Redis:
         timeout=HUB_POOL_WAIT_SECONDS,
         socket_timeout=None,
         decode_responses=False,
+        **client_options(),
     )
     return Redis.from_pool(pool)
 
@@ -73,7 +77,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
-        redis = Redis.from_url(settings.redis_url, decode_responses=False)
+        redis = Redis.from_url(settings.redis_url, decode_responses=False, **client_options())
         stack.push_async_callback(redis.aclose)
         prefix = settings.redis_key_prefix
         hub_redis = hub_redis_client(settings)

@@ -12,14 +12,18 @@ chunk; here the events that are ready together (step 8's five checks, say) go ou
 
 Wire format, per event: `id:` (1, 2, ... per stream, or the source's own id), `event:` name,
 `data:` one line of UTF-8 JSON that always carries `"type": <event name>` so seed 003 clients
-that read only `data:` lines keep working (`message` / `done` keep their meaning). A comment
-`: ping` goes out when nothing was sent for `heartbeat_seconds`. A failure becomes one `error`
-event with the error envelope, and the stream ends; otherwise a final `done` event closes it.
+that read only `data:` lines keep working (`message` / `done` keep their meaning). While the
+source waits for a back-office server that is restarting (`tools.mcp.reconnect_notices`), the
+client gets a `status` event `{"status": "reconnecting", "service": ...}` instead of silence.
+A comment `: ping` goes out when nothing was sent for `heartbeat_seconds`. A failure becomes one
+`error` event with the error envelope, and the stream ends; otherwise a final `done` event
+closes it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +37,8 @@ from litestar.response import Stream
 from api.errors import request_id_of
 from core.errors import SwitchboardError
 from core.logging import get_logger
+from core.redis_clients import redis_down, redis_unavailable
+from tools.mcp import reconnect_notices
 
 log = get_logger(__name__)
 
@@ -43,6 +49,7 @@ SourceFactory = Callable[[], AsyncIterator[SseEvent]]
 Cleanup = Callable[[], Awaitable[None]]
 
 DEFAULT_HEARTBEAT_SECONDS = 15.0
+RECONNECTING_TEXT = "服務重新連線中，請稍候… / reconnecting to a back-office service"
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Connection": "keep-alive"}
 _END = object()
 
@@ -56,6 +63,8 @@ def event_data(event: str, data: Any) -> dict[str, Any]:
 
 def error_data(exc: BaseException, request_id: str) -> dict[str, Any]:
     """The error envelope as event data; unexpected errors are logged and say nothing inside."""
+    if not isinstance(exc, SwitchboardError) and redis_down(exc):
+        exc = redis_unavailable()
     if isinstance(exc, SwitchboardError):
         body = exc.to_envelope()
     else:
@@ -109,10 +118,17 @@ class EventStream:
         self.task: asyncio.Task[None] | None = None
         self._next_id = 1
 
+    def _reconnecting(self, server: str) -> None:
+        """A tool call of this stream waits for `server` to restart: say so at once."""
+        notice = {"status": "reconnecting", "service": server, "content": RECONNECTING_TEXT}
+        with contextlib.suppress(asyncio.QueueFull):  # a full queue already tells the client
+            self.queue.put_nowait(("status", notice))
+
     async def _produce(self) -> None:
         try:
-            async for item in self.source():
-                await self.queue.put(item)
+            with reconnect_notices(self._reconnecting):  # graph nodes inherit the context
+                async for item in self.source():
+                    await self.queue.put(item)
             await self.queue.put(_END)
         except Exception as exc:
             await self.queue.put(exc)

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     # connections the checkpoint saver keeps per process: size it for the runs in flight
     checkpoint_pool_size: int = Field(64, ge=1, le=1024)
 
+    # --- renewal sessions ------------------------------------------------------------------------
+    # a session's run lock is a lease its live holder renews every quarter of it, so a crashed
+    # process frees the session within one lease (see api/renewal/locks.py)
+    renewal_lock_lease_seconds: float = Field(2.0, ge=0.5, le=60)
+    # a session left waiting longer than this answers 410 SESSION_EXPIRED (seed 000: 1 hour)
+    renewal_session_idle_seconds: int = Field(3600, ge=1)
+
     # --- back-office demo systems (served by mcp_servers/) -------------------------------------
     backoffice_db_path: Path = VAR_DIR / "backoffice.db"
     demo_seed: int = 20261121
@@ -60,6 +67,8 @@ class Settings(BaseSettings):
     mcp_pos_url: str | None = None
     mcp_promotion_url: str | None = None
     mcp_call_timeout_seconds: float = Field(10.0, gt=0)
+    # stdio servers kept with a started spare child, swapped in at once when one dies
+    mcp_standby_servers: list[Literal["crm", "pos", "promotion"]] = []
 
     # --- search and embeddings ------------------------------------------------------------------
     search_backend: Literal["local", "azure"] = "local"

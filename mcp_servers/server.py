@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 from fastmcp import FastMCP
 from fastmcp.exceptions import ToolError, ValidationError
 from fastmcp.server.middleware import Middleware, MiddlewareContext
+from mcp.types import ToolAnnotations
 from pydantic import ValidationError as PydanticValidationError
 
 from core.errors import SwitchboardError
@@ -100,11 +101,17 @@ def coded(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     return wrapper
 
 
-def tools_of(server: FastMCP) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
-    """The decorator a server module registers its tools with: coded errors, then FastMCP."""
+def tools_of(
+    server: FastMCP, *, read_only: bool = False
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """The decorator a server module registers its tools with: coded errors, then FastMCP.
+
+    `read_only` tools carry MCP's `readOnlyHint`: a client may send a call again when the
+    server died before answering it (tools/mcp.py does, once, after restarting the server)."""
+    annotations = ToolAnnotations(readOnlyHint=True) if read_only else None
 
     def register(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-        server.tool(coded(fn))
+        server.tool(coded(fn), annotations=annotations)
         return fn
 
     return register

@@ -4,27 +4,41 @@
 here each server gets one session at startup, owned by its own task (an MCP session must be
 entered and exited in the same task) and shared by every caller. Graph nodes call tools through
 `McpToolbox.call()` (structured results, typed errors); the chat model gets LangChain tools from
-`McpToolbox.langchain_tools()` (loaded with `load_mcp_tools`). A dead server is reconnected on the
-next call; the failing call gets `Unavailable` instead of hanging.
+`McpToolbox.langchain_tools()` (loaded with `load_mcp_tools`).
+
+A dead server is restarted at once, by the call that finds it dead, and that call is sent again
+once when its request never reached the server or the tool is marked read-only (`readOnlyHint`,
+see `mcp_servers.server.tools_of`); a call that may have run gets `Unavailable`, never a hang.
+While a server restarts, whoever waits is told through `reconnect_notices` (the SSE layer turns
+it into a `status` event). A stdio child starts from bytecode cached under `var/pycache`
+(`server_env`): compiling every module from source at each start was most of a restart
+(PYTHONDONTWRITEBYTECODE=1 is this machine's default). Servers listed in `MCP_STANDBY_SERVERS`
+keep a started spare child that replaces a dead one at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import os
 import sys
-from collections.abc import Iterable
-from contextlib import suppress
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Annotated, Any
 
+import anyio
 from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.sessions import Connection
 from langchain_mcp_adapters.tools import load_mcp_tools
 from mcp import ClientSession
+from mcp.shared.exceptions import McpError
 from mcp.types import (
+    CONNECTION_CLOSED,
     CallToolRequest,
     CallToolRequestParams,
     CallToolResult,
@@ -53,9 +67,43 @@ _CHILD_SETTINGS = (
 )  # fmt: skip
 
 
+# Bytecode for the server processes, cached on disk (Python checks each source's mtime and size),
+# so a (re)start loads modules instead of compiling them: kill -9 -> next promotion call 3.8 ->
+# 1.9 s on 2 busy CPUs (tests/benchmarks/bench_mcp_restart.py; 0.2 s with a standby child).
+PYCACHE_DIR = ROOT / "var" / "pycache"
+# Raised when a request is sent on a transport that is already closed: it never reached the
+# server, so sending it again on a new session cannot run it twice.
+_NOT_DELIVERED = (anyio.ClosedResourceError, anyio.BrokenResourceError)
+
+ReconnectNotice = Callable[[str], None]
+_reconnect_notice: ContextVar[ReconnectNotice | None] = ContextVar("mcp_reconnect", default=None)
+
+
+@contextmanager
+def reconnect_notices(notice: ReconnectNotice) -> Iterator[None]:
+    """Call `notice(server)` when a tool call made in this context waits for a server restart
+    (tasks started inside, such as graph nodes, inherit it)."""
+    token = _reconnect_notice.set(notice)
+    try:
+        yield
+    finally:
+        _reconnect_notice.reset(token)
+
+
+def _announce_reconnect(server: str) -> None:
+    notice = _reconnect_notice.get()
+    if notice is not None:
+        try:
+            notice(server)
+        except Exception as exc:  # a listener must never break the call it watches
+            log.warning("mcp_reconnect_notice_failed", server=server, error=type(exc).__name__)
+
+
 def server_env(settings: Settings) -> dict[str, str]:
     """The environment a server process needs to see our settings (stdio children or HTTP)."""
     env = {**os.environ, "FASTMCP_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(PYCACHE_DIR))
     for field in _CHILD_SETTINGS:
         value = getattr(settings, field)
         if value is not None:
@@ -93,6 +141,7 @@ class _Link:
         self.session: ClientSession | None = None
         self.tools: list[BaseTool] = []
         self.wrapped: set[str] = set()  # tools whose list results FastMCP wraps as {"result": ...}
+        self.read_only: set[str] = set()  # tools the server marks readOnlyHint: safe to resend
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
@@ -114,6 +163,9 @@ class _Link:
                     t.name
                     for t in listed.tools
                     if (t.outputSchema or {}).get("x-fastmcp-wrap-result")
+                }
+                self.read_only = {
+                    t.name for t in listed.tools if t.annotations and t.annotations.readOnlyHint
                 }
                 self.tools = await load_mcp_tools(session, server_name=self.name)
                 self.session = session
@@ -141,19 +193,58 @@ class McpToolbox:
 
     def __init__(self, settings: Settings, servers: Iterable[str] = SERVERS) -> None:
         self._settings = settings
-        self._client = MultiServerMCPClient(connections(settings, servers))  # type: ignore[arg-type]
-        self._links = {name: _Link(name, self._client) for name in servers}
+        conns = connections(settings, servers)
+        self._client = MultiServerMCPClient(conns)  # type: ignore[arg-type]
+        self._links = {name: _Link(name, self._client) for name in conns}
         self._server_of: dict[str, str] = {}
         self._reconnect_lock = asyncio.Lock()
+        # MCP_STANDBY_SERVERS: a started spare child per listed stdio server (HTTP servers are
+        # someone else's processes); a dead child is replaced by its spare, not restarted
+        self._standby = {
+            name
+            for name in settings.mcp_standby_servers
+            if name in conns and conns[name]["transport"] == "stdio"
+        }
+        self._spares: dict[str, _Link] = {}
+        self._warming: dict[str, tuple[_Link, asyncio.Task[None]]] = {}
 
     async def __aenter__(self) -> McpToolbox:
         await asyncio.gather(*(link.open() for link in self._links.values()))
         self._index_tools()
         log.info("mcp_sessions_opened", servers=list(self._links), tools=len(self._server_of))
+        for name in self._standby:
+            self._warm_spare(name)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await asyncio.gather(*(link.close() for link in self._links.values()))
+        for _, task in self._warming.values():
+            task.cancel()
+        warming = [link for link, _ in self._warming.values()]
+        links = [*self._links.values(), *self._spares.values(), *warming]
+        await asyncio.gather(*(link.close() for link in links))
+
+    def _warm_spare(self, server: str) -> None:
+        """Start a spare child for `server` in the background (none twice at a time)."""
+        if server in self._spares or server in self._warming:
+            return
+        spare = _Link(server, self._client)
+
+        async def warm() -> None:
+            try:
+                await spare.open()
+            except Unavailable as exc:
+                log.warning("mcp_standby_failed", server=server, error=str(exc))
+                return
+            finally:
+                self._warming.pop(server, None)
+            self._spares[server] = spare
+            log.info("mcp_standby_ready", server=server)
+
+        # a fresh context: the spare's session task must not inherit a request's notices
+        task = asyncio.create_task(
+            warm(), name=f"mcp-standby-{server}", context=contextvars.Context()
+        )
+        self._warming[server] = (spare, task)
 
     def _index_tools(self) -> None:
         for link in self._links.values():
@@ -200,12 +291,29 @@ class McpToolbox:
             raise InvalidInput(f"unknown tool {tool!r}")
         link = self._links[server]
         if not link.alive:
+            _announce_reconnect(server)
             async with self._reconnect_lock:
+                link = self._links[server]
                 if not link.alive:
-                    log.info("mcp_reconnect", server=server)
-                    await link.close()
-                    await link.open()
-                    self._index_tools()
+                    link = await self._replace(link)
+        return link
+
+    async def _replace(self, dead: _Link) -> _Link:
+        """The dead server's spare if one is ready, else a new session (a new child)."""
+        started = time.monotonic()
+        await dead.close()
+        spare = self._spares.pop(dead.name, None)
+        if spare is not None and spare.alive:
+            link, how = spare, "standby"
+        else:
+            link, how = dead, "restart"
+            await link.open()
+        self._links[dead.name] = link
+        self._index_tools()
+        seconds = round(time.monotonic() - started, 2)
+        log.info("mcp_restarted", server=dead.name, how=how, seconds=seconds)
+        if dead.name in self._standby:
+            self._warm_spare(dead.name)
         return link
 
     async def call(self, tool: str, **arguments: Any) -> Any:
@@ -222,6 +330,15 @@ class McpToolbox:
         return result
 
     async def _call(self, tool: str, arguments: dict[str, Any]) -> Any:
+        try:
+            return await self._call_once(tool, arguments)
+        except _ServerLost as lost:
+            if lost.delivered and tool not in lost.read_only:  # it may have run: never twice
+                await self._link_for(tool)  # restart now: the caller's retry finds it up
+                raise
+            return await self._call_once(tool, arguments)  # restarts the server, sends once more
+
+    async def _call_once(self, tool: str, arguments: dict[str, Any]) -> Any:
         link = await self._link_for(tool)
         session = link.session
         if session is None:
@@ -238,10 +355,25 @@ class McpToolbox:
             raise
         except Exception as exc:  # transport failure: drop the session, reconnect next time
             await link.close()
-            raise Unavailable(
-                f"MCP server {link.name!r} failed during {tool}: {type(exc).__name__}"
-            ) from exc
+            message = f"MCP server {link.name!r} failed during {tool}: {type(exc).__name__}"
+            if isinstance(exc, _NOT_DELIVERED) or _connection_closed(exc):
+                delivered = not isinstance(exc, _NOT_DELIVERED)
+                raise _ServerLost(message, delivered=delivered, read_only=link.read_only) from exc
+            raise Unavailable(message) from exc
         return _unpack(tool, result, tool in link.wrapped)
+
+
+class _ServerLost(Unavailable):
+    """The server process went away: before the request was written (`delivered` False, safe
+    to send again) or while it was being answered (safe only for its `read_only` tools)."""
+
+    def __init__(self, message: str, *, delivered: bool, read_only: set[str]) -> None:
+        super().__init__(message)
+        self.delivered, self.read_only = delivered, read_only
+
+
+def _connection_closed(exc: BaseException) -> bool:
+    return isinstance(exc, McpError) and exc.error.code == CONNECTION_CLOSED
 
 
 async def _call_tool(

@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from sqlalchemy import text
 
 from api.runtime import Runtime
+from core.redis_clients import RETRY_AFTER_SECONDS
 
 
 async def _check_database(runtime: Runtime) -> None:
@@ -57,4 +58,6 @@ class HealthController(Controller):
         }
         if not ok:
             body.update(error="a dependency is not ready", code="SERVICE_UNAVAILABLE")
-        return Response(body, status_code=200 if ok else 503)
+            headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            return Response(body, status_code=503, headers=headers)
+        return Response(body, status_code=200)

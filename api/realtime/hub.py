@@ -26,6 +26,9 @@ from core.logging import get_logger
 log = get_logger(__name__)
 
 Event = tuple[str, dict[str, Any]]  # (stream id, payload)
+# A wake-up newer than any event: the listener re-reads its stream (after a resubscription,
+# events published while the subscription was down were announced to nobody).
+WAKE = f"{2**63 - 1}-0"
 
 
 def _order(event_id: str) -> tuple[int, int]:
@@ -99,6 +102,11 @@ class EventHub:
             pubsub = self.redis.pubsub()
             try:
                 await pubsub.psubscribe(self.live_pattern)
+                if self._ready.is_set():  # resubscribed: catch up on what was announced meanwhile
+                    log.info("event_hub_resubscribed", listeners=self.listener_count)
+                    for queues in list(self._listeners.values()):
+                        for queue in list(queues):
+                            queue.put_nowait(WAKE)
                 self._ready.set()
                 async for message in pubsub.listen():
                     if message.get("type") != "pmessage":

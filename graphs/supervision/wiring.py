@@ -12,6 +12,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.redis_clients import client_options
 from core.settings import Settings
 from graphs.supervision import events as ev
 from graphs.supervision.graph import (
@@ -60,7 +61,7 @@ async def open_supervision_service(
         settings, checkpointer=checkpointer, sessions=sessions,
         tools=toolbox.langchain_tools(AI_TOOLS)))
     """
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    redis = Redis.from_url(settings.redis_url, decode_responses=True, **client_options())
     try:
         prefix = settings.redis_key_prefix
         if deps is None:

@@ -32,7 +32,7 @@ mcp = build_server(
     "促銷方案：以自然語言搜尋方案、查方案詳情、比較方案、計算升級費用。"
     " Promotions: hybrid search, plan details, comparison, upgrade cost.",
 )
-tool = tools_of(mcp)
+tool = tools_of(mcp, read_only=True)  # every promotion tool only reads
 
 
 class PromotionHit(BaseModel):

@@ -29,17 +29,17 @@ async def private_toolbox(
 
 
 @pytest.mark.slow
-async def test_killed_server_is_reported_then_reconnected(
+async def test_killed_server_is_restarted_by_the_next_call(
     private_toolbox: tuple[McpToolbox, set[int]],
 ) -> None:
+    """The call that finds the server dead restarts it and is answered (a read, sent again)."""
     box, mine = private_toolbox
     before = set(child_pids("mcp_servers.crm"))
     await box.call("get_customer", id_number=GOLDEN.eligible.national_id)
     assert len(mine) == 1, "expected exactly one stdio child of our own"
     for pid in mine:
         os.kill(pid, signal.SIGKILL)
-    with pytest.raises(Unavailable):
-        await box.call("get_customer", id_number=GOLDEN.eligible.national_id)
+    await asyncio.sleep(0.2)  # the kill lands before the call
     customer = await box.call("get_customer", id_number=GOLDEN.eligible.national_id)
     assert customer["customer_id"] == GOLDEN.eligible.customer_id
     assert set(child_pids("mcp_servers.crm")) - before - mine, "a new server process was started"
