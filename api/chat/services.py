@@ -46,7 +46,7 @@ class TurnLocks(SessionLocks):
     """The renewal lock, keyed per chat session: one customer turn at a time."""
 
     def __init__(self, redis: Redis, prefix: str, *, ttl_seconds: float = 120.0) -> None:
-        super().__init__(redis, prefix, ttl_seconds=ttl_seconds)
+        super().__init__(redis, prefix, lease_seconds=ttl_seconds)
         self.prefix = f"{prefix}:chat:turn"
 
 

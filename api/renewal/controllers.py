@@ -7,9 +7,10 @@ the comparison stream their progress as SSE (`api.sse`). Store roles only.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from api.auth.controllers import BEARER
@@ -17,12 +18,17 @@ from api.auth.guards import store_staff
 from api.auth.services import Principal
 from api.errors import error_responses
 from api.renewal.dependencies import RENEWAL_DEPENDENCIES
+from api.renewal.forms import ApplicationForms
+from api.renewal.history import RenewalHistory
 from api.renewal.schemas import (
     SESSION_ID_PATTERN,
     AbandonRequest,
     BackRequest,
     CompareRequest,
     ConfirmRequest,
+    HistoryOutcome,
+    HistoryPage,
+    HistoryResponse,
     ListPlansRequest,
     PhonesResponse,
     QueryCustomerRequest,
@@ -42,7 +48,7 @@ from api.renewal.services import RenewalService
 from api.sse import EventStreamResponse, SseOperation, sse_response
 from graphs.renewal.steps import Step
 
-STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 503)
+STEP_ERRORS = error_responses(400, 401, 403, 404, 409, 410, 422, 503)
 SSE_DESCRIPTION = (
     "`text/event-stream`. Events: `progress` `{type, stage, status, ...}` (seed 000 §4.2 stages: "
     "query_contract, check_basic_eligibility, search_promotions, check_promotion_eligibility "
@@ -99,7 +105,7 @@ class RenewalController(Controller):
         "/session/{session_id:str}",
         summary="Where a session stands",
         security=BEARER,
-        responses=error_responses(401, 403, 404, 422),
+        responses=error_responses(401, 403, 404, 410, 422),
     )
     async def session(
         self,
@@ -108,6 +114,57 @@ class RenewalController(Controller):
         session_id: str = Parameter(pattern=SESSION_ID_PATTERN, max_length=64),
     ) -> SessionResponse:
         return _ok(await renewal.view(principal, session_id))
+
+    @get(
+        "/history",
+        summary="Past applications (sales: own; manager: store; admin: all), paged",
+        description="Filters: `start`/`end` local (Asia/Taipei) days of the session's start "
+        "(default the last 30 days; a start after the end selects no day), `outcome`, "
+        "`store_id` (admins). Newest first. A submitted item links its printable "
+        "`application_form`.",
+        security=BEARER,
+        responses=error_responses(401, 403, 422),
+    )
+    async def history(
+        self,
+        history: RenewalHistory,
+        principal: Principal,
+        start: date | None = Parameter(default=None, description="first local day"),
+        end: date | None = Parameter(default=None, description="last local day (default today)"),
+        outcome: HistoryOutcome | None = None,
+        store_id: str | None = Parameter(default=None, pattern=r"^S\d{3}$"),
+        page: int = Parameter(default=1, ge=1, le=100_000),
+        page_size: int = Parameter(default=20, ge=1, le=100),
+    ) -> HistoryResponse:
+        listed = await history.page(
+            principal,
+            start=start,
+            end=end,
+            outcome=outcome,
+            store_id=store_id,
+            page=page,
+            page_size=page_size,
+        )
+        return HistoryResponse(data=HistoryPage.model_validate(listed))
+
+    @get(
+        "/session/{session_id:str}/application-form",
+        summary="Printable application form of a submitted renewal (HTML)",
+        description="A self-contained `text/html` page to print and sign: store, staff, "
+        "customer (national ID masked), line, device and reservation, plan and costs. "
+        "409 NOT_SUBMITTED until the renewal is submitted.",
+        media_type="text/html",
+        security=BEARER,
+        responses=error_responses(401, 403, 404, 409, 422),
+    )
+    async def application_form(
+        self,
+        forms: ApplicationForms,
+        principal: Principal,
+        session_id: str = Parameter(pattern=SESSION_ID_PATTERN, max_length=64),
+    ) -> Response[str]:
+        page = await forms.render(principal, session_id)
+        return Response(page, media_type="text/html")  # Litestar adds "; charset=utf-8"
 
     @_step("/step/query-customer", "Step 1: query the customer by national ID")
     async def query_customer(
@@ -123,7 +180,7 @@ class RenewalController(Controller):
         status_code=200,
         summary="Steps 2-3: the customer's line cards (contract, usage, billing)",
         security=BEARER,
-        responses=error_responses(401, 403, 404, 409, 422),
+        responses=error_responses(401, 403, 404, 409, 410, 422),
     )
     async def list_phones(
         self, data: SessionRequest, renewal: RenewalService, principal: Principal

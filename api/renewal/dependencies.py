@@ -7,6 +7,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from api.auth.dependencies import AUTH_DEPENDENCIES
+from api.renewal.forms import ApplicationForms
+from api.renewal.history import RenewalHistory
 from api.renewal.locks import SessionLocks
 from api.renewal.services import RenewalService
 from api.runtime import Runtime
@@ -15,8 +17,16 @@ from api.runtime import Runtime
 def install_renewal(app: Litestar) -> None:
     """on_startup: one RenewalService per process on `app.state.renewal_service`."""
     runtime: Runtime = app.state.runtime
-    locks = SessionLocks(runtime.redis, runtime.settings.redis_key_prefix)
-    app.state.renewal_service = RenewalService(runtime.renewal, locks, runtime.sessions)
+    settings = runtime.settings
+    locks = SessionLocks(
+        runtime.redis, settings.redis_key_prefix, lease_seconds=settings.renewal_lock_lease_seconds
+    )
+    app.state.renewal_service = RenewalService(
+        runtime.renewal,
+        locks,
+        runtime.sessions,
+        idle_seconds=settings.renewal_session_idle_seconds,
+    )
 
 
 def provide_renewal_service(state: State) -> RenewalService:
@@ -24,7 +34,19 @@ def provide_renewal_service(state: State) -> RenewalService:
     return service
 
 
+def provide_history(state: State) -> RenewalHistory:
+    runtime: Runtime = state.runtime
+    return RenewalHistory(runtime.sessions)
+
+
+def provide_forms(state: State) -> ApplicationForms:
+    runtime: Runtime = state.runtime
+    return ApplicationForms(runtime.sessions)
+
+
 RENEWAL_DEPENDENCIES: dict[str, Provide] = {
     "principal": AUTH_DEPENDENCIES["principal"],
     "renewal": Provide(provide_renewal_service, sync_to_thread=False),
+    "history": Provide(provide_history, sync_to_thread=False),
+    "forms": Provide(provide_forms, sync_to_thread=False),
 }

@@ -1,9 +1,19 @@
-"""One run per renewal session at a time: a Redis lock with a TTL, shared by every API process.
+"""One run per renewal session at a time: a short Redis lease, shared by every API process.
 
 Two clicks on one session (two tabs, a double submit) would otherwise resume the same interrupt
-twice. The second caller gets 409 RUN_IN_PROGRESS at once instead of waiting. The lock carries
-a random token so only its holder can release or extend it; while held it is extended every
-third of its TTL, and a crashed process leaves a lock that expires by itself.
+twice. The second caller gets 409 RUN_IN_PROGRESS at once instead of waiting.
+
+The lock is a lease (`RENEWAL_LOCK_LEASE_SECONDS`, 2 s by default) carrying a random token: only
+its holder can renew or release it. The live holder renews it every quarter of the lease, so a
+run may last as long as it needs, while a holder that died (kill -9, a lost host) stops renewing
+and its lock frees itself within one lease: the retry after a restart goes through in seconds,
+not after a long fixed TTL.
+
+A holder whose event loop stalls longer than three quarters of the lease may find the lease
+lapsed. Renewal then takes it back if nobody else has (logged); if another request took it
+meanwhile, the holder marks the lock `lost` and logs an error: the graph's nodes are idempotent
+(progress is an UPDATE, the reservation carries an idempotency key, completion is
+compare-and-set), so two runs that overlap this way still count the sale once.
 """
 
 from __future__ import annotations
@@ -15,15 +25,22 @@ import uuid
 from redis.asyncio import Redis
 
 from core.errors import RunInProgress
+from core.logging import get_logger
+
+log = get_logger(__name__)
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
-_EXTEND = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+# 1: renewed; 2: had lapsed and nobody took it, taken back; 0: another holder has it
+_RENEW = """
+local holder = redis.call('get', KEYS[1])
+if holder == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
+if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
 return 0
 """
+RENEWED, RETAKEN, LOST = 1, 2, 0
 
 
 class HeldLock:
@@ -33,14 +50,29 @@ class HeldLock:
         self.locks = locks
         self.key = key
         self.token = token
-        self._keepalive = asyncio.create_task(self._extend_forever(), name=f"lock:{key}")
+        self.lost = False
         self._released = False
+        self._keepalive = asyncio.create_task(self._renew_forever(), name=f"lock:{key}")
 
-    async def _extend_forever(self) -> None:
-        ttl_ms = int(self.locks.ttl_seconds * 1000)
+    async def renew(self) -> bool:
+        """Renew the lease once; False (and `lost`) when another holder has taken it."""
+        lease_ms = int(self.locks.lease_seconds * 1000)
+        got = await self.locks.redis.eval(_RENEW, 1, self.key, self.token, lease_ms)  # type: ignore[misc]
+        if int(got) == RETAKEN:
+            log.warning("renewal lock lease lapsed and was taken back", key=self.key)
+        elif int(got) == LOST:
+            self.lost = True
+            log.error("renewal lock lease lapsed and another request took it", key=self.key)
+        return not self.lost
+
+    async def _renew_forever(self) -> None:
         while True:
-            await asyncio.sleep(self.locks.ttl_seconds / 3)
-            await self.locks.redis.eval(_EXTEND, 1, self.key, self.token, ttl_ms)  # type: ignore[misc]
+            await asyncio.sleep(self.locks.renew_every)
+            try:
+                if not await self.renew():
+                    return
+            except Exception as error:  # Redis blip: try again well before the lease ends
+                log.warning("renewal lock renewal failed", key=self.key, error=str(error))
 
     async def release(self) -> None:
         if self._released:
@@ -53,10 +85,12 @@ class HeldLock:
 
 
 class SessionLocks:
-    def __init__(self, redis: Redis, prefix: str, *, ttl_seconds: float = 60.0) -> None:
+    def __init__(self, redis: Redis, prefix: str, *, lease_seconds: float = 2.0) -> None:
         self.redis = redis
         self.prefix = f"{prefix}:renewal:lock"
-        self.ttl_seconds = ttl_seconds
+        self.lease_seconds = lease_seconds
+        # a quarter lease: three renewals may be missed (a busy loop, a slow Redis) before it lapses
+        self.renew_every = lease_seconds / 4
 
     def key(self, session_id: str) -> str:
         return f"{self.prefix}:{session_id}"
@@ -64,7 +98,7 @@ class SessionLocks:
     async def acquire(self, session_id: str) -> HeldLock:
         """Take the session's lock or raise RunInProgress (409) without waiting."""
         key, token = self.key(session_id), uuid.uuid4().hex
-        took = await self.redis.set(key, token, nx=True, px=int(self.ttl_seconds * 1000))
+        took = await self.redis.set(key, token, nx=True, px=int(self.lease_seconds * 1000))
         if not took:
             raise RunInProgress(
                 "another request is already working on this session; retry when it finishes",

@@ -161,3 +161,50 @@ class PhonesData(BaseModel):
 class PhonesResponse(BaseModel):
     success: bool = True
     data: PhonesData
+
+
+# --- history -------------------------------------------------------------------------------------
+HistoryOutcome = Literal["completed", "abandoned", "in_progress"]
+
+
+class HistoryItem(BaseModel):
+    """One past (or running) application; `application_form` is set once it was submitted."""
+
+    session_id: str = Field(examples=["renewal_2_0123456789ab"])
+    record_id: int = Field(examples=[42])
+    staff_id: int = Field(examples=[2])
+    staff_name: str | None = Field(examples=["王小明"])
+    store_id: str = Field(examples=["S001"])
+    outcome: HistoryOutcome
+    sale_confirmed: bool
+    customer_name: str | None = Field(examples=["王大明"])
+    customer_id_masked: str | None = Field(examples=["A12****789"])
+    phone_number: str | None = Field(examples=["0912345678"])
+    renewal_type: str | None = Field(examples=["with_device"])
+    plan: dict[str, Any] | None = Field(
+        examples=[{"plan_id": "P012", "name": "5G 精選 999", "monthly_fee": 999}]
+    )
+    device: dict[str, Any] | None = Field(
+        examples=[{"device_id": "D001", "brand": "Apple", "model": "iPhone 16", "color": "黑"}]
+    )
+    current_step: str | None = Field(examples=["completed"])
+    started_at: str | None = Field(description="ISO 8601, UTC")
+    completed_at: str | None = Field(description="ISO 8601, UTC; set when submitted or abandoned")
+    application_form: str | None = Field(
+        examples=["/api/renewal-workflow/session/renewal_2_0123456789ab/application-form"]
+    )
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryItem]
+    total: int = Field(examples=[1])
+    page: int = Field(examples=[1])
+    page_size: int = Field(examples=[20])
+    total_pages: int = Field(examples=[1])
+    start: str = Field(description="first local (Asia/Taipei) day listed", examples=["2026-11-01"])
+    end: str = Field(description="last local day listed", examples=["2026-11-30"])
+
+
+class HistoryResponse(BaseModel):
+    success: bool = True
+    data: HistoryPage

@@ -2,8 +2,10 @@
 
 Rules, in order, for every answer on an existing session: another request running on it →
 409 RUN_IN_PROGRESS; unknown session → 404; not yours → 403 (sales: own sessions; manager: any
-session of their store; admin: any); answer for a step that is not waiting → 409 WRONG_STEP.
-The graph itself decides everything else (refusals keep the step waiting).
+session of their store; admin: any); waiting but idle past RENEWAL_SESSION_IDLE_SECONDS → 410
+SESSION_EXPIRED (the record is marked abandoned, under the session's lock); answer for a step
+that is not waiting → 409 WRONG_STEP. The graph itself decides everything else (refusals keep
+the step waiting).
 
 The lock is taken before the session is read, so the one state read a step costs is also the
 one the answer is checked against: nothing can move the session in between.
@@ -12,6 +14,7 @@ one the answer is checked against: nothing can move the session in between.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,8 +24,9 @@ from api.renewal.locks import HeldLock, SessionLocks
 from api.sse import SseEvent
 from core.db.models import UserRole
 from core.db.repositories.accounts import StoreRepository
-from core.errors import Forbidden, InvalidInput, WrongStep
-from graphs.renewal.flow import RenewalFlow, expect_step
+from core.errors import Forbidden, InvalidInput, RunInProgress, SessionExpired, WrongStep
+from graphs.renewal.flow import RenewalFlow, expect_step, idle_expired
+from graphs.renewal.records import SqlRenewalRecords
 from graphs.renewal.steps import Step
 
 
@@ -42,10 +46,13 @@ class RenewalService:
         flow: RenewalFlow,
         locks: SessionLocks,
         sessions: async_sessionmaker[AsyncSession],
+        *,
+        idle_seconds: float = 3600,
     ) -> None:
         self.flow = flow
         self.locks = locks
         self.sessions = sessions
+        self.idle_seconds = idle_seconds
 
     async def start(self, principal: Principal, store_id: str | None) -> dict[str, Any]:
         """Staff start in their own store; an admin names the store."""
@@ -62,11 +69,38 @@ class RenewalService:
         return await self.flow.start(principal.user_id, store_id)
 
     async def view(self, principal: Principal, session_id: str) -> dict[str, Any]:
-        """The session (404 when unknown), if the caller may see it (403 otherwise)."""
-        view = await self.flow.view(session_id)
+        """The session (404 when unknown), if the caller may see it (403 otherwise); 410 when
+        it expired (checked under the session's lock: a session busy running is not idle)."""
+        view, expired = await self._read(principal, session_id)
+        if expired:
+            try:
+                held = await self.locks.acquire(session_id)
+            except RunInProgress:
+                return view
+            try:
+                view, expired = await self._read(principal, session_id)
+                if expired:
+                    await self._expire(session_id)
+            finally:
+                await held.release()
+        return view
+
+    async def _read(self, principal: Principal, session_id: str) -> tuple[dict[str, Any], bool]:
+        view, last_moved = await self.flow.read(session_id)
         if not may_touch(principal, view):
             raise Forbidden("this renewal session belongs to another staff member")
-        return view
+        now = datetime.now(UTC)
+        return view, idle_expired(view, last_moved, now, self.idle_seconds)
+
+    async def _expire(self, session_id: str) -> None:
+        """Record the idle session as abandoned (a no-op once it is), then answer 410."""
+        reason = f"expired: idle for more than {self.idle_seconds:g} s"
+        await SqlRenewalRecords(self.sessions).abandoned(session_id, reason)
+        raise SessionExpired(
+            f"the renewal session expired after {self.idle_seconds:g} s without activity; "
+            "start a new one",
+            session_id=session_id,
+        )
 
     async def phones(self, principal: Principal, session_id: str) -> dict[str, Any]:
         """Steps 2-3: the line cards shown while select_phone waits (nothing is resumed)."""
@@ -84,7 +118,10 @@ class RenewalService:
         """The session's lock, then the session as it stands (checked for ownership)."""
         held = await self.locks.acquire(session_id)
         try:
-            return await self.view(principal, session_id), held
+            view, expired = await self._read(principal, session_id)
+            if expired:
+                await self._expire(session_id)
+            return view, held
         except BaseException:
             await held.release()
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -78,6 +79,17 @@ def session_view(
     }
 
 
+def idle_expired(
+    view: dict[str, Any], last_moved: datetime | None, now: datetime, idle_seconds: float
+) -> bool:
+    """A session still waiting for an answer and untouched for longer than `idle_seconds`
+    (seed 000: sessions live 1 hour). Finished sessions never expire: their outcome stays
+    readable."""
+    if view["current_step"] is None or last_moved is None:
+        return False
+    return (now - last_moved).total_seconds() > idle_seconds
+
+
 def expect_step(view: dict[str, Any], step: Step) -> None:
     """WRONG_STEP (409, naming where the session waits) unless `step` is the waiting one."""
     if view["current_step"] != step.value:
@@ -120,11 +132,17 @@ class RenewalFlow:
 
     async def view(self, session_id: str) -> dict[str, Any]:
         """Where the session stands: the waiting step's payload, or the outcome."""
+        return (await self.read(session_id))[0]
+
+    async def read(self, session_id: str) -> tuple[dict[str, Any], datetime | None]:
+        """The view and when the session last moved (its latest checkpoint: every answered
+        step, refused or not, writes one; reads do not)."""
         snapshot = await self.graph.aget_state(self.config(session_id))
         if not snapshot.values:
             raise NotFound(f"renewal session {session_id} not found")
         waiting = next((i.value for task in snapshot.tasks for i in task.interrupts), None)
-        return session_view(session_id, snapshot.values, waiting)
+        moved = datetime.fromisoformat(snapshot.created_at) if snapshot.created_at else None
+        return session_view(session_id, snapshot.values, waiting), moved
 
     def _check_refusal(self, view: dict[str, Any], step: Step) -> dict[str, Any]:
         error = (view.get("waiting") or {}).get("error")

@@ -135,7 +135,9 @@ def test_openapi_schema_is_complete(http: httpx.Client) -> None:
     schema: dict[str, Any] = http.get("/schema/openapi.json").json()
     paths = schema["paths"]
     renewal = [p for p in paths if p.startswith("/api/renewal-workflow/")]
-    assert len(renewal) == 16  # 15 workflow routes + chat/stream (side chat)
+    assert len(renewal) == 18  # 15 workflow routes + chat/stream (side chat) + history + form
+    form = paths["/api/renewal-workflow/session/{session_id}/application-form"]["get"]
+    assert list(form["responses"]["200"]["content"]) == ["text/html"]
     for p in ("/api/auth/login", "/api/auth/me", "/api/agent/profile", "/api/auth/refresh"):
         assert p in paths
     for stream in ("step/list-plans", "step/compare"):

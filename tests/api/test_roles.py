@@ -65,6 +65,8 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, Any, int]] = [
     _renewal("submit", submit=True),
     _renewal("step/back", to="select_phone"),
     _renewal("abandon", reason="test"),
+    ("GET", "/api/renewal-workflow/history", None, STORE, 200),
+    ("GET", f"/api/renewal-workflow/session/{UNKNOWN}/application-form", None, STORE, 404),
     *_accounts("/api/agents", "nobody99", {"username": "matrix01", "name": "x"}),
     *_accounts("/api/users", "E9999", {"username": "E9001", "name": "x", "store_id": "S001"}),
 ]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.models import AiUsageLog, CustomerServiceLog, RenewalRecord, RenewalStatus
+from core.db.models import AiUsageLog, CustomerServiceLog, RenewalRecord, RenewalStatus, User
 from core.db.repositories.audit import AuditRepository
 from core.db.types import utc_now
 from core.errors import Conflict, InvalidInput, NotFound
@@ -203,6 +204,50 @@ class RenewalRecordRepository:
             .offset(offset)
         )
         return list((await self.session.scalars(stmt)).all())
+
+
+@dataclass(frozen=True)
+class RenewalHistoryFilter:
+    """Whose renewals (one staff member, one store, or all) over a UTC window, by status."""
+
+    lower: datetime
+    upper: datetime
+    staff_id: int | None = None
+    store_id: str | None = None
+    status: str | None = None
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        where = [RenewalRecord.started_at >= self.lower, RenewalRecord.started_at < self.upper]
+        if self.staff_id is not None:
+            where.append(RenewalRecord.staff_id == self.staff_id)
+        if self.store_id is not None:
+            where.append(RenewalRecord.store_id == self.store_id)
+        if self.status is not None:
+            where.append(RenewalRecord.status == self.status)
+        return where
+
+
+async def renewal_history_page(
+    session: AsyncSession, where: RenewalHistoryFilter, *, limit: int, offset: int
+) -> tuple[list[tuple[RenewalRecord, str | None]], int]:
+    """One page of renewals, newest first, with the staff member's display name; and the total
+    (`limit`/`offset` compile to OFFSET/FETCH FIRST on Oracle)."""
+    conditions = where.where()
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(RenewalRecord).where(*conditions)
+    )
+    stmt = (
+        sa.select(RenewalRecord, User.display_name)
+        .outerjoin(User, User.id == RenewalRecord.staff_id)
+        .where(*conditions)
+        .order_by(RenewalRecord.started_at.desc(), RenewalRecord.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows: list[tuple[RenewalRecord, str | None]] = [
+        (record, name) for record, name in (await session.execute(stmt)).all()
+    ]
+    return rows, int(total or 0)
 
 
 class CustomerServiceLogRepository:
