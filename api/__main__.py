@@ -1,20 +1,73 @@
-"""`python -m api`: serve the app with uvicorn on the configured host, port and workers."""
+"""`python -m api`: serve the app with uvicorn on the configured host, port and workers.
+
+`python -m api --bootstrap` (what `make run` runs) first starts `python -m core.bootstrap` in a
+second process and loads the app's modules while it works (both are CPU-bound, one core
+each), then serves once the bootstrap succeeded. Each phase prints a progress line on stderr.
+"""
 
 from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+from typing import Any
 
 import uvicorn
 
 from core.logging import configure_logging
+from core.progress import Progress
 from core.settings import load_settings
 
 
-def main() -> None:
+def _exit_if_failed(bootstrap: subprocess.Popen[bytes]) -> None:
+    """A failed bootstrap (it said why) ends us at once, not after the app's import; nothing
+    is open yet, since the server starts only after a successful bootstrap."""
+    if bootstrap.wait() != 0:
+        os._exit(bootstrap.returncode)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
+    parser.add_argument(
+        "--bootstrap", action="store_true", help="run core.bootstrap alongside the app's import"
+    )
+    args = parser.parse_args(argv)
     settings = load_settings()
     # uvicorn's loggers propagate to ours (no log_config): one format (LOG_JSON), masked
     configure_logging(settings)
+    progress = Progress("api", 2, as_log=settings.log_json)
+    bootstrap = None
+    if args.bootstrap:
+        bootstrap = subprocess.Popen([sys.executable, "-m", "core.bootstrap"])
+        threading.Thread(target=_exit_if_failed, args=(bootstrap,), daemon=True).start()
+    try:
+        with progress.phase("modules", "loading the app's code (first start: compiling it)") as ph:
+            from api.app import create_app
+
+            ph.done("loaded")
+    except BaseException:
+        if bootstrap is not None:
+            bootstrap.terminate()
+        raise
+    if bootstrap is not None and bootstrap.wait() != 0:
+        sys.exit(bootstrap.returncode)
+    app: Any = "api.app:create_app"  # with workers, each worker process builds its own app
+    if settings.app_workers == 1:
+        app = create_app()
+        url = f"http://{settings.app_host}:{settings.app_port}"
+        phase = progress.start(
+            "start-up", "opening the database, Redis, MCP servers (crm, pos, promotion), models"
+        )
+
+        async def ready() -> None:
+            phase.done(f"serving {url} (GET /health)")
+
+        app.on_startup.append(ready)
     uvicorn.run(
-        "api.app:create_app",
-        factory=True,
+        app,
+        factory=settings.app_workers != 1,
         host=settings.app_host,
         port=settings.app_port,
         workers=settings.app_workers,

@@ -1,24 +1,36 @@
-"""`python -m core.bootstrap`: everything `make run` does before serving.
+"""`python -m core.bootstrap`: everything `make run` does before serving, each phase on stderr.
 
-1. migrate the service database and create the demo accounts (idempotent);
-2. load today's demo back-office data for the MCP servers (reloaded when the day changed,
-   because contract windows are relative to the day);
-3. build or load the promotion search index, so the first search is not the slow one.
+1. redis: reachable (the same check as `python -m core.preflight redis`);
+2. database: migrate the service database and create missing demo accounts (idempotent);
+3. back office: load today's demo data for the MCP servers (reloaded when the day changed,
+   because contract windows are relative to the day; else left as it is);
+4. promotion index: load the index stored for exactly these plans and this model (keyed by
+   their content under SEARCH_INDEX_DIR), or build it, saying how many passages are embedded.
+
+A second run reuses everything: nothing is migrated, written or embedded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+import logging
+import sys
 from datetime import date
 
 from core.db.migrate import seed
 from core.logging import configure_logging, get_logger
+from core.preflight import check
+from core.progress import Phase, Progress
 from core.settings import Settings, load_settings
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.store import BackOfficeStore, load
 
 log = get_logger("bootstrap")
+PHASES = 4
+
+
+class BootstrapError(Exception):
+    """A phase that cannot go on (e.g. Redis unreachable): its message says what to do."""
 
 
 def load_backoffice(settings: Settings, today: date | None = None) -> str:
@@ -28,29 +40,58 @@ def load_backoffice(settings: Settings, today: date | None = None) -> str:
     stale = meta.get("today") != today.isoformat() or meta.get("seed") != str(settings.demo_seed)
     result = load(generate(settings.demo_seed, today), settings.backoffice_db_path, replace=stale)
     counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
-    return f"back office {'loaded' if result.loaded else 'up to date'}: {counts}"
+    return f"{'loaded' if result.loaded else 'up to date'}: {counts}"
 
 
-async def build_search_index(settings: Settings) -> str:
-    from mcp_servers.promotion.search import open_retriever
+async def build_search_index(settings: Settings, phase: Phase | None = None) -> str:
+    """Load or build the index the promotion server will load; `phase` hears each batch."""
+    from mcp_servers.promotion.search import build_retriever
+    from mcp_servers.promotion.search.embeddings import ReportingEmbedder, build_embedder
 
-    started = time.perf_counter()
     plans = BackOfficeStore(settings.backoffice_db_path).plans()
-    retriever = await open_retriever(settings, plans)
-    await retriever.aclose()
-    return f"search index ready for {len(plans)} plans in {time.perf_counter() - started:.1f}s"
+    embedder = build_embedder(settings, bulk=True)
+    if phase is not None:
+        embedder = ReportingEmbedder(
+            embedder, lambda done, total: phase.update("embedding passages", done, total)
+        )
+    retriever = await asyncio.to_thread(build_retriever, settings, None, embedder=embedder)
+    try:
+        report = await retriever.ensure_index(plans)
+    finally:
+        await retriever.aclose()
+    key = report.content_hash[:12]
+    if report.embedded == 0 and report.action in ("loaded", "unchanged"):
+        return f"reused index {key} for {report.documents} plans, nothing embedded"
+    return f"{report.action} index {key} for {report.documents} plans, {report.embedded} embedded"
 
 
-async def bootstrap(settings: Settings) -> None:
-    log.info("bootstrap", step=await seed(settings.database_url))
-    log.info("bootstrap", step=load_backoffice(settings))
-    log.info("bootstrap", step=await build_search_index(settings))
+async def bootstrap(settings: Settings, progress: Progress | None = None) -> None:
+    progress = progress or Progress("bootstrap", PHASES, as_log=settings.log_json)
+    with progress.phase("redis", "checking that Redis answers") as phase:
+        problems = check(["redis"])
+        if problems:
+            phase.done("not reachable")
+            raise BootstrapError(problems[0])
+        phase.done("reachable")
+    with progress.phase("database", "migrating, creating missing demo accounts") as phase:
+        phase.done(await seed(settings.database_url, settings))
+    with progress.phase("back office", "generating today's demo data") as phase:
+        phase.done(await asyncio.to_thread(load_backoffice, settings))
+    with progress.phase("promotion index", "looking for an index of these plans") as phase:
+        phase.done(await build_search_index(settings, phase))
 
 
 def main() -> None:
     settings = load_settings()
     configure_logging(settings)
-    asyncio.run(bootstrap(settings))
+    # "Context impl SQLiteImpl" on every start says nothing; the database phase says the rest
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    try:
+        asyncio.run(bootstrap(settings))
+    except BootstrapError as error:
+        print(f"bootstrap: {error}", file=sys.stderr)
+        sys.exit(1)
+    log.debug("bootstrap_done")
 
 
 if __name__ == "__main__":
