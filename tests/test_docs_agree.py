@@ -24,3 +24,16 @@ def test_readme_and_checkpoint_doc_ask_for_the_same_redis() -> None:
     readme = set(pattern.findall((ROOT / "README.md").read_text()))
     checkpoint_doc = set(pattern.findall((ROOT / "docs" / "checkpoint.md").read_text()))
     assert readme and readme == checkpoint_doc == {"7.0"}
+
+
+def test_the_eval_tables_in_the_docs_show_todays_gates() -> None:
+    import tomllib
+
+    gates = tomllib.loads((ROOT / "evals" / "gates.toml").read_text())
+    text = (ROOT / "docs" / "evals.md").read_text()
+    shown = re.findall(r"│ (\w+)?\s*│ ([\w.@]+)\s*│\s*[\d.]+(?: ✗)?\s*│ ≥ ([\d.]+) │", text)
+    assert len(shown) > 10
+    suite = ""
+    for name, metric, gate in shown:
+        suite = name or suite
+        assert float(gate) == gates[suite][metric], (suite, metric, gate)
