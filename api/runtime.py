@@ -19,7 +19,6 @@ from litestar import Litestar
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from api.handoff.shift import ShiftStore
 from api.realtime.hub import EventHub, SessionEvents
 from api.realtime.limits import RateLimiter
 from core.db.engine import create_engine
@@ -29,6 +28,7 @@ from core.redis_clients import client_options
 from core.settings import Settings
 from graphs.renewal.flow import RenewalFlow
 from graphs.runtime import GraphRuntime, open_graph_runtime
+from graphs.supervision.shift_store import ShiftStore
 
 log = get_logger(__name__)
 HUB_POOL_SIZE = 100

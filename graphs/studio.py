@@ -27,6 +27,7 @@ from graphs.renewal.records import SqlRenewalRecords
 from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
 from graphs.supervision.graph import AI_TOOLS, build_supervision_graph
 from graphs.supervision.outbox import RedisOutbox
+from graphs.supervision.shift_store import ShiftStore
 from graphs.supervision.wiring import supervision_deps
 from prompts import preload
 from tools.llm import SqlUsageSink, build_chat_model
@@ -90,12 +91,15 @@ async def side_chat() -> StateGraph:
 async def supervision() -> StateGraph:
     """The customer chat under supervision; input {"incoming": {"type": "user_message",
     "content": "..."}}; an escalation waits as an Agent Inbox interrupt (resume with
-    {"type": "takeover", "agent": {...}} etc.). Studio runs skip the API's takeover claims."""
+    {"type": "takeover", "agent": {...}} etc.). Studio runs skip the API's takeover claims;
+    the shift hours are the API's (`PUT /api/shift/config`, stored in Redis)."""
     shared = await _resources()
+    prefix = shared.settings.redis_key_prefix
     deps = supervision_deps(
         shared.settings,
         sessions=shared.sessions,
-        outbox=RedisOutbox(shared.redis, shared.settings.redis_key_prefix),
+        outbox=RedisOutbox(shared.redis, prefix),
         tools=shared.toolbox.langchain_tools(AI_TOOLS),
+        shift=ShiftStore(shared.redis, prefix).current,
     )
     return build_supervision_graph(deps)

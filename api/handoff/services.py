@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth.services import Principal
 from api.chat.access import Caller
 from api.chat.services import ChatService
-from api.handoff.shift import ShiftStore
 from api.handoff.streams import tail_id
 from api.realtime.hub import EventHub, session_channel
 from core.db.models import UserRole
@@ -34,6 +33,7 @@ from graphs.supervision.outbox import (
 )
 from graphs.supervision.service import SupervisionService
 from graphs.supervision.shift import is_on_duty
+from graphs.supervision.shift_store import ShiftStore
 from graphs.supervision.transitions import SessionStatus
 
 AGENT_ROLES: Final = (UserRole.AGENT.value, UserRole.ADMIN.value)

@@ -36,11 +36,11 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.chat.timings import ResponseTimes
-from api.handoff.shift import ShiftStore
 from core.db.models import AuditEntry
 from graphs.supervision.graph import SqlAuditTrail
 from graphs.supervision.language import SYSTEM_MESSAGES
 from graphs.supervision.service import SupervisionService
+from graphs.supervision.shift_store import ShiftStore
 
 STATUSES: Final = ("bot_active", "pending_manual", "manual_live", "closed")
 LIVE, PENDING, BOT = "manual_live", "pending_manual", "bot_active"

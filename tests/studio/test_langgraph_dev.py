@@ -9,17 +9,19 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import time as clock
 from typing import Any
 
 import httpx
 import pytest
 from langgraph_sdk import get_sync_client
+from redis.asyncio import Redis
 
 from core.db.migrate import seed
 from core.settings import ROOT, Settings
 from graphs.checkpoint import redis_checkpointer
-from graphs.supervision.shift import ShiftConfig, is_on_duty
+from graphs.supervision.shift import WEEKDAYS, ShiftConfig, ShiftWindow
+from graphs.supervision.shift_store import ShiftStore
 from mcp_servers.backoffice.golden import GOLDEN
 from tests.mcp_http import free_port
 
@@ -127,10 +129,22 @@ def test_studio_lists_our_graphs_and_runs_the_renewal_on_our_redis(
     )
 
 
-def test_studio_runs_the_supervision_graph_to_an_agent_inbox_interrupt(
+async def _save_shift(settings: Settings, config: ShiftConfig) -> None:
+    """What an admin's `PUT /api/shift/config` stores; Studio's graph reads the same store."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        await ShiftStore(redis, settings.redis_key_prefix).save(config)
+    finally:
+        await redis.aclose()
+
+
+def test_studio_runs_the_supervision_graph_to_an_agent_inbox_interrupt_and_resumes_it(
     studio: tuple[str, Settings],
 ) -> None:
-    url, _ = studio
+    url, settings = studio
+    all_day = (ShiftWindow(start=clock(0), end=clock(0)),)  # end == start: a 24 h window
+    every_day = ShiftConfig(hours=dict.fromkeys(WEEKDAYS, all_day), weekends_disabled=False)
+    asyncio.run(_save_shift(settings, every_day))
     client: Any = get_sync_client(url=url)
     tid = client.threads.create()["thread_id"]
     start = {"type": "start", "session_name": tid, "user_profile": {"language": "zh-TW"}}
@@ -141,16 +155,18 @@ def test_studio_runs_the_supervision_graph_to_an_agent_inbox_interrupt(
         input={"incoming": {"type": "user_message", "content": "我要轉人工客服"}},
     )
     state = client.threads.get_state(tid)
-    if not is_on_duty(ShiftConfig(), datetime.now(UTC)):  # the default shift: agents are off
-        assert state["values"]["status"] == "bot_active"
-        # an e-mail handoff instead of a queue; the default shift names no recipients
-        assert state["values"]["mail"]["code"] == "MAIL_NOT_CONFIGURED"
-        return
     assert state["values"]["status"] == "pending_manual"
     inbox = waiting_step(client, tid)
     assert inbox["action_request"]["action"] == "takeover"
     assert {"allow_respond", "allow_accept", "allow_edit", "allow_ignore"} <= set(inbox["config"])
     assert inbox["description"]
+
+    agent = {"id": "agent001", "name": "Agent 001"}
+    client.runs.wait(tid, "supervision", command={"resume": {"type": "takeover", "agent": agent}})
+    state = client.threads.get_state(tid)
+    assert state["values"]["status"] == "manual_live"
+    assert state["values"]["assigned_agent"]["id"] == "agent001"
+    assert waiting_step(client, tid)  # waits for the agent's next move
 
 
 def test_studio_side_chat_answers_and_keeps_the_thread_for_the_next_turn(

@@ -2,8 +2,8 @@
 
 The supervision graph asks `ShiftStore.current` at every escalation (and for the hours line of
 the customer prompt), so `PUT /api/shift/config` takes effect on the next turn everywhere,
-without a restart. No stored config means the built-in default (09:00-18:00 Asia/Taipei,
-weekdays).
+without a restart; Studio's supervision graph reads the same store. No stored config means the
+built-in default (09:00-18:00 Asia/Taipei, weekdays).
 """
 
 from __future__ import annotations
