@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from redis import Redis
 
 from core.settings import ROOT, Settings
 from tests.mcp_http import free_port, wait_for_port
@@ -64,3 +68,32 @@ def api_server(
         yield ApiServer(f"http://127.0.0.1:{port}", process, env, log)
     finally:
         stop_api(process)
+
+
+@contextmanager
+def own_api_server(
+    app_settings: Settings, folder: Path, name: str, **env: str
+) -> Iterator[ApiServer]:
+    """An API process of a test's own: a new seeded service database in `folder`, a Redis key
+    prefix `sbtest-<name>-<random>` and extra environment (a model endpoint, a limit). For tests
+    that change shared things (shift hours, accounts) or need other settings than `api_server`."""
+    from core.db.migrate import seed
+
+    url = f"sqlite+aiosqlite:///{folder / 'switchboard.db'}"
+    asyncio.run(seed(url, app_settings))
+    prefix = f"sbtest-{name}-{uuid.uuid4().hex[:8]}"
+    settings = app_settings.model_copy(update={"database_url": url, "redis_key_prefix": prefix})
+    port = free_port()
+    environment = {**api_env(settings, port), **env}
+    log = folder / "api.log"  # stdout and stderr
+    process = start_api(environment, log)
+    try:
+        wait_for_port(port, process, timeout=120)
+        yield ApiServer(f"http://127.0.0.1:{port}", process, environment, log)
+    finally:
+        stop_api(process)
+        redis = Redis.from_url(settings.redis_url)
+        keys = list(redis.scan_iter(match=f"{prefix}:*", count=5000))
+        if keys:
+            redis.unlink(*keys)
+        redis.close()

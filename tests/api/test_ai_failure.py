@@ -9,17 +9,13 @@ escalation gives the AI a clean slate.
 
 from __future__ import annotations
 
-import asyncio
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from redis import Redis
 
-from core.db.migrate import seed
 from core.settings import Settings
 from tests.api.conftest import login
 from tests.api.handoff_support import (
@@ -32,9 +28,8 @@ from tests.api.handoff_support import (
     session_of,
     set_shift,
 )
-from tests.api_http import ApiServer, api_env, start_api, stop_api
+from tests.api_http import ApiServer, own_api_server
 from tests.llm.fake_openai import FakeOpenAI, Reply
-from tests.mcp_http import free_port, wait_for_port
 
 pytestmark = pytest.mark.slow
 HEALTHY = "您好，這是 AI 的回覆。"
@@ -54,33 +49,18 @@ def server(
     app_settings: Settings, tmp_path_factory: pytest.TempPathFactory, fake_llm: FakeOpenAI
 ) -> Iterator[ApiServer]:
     """One API process on its own database and Redis prefix, its model the fake endpoint."""
-    folder = tmp_path_factory.mktemp("ai_failure")
-    url = f"sqlite+aiosqlite:///{folder / 'switchboard.db'}"
-    asyncio.run(seed(url, app_settings))
-    prefix = f"sbtest-aifail-{uuid.uuid4().hex[:8]}"
-    settings = app_settings.model_copy(update={"database_url": url, "redis_key_prefix": prefix})
-    port = free_port()
-    env = api_env(settings, port)
-    env.update(
+    with own_api_server(
+        app_settings,
+        tmp_path_factory.mktemp("ai_failure"),
+        "aifail",
         LLM_PROVIDER="openai",
         OPENAI_BASE_URL=fake_llm.base_url,
         OPENAI_API_KEY="test",
         LLM_MODEL="gpt-4o-mini",
         LLM_MAX_RETRIES="0",
         LLM_FALLBACK_AFTER_SECONDS=str(FALLBACK_AFTER),
-    )
-    log = folder / "api.log"
-    process = start_api(env, log)
-    try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, env, log)
-    finally:
-        stop_api(process)
-        client = Redis.from_url("redis://127.0.0.1:6379/0")
-        keys = list(client.scan_iter(match=f"{prefix}:*", count=5000))
-        if keys:
-            client.unlink(*keys)
-        client.close()
+    ) as api:
+        yield api
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,8 @@ from tests.api.conftest import HttpJourney
 from tests.api_http import ApiServer
 
 
-def _submitted_with_device(http: httpx.Client, token: str) -> HttpJourney:
+def _at_submit(http: httpx.Client, token: str) -> HttpJourney:
+    """A journey that has confirmed and waits at submit (eligibility checked, nothing held)."""
     j = HttpJourney(http, token)
     j.start()
     j.step("step/query-customer", id_number=GOLDEN.eligible.national_id)
@@ -32,6 +33,11 @@ def _submitted_with_device(http: httpx.Client, token: str) -> HttpJourney:
     j.stream("step/list-plans")
     j.step("step/select-plan", plan_id=j.show["plans"][0]["plan_id"])
     j.step("step/confirm", confirmed=True)
+    return j
+
+
+def _submitted_with_device(http: httpx.Client, token: str) -> HttpJourney:
+    j = _at_submit(http, token)
     done = j.step("submit", submit=True)
     assert done["outcome"] == "completed", done
     return j
@@ -83,21 +89,6 @@ def test_a_renewed_line_is_refused_in_the_next_session(
     finally:
         engine.dispose()
     assert dict(statuses) == {first.session_id: "completed", second.session_id: "abandoned"}
-
-
-def _at_submit(http: httpx.Client, token: str) -> HttpJourney:
-    """A journey that has confirmed and waits at submit (eligibility checked, nothing held)."""
-    j = HttpJourney(http, token)
-    j.start()
-    j.step("step/query-customer", id_number=GOLDEN.eligible.national_id)
-    j.step("step/select-phone", phone_number=GOLDEN.eligible.phone)
-    j.step("step/select-device-type", device_type="smartphone")
-    j.step("step/select-device-os", os_type="ios")
-    j.step("step/select-device", device_id=GOLDEN.device.device_id, color=GOLDEN.device.color)
-    j.stream("step/list-plans")
-    j.step("step/select-plan", plan_id=j.show["plans"][0]["plan_id"])
-    j.step("step/confirm", confirmed=True)
-    return j
 
 
 def test_the_session_that_loses_the_line_gives_its_device_back(

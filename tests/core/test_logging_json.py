@@ -8,7 +8,6 @@ and httpx loggers speak during a request.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,11 +15,9 @@ from typing import Any
 
 import pytest
 
-from core.db.migrate import seed
 from core.settings import Settings
-from tests.api_http import ApiServer, api_env, start_api, stop_api
+from tests.api_http import ApiServer, own_api_server, stop_api
 from tests.llm.fake_openai import FakeOpenAI, Reply
-from tests.mcp_http import free_port, wait_for_port
 
 pytestmark = pytest.mark.slow
 NATIONAL_ID = "A123456789"
@@ -37,22 +34,18 @@ def fake_llm() -> Iterator[FakeOpenAI]:
 def server(
     app_settings: Settings, tmp_path_factory: pytest.TempPathFactory, fake_llm: FakeOpenAI
 ) -> Iterator[ApiServer]:
-    folder = tmp_path_factory.mktemp("log_json")
-    url = f"sqlite+aiosqlite:///{folder / 'switchboard.db'}"
-    asyncio.run(seed(url, app_settings))
-    prefix = f"sbtest-logjson-{uuid.uuid4().hex[:8]}"
-    settings = app_settings.model_copy(update={"database_url": url, "redis_key_prefix": prefix})
-    port = free_port()
-    env = api_env(settings, port)  # LOG_JSON=true
-    env.update(LOG_LEVEL="INFO", LLM_PROVIDER="openai", OPENAI_BASE_URL=fake_llm.base_url,
-               OPENAI_API_KEY="test", LLM_MODEL="gpt-4o-mini", LLM_MAX_RETRIES="1")  # fmt: skip
-    log = folder / "api.log"  # stdout and stderr
-    process = start_api(env, log)
-    try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, env, log)
-    finally:
-        stop_api(process)
+    with own_api_server(  # LOG_JSON=true
+        app_settings,
+        tmp_path_factory.mktemp("log_json"),
+        "logjson",
+        LOG_LEVEL="INFO",
+        LLM_PROVIDER="openai",
+        OPENAI_BASE_URL=fake_llm.base_url,
+        OPENAI_API_KEY="test",
+        LLM_MODEL="gpt-4o-mini",
+        LLM_MAX_RETRIES="1",
+    ) as api:
+        yield api
 
 
 def lines_of(server: ApiServer) -> list[dict[str, Any]]:
