@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import Headers, MutableScopeHeaders, State
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Tag
-from litestar.types import Message, Scope
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.accounts.controllers import AgentAccountsController, StaffAccountsController
 from api.auth.controllers import AgentController, AuthController
@@ -19,7 +20,12 @@ from api.auth.guards import DOCS_PATHS, JwtAuthMiddleware
 from api.chat.controllers import ChatController
 from api.chat.dependencies import install_chat
 from api.docs.plugin import CONTENT_SECURITY_POLICY, OfflineSwaggerPlugin, docs_assets_router
-from api.errors import EXCEPTION_HANDLERS, REQUEST_ID_HEADER, request_id_of
+from api.docs.schema import (
+    ClosedBodiesSchemaPlugin,
+    parameters_as_read,
+    validation_errors_documented,
+)
+from api.errors import EXCEPTION_HANDLERS, REQUEST_ID_HEADER, envelope, request_id_of
 from api.handoff.controllers import ManualController, SessionsController
 from api.handoff.dependencies import install_handoff
 from api.handoff.workbench import AgentStreamController, ShiftController
@@ -49,6 +55,61 @@ async def _stamp_headers(message: Message, scope: Scope) -> None:
         for name, value in SECURITY_HEADERS.items():
             if name not in headers:
                 headers[name] = value
+
+
+class RefusedPreflightEnvelope:
+    """A refused CORS preflight answers the seed envelope, not Litestar's `400 text/plain`.
+
+    Litestar's CORS layer (the outermost one) answers every `OPTIONS` with an `Origin` itself:
+    204, or 400 "Disallowed CORS Origin/method/headers". This wraps it and turns that 400 into
+    403 (the server understood the request and refuses it, as browsers' CORS checks and most
+    CORS layers read it): `CORS_ORIGIN_REFUSED` for an origin not in CORS_ALLOW_ORIGINS,
+    `CORS_PREFLIGHT_REFUSED` for a method or header not allowed. Litestar keeps the decision.
+    """
+
+    def __init__(self, app: ASGIApp, config: CORSConfig) -> None:
+        self.app = app
+        self.config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origin = Headers.from_scope(scope).get("origin", "")
+        if origin and scope["type"] == ScopeType.HTTP and scope["method"] == "OPTIONS":
+            send = self._refusing(origin, scope, receive, send)
+        await self.app(scope, receive, send)
+
+    def _refusing(self, origin: str, scope: Scope, receive: Receive, send: Send) -> Send:
+        refused = False
+        told = bytearray()
+
+        async def refuse_in_envelope(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                refused = True
+            elif refused and message["type"] == "http.response.body":
+                told.extend(message.get("body", b""))
+                if not message.get("more_body"):
+                    response = self._refusal(origin, told.decode(errors="replace"))
+                    asgi = response.to_asgi_response(app=None, request=Request(scope, receive))
+                    await asgi(scope, receive, send)
+            else:
+                await send(message)
+
+        return refuse_in_envelope
+
+    def _refusal(self, origin: str, told: str) -> Response[Any]:
+        if not self.config.is_origin_allowed(origin):
+            message, code = f"origin {origin[:100]} may not call this API", "CORS_ORIGIN_REFUSED"
+        else:
+            message, code = f"CORS preflight refused: {told[:200]}", "CORS_PREFLIGHT_REFUSED"
+        response = envelope(403, message, code)
+        response.headers["Vary"] = "Origin"
+        return response
+
+
+def _finish_openapi(app: Litestar) -> None:
+    """Built once at startup (the served document is cached from it), then corrected."""
+    parameters_as_read(app.openapi_schema)
+    validation_errors_documented(app.openapi_schema)
 
 
 @get("/docs", include_in_schema=False, exclude_from_auth=True)
@@ -98,6 +159,12 @@ def create_app(
     state: dict[str, Any] = {
         "sse_heartbeat_seconds": sse_heartbeat_seconds or settings.sse_heartbeat_seconds
     }
+    cors = CORSConfig(
+        allow_origins=settings.cors_allow_origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Last-Event-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+    )
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -117,21 +184,18 @@ def create_app(
             docs_redirect,
         ],
         lifespan=[lifespan(settings)],
-        on_startup=[install_auth, install_renewal, install_chat, install_handoff],
+        on_startup=[install_auth, install_renewal, install_chat, install_handoff, _finish_openapi],
         middleware=[DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
         before_send=[_stamp_headers],
         exception_handlers=EXCEPTION_HANDLERS,
-        cors_config=CORSConfig(
-            allow_origins=settings.cors_allow_origins,
-            allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Last-Event-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
-        ),
+        cors_config=cors,
         request_max_body_size=settings.max_request_body_bytes,
         openapi_config=openapi_config(settings),
+        plugins=[ClosedBodiesSchemaPlugin()],
         state=State(state),
         debug=False,
         logging_config=None,  # ours (core/logging.py): Litestar's would replace the root handler
     )
+    app.asgi_handler = RefusedPreflightEnvelope(app.asgi_handler, cors)
     app.asgi_handler = RequestLogContext(app.asgi_handler)  # request id in every log line
     return app

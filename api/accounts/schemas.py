@@ -55,8 +55,17 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _null_refused(schema: dict[str, Any]) -> None:
+    """The published schema says what `_Update._not_null` refuses: `null`, except `email`."""
+    for name, field in schema.get("properties", {}).items():
+        if name != "email" and "anyOf" in field:
+            field["anyOf"] = [m for m in field["anyOf"] if m.get("type") != "null"]
+
+
 class _Update(_Body):
     """Omitted fields stay as they are; `null` is refused except for `email` (clears it)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_null_refused)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -61,12 +61,11 @@ def test_security_headers_everywhere(http: httpx.Client) -> None:
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
 
 
-def test_cors_allow_list(http: httpx.Client) -> None:
+def test_cors_allow_list(http: httpx.Client, api_server: ApiServer) -> None:
     preflight = {"Access-Control-Request-Method": "POST"}
-    allowed = http.options(
-        "/api/auth/login", headers={"Origin": "http://localhost:8000", **preflight}
-    )
-    assert allowed.headers.get("access-control-allow-origin") == "http://localhost:8000"
+    own = api_server.url  # the default allow list: the service's own origins on APP_PORT
+    allowed = http.options("/api/auth/login", headers={"Origin": own, **preflight})
+    assert allowed.headers.get("access-control-allow-origin") == own
     foreign = http.options(
         "/api/auth/login", headers={"Origin": "https://evil.example", **preflight}
     )

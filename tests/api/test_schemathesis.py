@@ -1,97 +1,175 @@
-"""Schemathesis over the published OpenAPI schema, against a real server: no 5xx, ever.
+"""Schemathesis with every check over the published OpenAPI schema, against a real server.
 
-The fuzzer logs in with wrong passwords and changes passwords, so it gets an API process and a
-service database of its own (the shared accounts of the other suites stay usable). Two passes:
-the protected routes with a valid sales token, except logout and change-password (they would
-kill it); then those two and the public routes without a token. Examples per operation are
-bounded so the run stays well under two minutes.
+Not only "no 5xx": each answer must be documented (status, content type, headers, body schema),
+data the schema allows must be accepted, data it forbids refused, and protected routes must
+refuse missing or bad tokens. The fuzzer logs in with wrong passwords and changes passwords, so
+it gets an API process, a service database and a Redis key prefix of its own. One pass per
+caller, so each route is reached by a role that may use it, not stopped at 403; logout and
+change-password (they would end the pass's token) and the public routes run without a token.
+The admin pass runs last: it deletes and re-passwords accounts. The fuzz server's per-minute
+chat limits are raised: 429s are tested in test_chat_customer, not by a fuzzer that fires
+hundreds of valid requests a minute.
+
+No check is excluded. Configured: "schema-valid data is accepted" also counts a 400 as an
+answer (400 `INVALID_INPUT` refuses what a schema cannot say: a date far outside the
+statistics' range, a history window over 366 days, a weak password; data failing the published
+schema is 422, and a schema-valid request answered 422 still fails here), and no unknown query
+parameters are sent (the server ignores them, as HTTP APIs do; schemathesis means to let that
+pass but misreads `?refresh=false&x-schemathesis-unknown-property=42` as a schema violation).
+Tolerated, narrowly, and printed: `lax_coercion` and `mislabeled` below.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import httpx
+import jsonschema_rs
 import pytest
 
-from core.db.migrate import seed
 from core.settings import Settings
 from tests.api.conftest import login
-from tests.api_http import ApiServer, api_env, start_api, stop_api
-from tests.mcp_http import free_port, wait_for_port
+from tests.api_http import ApiServer, own_api_server
 
 pytestmark = pytest.mark.slow
-# Routes that kill the fuzzer's token, and public routes (a token changes nothing there).
+# Routes that end the fuzzer's token, and public routes (a token changes nothing there).
 WITHOUT_TOKEN = r"/(logout|change-password|login|refresh)$"
+# The workbench stream stays open until the client leaves: a tool that reads whole answers
+# cannot fuzz its accepted requests (each one hangs to the timeout), so it gets the negative
+# half only (its refusals, which must be quick and documented), from the coverage phase: the
+# fuzzing phase finds no way to break its one parameter. Its events: test_handoff_streams.
+ENDLESS = r"^/api/agent/stream$"
+CUSTOMER = "customer"  # the token of a new conversation
+LIMITS = ("CHAT_RATE_PER_SESSION", "CHAT_RATE_PER_IP", "CONVERSATION_RATE_PER_IP")
+# Who fuzzes what (store S005 and agent002: accounts no other suite uses).
+PASSES: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "manager": ("E5000", ("--include-tag", "renewal workflow", "--include-tag", "statistics",
+                          "--include-tag", "auth", "--exclude-path-regex", WITHOUT_TOKEN)),
+    "agent": ("agent002", ("--include-tag", "chat handoff", "--include-tag", "agent auth",
+                           "--exclude-path-regex", f"{WITHOUT_TOKEN}|{ENDLESS}")),
+    "agent-stream": ("agent002", ("--include-path-regex", ENDLESS, "--mode", "negative",
+                                  "--phases", "coverage")),
+    "customer": (CUSTOMER, ("--include-tag", "customer chat")),
+    "anonymous": (None, ("--include-path-regex", f"{WITHOUT_TOKEN}|^/(health|ready)$")),
+    "admin": ("admin", ("--include-tag", "user admin", "--exclude-path-regex", WITHOUT_TOKEN)),
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def own_server(
     app_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
-    folder = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite+aiosqlite:///{folder / 'switchboard.db'}"
-    asyncio.run(seed(url, app_settings))
-    port = free_port()
-    env = api_env(app_settings.model_copy(update={"database_url": url}), port)
-    process = start_api(env, folder / "api.log")
-    try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, env, folder / "api.log")
-    finally:
-        stop_api(process)
+    unlimited = {name: "100000" for name in LIMITS}
+    with own_api_server(app_settings, tmp_path_factory.mktemp("fuzz"), "fuzz", **unlimited) as api:
+        yield api
+
+
+CONFIG = """
+[generation]
+allow-extra-parameters = false
+
+[checks.positive_data_acceptance]
+expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+"""
 
 
 def schemathesis(server: ApiServer, report: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    config = report.with_name("schemathesis.toml")
+    config.write_text(CONFIG)
     command = [
-        str(Path(sys.executable).parent / "st"), "run", f"{server.url}/schema/openapi.json",
-        "--checks", "not_a_server_error", "--max-examples", "8", "--workers", "2",
+        str(Path(sys.executable).parent / "st"), "--config-file", str(config), "run",
+        f"{server.url}/schema/openapi.json",
+        "--checks", "all", "--max-examples", "8", "--workers", "2",
         "--phases", "examples,coverage,fuzzing", "--request-timeout", "30",
-        "--suppress-health-check", "all", "--seed", "20261121",
+        "--suppress-health-check", "all", "--seed", "20261121", "--no-color",
         "--report", "junit", "--report-junit-path", str(report), *args,
     ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=840, check=False)
 
 
-def server_errors(run: subprocess.CompletedProcess[str], report: Path) -> list[str]:
-    """The failures that are 5xx answers. Schemathesis also fails a run on its own hiccups
-    (a slow SSE scenario under `--workers 2` on 2 cores is marked failed with every check
-    passing), which is not what this test is about; a missing report or no cases still fail."""
+def failures(run: subprocess.CompletedProcess[str], report: Path) -> list[tuple[str, str]]:
+    """Every failed check as (operation, text). A missing report or no cases fail too."""
     assert report.exists(), run.stdout[-4000:] + run.stderr[-2000:]
-    root = ElementTree.parse(report).getroot()
-    cases = root.findall(".//testcase")
-    assert cases, "schemathesis ran no operation"
-    found = []
-    for case in cases:
-        for failure in case.findall("failure") + case.findall("error"):
-            text = f"{failure.get('message', '')} {failure.text or ''}"
-            if "Server error" in text or re.search(r"\b5\d\d\b", text):
-                found.append(f"{case.get('name')}: {text[:300]}")
-    return found
+    cases = ElementTree.parse(report).getroot().findall(".//testcase")
+    assert cases, "schemathesis ran no operation\n" + run.stdout[-4000:]
+    return [
+        (str(case.get("name")), f"{failure.get('message', '')} {failure.text or ''}")
+        for case in cases
+        for failure in case.findall("failure") + case.findall("error")
+    ]
 
 
-def test_no_server_errors_anywhere(own_server: ApiServer, tmp_path: Path) -> None:
+def lax_coercion(text: str) -> bool:
+    """Litestar reads URL text leniently (`?refresh=0` is false, a repeated scalar is one
+    value) and validates pydantic bodies in lax mode (its call-time `strict=False` overrides
+    the models' own config: `"max_sessions": false` is 0). Framework behaviour, not ours."""
+    return "API accepted schema-violating request" in text and "Incorrect type" in text
+
+
+def mislabeled(operation: str, text: str, openapi: dict[str, Any]) -> bool:
+    """A "schema-compliant" request whose body breaks the published schema: schemathesis counts
+    a negative case positive when its mutation carries no metadata (seen: `"store_id": null`
+    against a non-nullable `store_id`). Checked here against the served schema itself."""
+    sent = re.search(r"-d '((?:[^']|'\"'\"')*)' http", text)
+    if "API rejected schema-compliant request" not in text or sent is None:
+        return False
+    method, path = operation.split(" ", 1)
+    body = openapi["paths"][path][method.lower()]["requestBody"]["content"]["application/json"]
+    schema = {**body["schema"], "components": openapi["components"]}
+    payload = json.loads(sent.group(1).replace("'\"'\"'", "'"))
+    return not jsonschema_rs.validator_for(schema).is_valid(payload)
+
+
+def token_for(server: ApiServer, account: str | None) -> str | None:
+    with server.client() as http:
+        if account == CUSTOMER:
+            created = http.post("/api/conversation/new", json={})
+            assert created.status_code == 201, created.text
+            return str(created.json()["data"]["token"])
+        return str(login(http, account)["access_token"]) if account else None
+
+
+def test_every_operation_has_a_pass(own_server: ApiServer) -> None:
+    """Routes added with a new tag would otherwise go unfuzzed."""
     with own_server.client() as http:
-        token = login(http, "E5001")["access_token"]
-    authed = schemathesis(
-        own_server,
-        tmp_path / "authed.xml",
-        "--header", f"Authorization: Bearer {token}",
-        "--exclude-path-regex", WITHOUT_TOKEN,
-    )  # fmt: skip
-    assert server_errors(authed, tmp_path / "authed.xml") == []
-    anonymous = schemathesis(
-        own_server,
-        tmp_path / "anonymous.xml",
-        "--include-path-regex", WITHOUT_TOKEN,
-    )  # fmt: skip
-    assert server_errors(anonymous, tmp_path / "anonymous.xml") == []
+        paths = http.get("/schema/openapi.json").json()["paths"]
+    tags = {tag for _, args in PASSES.values() for flag, tag in pairwise(args)
+            if flag == "--include-tag"}  # fmt: skip
+    public = re.compile(f"{WITHOUT_TOKEN}|^/(health|ready)$|{ENDLESS}")
+    missed = [
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if method in ("get", "put", "post", "delete", "patch")
+        and not public.search(path)
+        and not tags & set(operation.get("tags", []))
+    ]
+    assert missed == []
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("part", list(PASSES))
+def test_every_check_passes(own_server: ApiServer, tmp_path: Path, part: str) -> None:
+    account, selection = PASSES[part]
+    token = token_for(own_server, account)
+    auth = ["--header", f"Authorization: Bearer {token}"] if token else []
+    run = schemathesis(own_server, tmp_path / "report.xml", *auth, *selection)
     with httpx.Client(base_url=own_server.url) as http:
+        openapi = http.get("/schema/openapi.json").json()
         assert http.get("/ready").status_code == 200  # the server is still fine
+    found: list[str] = []
+    tolerated: list[str] = []
+    for operation, text in failures(run, tmp_path / "report.xml"):
+        known = lax_coercion(text) or mislabeled(operation, text, openapi)
+        (tolerated if known else found).append(f"{operation}: {text[:1500]}")
+    print(run.stdout[-1500:], "\ntolerated:", *tolerated, sep="\n")
+    assert found == [], "\n\n".join(found) + "\n\n" + run.stdout[-3000:]
     assert "Traceback" not in own_server.log.read_text(errors="replace")
