@@ -23,6 +23,7 @@ from api.docs.plugin import CONTENT_SECURITY_POLICY, OfflineSwaggerPlugin, docs_
 from api.docs.schema import (
     ClosedBodiesSchemaPlugin,
     parameters_as_read,
+    paths_in_source_order,
     validation_errors_documented,
 )
 from api.errors import EXCEPTION_HANDLERS, REQUEST_ID_HEADER, envelope, request_id_of
@@ -110,6 +111,7 @@ def _finish_openapi(app: Litestar) -> None:
     """Built once at startup (the served document is cached from it), then corrected."""
     parameters_as_read(app.openapi_schema)
     validation_errors_documented(app.openapi_schema)
+    paths_in_source_order(app)
 
 
 @get("/docs", include_in_schema=False, exclude_from_auth=True)

@@ -15,6 +15,7 @@ Two passes over the built document (app startup) do the same for what no model d
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from pydantic import BaseModel, PydanticUserError
 from api.errors import ErrorBody, error_responses
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar._openapi.schema_generation.schema import SchemaCreator
     from litestar.typing import FieldDefinition
 
@@ -230,3 +232,29 @@ def validation_errors_documented(openapi: OpenAPI) -> None:
             if str(status) not in responses or not _is_envelope(responses[str(status)]):
                 responses[str(status)] = _envelope(status)
         operation.responses = dict(sorted(responses.items()))
+
+
+def paths_in_source_order(app: Litestar) -> None:
+    """Operations in the order their handlers are written (a controller's order is the
+    workflow's: start, query-customer, ... submit), not Litestar's alphabetical one, so the
+    docs page shows the renewal steps as staff walk them."""
+    written: dict[str, tuple[str, int]] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            code = getattr(inspect.unwrap(handler.fn), "__code__", None)
+            if code is None or not handler.include_in_schema:  # e.g. Litestar's OPTIONS
+                continue
+            here = (code.co_filename, code.co_firstlineno)
+            written[route.path_format] = min(written.get(route.path_format, here), here)
+    paths = app.openapi_schema.paths
+    if paths:
+        first = {path: n for n, path in enumerate(paths)}  # files in the order Litestar met them
+        files: dict[str, int] = {}
+        for path in paths:
+            files.setdefault(written.get(path, ("", 0))[0], first[path])
+
+        def key(path: str) -> tuple[int, int]:
+            where, line = written.get(path, ("", 0))
+            return files[where], line
+
+        app.openapi_schema.paths = dict(sorted(paths.items(), key=lambda item: key(item[0])))

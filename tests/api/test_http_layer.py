@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 
 from api.app import _stamp_headers
 from api.errors import EXCEPTION_HANDLERS
+from graphs.renewal.steps import Step
 from tests.api_http import ApiServer
 
 
@@ -139,6 +140,10 @@ def test_openapi_schema_is_complete(http: httpx.Client) -> None:
     assert list(form["responses"]["200"]["content"]) == ["text/html"]
     for p in ("/api/auth/login", "/api/auth/me", "/api/agent/profile", "/api/auth/refresh"):
         assert p in paths
+    # the docs page lists the steps as staff walk them, not alphabetically
+    steps = [p.rsplit("/", 1)[1].replace("-", "_") for p in renewal if "/step/" in p]
+    walked = [s for s in steps if s in set(Step)]
+    assert walked == [s.value for s in Step if s.value in walked] and len(walked) == 8, steps
     for stream in ("step/list-plans", "step/compare"):
         ok = paths[f"/api/renewal-workflow/{stream}"]["post"]["responses"]["200"]
         assert list(ok["content"]) == ["text/event-stream"]
