@@ -14,8 +14,8 @@ AREA_CODES: dict[str, int] = {
     "J": 18, "K": 19, "L": 20, "M": 21, "N": 22, "O": 35, "P": 23, "Q": 24, "R": 25,
     "S": 26, "T": 27, "U": 28, "V": 29, "W": 32, "X": 30, "Y": 31, "Z": 33,
 }  # fmt: skip
-_FORMAT = re.compile(r"^[A-Z][12]\d{8}$")
-_ANYWHERE = re.compile(r"\b([A-Za-z][12]\d{8})\b")
+_FORMAT = re.compile(r"^[A-Z][12][0-9]{8}$")
+_ANYWHERE = re.compile(r"\b([A-Za-z][12]\d{8})\b")  # masking errs broad: any digits
 
 
 def checksum_ok(national_id: str) -> bool:

@@ -38,7 +38,7 @@ USERNAME = Parameter(max_length=64, description="the account's login name")
 QUERY = Parameter(default=None, max_length=64, description="part of the login or display name")
 PAGE = Parameter(default=1, ge=1, le=100_000)
 PAGE_SIZE = Parameter(default=20, ge=1, le=100)
-STORE = Parameter(default=None, pattern=r"^S\d{3}$", description="one store's staff")
+STORE = Parameter(default=None, pattern=r"^S[0-9]{3}$", description="one store's staff")
 REMOVAL = (
     "409 SELF_CHANGE_REFUSED (deactivating or demoting yourself), 409 LAST_ADMIN (the last "
     "active admin)."

@@ -28,7 +28,7 @@ EmployeeCode = Annotated[
     StringConstraints(pattern=r"^[A-Z][0-9]{3,15}$"),
     Field(description="login name: the employee code", examples=["E1003"]),
 ]
-StoreId = Annotated[str, StringConstraints(pattern=r"^S\d{3}$"), Field(examples=["S001"])]
+StoreId = Annotated[str, StringConstraints(pattern=r"^S[0-9]{3}$"), Field(examples=["S001"])]
 DisplayName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),

@@ -25,7 +25,7 @@ from api.sse import SseEvent
 from core.errors import InvalidInput
 from graphs.supervision.service import SupervisionService
 
-EVENT_ID: Final = re.compile(r"^\d{1,20}(-\d{1,20})?$")
+EVENT_ID: Final = re.compile(r"^[0-9]{1,20}(-[0-9]{1,20})?$")
 CUSTOMER_ONLY: Final = frozenset({"message", "done"})
 
 

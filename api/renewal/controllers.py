@@ -132,7 +132,7 @@ class RenewalController(Controller):
         start: date | None = Parameter(default=None, description="first local day"),
         end: date | None = Parameter(default=None, description="last local day (default today)"),
         outcome: HistoryOutcome | None = None,
-        store_id: str | None = Parameter(default=None, pattern=r"^S\d{3}$"),
+        store_id: str | None = Parameter(default=None, pattern=r"^S[0-9]{3}$"),
         page: int = Parameter(default=1, ge=1, le=100_000),
         page_size: int = Parameter(default=20, ge=1, le=100),
     ) -> HistoryResponse:

@@ -29,7 +29,7 @@ SessionId = Annotated[
     Field(description="from `start`", examples=["renewal_2_0123456789ab"]),
 ]
 PlanId = Annotated[
-    str, StringConstraints(pattern=r"^P\d{3,}$", max_length=16), Field(examples=["P012"])
+    str, StringConstraints(pattern=r"^P[0-9]{3,}$", max_length=16), Field(examples=["P012"])
 ]
 BackTarget = Literal[
     "select_phone", "select_device_type", "select_device_os", "select_device", "select_plan"
@@ -41,7 +41,7 @@ class _Body(BaseModel):
 
 
 class StartRequest(_Body):
-    store_id: Annotated[str, StringConstraints(pattern=r"^S\d{3}$")] | None = Field(
+    store_id: Annotated[str, StringConstraints(pattern=r"^S[0-9]{3}$")] | None = Field(
         None,
         description="admins only: the store the session is for (staff always use their own)",
         examples=["S001"],

@@ -25,7 +25,7 @@ from api.statistics.reports import Report, Reports
 from api.statistics.service import Period, StoreStatistics, parse_day
 
 STORE_ID = Parameter(
-    default=None, pattern=r"^S\d{3}$", description="admins: one store (default all)"
+    default=None, pattern=r"^S[0-9]{3}$", description="admins: one store (default all)"
 )
 DAY = Parameter(default=None, description="local (Asia/Taipei) day, default today")
 NUMBERS = (

@@ -52,7 +52,7 @@ class QueryCustomerInput(_Input):
 
 
 class SelectPhoneInput(_Input):
-    phone_number: str = Field(pattern=r"^09\d{8}$", description="門號，例如 0912345678")
+    phone_number: str = Field(pattern=r"^09[0-9]{8}$", description="門號，例如 0912345678")
 
 
 class SelectDeviceTypeInput(_Input):
@@ -64,7 +64,7 @@ class SelectDeviceOsInput(_Input):
 
 
 class SelectDeviceInput(_Input):
-    device_id: str = Field(pattern=r"^D\d{3,}$")
+    device_id: str = Field(pattern=r"^D[0-9]{3,}$")
     color: str = Field(min_length=1, max_length=20)
 
 
@@ -73,7 +73,7 @@ class ListPlansInput(_Input):
 
 
 class SelectPlanInput(_Input):
-    plan_id: str | None = Field(None, pattern=r"^P\d{3,}$", description="選定的方案")
+    plan_id: str | None = Field(None, pattern=r"^P[0-9]{3,}$", description="選定的方案")
     compare: list[str] | None = Field(None, min_length=2, max_length=5, description="要比較的方案")
 
 

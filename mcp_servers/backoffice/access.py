@@ -13,11 +13,11 @@ from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.records import Customer, Device, PhoneLine, Plan
 from mcp_servers.backoffice.store import BackOfficeStore, load
 
-PHONE = re.compile(r"^09\d{8}$")
-CUSTOMER_ID = re.compile(r"^C\d{6}$")
-PLAN_ID = re.compile(r"^P\d{3,}$")
-DEVICE_ID = re.compile(r"^D\d{3,}$")
-STORE_ID = re.compile(r"^S\d{3}$")
+PHONE = re.compile(r"^09[0-9]{8}$")
+CUSTOMER_ID = re.compile(r"^C[0-9]{6}$")
+PLAN_ID = re.compile(r"^P[0-9]{3,}$")
+DEVICE_ID = re.compile(r"^D[0-9]{3,}$")
+STORE_ID = re.compile(r"^S[0-9]{3}$")
 
 
 def open_store(settings: Settings) -> BackOfficeStore:

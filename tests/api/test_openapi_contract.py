@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.conftest import HttpJourney
 from tests.api_http import ApiServer
 
 ENVELOPE_REF = "#/components/schemas/ErrorBody"
@@ -82,7 +83,7 @@ def test_request_bodies_are_closed_as_the_server_refuses_extras(
 def test_nested_constraints_are_published(openapi: dict[str, Any]) -> None:
     schemas = openapi["components"]["schemas"]
     compare = schemas["CompareRequest"]["properties"]["compare"]
-    assert compare["items"]["pattern"] == r"^P\d{3,}$"  # the server refuses "" with 422
+    assert compare["items"]["pattern"] == r"^P[0-9]{3,}$"  # the server refuses "" with 422
     agent_id = schemas["ManualMessageRequest"]["properties"]["agent_id"]["oneOf"]
     assert {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}.items() <= agent_id[0].items()
     assert agent_id[1]["pattern"] == r"^[A-Za-z0-9_.-]{1,32}$"
@@ -133,3 +134,38 @@ def test_validation_errors_are_documented_in_the_envelope(
     manager = {"Authorization": f"Bearer {tokens['manager']}"}
     refused = http.get("/api/statistics/daily-stats", params={"store_id": "x"}, headers=manager)
     assert refused.status_code == 422 and refused.json()["fields"][0]["field"] == "store_id"
+
+
+ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"  # digits to Python's and pydantic's \d, not to the published [0-9]
+
+
+def _foreign(text: str) -> str:
+    return "".join(ARABIC_INDIC[int(c)] if c.isascii() and c.isdigit() else c for c in text)
+
+
+@pytest.mark.parametrize(
+    ("step", "body"),
+    [
+        ("step/select-phone", {"phone_number": "0912345678"}),
+        ("step/select-plan", {"plan_id": "P029"}),
+        ("step/select-device", {"device_id": "D003", "color": "黑色"}),
+    ],
+)
+def test_ids_spelled_with_other_digits_are_refused_as_published(
+    http: httpx.Client, tokens: dict[str, str], step: str, body: dict[str, str]
+) -> None:
+    journey = HttpJourney(http, tokens["sales"])
+    journey.start()
+    foreign = {k: _foreign(v) for k, v in body.items()}
+    answer = journey.post(step, **foreign)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "VALIDATION_ERROR"
+
+
+def test_a_store_spelled_with_other_digits_is_refused(
+    http: httpx.Client, tokens: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {tokens['admin']}"}
+    answer = http.get("/api/users", params={"store_id": _foreign("S001")}, headers=headers)
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.json()["success"] is False
