@@ -22,6 +22,7 @@ from core.errors import InvalidInput, NotFound, SwitchboardError, Unavailable
 from graphs.renewal import steps as st
 from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.state import RenewalState
+from graphs.renewal.submission import submit_renewal
 from graphs.renewal.summary import build_summary
 from prompts import load_prompt
 
@@ -363,33 +364,8 @@ class RenewalNodes:
         summary = state.get("summary") or build_summary(dict(state))
 
         async def accept(answer: st.SubmitInput) -> Command[str]:
-            device = state.get("selected_device")
-            key = f"renewal:{state['session_id']}"
-            reservation = None
-            if device is not None:
-                reservation = await self.tools.call(
-                    "reserve_device",
-                    device_id=device["device_id"],
-                    color=device["color"],
-                    quantity=1,
-                    staff_id=state["staff_id"],
-                    store_id=state["store_id"],
-                    idempotency_key=key,
-                )
-            plan = state.get("selected_plan") or {}
-            try:
-                renewal = await self.tools.call(
-                    "record_renewal",
-                    phone_number=state["selected_phone"],
-                    plan_id=plan["plan_id"],
-                    staff_id=state["staff_id"],
-                    store_id=state["store_id"],
-                    idempotency_key=key,
-                )
-            except SwitchboardError:
-                if reservation is not None:  # e.g. another session renewed the line first
-                    await self.tools.call("release_reservation", idempotency_key=key)
-                raise
+            written = await submit_renewal(self.tools, state)
+            reservation, renewal = written["reservation"], written["line_renewal"]
             selections = {**summary, "reservation": reservation, "line_renewal": renewal}
             record_id = await self.deps.records.completed(state["session_id"], selections)
             submission = {
