@@ -175,6 +175,25 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def write_transaction(path: Path | str) -> Iterator[sqlite3.Connection]:
+    """A new connection inside `BEGIN IMMEDIATE`: SQLite's write lock, so writers in several
+    server processes take turns (two racing for the last unit: one gets it). Committed when the
+    block ends (also by an early return after a read), rolled back on any error, then closed."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+
+
 def ensure_schema(conn: sqlite3.Connection) -> None:
     """Create missing tables and indexes (idempotent)."""
     conn.executescript(SCHEMA)

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from core.errors import AlreadyRenewed, Conflict, NotFound
 from mcp_servers.backoffice.datemath import add_months
 from mcp_servers.backoffice.records import Plan
-from mcp_servers.backoffice.store import connect
+from mcp_servers.backoffice.store import write_transaction
 from mcp_servers.crm.eligibility import RENEWAL_WINDOW_DAYS
 
 
@@ -57,72 +57,61 @@ def record_renewal(
 ) -> LineRenewal:
     """Renew `phone_number` onto `plan` from `today`; raises Conflict when the key was used for
     another line or plan, AlreadyRenewed when another key renewed it within the window."""
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            previous = conn.execute(
-                "SELECT * FROM line_renewals WHERE idempotency_key = ?", (idempotency_key,)
-            ).fetchone()
-            if previous is not None:
-                conn.execute("ROLLBACK")
-                found = _row(previous)
-                if (found.phone_number, found.plan_id) != (phone_number, plan.plan_id):
-                    raise Conflict("idempotency key already used for another renewal")
-                return found
-            line = conn.execute(
-                "SELECT plan_id, contract_end FROM phone_lines WHERE phone_number = ?",
-                (phone_number,),
-            ).fetchone()
-            if line is None:
-                raise NotFound(f"查無門號 {phone_number} / phone number not found")
-            last = conn.execute(
-                "SELECT max(renewed_on) AS day FROM line_renewals WHERE phone_number = ?",
-                (phone_number,),
-            ).fetchone()["day"]
-            if last is not None and (today - date.fromisoformat(last)).days < RENEWAL_WINDOW_DAYS:
-                raise AlreadyRenewed(
-                    f"此門號已於 {last} 完成續約 / the line was renewed on {last}",
-                    renewed_on=last,
-                )
-            renewal = LineRenewal(
-                renewal_id=f"RNW{today:%Y%m%d}{secrets.token_hex(4).upper()}",
-                phone_number=phone_number,
-                plan_id=plan.plan_id,
-                renewed_on=today,
-                previous_plan_id=line["plan_id"],
-                previous_contract_end=date.fromisoformat(line["contract_end"]),
-                contract_end=new_contract_end(plan, today),
-                staff_id=staff_id,
-                store_id=store_id,
-                idempotency_key=idempotency_key,
+    with write_transaction(path) as conn:
+        previous = conn.execute(
+            "SELECT * FROM line_renewals WHERE idempotency_key = ?", (idempotency_key,)
+        ).fetchone()
+        if previous is not None:
+            found = _row(previous)
+            if (found.phone_number, found.plan_id) != (phone_number, plan.plan_id):
+                raise Conflict("idempotency key already used for another renewal")
+            return found
+        line = conn.execute(
+            "SELECT plan_id, contract_end FROM phone_lines WHERE phone_number = ?",
+            (phone_number,),
+        ).fetchone()
+        if line is None:
+            raise NotFound(f"查無門號 {phone_number} / phone number not found")
+        last = conn.execute(
+            "SELECT max(renewed_on) AS day FROM line_renewals WHERE phone_number = ?",
+            (phone_number,),
+        ).fetchone()["day"]
+        if last is not None and (today - date.fromisoformat(last)).days < RENEWAL_WINDOW_DAYS:
+            raise AlreadyRenewed(
+                f"此門號已於 {last} 完成續約 / the line was renewed on {last}",
+                renewed_on=last,
             )
-            conn.execute(
-                "UPDATE phone_lines SET plan_id = ?, plan_name = ?, plan_type = ?, monthly_fee = ?,"
-                " data_limit_gb = ?, voice_limit_min = ?, contract_start = ?, contract_end = ?"
-                " WHERE phone_number = ?",
-                (
-                    plan.plan_id, plan.name, plan.plan_type, plan.monthly_fee, plan.data_gb,
-                    plan.voice_minutes, today.isoformat(), renewal.contract_end.isoformat(),
-                    phone_number,
-                ),
-            )  # fmt: skip
-            conn.execute(
-                "INSERT INTO line_renewals (renewal_id, phone_number, plan_id, renewed_on,"
-                " previous_plan_id, previous_contract_end, contract_end, staff_id, store_id,"
-                " idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    renewal.renewal_id, phone_number, plan.plan_id, today.isoformat(),
-                    line["plan_id"], line["contract_end"], renewal.contract_end.isoformat(),
-                    staff_id, store_id, idempotency_key,
-                    datetime.now(UTC).isoformat(timespec="milliseconds"),
-                ),
-            )  # fmt: skip
-            conn.execute("COMMIT")
-            return renewal
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.close()
+        renewal = LineRenewal(
+            renewal_id=f"RNW{today:%Y%m%d}{secrets.token_hex(4).upper()}",
+            phone_number=phone_number,
+            plan_id=plan.plan_id,
+            renewed_on=today,
+            previous_plan_id=line["plan_id"],
+            previous_contract_end=date.fromisoformat(line["contract_end"]),
+            contract_end=new_contract_end(plan, today),
+            staff_id=staff_id,
+            store_id=store_id,
+            idempotency_key=idempotency_key,
+        )
+        conn.execute(
+            "UPDATE phone_lines SET plan_id = ?, plan_name = ?, plan_type = ?, monthly_fee = ?,"
+            " data_limit_gb = ?, voice_limit_min = ?, contract_start = ?, contract_end = ?"
+            " WHERE phone_number = ?",
+            (
+                plan.plan_id, plan.name, plan.plan_type, plan.monthly_fee, plan.data_gb,
+                plan.voice_minutes, today.isoformat(), renewal.contract_end.isoformat(),
+                phone_number,
+            ),
+        )  # fmt: skip
+        conn.execute(
+            "INSERT INTO line_renewals (renewal_id, phone_number, plan_id, renewed_on,"
+            " previous_plan_id, previous_contract_end, contract_end, staff_id, store_id,"
+            " idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                renewal.renewal_id, phone_number, plan.plan_id, today.isoformat(),
+                line["plan_id"], line["contract_end"], renewal.contract_end.isoformat(),
+                staff_id, store_id, idempotency_key,
+                datetime.now(UTC).isoformat(timespec="milliseconds"),
+            ),
+        )  # fmt: skip
+        return renewal

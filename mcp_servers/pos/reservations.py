@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from core.errors import Conflict, InvalidInput, NotFound, OutOfStock
-from mcp_servers.backoffice.store import BackOfficeStore, connect
+from mcp_servers.backoffice.store import BackOfficeStore, write_transaction
 
 
 class Reservation(BaseModel):
@@ -115,85 +115,70 @@ def reserve(
         raise InvalidInput("數量需介於 1 到 10 / quantity must be 1-10")
     now = _now()
     key = idempotency_key or secrets.token_hex(12)
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            previous = conn.execute(
-                "SELECT * FROM reservations WHERE idempotency_key = ?", (key,)
-            ).fetchone()
-            if previous is not None:
-                conn.execute("ROLLBACK")
-                found = _reservation(previous)
-                same = (found.device_id, found.color, found.quantity, found.staff_id) == (
-                    device_id, color, quantity, staff_id,
-                )  # fmt: skip
-                if not same or (store_id and store_id != found.store_id):
-                    raise Conflict("idempotency key already used for another reservation")
-                return found
-            _sweep(conn, now)
-            candidates = conn.execute(
-                f"""SELECT s.store_id, s.quantity - COALESCE(
-                        (SELECT SUM(r.quantity) FROM reservations r
-                          WHERE r.store_id = s.store_id AND r.device_id = s.device_id
-                            AND r.color = s.color AND r.{_LIVE}), 0) AS available
-                    FROM device_stock s WHERE s.device_id = ? AND s.color = ?
-                    {"AND s.store_id = ?" if store_id else ""}
-                    ORDER BY available DESC, s.store_id""",
-                (_stamp(now), device_id, color, *([store_id] if store_id else [])),
-            ).fetchall()
-            if not candidates:
-                raise NotFound(f"此門市無 {device_id} {color} 的庫存資料 / no such stock item")
-            best = candidates[0]
-            if best["available"] < quantity:
-                left = max(0, best["available"])
-                raise OutOfStock(f"{device_id} {color} 庫存不足（可售 {left}）/ out of stock")
-            reservation = Reservation(
-                reservation_id=f"RES{now:%Y%m%d}{secrets.token_hex(4).upper()}",
-                device_id=device_id,
-                store_id=best["store_id"],
-                color=color,
-                quantity=quantity,
-                staff_id=staff_id,
-                reserved_until=now + hold,
-                status="reserved",
-                idempotency_key=key,
-            )
-            conn.execute(
-                "INSERT INTO reservations (reservation_id, device_id, store_id, color, quantity,"
-                " staff_id, idempotency_key, reserved_until, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'reserved', ?)",
-                (
-                    reservation.reservation_id, device_id, best["store_id"], color, quantity,
-                    staff_id, key, _stamp(reservation.reserved_until), _stamp(now),
-                ),
+    with write_transaction(path) as conn:
+        previous = conn.execute(
+            "SELECT * FROM reservations WHERE idempotency_key = ?", (key,)
+        ).fetchone()
+        if previous is not None:
+            found = _reservation(previous)
+            same = (found.device_id, found.color, found.quantity, found.staff_id) == (
+                device_id, color, quantity, staff_id,
             )  # fmt: skip
-            conn.execute("COMMIT")
-            return reservation
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.close()
+            if not same or (store_id and store_id != found.store_id):
+                raise Conflict("idempotency key already used for another reservation")
+            return found
+        _sweep(conn, now)
+        candidates = conn.execute(
+            f"""SELECT s.store_id, s.quantity - COALESCE(
+                    (SELECT SUM(r.quantity) FROM reservations r
+                      WHERE r.store_id = s.store_id AND r.device_id = s.device_id
+                        AND r.color = s.color AND r.{_LIVE}), 0) AS available
+                FROM device_stock s WHERE s.device_id = ? AND s.color = ?
+                {"AND s.store_id = ?" if store_id else ""}
+                ORDER BY available DESC, s.store_id""",
+            (_stamp(now), device_id, color, *([store_id] if store_id else [])),
+        ).fetchall()
+        if not candidates:
+            raise NotFound(f"此門市無 {device_id} {color} 的庫存資料 / no such stock item")
+        best = candidates[0]
+        if best["available"] < quantity:
+            left = max(0, best["available"])
+            raise OutOfStock(f"{device_id} {color} 庫存不足（可售 {left}）/ out of stock")
+        reservation = Reservation(
+            reservation_id=f"RES{now:%Y%m%d}{secrets.token_hex(4).upper()}",
+            device_id=device_id,
+            store_id=best["store_id"],
+            color=color,
+            quantity=quantity,
+            staff_id=staff_id,
+            reserved_until=now + hold,
+            status="reserved",
+            idempotency_key=key,
+        )
+        conn.execute(
+            "INSERT INTO reservations (reservation_id, device_id, store_id, color, quantity,"
+            " staff_id, idempotency_key, reserved_until, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'reserved', ?)",
+            (
+                reservation.reservation_id, device_id, best["store_id"], color, quantity,
+                staff_id, key, _stamp(reservation.reserved_until), _stamp(now),
+            ),
+        )  # fmt: skip
+        return reservation
 
 
 def release(path: Path, idempotency_key: str) -> Reservation:
     """Give back the units of the reservation made with `idempotency_key` (a sale that could not
     complete). Idempotent: releasing a released or expired hold returns it unchanged."""
-    conn = connect(path)
-    try:
-        with conn:
-            conn.execute(
-                "UPDATE reservations SET status = 'released' "
-                "WHERE idempotency_key = ? AND status = 'reserved'",
-                (idempotency_key,),
-            )
-            row = conn.execute(
-                "SELECT * FROM reservations WHERE idempotency_key = ?", (idempotency_key,)
-            ).fetchone()
-    finally:
-        conn.close()
+    with write_transaction(path) as conn:
+        conn.execute(
+            "UPDATE reservations SET status = 'released' "
+            "WHERE idempotency_key = ? AND status = 'reserved'",
+            (idempotency_key,),
+        )
+        row = conn.execute(
+            "SELECT * FROM reservations WHERE idempotency_key = ?", (idempotency_key,)
+        ).fetchone()
     if row is None:
         raise NotFound("no reservation with this idempotency key")
     return _reservation(row)
