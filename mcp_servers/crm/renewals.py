@@ -17,9 +17,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from core.errors import AlreadyRenewed, Conflict, NotFound
+from mcp_servers.backoffice.database import write_transaction
 from mcp_servers.backoffice.datemath import add_months
 from mcp_servers.backoffice.records import Plan
-from mcp_servers.backoffice.store import write_transaction
 from mcp_servers.crm.eligibility import RENEWAL_WINDOW_DAYS
 
 

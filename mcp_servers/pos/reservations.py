@@ -17,7 +17,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from core.errors import Conflict, InvalidInput, NotFound, OutOfStock
-from mcp_servers.backoffice.store import BackOfficeStore, write_transaction
+from mcp_servers.backoffice.database import write_transaction
+from mcp_servers.backoffice.store import BackOfficeStore
 
 
 class Reservation(BaseModel):

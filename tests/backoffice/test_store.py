@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from mcp_servers.backoffice.__main__ import main
+from mcp_servers.backoffice.database import connect
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.golden import GOLDEN
 from mcp_servers.backoffice.records import BackOffice
 from mcp_servers.backoffice.store import (
     BackOfficeDataConflict,
     BackOfficeStore,
-    connect,
     data_hash,
     load,
 )
