@@ -55,19 +55,25 @@ def stop_api(process: subprocess.Popen[bytes], *, hard: bool = False) -> None:
         process.wait(timeout=30)
 
 
+@contextmanager
+def running_api(settings: Settings, log: Path, **env: str) -> Iterator[ApiServer]:
+    """The API on a free port with `settings` plus extra environment, stopped on exit."""
+    port = free_port()
+    environment = {**api_env(settings, port), **env}
+    process = start_api(environment, log)
+    try:
+        wait_for_port(port, process, timeout=120)
+        yield ApiServer(f"http://127.0.0.1:{port}", process, environment, log)
+    finally:
+        stop_api(process)
+
+
 @pytest.fixture(scope="session")
 def api_server(
     app_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
-    port = free_port()
-    env = api_env(app_settings, port)
-    log = tmp_path_factory.mktemp("api") / "api.log"
-    process = start_api(env, log)
-    try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, env, log)
-    finally:
-        stop_api(process)
+    with running_api(app_settings, tmp_path_factory.mktemp("api") / "api.log") as server:
+        yield server
 
 
 @contextmanager
@@ -83,15 +89,10 @@ def own_api_server(
     asyncio.run(seed(url, app_settings))
     prefix = f"sbtest-{name}-{uuid.uuid4().hex[:8]}"
     settings = app_settings.model_copy(update={"database_url": url, "redis_key_prefix": prefix})
-    port = free_port()
-    environment = {**api_env(settings, port), **env}
-    log = folder / "api.log"  # stdout and stderr
-    process = start_api(environment, log)
     try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, environment, log)
+        with running_api(settings, folder / "api.log", **env) as server:  # stdout and stderr
+            yield server
     finally:
-        stop_api(process)
         redis = Redis.from_url(settings.redis_url)
         keys = list(redis.scan_iter(match=f"{prefix}:*", count=5000))
         if keys:

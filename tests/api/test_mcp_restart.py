@@ -23,8 +23,8 @@ import pytest
 from core.settings import Settings
 from tests.api.conftest import SALES, HttpJourney, login, parse_sse
 from tests.api.handoff_support import new_customer
-from tests.api_http import ApiServer, api_env, start_api, stop_api
-from tests.mcp_http import child_pids, free_port, wait_for_port
+from tests.api_http import ApiServer, running_api
+from tests.mcp_http import child_pids
 
 MODULE = "mcp_servers.promotion"
 ANSWER_WITHIN_SECONDS = 3.0
@@ -32,19 +32,13 @@ ANSWER_WITHIN_SECONDS = 3.0
 
 @pytest.fixture
 def standby_api(app_settings: Settings, tmp_path: Path) -> Iterator[ApiServer]:
-    port = free_port()
-    env = api_env(app_settings, port)
-    env.update(
+    with running_api(
+        app_settings,
+        tmp_path / "api.log",
         MCP_STANDBY_SERVERS='["promotion"]',
         REDIS_KEY_PREFIX=f"sbtest-mcprestart-{uuid.uuid4().hex[:8]}",
-    )
-    log = tmp_path / "api.log"
-    process = start_api(env, log)
-    try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, env, log)
-    finally:
-        stop_api(process)
+    ) as server:
+        yield server
 
 
 def log_lines(server: ApiServer, event: str) -> list[dict[str, Any]]:

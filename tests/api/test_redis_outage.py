@@ -23,7 +23,7 @@ import redis
 from core.settings import Settings
 from tests.api.conftest import AGENT, bearer, login, parse_sse
 from tests.api.handoff_support import Customer, new_customer
-from tests.api_http import ApiServer, api_env, start_api, stop_api
+from tests.api_http import ApiServer, running_api
 from tests.mcp_http import free_port, wait_for_port
 
 RESTARTS = 5
@@ -75,16 +75,11 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
 
 @pytest.fixture
 def outage_api(app_settings: Settings, own_redis: OwnRedis, tmp_path: Path) -> Iterator[ApiServer]:
-    port = free_port()
-    env = api_env(app_settings, port)
-    env.update(REDIS_URL=own_redis.url, REDIS_KEY_PREFIX=f"sbtest-outage-{uuid.uuid4().hex[:8]}")
-    log = tmp_path / "api.log"
-    process = start_api(env, log)
-    try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, env, log)
-    finally:
-        stop_api(process)
+    prefix = f"sbtest-outage-{uuid.uuid4().hex[:8]}"
+    with running_api(
+        app_settings, tmp_path / "api.log", REDIS_URL=own_redis.url, REDIS_KEY_PREFIX=prefix
+    ) as server:
+        yield server
 
 
 def assert_unavailable(response: httpx.Response, what: str) -> None:

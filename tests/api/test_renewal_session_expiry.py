@@ -21,8 +21,7 @@ from core.db.models import AuditEntry, RenewalRecord
 from core.settings import Settings
 from mcp_servers.backoffice.golden import GOLDEN
 from tests.api.conftest import HttpJourney, login
-from tests.api_http import ApiServer, api_env, start_api, stop_api
-from tests.mcp_http import free_port, wait_for_port
+from tests.api_http import ApiServer, running_api
 
 pytestmark = [pytest.mark.slow]
 IDLE = 3
@@ -32,15 +31,9 @@ IDLE = 3
 def short_idle_server(
     app_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
-    port = free_port()
-    env = {**api_env(app_settings, port), "RENEWAL_SESSION_IDLE_SECONDS": str(IDLE)}
     log: Path = tmp_path_factory.mktemp("api-idle") / "api.log"
-    process = start_api(env, log)
-    try:
-        wait_for_port(port, process, timeout=120)
-        yield ApiServer(f"http://127.0.0.1:{port}", process, env, log)
-    finally:
-        stop_api(process)
+    with running_api(app_settings, log, RENEWAL_SESSION_IDLE_SECONDS=str(IDLE)) as server:
+        yield server
 
 
 def _db(server: ApiServer, statement: Any) -> list[Any]:
