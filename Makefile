@@ -6,7 +6,7 @@ PY := .venv/bin/python
 export FASTMCP_LOG_LEVEL ?= WARNING
 export FASTMCP_SHOW_CLI_BANNER ?= false
 
-.PHONY: setup run test test-fast lint studio evals clean
+.PHONY: setup run test test-fast lint studio evals clean web browser
 STUDIO_PORT ?= 2025
 
 ## Create .venv from uv.lock (uv itself is bootstrapped into .tools/ with pip: the machine's
@@ -26,14 +26,28 @@ setup: .venv/.synced
 run: export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
 run: export PYTHONDONTWRITEBYTECODE :=
 run: setup
+	$(PY) -m api.web.build
 	$(PY) -m api --bootstrap
 
+## Build the staff console (web/) if its sources or the API's OpenAPI document changed.
+web: setup
+	$(PY) -m api.web.build
+
+## Debian's Chromium for the browser tests (a browser download by Playwright fails here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 \
+	  || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk; }; }
+
 ## Lint, type-check and run the whole test suite against the machine's Redis and PostgreSQL.
-test: setup
+test: setup browser
 	$(PY) -m core.preflight redis postgres
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	$(PY) -m api.web.build
+	cd web && npx --no-install vitest run --reporter=dot
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 ## The suite without slow-marked tests (servers, subprocesses), for the edit loop.

@@ -8,6 +8,7 @@ from litestar import Litestar, Request, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import Headers, MutableScopeHeaders, State
 from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Tag
@@ -37,6 +38,7 @@ from api.renewal.dependencies import install_renewal
 from api.request_context import RequestLogContext
 from api.runtime import lifespan
 from api.statistics.controllers import StatisticsController
+from api.web.static import web_asset, web_index, web_or_not_found
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 
@@ -184,12 +186,14 @@ def create_app(
             StaffAccountsController,
             docs_assets_router,
             docs_redirect,
+            web_index,
+            web_asset,
         ],
         lifespan=[lifespan(settings)],
         on_startup=[install_auth, install_renewal, install_chat, install_handoff, _finish_openapi],
         middleware=[DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
         before_send=[_stamp_headers],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: web_or_not_found},
         cors_config=cors,
         request_max_body_size=settings.max_request_body_bytes,
         openapi_config=openapi_config(settings),

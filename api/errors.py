@@ -98,7 +98,7 @@ def _on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) ->
     return envelope(422 if fields else 400, message, "VALIDATION_ERROR", fields=fields)
 
 
-def _on_http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def on_http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     headers = exc.headers or {}
     response = envelope(exc.status_code, str(exc.detail), _HTTP_CODES.get(exc.status_code, "ERROR"))
     response.headers.update(headers)
@@ -116,10 +116,10 @@ def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     SwitchboardError: _on_domain_error,
     ValidationException: _on_validation_error,
-    NotAuthorizedException: _on_http_error,
-    PermissionDeniedException: _on_http_error,
-    NotFoundException: _on_http_error,
-    HTTPException: _on_http_error,
+    NotAuthorizedException: on_http_error,
+    PermissionDeniedException: on_http_error,
+    NotFoundException: on_http_error,
+    HTTPException: on_http_error,
     **dict.fromkeys(REDIS_DOWN, _on_redis_down),
     Exception: _on_unexpected,
 }

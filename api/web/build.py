@@ -1,0 +1,142 @@
+"""Build the front end (`web/`) when, and only when, its inputs changed.
+
+`make run` and the browser tests call `ensure_built`. The inputs are every source file of
+`web/` (not `node_modules`, `dist` or the generated `src/api/schema.d.ts`) plus the API's
+OpenAPI document: the page's types are generated from it (openapi-typescript) and checked by
+`vue-tsc`, so a renamed field breaks this build, not a page in a browser. Their SHA-256 is kept
+in `var/web/build.json`; the same inputs skip the build. `npm ci` runs only when
+`package-lock.json` changed since the last install (npm's own `node_modules/.package-lock.json`
+copy says what is installed). After Vite, each asset gets a `.gz` twin that `api/web/static.py`
+serves to browsers that accept gzip.
+
+    python -m api.web.build [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from core.progress import Phase, Progress
+from core.settings import ROOT, VAR_DIR
+
+WEB = ROOT / "web"
+DIST = WEB / "dist"
+GENERATED_TYPES = WEB / "src" / "api" / "schema.d.ts"
+STATE = VAR_DIR / "web" / "build.json"
+OPENAPI = VAR_DIR / "web" / "openapi.json"
+SKIPPED_DIRS = {"node_modules", "dist", ".vite", "coverage", "test-results"}
+COMPRESSED = {".js", ".css", ".svg", ".html", ".json"}
+
+
+class WebBuildError(RuntimeError):
+    """npm or the build failed; the message carries the tail of its output."""
+
+
+def openapi_document() -> bytes:
+    """The API's OpenAPI document as the server publishes it (stable key order)."""
+    from api.app import create_app
+
+    schema = create_app().openapi_schema.to_schema()
+    return json.dumps(schema, ensure_ascii=False, sort_keys=True, indent=1).encode()
+
+
+def source_files() -> list[Path]:
+    files = []
+    for path in WEB.rglob("*"):
+        relative = path.relative_to(WEB)
+        if relative.parts[0] in SKIPPED_DIRS or not path.is_file() or path == GENERATED_TYPES:
+            continue
+        files.append(path)
+    return sorted(files)
+
+
+def fingerprint(openapi: bytes) -> str:
+    digest = hashlib.sha256(openapi)
+    for path in source_files():
+        digest.update(str(path.relative_to(WEB)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _run(command: list[str], phase: Phase | None = None) -> None:
+    npm = shutil.which(command[0])
+    if npm is None:
+        raise WebBuildError(f"{command[0]} not found: install Node.js 20.19+ with npm")
+    done = subprocess.run([npm, *command[1:]], cwd=WEB, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-30:])
+        raise WebBuildError(f"`{' '.join(command)}` failed:\n{tail}")
+
+
+def npm_install_needed() -> bool:
+    installed = WEB / "node_modules" / ".package-lock.json"
+    lock = WEB / "package-lock.json"
+    if not installed.is_file():
+        return True
+    wanted = json.loads(lock.read_text())["packages"]
+    have = json.loads(installed.read_text())["packages"]
+    wanted = {k: v.get("version") for k, v in wanted.items() if k}
+    return wanted != {k: v.get("version") for k, v in have.items()}
+
+
+def write_types(openapi: bytes) -> None:
+    """schema.d.ts from the OpenAPI document (rewritten only when it changes)."""
+    OPENAPI.parent.mkdir(parents=True, exist_ok=True)
+    OPENAPI.write_bytes(openapi)
+    _run(["npx", "--no-install", "openapi-typescript", str(OPENAPI), "-o", str(GENERATED_TYPES)])
+
+
+def compress(dist: Path = DIST) -> int:
+    count = 0
+    for path in dist.rglob("*"):
+        if path.suffix in COMPRESSED and path.is_file():
+            path.with_name(path.name + ".gz").write_bytes(
+                gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
+            )
+            count += 1
+    return count
+
+
+def ensure_built(progress: Progress | None = None, *, force: bool = False) -> str:
+    """Build `web/dist` if its inputs changed; says what it did ("up to date" / "built ...")."""
+    progress = progress or Progress("web", 1)
+    with progress.phase("web", "checking the console's sources") as phase:
+        openapi = openapi_document()
+        digest = fingerprint(openapi)
+        state = json.loads(STATE.read_text()) if STATE.is_file() else {}
+        if not force and state.get("fingerprint") == digest and (DIST / "index.html").is_file():
+            phase.done("up to date, build skipped")
+            return "up to date"
+        if npm_install_needed():
+            phase.update("npm ci (packages from the lock file)")
+            _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], phase)
+        phase.update("generating API types from the OpenAPI document")
+        write_types(openapi)
+        phase.update("type-checking and bundling (vue-tsc, vite)")
+        _run(["npm", "run", "build", "--silent"], phase)
+        files = compress()
+        STATE.parent.mkdir(parents=True, exist_ok=True)
+        STATE.write_text(json.dumps({"fingerprint": fingerprint(openapi)}))
+        phase.done(f"built web/dist ({files} files gzipped)")
+        return "built"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m api.web.build", description=__doc__)
+    parser.add_argument("--force", action="store_true", help="build even if nothing changed")
+    args = parser.parse_args(argv)
+    try:
+        ensure_built(force=args.force)
+    except WebBuildError as exc:
+        print(f"web build failed: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The staff console in a real Chromium against the real API, Redis, PostgreSQL and MCP servers.
+
+One API process for the module's tests (`console`), on a PostgreSQL database of its own
+(`sb_web_<random>`, migrated and seeded with the demo accounts, dropped afterwards), serving
+`web/dist` as built by `api/web/build.py` (the same build `make run` does; skipped when
+nothing changed). Chromium is Debian's (`make test` installs it when missing: a browser
+download by Playwright does not work here). Every page opens at a store tablet's size,
+1024×768, in zh-TW, and a test fails if the page logged an error or a CSP violation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
+from sqlalchemy.engine import make_url
+
+from api.web.build import ensure_built
+from core.settings import Settings
+from tests.api_http import ApiServer, running_api
+from tests.db.conftest import PG_URL, require_postgres
+
+pytestmark = pytest.mark.slow
+TABLET = ViewportSize(width=1024, height=768)
+PASSWORD = "Demo1234"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("no Chromium here: `make test` installs Debian's (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def web_dist() -> str:
+    return ensure_built()
+
+
+@pytest.fixture(scope="session")
+def pg_service_db(test_settings: Settings) -> Iterator[str]:
+    """A PostgreSQL database of the session's own, migrated and seeded."""
+    from core.db.migrate import seed
+
+    require_postgres()
+    name = f"sb_web_{uuid.uuid4().hex[:10]}"
+    admin = make_url(PG_URL).set(drivername="postgresql", database="test")
+    dsn = admin.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        asyncio.run(seed(url, test_settings))
+        yield url
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def console(
+    web_dist: str,
+    app_settings: Settings,
+    pg_service_db: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiServer]:
+    prefix = f"sbtest-web-{uuid.uuid4().hex[:8]}"
+    update = {"database_url": pg_service_db, "redis_key_prefix": prefix}
+    settings = app_settings.model_copy(update=update)
+    log = tmp_path_factory.mktemp("web") / "api.log"
+    with running_api(settings, log) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser(pg_service_db: str, app_settings: Settings) -> Iterator[Browser]:
+    """After the fixtures that run asyncio: Playwright's sync API keeps a loop of its own
+    running on this thread, and `asyncio.run` refuses to start inside it."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(console: ApiServer, browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=TABLET, locale="zh-TW", base_url=console.url)
+    page = context.new_page()
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        text = message.text
+        refused = "status of 4" in text  # a refused request is part of some tests
+        if (message.type == "error" and not refused) or "Content Security Policy" in text:
+            problems.append(text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    yield page
+    context.close()
+    assert not problems, f"the page logged errors: {problems}"
+
+
+def log_in(page: Page, employee_code: str, password: str = PASSWORD, path: str = "/") -> None:
+    page.goto(path)
+    page.get_by_test_id("employee-code").fill(employee_code)
+    page.get_by_test_id("password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
