@@ -19,14 +19,14 @@ setup: .venv/.synced
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-## Migrate, load demo data and serve the API on APP_HOST:APP_PORT (default 127.0.0.1:8000).
-## The data is prepared (core.bootstrap) while the API loads its code; each phase says how far
-## it is on stderr. Bytecode is cached under var/pycache (also where the MCP servers keep
+## Migrate, load demo data, build the staff console (web/, only when it changed) and serve both
+## on APP_HOST:APP_PORT (default 127.0.0.1:8000; the console at /). The data is prepared
+## (core.bootstrap) while the API loads its code and npm installs; each phase says how far it
+## is on stderr. Bytecode is cached under var/pycache (also where the MCP servers keep
 ## theirs), so the second start loads modules instead of compiling them again.
 run: export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
 run: export PYTHONDONTWRITEBYTECODE :=
 run: setup
-	$(PY) -m api.web.build
 	$(PY) -m api --bootstrap
 
 ## Build the staff console (web/) if its sources or the API's OpenAPI document changed.

@@ -103,19 +103,32 @@ def compress(dist: Path = DIST) -> int:
     return count
 
 
-def ensure_built(progress: Progress | None = None, *, force: bool = False) -> str:
-    """Build `web/dist` if its inputs changed; says what it did ("up to date" / "built ...")."""
+def install_packages(phase: Phase | None = None) -> bool:
+    """`npm ci` if the lock file changed since the last install; says whether it ran."""
+    if not npm_install_needed():
+        return False
+    if phase is not None:
+        phase.update("npm ci (packages from the lock file)")
+    _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], phase)
+    return True
+
+
+def ensure_built(
+    progress: Progress | None = None, *, force: bool = False, openapi: bytes | None = None
+) -> str:
+    """Build `web/dist` if its inputs changed; says what it did ("up to date" / "built").
+
+    `openapi` is the API's document when the caller already has the app loaded (`python -m
+    api` builds while its bootstrap runs); otherwise it is made here."""
     progress = progress or Progress("web", 1)
     with progress.phase("web", "checking the console's sources") as phase:
-        openapi = openapi_document()
+        openapi = openapi if openapi is not None else openapi_document()
         digest = fingerprint(openapi)
         state = json.loads(STATE.read_text()) if STATE.is_file() else {}
         if not force and state.get("fingerprint") == digest and (DIST / "index.html").is_file():
             phase.done("up to date, build skipped")
             return "up to date"
-        if npm_install_needed():
-            phase.update("npm ci (packages from the lock file)")
-            _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], phase)
+        install_packages(phase)
         phase.update("generating API types from the OpenAPI document")
         write_types(openapi)
         phase.update("type-checking and bundling (vue-tsc, vite)")
