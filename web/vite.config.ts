@@ -16,7 +16,14 @@ export default defineConfig({
       ui: { colors: { primary: 'sky', neutral: 'slate' } }
     })
   ],
-  build: { outDir: 'dist', assetsDir: 'assets', sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    sourcemap: false,
+    chunkSizeWarningLimit: 600,
+    // Two pages: the staff console, and the customer chat widget (framed on the operator's site)
+    rollupOptions: { input: { console: 'index.html', widget: 'widget.html' } }
+  },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8000', '/health': 'http://127.0.0.1:8000' }
   },
