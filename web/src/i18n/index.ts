@@ -7,6 +7,9 @@ import { createI18n } from 'vue-i18n'
 import common from './common'
 import renewal from '@/renewal/messages'
 import stats from '@/stats/messages'
+import workbench from '@/workbench/messages'
+import tickets from '@/tickets/messages'
+import admin from '@/admin/messages'
 
 export const LOCALES = ['zh-TW', 'zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -30,7 +33,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-TW',
-  messages: merge(common, renewal, stats)
+  messages: merge(common, renewal, stats, workbench, tickets, admin)
 })
 
 export function setLocale(locale: Locale): void {

@@ -1,0 +1,1 @@
+export default { 'zh-TW': {}, 'zh-CN': {}, en: {} }
