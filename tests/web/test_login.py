@@ -12,7 +12,7 @@ from tests.web.conftest import PASSWORD, log_in
 def test_login_page_is_served_offline_and_in_traditional_chinese(page: Page) -> None:
     page.goto("/renewal")  # a page path: the server answers the page, its router asks to log in
     expect(page).to_have_url("/login?next=/renewal")
-    expect(page.get_by_role("heading")).to_have_text("門市人員登入")
+    expect(page.get_by_role("heading")).to_have_text("登入 Switchboard")
     assert page.evaluate("document.documentElement.lang") == "zh-TW"
 
 
