@@ -18,6 +18,7 @@ from api.accounts.controllers import AgentAccountsController, StaffAccountsContr
 from api.auth.controllers import AgentController, AuthController
 from api.auth.dependencies import install_auth
 from api.auth.guards import DOCS_PATHS, JwtAuthMiddleware
+from api.auto_replies.controllers import AutoReplyRulesController
 from api.chat.controllers import ChatController
 from api.chat.dependencies import install_chat
 from api.docs.plugin import CONTENT_SECURITY_POLICY, OfflineSwaggerPlugin, docs_assets_router
@@ -32,12 +33,15 @@ from api.handoff.controllers import ManualController, SessionsController
 from api.handoff.dependencies import install_handoff
 from api.handoff.workbench import AgentStreamController, ShiftController
 from api.health.controllers import HealthController
+from api.quick_replies.controllers import QuickRepliesController
 from api.renewal.chat import SideChatController
 from api.renewal.controllers import RenewalController
 from api.renewal.dependencies import install_renewal
 from api.request_context import RequestLogContext
 from api.runtime import lifespan
 from api.statistics.controllers import StatisticsController
+from api.tags.controllers import SessionTagsController, TagsController
+from api.tickets.controllers import SessionTicketController, TicketsController
 from api.web.static import web_asset, web_index, web_or_not_found
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
@@ -149,6 +153,10 @@ def openapi_config(settings: Settings) -> OpenAPIConfig:
             Tag(name="chat handoff", description="Seed 003: escalation, agents, streams, stats"),
             Tag(name="statistics", description="Store statistics (seed 000 §3.4, §7.3)"),
             Tag(name="user admin", description="Admins: agent and store staff accounts"),
+            Tag(name="tickets", description="Seed 003 v2.9: tickets with SLA"),
+            Tag(name="quick replies", description="Seed 003 v3.0: agents' quick replies"),
+            Tag(name="tags", description="Seed 003 v3.0: conversation tags"),
+            Tag(name="auto replies", description="Seed 003 v3.0: auto-reply rules"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         use_handler_docstrings=False,
@@ -165,7 +173,7 @@ def create_app(
     }
     cors = CORSConfig(
         allow_origins=settings.cors_allow_origins,
-        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Last-Event-ID"],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
@@ -184,6 +192,12 @@ def create_app(
             StatisticsController,
             AgentAccountsController,
             StaffAccountsController,
+            TicketsController,
+            SessionTicketController,
+            QuickRepliesController,
+            TagsController,
+            SessionTagsController,
+            AutoReplyRulesController,
             docs_assets_router,
             docs_redirect,
             web_index,

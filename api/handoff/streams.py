@@ -122,7 +122,7 @@ class WorkbenchFilter:
             return True
         if kind == "manual_message":
             return self.admin or name in self.held or name in self.waiting
-        return False
+        return kind == "ticket"  # tickets are the whole team's (seed 003 v2.9 events)
 
 
 async def agent_events(

@@ -27,6 +27,9 @@ from core.db.models.accounts import UserRole
 from core.db.repositories.accounts import UserRepository
 from core.db.repositories.audit import AuditRepository
 from core.errors import NotFound
+from graphs.supervision.auto_reply import Rule
+from graphs.supervision.availability import Availability
+from graphs.supervision.due import DueQueue
 from graphs.supervision.outbox import Outbox
 from graphs.supervision.rules import PolicyRules
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
@@ -126,6 +129,12 @@ class SqlAgentDirectory:
         return user.max_sessions
 
 
+class AutoReplySource(Protocol):
+    async def rules(self) -> Sequence[Rule]:
+        """The auto-reply rules (cached; see tool_cache.SqlAutoReplies)."""
+        ...
+
+
 class AuditReader(Protocol):
     async def trail(self, session_name: str) -> list[dict[str, Any]]: ...
 
@@ -153,6 +162,10 @@ class SupervisionDeps:
     summary_timeout_seconds: float = 20.0
     max_tool_rounds: int = 3
     history_for_model: int = 20  # messages the AI sees
+    # auto-reply rules (seed 003 v3.0); None: no rules (Studio without a database, unit tests)
+    auto_replies: AutoReplySource | None = None
+    availability: Availability | None = None  # busy / queue position for busy and queue rules
+    due: DueQueue | None = None  # delayed replies and timeout checks; None: reply at once
 
 
 def build_supervision_graph(deps: SupervisionDeps) -> StateGraph:

@@ -14,16 +14,19 @@ from typing import Any
 from langgraph.graph import END
 
 from graphs.supervision import events as ev
+from graphs.supervision.auto_reply_nodes import AutoReplies, say
 from graphs.supervision.graph import SupervisionDeps
 from graphs.supervision.language import SystemMessageKey, system_message
 from graphs.supervision.state import (
     AgentInfo,
     AgentMessage,
+    AutoReplyDue,
     CancelEscalation,
     Close,
     ResumeEvent,
     SupervisionState,
     Takeover,
+    TimeoutCheck,
     Transfer,
     UserMessage,
     customer_language,
@@ -38,6 +41,7 @@ E = SessionEvent
 class HumanSideEvents:
     def __init__(self, deps: SupervisionDeps) -> None:
         self.deps = deps
+        self.auto = AutoReplies(deps)
 
     async def apply(
         self, state: SupervisionState, event: ResumeEvent
@@ -50,7 +54,14 @@ class HumanSideEvents:
             transition(status, E.USER_MESSAGE)
             ev.emit(ev.manual_message("user", event.content, now))
             item = new_message("user", event.content, now)
+            await self.auto.watch_wait(state, now)
             return {"history": [item], "updated_at": now}, "manual"
+        if isinstance(event, AutoReplyDue):
+            said = say(event.rule_type, event.content, now, "notice")
+            return {"history": [said], "updated_at": now}, "manual"
+        if isinstance(event, TimeoutCheck):
+            items = (await self.auto.still_waiting(state, event.since, now)).items
+            return ({"history": items, "updated_at": now} if items else {}), "manual"
         if isinstance(event, AgentMessage):
             transition(status, E.AGENT_MESSAGE)
             require_holder(assigned, event.agent.id)

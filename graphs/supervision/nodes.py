@@ -33,6 +33,7 @@ from langgraph.types import Command, interrupt
 from core.errors import InvalidInput, SwitchboardError, Unavailable
 from core.logging import get_logger
 from graphs.supervision import events as ev
+from graphs.supervision.auto_reply_nodes import AutoReplies, say
 from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide
 from graphs.supervision.language import Language, system_message
 from graphs.supervision.manual import HumanSideEvents
@@ -79,6 +80,7 @@ class SupervisionNodes:
         self.deps = deps
         self.tools = {t.name: t for t in deps.tools if t.name in AI_TOOLS}
         self.human_side = HumanSideEvents(deps)
+        self.auto = AutoReplies(deps)
 
     def _now(self) -> tuple[datetime, int]:
         at = self.deps.clock()
@@ -100,18 +102,27 @@ class SupervisionNodes:
         base: dict[str, Any] = {"incoming": None, "updated_at": now}
         if kind == "start":
             profile = UserProfile.model_validate(incoming.get("user_profile") or {})
-            return Command(goto=END, update={
+            started: dict[str, Any] = {
                 **base, "session_name": incoming["session_name"],
                 "conversation_id": f"conv_{uuid.uuid4().hex[:16]}", "status": "bot_active",
                 "user_profile": profile.model_dump(), "escalation": None,
                 "escalation_epoch": 0, "assigned_agent": None,
                 "mail": {"sent": False, "email_to": []}, "ai_fail_count": 0,
                 "last_manual_end_at": None, "tags": [], "created_at": now,
-            })  # fmt: skip
+            }  # fmt: skip
+            hello = await self.auto.welcome(started, "conversation_start", now)  # type: ignore[arg-type]
+            return Command(goto=END, update={**started, "history": hello.items})
         if kind == "user_message":
             transition(state["status"], E.USER_MESSAGE)
             message = new_message("user", str(incoming["content"]), now)
-            return Command(goto="policy", update={**base, "history": [message]})
+            said = [] if user_texts(state) else (await self.auto.welcome(state, "first_message",
+                                                                           now)).items  # fmt: skip
+            return Command(goto="policy", update={**base, "history": [message, *said]})
+        if kind == "auto_reply":  # a delayed auto-reply falls due while the AI has the chat
+            item = say(str(incoming["rule_type"]), str(incoming["content"]), now, "notice")
+            return Command(goto=END, update={**base, "history": [item]})
+        if kind == "timeout_check":  # nobody waits for an agent any more
+            return Command(goto=END, update=base)
         if kind == "escalate":
             return Command(goto="escalate", update={**base, "escalation": await self._asked(
                 state, incoming, now)})  # fmt: skip
@@ -151,6 +162,10 @@ class SupervisionNodes:
     async def policy(self, state: SupervisionState) -> Command[str]:
         decision = await self._decide(self._turn(state))
         if decision is None:
+            _, now = self._now()
+            said = await self.auto.keyword(state, self._turn(state).text, now)
+            if said.matched:  # a keyword rule answers the turn instead of the AI
+                return Command(goto=END, update={"history": said.items, "updated_at": now})
             return Command(goto="answer")
         return Command(goto="escalate", update={"escalation": decision.as_escalation()})
 
@@ -274,10 +289,11 @@ class SupervisionNodes:
         notice = system_message("escalated", language)
         ev.emit(ev.status_change(status, str(escalation.get("reason")), now))
         ev.emit(ev.manual_message("system", notice, now))
+        queued = await self.auto.queued(state, now)  # busy / queue auto-replies
         escalation["summary"] = await self._summary(state, escalation)
         return Command(goto="manual", update={
             "status": status, "escalation": escalation, "escalation_epoch": epoch,
-            "assigned_agent": None, "history": [new_message("system", notice, now)],
+            "assigned_agent": None, "history": [new_message("system", notice, now), *queued],
             "updated_at": now,
         })  # fmt: skip
 
@@ -291,9 +307,12 @@ class SupervisionNodes:
     ) -> Command[str]:
         """No agent on duty: no queue slot; one handoff mail per off-duty stretch."""
         now = int(at.timestamp())
-        reply = offline_message(shift, language)
+        ruled = await self.auto.offline_text(state, now)
+        reply = ruled or offline_message(shift, language)
         ev.emit(ev.message(reply))
         history = [new_message("assistant", reply, now)]
+        if ruled is not None:
+            history[0]["auto_reply"] = "offline"
         update: dict[str, Any] = {"history": history, "escalation": escalation,
                                   "ai_fail_count": 0, "updated_at": now}  # fmt: skip
         verdict = mail_verdict(state.get("mail") or {}, shift, at)

@@ -364,6 +364,23 @@ class SupervisionService:
             status = SessionStatus(status).value
         return await self.index.list(status, now=self._now(), offset=offset, limit=limit)
 
+    async def apply_due(self, item: Mapping[str, Any]) -> None:
+        """A due item (due.py): a delayed auto-reply, or a timeout check while a human is
+        involved; nothing happens to a closed chat or a check the chat has moved past."""
+        name = str(item["session_name"])
+        if item.get("kind") == "deliver":
+            event = {"type": "auto_reply", "rule_type": item["rule_type"],
+                     "content": item["content"]}  # fmt: skip
+        else:
+            event = {"type": "timeout_check", "since": int(item["since"])}
+        async with self.locks.hold(name):
+            state = await self._state(name)
+            status = state["status"]
+            moot = event["type"] != "auto_reply" and status not in WAITING
+            if status == S.CLOSED.value or moot:
+                return
+            await self._collect(name, self._payload(state, event))
+
     async def sessions_of(self, agent_id: str) -> set[str]:
         """Sessions an agent holds (their capacity use)."""
         return await self.claims.sessions_of(agent_id)

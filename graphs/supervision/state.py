@@ -44,6 +44,7 @@ class HistoryItem(TypedDict, total=False):
     timestamp: int  # UTC seconds
     agent_id: str  # role == agent only
     agent_name: str
+    auto_reply: str  # an auto-reply rule's type (welcome, keyword …) when a rule said it
 
 
 class Escalation(TypedDict, total=False):
@@ -253,13 +254,31 @@ class Close(_Event):
     operator: str = "system"
 
 
+class AutoReplyDue(_Event):
+    """A delayed auto-reply falling due (its text was filled when the rule fired)."""
+
+    type: Literal["auto_reply"] = "auto_reply"
+    rule_type: str = Field(min_length=1, max_length=16)
+    content: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class TimeoutCheck(_Event):
+    """Is the customer who wrote at `since` still waiting for an agent? (timeout rules)"""
+
+    type: Literal["timeout_check"] = "timeout_check"
+    since: int
+
+
 class Escalate(_Event):
     type: Literal["escalate"] = "escalate"
     reason: str = "user_request"
     details: str | None = None
 
 
-ResumeEvent = Takeover | UserMessage | AgentMessage | Transfer | Release | CancelEscalation | Close
+ResumeEvent = (
+    Takeover | UserMessage | AgentMessage | Transfer | Release | CancelEscalation | Close
+    | AutoReplyDue | TimeoutCheck
+)  # fmt: skip
 _RESUME: TypeAdapter[ResumeEvent] = TypeAdapter(Annotated[ResumeEvent, Field(discriminator="type")])
 INBOX_AGENT: Final = Agent(id="agent_inbox", name="Agent Inbox")
 

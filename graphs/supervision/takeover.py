@@ -333,6 +333,11 @@ class SessionIndex:
             pipe.hset(self.root, name, json.dumps(summary, ensure_ascii=False))
             await pipe.execute()
 
+    async def summaries(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored summaries of these sessions (unknown names are left out)."""
+        raw = await self.redis.hmget(self.root, names) if names else []  # type: ignore[misc]
+        return {n: json.loads(_text(b)) for n, b in zip(names, raw, strict=True) if b is not None}
+
     async def list(
         self, status: str | None, *, now: int, offset: int = 0, limit: int = 50
     ) -> dict[str, Any]:

@@ -3,6 +3,8 @@ rows, SQL audit, Redis outbox) and the compiled graph on a given checkpointer.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.redis_clients import client_options
 from core.settings import Settings
 from graphs.supervision import events as ev
+from graphs.supervision.availability import AgentAvailability
+from graphs.supervision.due import DueQueue, sweep
 from graphs.supervision.graph import (
     SqlAgentDirectory,
     SqlAuditTrail,
@@ -23,6 +27,7 @@ from graphs.supervision.graph import (
 )
 from graphs.supervision.outbox import Outbox, RedisOutbox
 from graphs.supervision.service import SupervisionService
+from graphs.supervision.tool_cache import SqlAutoReplies
 
 
 def supervision_deps(
@@ -31,15 +36,22 @@ def supervision_deps(
     sessions: async_sessionmaker[AsyncSession],
     outbox: Outbox,
     tools: Sequence[BaseTool] = (),
+    redis: Redis | None = None,
     **overrides: Any,
 ) -> SupervisionDeps:
-    """Production deps: chat models from settings (usage rows in the service DB), SQL audit."""
+    """Production deps: chat models from settings (usage rows in the service DB), SQL audit;
+    with `redis`, the auto-reply rules (cached), agent availability and the due queue."""
     from tools.llm import SqlUsageSink, build_chat_model  # the OpenAI SDK is slow to import
 
     def chat_model(usage_type: str, state: Mapping[str, Any]) -> Any:
         return build_chat_model(settings, usage_type=usage_type, sink=SqlUsageSink(sessions),
                                 session_id=state.get("session_name"))  # fmt: skip
 
+    if redis is not None:
+        prefix = settings.redis_key_prefix
+        overrides.setdefault("auto_replies", SqlAutoReplies(sessions, redis, prefix))
+        overrides.setdefault("availability", AgentAvailability(sessions, redis, prefix))
+        overrides.setdefault("due", DueQueue(redis, prefix))
     return SupervisionDeps(chat_model=chat_model, audit=SqlAuditTrail(sessions), outbox=outbox,
                            tools=tools, **overrides)  # fmt: skip
 
@@ -67,11 +79,24 @@ async def open_supervision_service(
         if deps is None:
             outbox = RedisOutbox(redis, prefix)
             deps = supervision_deps(settings, sessions=sessions, outbox=outbox, tools=tools,
-                                    **overrides)  # fmt: skip
+                                    redis=redis, **overrides)  # fmt: skip
         graph = build_supervision_graph(deps).compile(checkpointer=checkpointer)
-        yield SupervisionService(
+        service = SupervisionService(
             graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),
             agents=SqlAgentDirectory(sessions), bus=publisher, clock=deps.clock,
         )  # fmt: skip
+        sweeper = None
+        if deps.due is not None:  # delayed auto-replies and timeout checks, on every instance
+            clock = deps.clock
+            sweeper = asyncio.create_task(
+                sweep(deps.due, service.apply_due, clock=lambda: clock().timestamp())
+            )
+        try:
+            yield service
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
     finally:
         await redis.aclose()

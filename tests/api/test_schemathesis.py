@@ -54,12 +54,15 @@ PASSES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "manager": ("E5000", ("--include-tag", "renewal workflow", "--include-tag", "statistics",
                           "--include-tag", "auth", "--exclude-path-regex", WITHOUT_TOKEN)),
     "agent": ("agent002", ("--include-tag", "chat handoff", "--include-tag", "agent auth",
+                           "--include-tag", "tickets", "--include-tag", "quick replies",
+                           "--include-tag", "tags",
                            "--exclude-path-regex", f"{WITHOUT_TOKEN}|{ENDLESS}")),
     "agent-stream": ("agent002", ("--include-path-regex", ENDLESS, "--mode", "negative",
                                   "--phases", "coverage")),
     "customer": (CUSTOMER, ("--include-tag", "customer chat")),
     "anonymous": (None, ("--include-path-regex", f"{WITHOUT_TOKEN}|^/(health|ready)$")),
-    "admin": ("admin", ("--include-tag", "user admin", "--exclude-path-regex", WITHOUT_TOKEN)),
+    "admin": ("admin", ("--include-tag", "user admin", "--include-tag", "auto replies",
+                        "--exclude-path-regex", WITHOUT_TOKEN)),
 }  # fmt: skip
 
 

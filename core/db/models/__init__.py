@@ -9,6 +9,15 @@ from core.db.models.accounts import (
     UserRole,
     UserStatus,
 )
+from core.db.models.agent_tools import (
+    AutoReplyRule,
+    AutoReplyType,
+    QuickReply,
+    QuickReplyCategory,
+    SessionTag,
+    Tag,
+    TagCategory,
+)
 from core.db.models.audit import AuditEntry
 from core.db.models.base import NAMING_CONVENTION, TABLE_ABBREVIATIONS, Base
 from core.db.models.renewal import (
@@ -18,6 +27,16 @@ from core.db.models.renewal import (
     RenewalRecord,
     RenewalStatus,
 )
+from core.db.models.tickets import (
+    Ticket,
+    TicketActivity,
+    TicketCategory,
+    TicketComment,
+    TicketCounter,
+    TicketDepartment,
+    TicketPriority,
+    TicketStatus,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -26,13 +45,28 @@ __all__ = [
     "AiUsageLog",
     "AiUsageType",
     "AuditEntry",
+    "AutoReplyRule",
+    "AutoReplyType",
     "Base",
     "CustomerServiceLog",
     "LoginEvent",
     "LoginLog",
+    "QuickReply",
+    "QuickReplyCategory",
     "RenewalRecord",
     "RenewalStatus",
+    "SessionTag",
     "Store",
+    "Tag",
+    "TagCategory",
+    "Ticket",
+    "TicketActivity",
+    "TicketCategory",
+    "TicketComment",
+    "TicketCounter",
+    "TicketDepartment",
+    "TicketPriority",
+    "TicketStatus",
     "User",
     "UserRole",
     "UserStatus",

@@ -26,6 +26,14 @@ TABLE_ABBREVIATIONS: dict[str, str] = {
     "customer_service_logs": "csl",
     "ai_usage_logs": "aiu",
     "audit_trail": "aud",
+    "tickets": "tkt",
+    "ticket_activities": "tka",
+    "ticket_comments": "tkc",
+    "ticket_counters": "tkn",
+    "quick_replies": "qrp",
+    "tags": "tag",
+    "session_tags": "stg",
+    "auto_reply_rules": "arr",
 }
 
 

@@ -4,6 +4,11 @@ They take an `AsyncSession`, flush but never commit; the caller's unit of work c
 """
 
 from core.db.repositories.accounts import LoginLogRepository, StoreRepository, UserRepository
+from core.db.repositories.agent_tools import (
+    AutoReplyRuleRepository,
+    QuickReplyRepository,
+    TagRepository,
+)
 from core.db.repositories.audit import AuditRepository
 from core.db.repositories.renewal import (
     AiUsageRepository,
@@ -12,16 +17,22 @@ from core.db.repositories.renewal import (
     usage_cost,
 )
 from core.db.repositories.stats import DailyStaffStats, StatsRepository, local_day
+from core.db.repositories.tickets import TicketFilter, TicketRepository
 
 __all__ = [
     "AiUsageRepository",
     "AuditRepository",
+    "AutoReplyRuleRepository",
     "CustomerServiceLogRepository",
     "DailyStaffStats",
     "LoginLogRepository",
+    "QuickReplyRepository",
     "RenewalRecordRepository",
     "StatsRepository",
     "StoreRepository",
+    "TagRepository",
+    "TicketFilter",
+    "TicketRepository",
     "UserRepository",
     "local_day",
     "usage_cost",

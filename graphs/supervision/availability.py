@@ -1,0 +1,52 @@
+"""What the auto-replies need to know about the agents' side: are all agents at capacity, and
+where does a chat stand in the queue.
+
+"All agents busy" counts agents (role `agent`, active) whose presence is `online` (set at login,
+cleared at logout): each may hold `max_sessions` live chats (their claims in Redis, see
+takeover.py). Admins are supervisors and are not counted as free hands. Nobody online on duty
+also means nobody can answer now, so it counts as busy too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.db.models.accounts import UserRole, UserStatus
+from core.db.repositories.accounts import UserRepository
+from graphs.supervision.takeover import ClaimStore, SessionIndex
+
+
+class Availability(Protocol):
+    async def all_agents_busy(self) -> bool: ...
+
+    async def queue_position(self, session_name: str) -> int:
+        """1 = next in line; a chat not yet queued is placed after everyone waiting."""
+        ...
+
+
+class AgentAvailability:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], redis: Redis, prefix: str):
+        self.sessions = sessions
+        self.redis = redis
+        self.claims = ClaimStore(redis, prefix)
+        self.index = SessionIndex(redis, prefix)
+
+    async def all_agents_busy(self) -> bool:
+        async with self.sessions() as db:
+            online = await UserRepository(db).list_agents(status=UserStatus.ONLINE.value)
+        for agent in online:
+            if agent.role != UserRole.AGENT.value or not agent.is_active:
+                continue
+            if len(await self.claims.sessions_of(agent.username)) < agent.max_sessions:
+                return False
+        return True
+
+    async def queue_position(self, session_name: str) -> int:
+        key = self.index.key("pending_manual")
+        rank: Any = await self.redis.zrank(key, session_name)
+        if rank is not None:
+            return int(rank) + 1
+        return int(await self.redis.zcard(key)) + 1
