@@ -33,6 +33,8 @@ from api.handoff.controllers import ManualController, SessionsController
 from api.handoff.dependencies import install_handoff
 from api.handoff.workbench import AgentStreamController, ShiftController
 from api.health.controllers import HealthController
+from api.history.controllers import HistoryController, ReportsController
+from api.history.dependencies import install_history
 from api.quick_replies.controllers import QuickRepliesController
 from api.renewal.chat import SideChatController
 from api.renewal.controllers import RenewalController
@@ -192,6 +194,8 @@ def create_app(
             StatisticsController,
             AgentAccountsController,
             StaffAccountsController,
+            HistoryController,
+            ReportsController,
             TicketsController,
             SessionTicketController,
             QuickRepliesController,
@@ -204,7 +208,14 @@ def create_app(
             web_asset,
         ],
         lifespan=[lifespan(settings)],
-        on_startup=[install_auth, install_renewal, install_chat, install_handoff, _finish_openapi],
+        on_startup=[
+            install_auth,
+            install_renewal,
+            install_chat,
+            install_handoff,
+            install_history,
+            _finish_openapi,
+        ],
         middleware=[DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
         before_send=[_stamp_headers],
         exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: web_or_not_found},

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
@@ -40,6 +40,15 @@ class ManualNotLive(Conflict):
     """Seed 003: `POST /api/manual/messages` role=user needs a live agent chat."""
 
     code = "MANUAL_NOT_LIVE"
+
+
+class Archive(Protocol):
+    """Where finished steps of a conversation are kept for history (`api.history.archive`);
+    `record` never raises."""
+
+    async def record(
+        self, session_name: str, *, answer_ms: float | None = None, wait: bool = True
+    ) -> None: ...
 
 
 class TurnLocks(SessionLocks):
@@ -86,12 +95,17 @@ class Turn:
             await self.chat.hub.redis.expire(
                 self.chat.hub.stream_key(channel), self.chat.tokens.ttl
             )
+            answer_ms = None
             if self.completed and self.answered_at is not None:
-                await self.chat.timings.record((self.answered_at - self.started) * 1000)
+                answer_ms = (self.answered_at - self.started) * 1000
+                await self.chat.timings.record(answer_ms)
         except Exception as exc:  # bookkeeping must not turn a delivered answer into an error
             log.warning(
                 "chat_turn_finish_failed", session=self.session_name, error=type(exc).__name__
             )
+            answer_ms = None
+        if self.chat.archive is not None:  # in the background: the customer does not wait
+            await self.chat.archive.record(self.session_name, answer_ms=answer_ms, wait=False)
 
 
 class ChatService:
@@ -108,6 +122,7 @@ class ChatService:
         self.settings, self.tokens = settings, tokens
         self.turns = TurnLocks(redis, settings.redis_key_prefix)
         self.timings = ResponseTimes(redis, settings.redis_key_prefix)
+        self.archive: Archive | None = None  # set by api.history.dependencies.install_history
 
     async def open(self, profile: Mapping[str, Any] | None, ip: str) -> dict[str, Any]:
         """A new session and the customer's token for it."""
@@ -115,6 +130,8 @@ class ChatService:
         await self.limiter.hit("conversation-ip", ip, limit=limit, per_seconds=MINUTE)
         name = await self.supervision.new_conversation(profile)
         state = await self.state(name)
+        if self.archive is not None:
+            await self.archive.record(name, wait=False)
         token = self.tokens.issue(name)
         return {
             "session_name": name,

@@ -152,8 +152,11 @@ class SessionsController(Controller):
         keyword: str | None = Parameter(default=None, max_length=100),
         page: int = Parameter(default=1, ge=1, le=100_000),
         page_size: int = Parameter(default=20, ge=1, le=100),
+        tag: list[str] | None = Parameter(
+            default=None, max_items=10, description="only chats carrying every one of these tag ids"
+        ),
     ) -> QueueResponse:
-        listed = await handoff.queue(status, keyword, page, page_size)
+        listed = await handoff.queue(status, keyword, page, page_size, tag or ())
         return QueueResponse.model_validate({"data": listed})
 
     @get(

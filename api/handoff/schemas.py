@@ -143,7 +143,7 @@ class Queue(BaseModel):
     items: list[dict[str, Any]] = Field(
         description="SessionSummary: session_name, status, "
         "escalation, waiting_seconds, assigned_agent, "
-        "last_message_preview, user_profile, updated_at"
+        "last_message_preview, user_profile, updated_at, tags [{id, name, color}]"
     )
     total: int
     page: int

@@ -10,6 +10,7 @@ Events need no handling here: the service publishes each one to the event hub.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -18,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth.services import Principal
 from api.chat.access import Caller
-from api.chat.services import ChatService
+from api.chat.services import Archive, ChatService
 from api.handoff.streams import tail_id
 from api.realtime.hub import EventHub, session_channel
+from api.tags.services import sessions_tagged, tags_of_sessions
 from core.db.models import UserRole
 from core.db.repositories.accounts import UserRepository
 from core.errors import Conflict, Forbidden, NotFound
@@ -57,6 +59,13 @@ class HandoffService:
         self.outbox = RedisOutbox(redis, prefix)
         self.audit = SqlAuditTrail(sessions)
         self.mail_root = f"{prefix}:sup:mail"
+        self.archive: Archive | None = None  # set by api.history.dependencies.install_history
+
+    async def _archived(self, session_name: str, session: dict[str, Any]) -> dict[str, Any]:
+        """`session` after the step has been archived for history (never fails the step)."""
+        if self.archive is not None:
+            await self.archive.record(session_name)
+        return session
 
     # --- who acts ---------------------------------------------------------------------------
     async def agent_of(
@@ -93,6 +102,8 @@ class HandoffService:
         position = await tail_id(self.hub, session_channel(session_name))
         found = await self.supervision.get_session(session_name)
         session = found["session"]
+        tagged = await tags_of_sessions(self.sessions, [session_name])
+        session["tags"] = [tag["name"] for tag in tagged.get(session_name, [])]
         mail = await self._mail_record(session_name)
         if mail and int(mail["sent_at"]) > int((session.get("mail") or {}).get("sent_at") or 0):
             session["mail"] = mail
@@ -105,25 +116,28 @@ class HandoffService:
         self, caller: Caller, session_name: str, reason: str, details: str | None
     ) -> dict[str, Any]:
         caller.require_session(session_name)
-        return (await self.supervision.escalate(session_name, reason, details)).session
+        outcome = await self.supervision.escalate(session_name, reason, details)
+        return await self._archived(session_name, outcome.session)
 
     async def cancel(self, caller: Caller, session_name: str) -> dict[str, Any]:
         """pending_manual → bot_active: the customer stops waiting (an agent may do it for
         them); 409 INVALID_TRANSITION in any other status, SESSION_CLOSED once closed."""
         caller.require_session(session_name)
         operator = "user" if caller.is_customer else caller.require_agent().username
-        return (await self.supervision.cancel_escalation(session_name, operator)).session
+        outcome = await self.supervision.cancel_escalation(session_name, operator)
+        return await self._archived(session_name, outcome.session)
 
     async def close(self, caller: Caller, session_name: str) -> dict[str, Any]:
         """Any status → closed. The customer always may; an agent only a chat they hold when
         it is live (403 NOT_ASSIGNED_AGENT), an admin any."""
         caller.require_session(session_name)
         if caller.is_customer:
-            return (await self.supervision.close(session_name, "user")).session
-        principal = caller.require_agent()
-        agent = None if caller.is_admin else {"id": principal.username, "name": ""}
-        outcome = await self.supervision.close(session_name, principal.username, agent=agent)
-        return outcome.session
+            outcome = await self.supervision.close(session_name, "user")
+        else:
+            principal = caller.require_agent()
+            agent = None if caller.is_admin else {"id": principal.username, "name": ""}
+            outcome = await self.supervision.close(session_name, principal.username, agent=agent)
+        return await self._archived(session_name, outcome.session)
 
     async def user_message(
         self, caller: Caller, session_name: str, content: str, ip: str
@@ -200,6 +214,7 @@ class HandoffService:
     ) -> dict[str, Any]:
         agent = await self.agent_of(principal, agent_id)
         outcome = await self.supervision.agent_message(session_name, agent, content)
+        await self._archived(session_name, outcome.session)
         message = outcome.message or {}
         return {"message_id": message.get("id"), "timestamp": message.get("timestamp")}
 
@@ -208,6 +223,8 @@ class HandoffService:
     ) -> dict[str, Any]:
         agent = await self.agent_of(principal, agent_id)
         outcome = await self.supervision.takeover(session_name, agent)
+        if outcome.changed:
+            await self._archived(session_name, outcome.session)
         return {"session": outcome.session, "changed": outcome.changed}
 
     async def transfer(
@@ -219,25 +236,40 @@ class HandoffService:
     ) -> dict[str, Any]:
         giver = await self.agent_of(principal, from_agent_id)
         taker = await self.named_agent(to_agent_id)
-        return (await self.supervision.transfer(session_name, giver, taker)).session
+        outcome = await self.supervision.transfer(session_name, giver, taker)
+        return await self._archived(session_name, outcome.session)
 
     async def release(
         self, principal: Principal, session_name: str, agent_id: str | int | None, reason: str
     ) -> dict[str, Any]:
         agent = await self.agent_of(principal, agent_id)
-        return (await self.supervision.release(session_name, agent, reason)).session
+        outcome = await self.supervision.release(session_name, agent, reason)
+        return await self._archived(session_name, outcome.session)
 
     async def queue(
-        self, status: str | None, keyword: str | None, page: int, page_size: int
+        self,
+        status: str | None,
+        keyword: str | None,
+        page: int,
+        page_size: int,
+        tags: Sequence[str] = (),
     ) -> dict[str, Any]:
-        """The workbench queue: longest waiting first, then live, AI and closed chats."""
+        """The workbench queue: longest waiting first, then live, AI and closed chats; each
+        item with its tags, and only chats carrying every tag of `tags` when given."""
         listed = await self.supervision.list_sessions(status, offset=0, limit=1_000_000)
         items = [s for s in listed["items"] if matches(s, keyword)]
+        if tags:
+            tagged = await sessions_tagged(self.sessions, tags)
+            items = [s for s in items if s["session_name"] in tagged]
         # stable: within equal waits the index order (first come, first served) stays
         items.sort(key=lambda s: (-int(s.get("waiting_seconds") or 0), STATUS_RANK[s["status"]]))
         start = (page - 1) * page_size
+        shown = items[start : start + page_size]
+        tags_of = await tags_of_sessions(self.sessions, [s["session_name"] for s in shown])
+        for item in shown:
+            item["tags"] = tags_of.get(item["session_name"], [])
         return {
-            "items": items[start : start + page_size],
+            "items": shown,
             "total": len(items),
             "page": page,
             "page_size": page_size,

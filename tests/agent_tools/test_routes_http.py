@@ -357,11 +357,6 @@ def test_twenty_first_rule_of_a_type_is_refused(tools_api: ToolsApi) -> None:
             ok(http.delete(f"{RULES}/{rule_id}", headers=admin))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the api/handoff change in docs/agent_tools.md (queue: tags and ?tag=); "
-    "drop this marker once it is in",
-)
 def test_queue_shows_tags_and_filters_by_them(tools_api: ToolsApi) -> None:
     http, agent = tools_api.http, tools_api.h("agent")
     tagged, plain = new_customer(http, nickname="有標籤"), new_customer(http, nickname="沒標籤")

@@ -20,6 +20,12 @@ from core.db.models.agent_tools import (
 )
 from core.db.models.audit import AuditEntry
 from core.db.models.base import NAMING_CONVENTION, TABLE_ABBREVIATIONS, Base
+from core.db.models.conversations import (
+    ConversationMessage,
+    ConversationRecord,
+    ConversationStatus,
+    MessageRole,
+)
 from core.db.models.renewal import (
     AiUsageLog,
     AiUsageType,
@@ -48,9 +54,13 @@ __all__ = [
     "AutoReplyRule",
     "AutoReplyType",
     "Base",
+    "ConversationMessage",
+    "ConversationRecord",
+    "ConversationStatus",
     "CustomerServiceLog",
     "LoginEvent",
     "LoginLog",
+    "MessageRole",
     "QuickReply",
     "QuickReplyCategory",
     "RenewalRecord",

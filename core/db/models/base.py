@@ -26,6 +26,8 @@ TABLE_ABBREVIATIONS: dict[str, str] = {
     "customer_service_logs": "csl",
     "ai_usage_logs": "aiu",
     "audit_trail": "aud",
+    "conversations": "cnv",
+    "conversation_messages": "cvm",
     "tickets": "tkt",
     "ticket_activities": "tka",
     "ticket_comments": "tkc",

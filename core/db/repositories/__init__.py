@@ -10,6 +10,7 @@ from core.db.repositories.agent_tools import (
     TagRepository,
 )
 from core.db.repositories.audit import AuditRepository
+from core.db.repositories.conversations import ConversationRepository, HistoryFilter
 from core.db.repositories.renewal import (
     AiUsageRepository,
     CustomerServiceLogRepository,
@@ -23,8 +24,10 @@ __all__ = [
     "AiUsageRepository",
     "AuditRepository",
     "AutoReplyRuleRepository",
+    "ConversationRepository",
     "CustomerServiceLogRepository",
     "DailyStaffStats",
+    "HistoryFilter",
     "LoginLogRepository",
     "QuickReplyRepository",
     "RenewalRecordRepository",

@@ -1,0 +1,1 @@
+"""Conversation history (archive, search) and the daily/weekly/monthly chat reports."""
