@@ -44,7 +44,14 @@ from api.runtime import lifespan
 from api.statistics.controllers import StatisticsController
 from api.tags.controllers import SessionTagsController, TagsController
 from api.tickets.controllers import SessionTicketController, TicketsController
-from api.web.static import web_asset, web_index, web_or_not_found
+from api.web.static import (
+    web_asset,
+    web_embed_script,
+    web_index,
+    web_or_not_found,
+    web_widget,
+    web_widget_path,
+)
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 
@@ -61,9 +68,16 @@ async def _stamp_headers(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
         headers[REQUEST_ID_HEADER] = request_id_of(scope)
+        frameable = _frameable(headers.get("Content-Security-Policy", ""))
         for name, value in SECURITY_HEADERS.items():
-            if name not in headers:
+            if name not in headers and not (frameable and name == "X-Frame-Options"):
                 headers[name] = value
+
+
+def _frameable(policy: str) -> bool:
+    """A response's own CSP that lets some pages frame it (the chat widget's page): no
+    `X-Frame-Options: DENY` beside it, which would refuse every frame. Others keep DENY."""
+    return "frame-ancestors" in policy and "frame-ancestors 'none'" not in policy
 
 
 class RefusedPreflightEnvelope:
@@ -171,7 +185,8 @@ def create_app(
     settings = settings or get_settings()
     configure_logging(settings)
     state: dict[str, Any] = {
-        "sse_heartbeat_seconds": sse_heartbeat_seconds or settings.sse_heartbeat_seconds
+        "sse_heartbeat_seconds": sse_heartbeat_seconds or settings.sse_heartbeat_seconds,
+        "widget_embed_origins": settings.widget_embed_origins,
     }
     cors = CORSConfig(
         allow_origins=settings.cors_allow_origins,
@@ -206,6 +221,9 @@ def create_app(
             docs_redirect,
             web_index,
             web_asset,
+            web_widget,
+            web_widget_path,
+            web_embed_script,
         ],
         lifespan=[lifespan(settings)],
         on_startup=[

@@ -7,6 +7,7 @@ and why, then exits with status 2 instead of a traceback.
 
 from __future__ import annotations
 
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,9 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# scheme://host[:port] (a leading `*.` for subdomains, as CSP allows), nothing else
+EMBED_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = ROOT / "var"
@@ -109,6 +113,8 @@ class Settings(BaseSettings):
     demo_password: str = DEFAULT_DEMO_PASSWORD
     # empty: the service's own local origins on APP_PORT (http://127.0.0.1:P, http://localhost:P)
     cors_allow_origins: list[str] = []
+    # origins whose pages may frame the chat widget (/widget); empty: this origin only
+    widget_embed_origins: list[str] = []
     max_request_body_bytes: int = Field(1_048_576, ge=1024)
 
     # --- customer chat and realtime -----------------------------------------------------------
@@ -119,6 +125,16 @@ class Settings(BaseSettings):
     sse_heartbeat_seconds: float = Field(15.0, gt=0, le=300)
     event_history: int = Field(1000, ge=10)  # events kept per SSE channel for Last-Event-ID
     session_stats_cache_seconds: int = Field(60, ge=0, le=60)
+
+    @model_validator(mode="after")
+    def _embed_origins_are_origins(self) -> Settings:
+        # they go into the widget page's CSP header: a space or `;` would rewrite the policy
+        for origin in self.widget_embed_origins:
+            if not EMBED_ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"WIDGET_EMBED_ORIGINS: {origin!r} is not an origin like https://shop.example.com"
+                )
+        return self
 
     @model_validator(mode="after")
     def _local_origins_follow_the_port(self) -> Settings:

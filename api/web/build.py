@@ -5,9 +5,11 @@
 OpenAPI document: the page's types are generated from it (openapi-typescript) and checked by
 `vue-tsc`, so a renamed field breaks this build, not a page in a browser. Their SHA-256 is kept
 in `var/web/build.json`; the same inputs skip the build. `npm ci` runs only when
-`package-lock.json` changed since the last install (npm's own `node_modules/.package-lock.json`
-copy says what is installed). After Vite, each asset gets a `.gz` twin that `api/web/static.py`
-serves to browsers that accept gzip.
+`package-lock.json` changed since the last install (its SHA-256 is written into `node_modules`
+after a successful install, so a deleted or half-written `node_modules` installs again).
+One build at a time per checkout: a file lock (`var/web/build.lock`) serialises `make run`,
+`make test` and parallel test processes, which would otherwise wipe each other's `node_modules`.
+After Vite, each asset gets a `.gz` twin that `api/web/static.py` serves to gzip clients.
 
     python -m api.web.build [--force]
 """
@@ -15,12 +17,15 @@ serves to browsers that accept gzip.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import gzip
 import hashlib
 import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.progress import Phase, Progress
@@ -30,6 +35,8 @@ WEB = ROOT / "web"
 DIST = WEB / "dist"
 GENERATED_TYPES = WEB / "src" / "api" / "schema.d.ts"
 STATE = VAR_DIR / "web" / "build.json"
+LOCK = VAR_DIR / "web" / "build.lock"
+INSTALLED = WEB / "node_modules" / ".switchboard-lock.sha256"
 OPENAPI = VAR_DIR / "web" / "openapi.json"
 SKIPPED_DIRS = {"node_modules", "dist", ".vite", "coverage", "test-results"}
 COMPRESSED = {".js", ".css", ".svg", ".html", ".json"}
@@ -74,15 +81,24 @@ def _run(command: list[str], phase: Phase | None = None) -> None:
         raise WebBuildError(f"`{' '.join(command)}` failed:\n{tail}")
 
 
+def _lock_digest() -> str:
+    return hashlib.sha256((WEB / "package-lock.json").read_bytes()).hexdigest()
+
+
 def npm_install_needed() -> bool:
-    installed = WEB / "node_modules" / ".package-lock.json"
-    lock = WEB / "package-lock.json"
-    if not installed.is_file():
-        return True
-    wanted = json.loads(lock.read_text())["packages"]
-    have = json.loads(installed.read_text())["packages"]
-    wanted = {k: v.get("version") for k, v in wanted.items() if k}
-    return wanted != {k: v.get("version") for k, v in have.items()}
+    return not INSTALLED.is_file() or INSTALLED.read_text().strip() != _lock_digest()
+
+
+@contextmanager
+def build_lock() -> Iterator[None]:
+    """One install/build at a time in this checkout (other processes wait their turn)."""
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with LOCK.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_types(openapi: bytes) -> None:
@@ -105,11 +121,18 @@ def compress(dist: Path = DIST) -> int:
 
 def install_packages(phase: Phase | None = None) -> bool:
     """`npm ci` if the lock file changed since the last install; says whether it ran."""
+    with build_lock():
+        return _install_if_needed(phase)
+
+
+def _install_if_needed(phase: Phase | None) -> bool:
+    """(Under the build lock.)"""
     if not npm_install_needed():
         return False
     if phase is not None:
         phase.update("npm ci (packages from the lock file)")
     _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], phase)
+    INSTALLED.write_text(_lock_digest())
     return True
 
 
@@ -121,14 +144,14 @@ def ensure_built(
     `openapi` is the API's document when the caller already has the app loaded (`python -m
     api` builds while its bootstrap runs); otherwise it is made here."""
     progress = progress or Progress("web", 1)
-    with progress.phase("web", "checking the console's sources") as phase:
+    with progress.phase("web", "checking the console's sources") as phase, build_lock():
         openapi = openapi if openapi is not None else openapi_document()
         digest = fingerprint(openapi)
         state = json.loads(STATE.read_text()) if STATE.is_file() else {}
         if not force and state.get("fingerprint") == digest and (DIST / "index.html").is_file():
             phase.done("up to date, build skipped")
             return "up to date"
-        install_packages(phase)
+        _install_if_needed(phase)
         phase.update("generating API types from the OpenAPI document")
         write_types(openapi)
         phase.update("type-checking and bundling (vue-tsc, vite)")

@@ -18,6 +18,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 
+from api.docs.plugin import CONTENT_SECURITY_POLICY
 from api.errors import on_http_error
 from core.settings import ROOT
 
@@ -25,15 +26,17 @@ DIST = ROOT / "web" / "dist"
 # Paths that belong to the server: an unknown one there is a 404 envelope, never the page.
 SERVER_PREFIXES = ("/api/", "/schema", "/docs", "/health", "/ready", "/metrics")
 IMMUTABLE = "public, max-age=31536000, immutable"
+# embed.js keeps its name across releases (it is pasted into other sites): cached briefly
+EMBED_CACHE = "public, max-age=300"
 MEDIA_TYPES = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript",  # Litestar adds "; charset=utf-8" to text/* itself
+    ".css": "text/css",
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".ico": "image/x-icon",
     ".woff2": "font/woff2",
     ".json": "application/json",
-    ".html": "text/html; charset=utf-8",
+    ".html": "text/html",
 }
 
 
@@ -45,8 +48,10 @@ def _asset(dist: Path, path: str) -> Path | None:
     return candidate
 
 
-def _file(request: Request[Any, Any, Any], path: Path, cache: str) -> File:
-    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
+def _file(
+    request: Request[Any, Any, Any], path: Path, cache: str, extra: dict[str, str] | None = None
+) -> File:
+    headers = {"Cache-Control": cache, "Vary": "Accept-Encoding", **(extra or {})}
     media_type = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
     gz = path.with_name(path.name + ".gz")
     if "gzip" in request.headers.get("accept-encoding", "") and gz.is_file():
@@ -97,3 +102,44 @@ def web_or_not_found(request: Request[Any, Any, Any], exc: NotFoundException) ->
         if "." not in path.rsplit("/", 1)[-1] and (dist / "index.html").is_file():
             return _page(request, dist)
     return on_http_error(request, exc)
+
+
+def widget_policy(embed_origins: list[str]) -> str:
+    """The API's CSP with `frame-ancestors` opened to this origin and the allowed embedders.
+
+    Only the widget page gets it; everything else keeps `frame-ancestors 'none'` and
+    `X-Frame-Options: DENY` (`_stamp_headers` adds no X-Frame-Options to a response whose own
+    CSP allows framing: a browser honouring X-Frame-Options would refuse the frame otherwise)."""
+    ancestors = " ".join(["'self'", *embed_origins])
+    return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+
+
+def _widget_page(request: Request[Any, Any, Any]) -> Response[Any]:
+    dist = _dist(request)
+    page = dist / "widget.html"
+    if not page.is_file():
+        raise NotFoundException("the chat widget is not built: run `make web`")
+    origins: list[str] = request.app.state.get("widget_embed_origins", [])
+    policy = {"Content-Security-Policy": widget_policy(origins)}
+    return _file(request, page, "no-cache", policy)
+
+
+@get("/widget", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
+def web_widget(request: Request[Any, Any, Any]) -> Response[Any]:
+    """The customer chat widget, framed by embed.js on the allowed origins (docs/widget.md)."""
+    return _widget_page(request)
+
+
+@get("/widget/{rest:path}", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
+def web_widget_path(request: Request[Any, Any, Any], rest: str) -> Response[Any]:
+    """Any path under /widget: the same page (a reload inside the frame lands on it)."""
+    return _widget_page(request)
+
+
+@get("/embed.js", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
+def web_embed_script(request: Request[Any, Any, Any]) -> Response[Any]:
+    """The one-line embed (web/public/embed.js), loaded by other sites' pages."""
+    script = _asset(_dist(request), "/embed.js")
+    if script is None:
+        raise NotFoundException("embed.js is not built: run `make web`")
+    return _file(request, script, EMBED_CACHE)

@@ -10,12 +10,9 @@
  */
 import { ApiError, isEnvelope } from './errors'
 import { authorizedFetch } from './client'
+import { parseEvents, type StreamEvent } from './sseParse'
 
-export interface StreamEvent<T = Record<string, unknown>> {
-  id: string | null
-  event: string
-  data: T
-}
+export { parseEvents, type StreamEvent }
 
 export interface StreamOptions {
   method?: 'GET' | 'POST'
@@ -28,38 +25,6 @@ export interface StreamOptions {
   retryMs?: number
   lastEventId?: string | null
   fetcher?: typeof authorizedFetch
-}
-
-/** Split a text/event-stream buffer into complete events and the unfinished rest. */
-export function parseEvents(buffer: string): { events: StreamEvent[]; rest: string } {
-  const normalized = buffer.replace(/\r\n?/g, '\n')
-  const blocks = normalized.split('\n\n')
-  const rest = blocks.pop() ?? ''
-  const events: StreamEvent[] = []
-  for (const block of blocks) {
-    let id: string | null = null
-    let event = 'message'
-    const data: string[] = []
-    for (const line of block.split('\n')) {
-      if (!line || line.startsWith(':')) continue
-      const colon = line.indexOf(':')
-      const field = colon === -1 ? line : line.slice(0, colon)
-      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
-      if (field === 'id') id = value
-      else if (field === 'event') event = value
-      else if (field === 'data') data.push(value)
-    }
-    if (!data.length) continue
-    const text = data.join('\n')
-    let parsed: Record<string, unknown>
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>
-    } catch {
-      parsed = { content: text }
-    }
-    events.push({ id, event, data: parsed })
-  }
-  return { events, rest }
 }
 
 async function readOnce(url: string, options: StreamOptions, lastId: { value: string | null }): Promise<void> {

@@ -1,0 +1,388 @@
+"""The customer chat widget in a real Chromium, framed by a page of another origin.
+
+One API process for the module (PostgreSQL database and Redis prefix of the module's own) with
+`WIDGET_EMBED_ORIGINS` = the demo host's origin (`api/web/demo_host.py`, a stdlib page with the
+one-line embed on another port). A second demo host on a port outside that list shows the
+refusal. The customer works in the browser only; the agent acts over HTTP, as the workbench
+would (agent login, takeover, messages, release). Phone size (390×844): embed.js fills the
+screen with the widget there, which is what the screenshots in docs/screenshots/ show.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Frame,
+    FrameLocator,
+    Page,
+    ViewportSize,
+    expect,
+)
+from redis import Redis
+
+from api.web.demo_host import running_demo_host
+from core.settings import Settings
+from tests.api.handoff_support import on_duty, set_shift
+from tests.api_http import ApiServer, free_port, running_api
+from tests.web.conftest import SCREENSHOTS
+
+pytestmark = pytest.mark.slow
+PHONE = ViewportSize(width=390, height=844)
+MARKUP = "<img src=x onerror=alert(1)>"
+AGENT_PASSWORD = "Demo1234"
+
+
+class Site:
+    """The API, the allowed demo host and one outside the allow-list."""
+
+    def __init__(self, api: ApiServer, allowed: str, foreign: str) -> None:
+        self.api, self.allowed, self.foreign = api, allowed, foreign
+        self.http = httpx.Client(base_url=api.url, timeout=30)
+        self.admin = self.login("/api/auth/login", employee_code="admin")["data"]["access_token"]
+
+    def login(self, path: str, **body: str) -> dict[str, Any]:
+        response = self.http.post(path, json={**body, "password": AGENT_PASSWORD})
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+
+@pytest.fixture(scope="module")
+def site(
+    web_dist: str,
+    app_settings: Settings,
+    pg_service_db: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Site]:
+    port = free_port()
+    allowed = f"http://127.0.0.1:{port}"
+    prefix = f"sbtest-widget-{uuid.uuid4().hex[:8]}"
+    settings = app_settings.model_copy(
+        update={"database_url": pg_service_db, "redis_key_prefix": prefix}
+    )
+    log = tmp_path_factory.mktemp("widget") / "api.log"
+    with ExitStack() as stack:
+        api = stack.enter_context(running_api(settings, log, WIDGET_EMBED_ORIGINS=f'["{allowed}"]'))
+        stack.enter_context(running_demo_host(api.url, port))
+        foreign = stack.enter_context(running_demo_host(api.url))
+        site = Site(api, allowed, foreign)
+        stack.callback(site.http.close)
+        yield site
+    redis = Redis.from_url(settings.redis_url)
+    keys = list(redis.scan_iter(match=f"{prefix}:*", count=5000))
+    if keys:
+        redis.unlink(*keys)
+    redis.close()
+
+
+class Agent:
+    """A customer-service agent working over HTTP (what the workbench sends)."""
+
+    def __init__(self, site: Site, username: str = "agent001") -> None:
+        body = site.login("/api/agent/login", username=username)
+        self.http, self.name = site.http, body["agent"]["name"]
+        self.headers = {"Authorization": f"Bearer {body['token']}"}
+
+    def takeover(self, session_name: str) -> None:
+        response = self.http.post(
+            f"/api/sessions/{session_name}/takeover", json={}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+
+    def say(self, session_name: str, text: str) -> None:
+        body = {"session_name": session_name, "role": "agent", "content": text}
+        response = self.http.post("/api/manual/messages", json=body, headers=self.headers)
+        assert response.status_code == 200, response.text
+
+    def release(self, session_name: str) -> None:
+        response = self.http.post(
+            f"/api/sessions/{session_name}/release", json={}, headers=self.headers
+        )
+        assert response.status_code == 200, response.text
+
+    def history(self, session_name: str) -> list[dict[str, Any]]:
+        response = self.http.get(f"/api/sessions/{session_name}", headers=self.headers)
+        assert response.status_code == 200, response.text
+        history: list[dict[str, Any]] = response.json()["data"]["session"]["history"]
+        return history
+
+
+class Customer:
+    """A phone browser on the demo host's page, with the widget opened from the launcher."""
+
+    def __init__(self, browser: Browser, site: Site, locale: str = "zh-TW") -> None:
+        self.context: BrowserContext = browser.new_context(viewport=PHONE, locale=locale)
+        self.page: Page = self.context.new_page()
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("dialog", self._on_dialog)
+        self.site = site
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        network = "ERR_INTERNET_DISCONNECTED" in message.text or "Failed to fetch" in message.text
+        if (message.type == "error" and not network) or "Content Security Policy" in message.text:
+            self.problems.append(message.text)
+
+    def _on_dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self) -> FrameLocator:
+        self.page.goto(f"{self.site.allowed}/")
+        self.page.locator("[data-switchboard=launcher]").click()
+        widget = self.widget
+        expect(widget.get_by_test_id("widget-input")).to_be_visible()
+        return widget
+
+    @property
+    def widget(self) -> FrameLocator:
+        return self.page.frame_locator("[data-switchboard=frame]")
+
+    @property
+    def frame(self) -> Frame:
+        frame = self.page.frame(url=re.compile(r"/widget\?"))
+        assert frame is not None
+        return frame
+
+    def session_name(self) -> str:
+        stored = self.frame.evaluate("localStorage.getItem('switchboard.widget.session')")
+        assert stored, "no conversation stored in the widget's origin"
+        name: str = self.frame.evaluate(f"JSON.parse({stored!r}).session_name")
+        return name
+
+    def send(self, text: str) -> None:
+        self.widget.get_by_test_id("widget-input").fill(text)
+        self.widget.get_by_test_id("widget-send").click()
+
+    def bubbles(self, role: str) -> list[str]:
+        texts: list[str] = self.widget.locator(
+            f"[data-testid=bubble][data-role={role}]"
+        ).all_inner_texts()
+        return texts
+
+    def banner(self) -> Any:
+        return self.widget.get_by_test_id("widget-banner")
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.dialogs, f"a script ran: {self.dialogs}"
+        assert not self.problems, f"the page logged errors: {self.problems}"
+
+
+@pytest.fixture
+def customer(browser: Browser, site: Site) -> Iterator[Customer]:
+    customer = Customer(browser, site)
+    yield customer
+    customer.close()
+
+
+@pytest.fixture
+def agents_on_duty(site: Site) -> Iterator[None]:
+    with on_duty(site.http, site.admin, site.api):
+        yield
+
+
+def watch_ai_growth(frame: Frame) -> None:
+    """Record, in the widget, the text of the AI bubble each time it changes."""
+    frame.evaluate(
+        """() => {
+          window.__growth = []
+          new MutationObserver(() => {
+            const ai = [...document.querySelectorAll('[data-testid=bubble][data-role=ai]')]
+            const last = ai[ai.length - 1]
+            if (last && last.dataset.streaming === 'true') window.__growth.push(last.textContent)
+          }).observe(document.body, { childList: true, subtree: true, characterData: true })
+        }"""
+    )
+
+
+def test_customer_on_another_site_chats_with_the_ai_then_an_agent(
+    customer: Customer, site: Site, agents_on_duty: None
+) -> None:
+    widget = customer.open()
+    watch_ai_growth(customer.frame)
+    customer.send("請問有哪些吃到飽優惠推薦？")
+    expect(widget.locator("[data-role=ai][data-streaming=false]")).to_have_count(1, timeout=20_000)
+    growth: list[str] = customer.frame.evaluate("window.__growth")
+    answer = customer.bubbles("ai")[0]
+    # token by token into one bubble: several partial texts, each extending the one before
+    assert len(set(growth)) >= 3, growth
+    assert all(b.startswith(a) for a, b in pairwise(growth))
+    assert answer.startswith(growth[0]) and len(answer) > len(growth[0])
+    assert customer.bubbles("user") == ["請問有哪些吃到飽優惠推薦？"]
+    expect(widget.get_by_test_id("widget-greeting")).to_have_text("您好！請問有什麼可以幫您？")
+    customer.page.screenshot(path=str(SCREENSHOTS / "widget.png"))
+
+    widget.get_by_test_id("widget-human").click()
+    expect(customer.banner()).to_have_attribute("data-banner", "waiting")
+    expect(customer.banner()).to_contain_text("正在為您轉接真人客服")
+    expect(widget.get_by_test_id("widget-cancel")).to_be_visible()
+
+    name = customer.session_name()
+    agent = Agent(site)
+    agent.takeover(name)
+    expect(customer.banner()).to_have_attribute("data-banner", "connected")
+    expect(customer.banner()).to_contain_text(f"客服人員 {agent.name} 已加入對話")
+    agent.say(name, "您好，我是客服，請問帳單哪裡有問題？")
+    expect(widget.locator("[data-role=agent]")).to_have_text(
+        ["您好，我是客服，請問帳單哪裡有問題？"]
+    )
+
+    # markup from both sides is text: shown literally, no element made, nothing run
+    agent.say(name, MARKUP)
+    customer.send(MARKUP)
+    expect(widget.locator("[data-role=agent]").last).to_have_text(MARKUP)
+    expect(widget.locator("[data-role=user]").last).to_have_text(MARKUP)
+    assert customer.frame.evaluate("document.querySelectorAll('img').length") == 0
+    assert customer.bubbles("user").count(MARKUP) == 1  # the echo did not double it
+    assert [m["content"] for m in agent.history(name) if m["role"] == "user"][-1] == MARKUP
+    customer.page.screenshot(path=str(SCREENSHOTS / "widget-agent.png"))
+
+    # closed widget: the host's launcher counts what arrives (postMessage), opening clears it
+    widget.get_by_test_id("widget-close").click()
+    expect(customer.page.locator("[data-switchboard=frame]")).to_be_hidden()
+    agent.say(name, "還在嗎？")
+    expect(customer.page.locator("[data-switchboard=unread]")).to_have_text("1")
+    expect(customer.page.locator("#unread")).to_have_text("1")
+    customer.page.locator("[data-switchboard=launcher]").click()
+    expect(widget.locator("[data-role=agent]").last).to_have_text("還在嗎？")
+    expect(customer.page.locator("[data-switchboard=unread]")).to_be_hidden()
+    expect(customer.page.locator("#unread")).to_have_text("0")
+
+    agent.release(name)
+    expect(customer.banner()).to_have_attribute("data-banner", "backToAi")
+    expect(widget.get_by_test_id("widget-human")).to_be_visible()
+    customer.send("謝謝，再問一下續約")
+    expect(widget.locator("[data-role=ai][data-streaming=false]")).to_have_count(2, timeout=20_000)
+    assert customer.dialogs == []
+
+
+def test_network_cut_and_restored_shows_the_missed_messages_once(
+    customer: Customer, site: Site, agents_on_duty: None
+) -> None:
+    widget = customer.open()
+    widget.get_by_test_id("widget-human").click()
+    expect(customer.banner()).to_have_attribute("data-banner", "waiting")
+    name = customer.session_name()
+    agent = Agent(site)
+    agent.takeover(name)
+    agent.say(name, "斷線前")
+    expect(widget.locator("[data-role=agent]")).to_have_text(["斷線前"])
+
+    customer.context.set_offline(True)
+    expect(widget.get_by_test_id("widget")).to_have_attribute("data-connection", "reconnecting")
+    expect(customer.banner()).to_have_attribute("data-banner", "reconnecting")
+    for text in ("離線時一", "離線時二", "離線時三"):
+        agent.say(name, text)
+    time.sleep(1.5)  # a few failed reconnects while offline
+    assert widget.locator("[data-role=agent]").all_inner_texts() == ["斷線前"]
+
+    customer.context.set_offline(False)
+    expect(widget.get_by_test_id("widget")).to_have_attribute("data-connection", "live")
+    agent.say(name, "恢復後")
+    expected = ["斷線前", "離線時一", "離線時二", "離線時三", "恢復後"]
+    expect(widget.locator("[data-role=agent]")).to_have_text(expected)
+    time.sleep(1)  # a late duplicate would show up by now
+    assert customer.bubbles("agent") == expected
+    server = [m["content"] for m in agent.history(name) if m["role"] == "agent"]
+    assert server == expected
+
+    # a reload resumes the same conversation from this origin's storage
+    customer.page.reload()
+    customer.page.locator("[data-switchboard=launcher]").click()
+    expect(widget.locator("[data-role=agent]")).to_have_text(expected)
+    expect(customer.banner()).to_have_attribute("data-banner", "connected")
+    assert customer.session_name() == name
+    agent.release(name)
+
+
+def test_off_hours_notice_and_the_browsers_language(browser: Browser, site: Site) -> None:
+    hour = datetime.now(ZoneInfo("Asia/Taipei")).hour
+    closed = {
+        "start": f"{(hour + 6) % 24:02d}:00",
+        "end": f"{(hour + 7) % 24:02d}:00",
+        "timezone": "Asia/Taipei",
+        "weekends_disabled": False,
+    }
+    customer = Customer(browser, site, locale="en-US")
+    with on_duty(site.http, site.admin, site.api):  # restores the default hours afterwards
+        set_shift(site.http, site.admin, closed)
+        widget = customer.open()
+        expect(widget.get_by_test_id("widget-human")).to_have_text("Talk to a person")
+        expect(widget.get_by_test_id("widget-input")).to_have_attribute(
+            "placeholder", "Type a message…"
+        )
+        widget.get_by_test_id("widget-human").click()
+        expect(customer.banner()).to_have_attribute("data-banner", "offline")
+        expect(customer.banner()).to_contain_text("Our agents are offline right now")
+        assert customer.frame.evaluate("document.documentElement.lang") == "en"
+    customer.close()
+
+
+def test_only_allowed_origins_may_frame_the_widget(browser: Browser, site: Site) -> None:
+    widget = site.http.get("/widget")
+    policy = widget.headers["content-security-policy"]
+    assert f"frame-ancestors 'self' {site.allowed};" in policy
+    assert "x-frame-options" not in widget.headers
+    assert widget.headers["cache-control"] == "no-cache"
+    console = site.http.get("/")
+    assert console.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in console.headers["content-security-policy"]
+    embed = site.http.get("/embed.js")
+    assert embed.status_code == 200 and embed.headers["cache-control"] == "public, max-age=300"
+    assert embed.headers["content-type"].startswith("text/javascript")
+
+    context = browser.new_context(viewport=PHONE, locale="zh-TW")
+    refused: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda message: refused.append(message.text))
+    page.goto(f"{site.allowed}/frame")  # an allowed origin framing /widget directly
+    expect(page.frame_locator("#direct").get_by_test_id("widget-input")).to_be_visible()
+    page.goto(f"{site.foreign}/frame")  # and one that is not on the list
+    page.wait_for_timeout(1500)
+    assert page.frame_locator("#direct").get_by_test_id("widget").count() == 0
+    assert any("frame-ancestors" in text for text in refused), refused
+    page.goto(f"{site.foreign}/")  # the embed on a foreign site: the launcher opens nothing
+    page.locator("[data-switchboard=launcher]").click()
+    page.wait_for_timeout(1000)
+    framed = page.frame_locator("[data-switchboard=frame]")
+    assert framed.get_by_test_id("widget").count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("origins", "accepted"),
+    [
+        (["https://www.example.com"], True),
+        (["http://127.0.0.1:8090", "https://*.example.com"], True),
+        (["https://shop.example.com/path"], False),
+        (["https://a.example.com; script-src *"], False),
+        (["https://a.example.com https://evil.example"], False),
+        (["*"], False),
+    ],
+)
+def test_embed_origins_must_be_plain_origins(origins: list[str], accepted: bool) -> None:
+    """They are written into the widget page's CSP: anything else could rewrite the policy."""
+    try:
+        Settings(_env_file=None, widget_embed_origins=origins)  # type: ignore[call-arg]
+    except ValueError as exc:
+        assert not accepted, exc
+        assert "WIDGET_EMBED_ORIGINS" in str(exc)
+    else:
+        assert accepted
