@@ -13,7 +13,6 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import Parameter
-from pydantic import BaseModel
 
 from api.auth.controllers import BEARER
 from api.auth.dependencies import AUTH_DEPENDENCIES
@@ -22,6 +21,12 @@ from api.auth.services import Principal
 from api.errors import error_responses
 from api.runtime import Runtime
 from api.statistics.reports import Report, Reports
+from api.statistics.schemas import (
+    DailyStatsResponse,
+    DashboardResponse,
+    RankingsResponse,
+    StaffListResponse,
+)
 from api.statistics.service import Period, StoreStatistics, parse_day
 
 STORE_ID = Parameter(
@@ -34,11 +39,6 @@ NUMBERS = (
     "(sales / customers served), ai_calls, prompt_tokens, completion_tokens, total_tokens, "
     "ai_cost (USD), ai_usage_by_type."
 )
-
-
-class StatsBody(BaseModel):
-    success: bool = True
-    data: dict[str, Any]
 
 
 def provide_reports(state: State) -> Reports:
@@ -75,12 +75,13 @@ class StatisticsController(Controller):
         principal: Principal,
         date: date | None = DAY,
         store_id: str | None = STORE_ID,
-    ) -> StatsBody:
-        return StatsBody(data=await reports.daily_stats(principal, parse_day(date), store_id))
+    ) -> DailyStatsResponse:
+        body = await reports.daily_stats(principal, parse_day(date), store_id)
+        return DailyStatsResponse.model_validate({"data": body})
 
     @_route("/my-dashboard", "The caller's today, this week and each day of the week", 401, 403)
-    async def my_dashboard(self, reports: Reports, principal: Principal) -> StatsBody:
-        return StatsBody(data=await reports.my_dashboard(principal))
+    async def my_dashboard(self, reports: Reports, principal: Principal) -> DashboardResponse:
+        return DashboardResponse.model_validate({"data": await reports.my_dashboard(principal)})
 
     @_route("/store-rankings", "Stores ranked by sales (manager, admin)", 400, 401, 403)
     async def store_rankings(
@@ -89,8 +90,9 @@ class StatisticsController(Controller):
         principal: Principal,
         period: Period = "today",
         date: date | None = DAY,
-    ) -> StatsBody:
-        return StatsBody(data=await reports.store_rankings(principal, period, parse_day(date)))
+    ) -> RankingsResponse:
+        body = await reports.store_rankings(principal, period, parse_day(date))
+        return RankingsResponse.model_validate({"data": body})
 
     @_route("/staff-list", "The store's staff with their numbers (manager, admin)", 400, 401, 403)
     async def staff_list(
@@ -100,9 +102,9 @@ class StatisticsController(Controller):
         period: Period = "today",
         date: date | None = DAY,
         store_id: str | None = STORE_ID,
-    ) -> StatsBody:
-        day = parse_day(date)
-        return StatsBody(data=await reports.staff_list(principal, period, day, store_id))
+    ) -> StaffListResponse:
+        body = await reports.staff_list(principal, period, parse_day(date), store_id)
+        return StaffListResponse.model_validate({"data": body})
 
     @get(
         "/export",

@@ -1,7 +1,6 @@
 /**
- * Loading the statistics routes: typed calls through `api`, the answer's `data` cast to the
- * shapes of types.ts (the server publishes them as a plain object), errors as the API words
- * them. CSV export downloads through the same client (bearer token) as a Blob.
+ * Loading the statistics routes: typed calls through `api` (the answers' types are generated
+ * from the server's schema), errors as the API words them. CSV export downloads through the same client (bearer token) as a Blob.
  */
 import { ref, type Ref } from 'vue'
 import { api, dataOf } from '@/api/client'
@@ -9,18 +8,18 @@ import { ApiError } from '@/api/errors'
 import type { Dashboard, ExportQuery, Period, Rankings, StaffList } from './types'
 
 export async function myDashboard(): Promise<Dashboard> {
-  return dataOf(await api.GET('/api/statistics/my-dashboard')).data as unknown as Dashboard
+  return dataOf(await api.GET('/api/statistics/my-dashboard')).data
 }
 
 export async function storeRankings(period: Period): Promise<Rankings> {
   const result = await api.GET('/api/statistics/store-rankings', { params: { query: { period } } })
-  return dataOf(result).data as unknown as Rankings
+  return dataOf(result).data
 }
 
 export async function staffList(period: Period, storeId?: string): Promise<StaffList> {
   const query = storeId ? { period, store_id: storeId } : { period }
   const result = await api.GET('/api/statistics/staff-list', { params: { query } })
-  return dataOf(result).data as unknown as StaffList
+  return dataOf(result).data
 }
 
 /** The file name of a `Content-Disposition: attachment; filename="..."` header. */
