@@ -24,6 +24,7 @@ from api.auth.schemas import (
     RefreshRequest,
     RefreshResponse,
     StaffLogin,
+    StatusUpdate,
     UserOut,
     login_payload,
 )
@@ -183,6 +184,19 @@ class AgentController(Controller):
         self, data: ProfileUpdate, auth: AuthService, principal: Principal
     ) -> AgentProfileResponse:
         user = await auth.update_profile(principal, name=data.name, avatar_url=data.avatar_url)
+        return AgentProfileResponse(agent=UserOut.of(user))
+
+    @put(
+        "/status",
+        guards=[customer_service],
+        security=BEARER,
+        summary="Set the calling agent's status: online, busy or offline",
+        responses=error_responses(400, 401, 403, 422),
+    )
+    async def set_status(
+        self, data: StatusUpdate, auth: AuthService, principal: Principal
+    ) -> AgentProfileResponse:
+        user = await auth.set_status(principal, data.status)
         return AgentProfileResponse(agent=UserOut.of(user))
 
     @post(

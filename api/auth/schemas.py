@@ -7,6 +7,7 @@ routes keep seed 003's shapes (`token`, `refresh_token`, `agent`) so its workben
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +50,12 @@ class ProfileUpdate(_Body):
         pattern=r"^(/|https?://)[^\s<>\"']*$",
         examples=["/avatars/zhang.png"],
     )
+
+
+class StatusUpdate(_Body):
+    """An agent's availability: `busy` and `offline` agents are not counted as free."""
+
+    status: Literal["online", "busy", "offline"] = Field(examples=["busy"])
 
 
 class UserOut(BaseModel):

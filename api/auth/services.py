@@ -191,6 +191,16 @@ class AuthService:
         await self.stamps.refresh(changed)
         return self.codec.pair(_subject(changed))
 
+    async def set_status(self, principal: Principal, status: str) -> User:
+        """The calling agent's availability (online / busy / offline), shown in the workbench
+        and read by the escalation and auto-reply rules that count free agents."""
+        async with self.sessions.begin() as db:
+            await UserRepository(db).set_status(principal.user_id, status)
+            user = await UserRepository(db).get(principal.user_id)
+        if user is None:
+            raise Unauthorized("account not found", code="INVALID_TOKEN")
+        return user
+
     async def update_profile(
         self, principal: Principal, *, name: str | None, avatar_url: str | None
     ) -> User:

@@ -50,6 +50,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, Any, int]] = [
     ("POST", "/api/agent/change-password", {"old_password": "Nope1234", "new_password": "x"},
      SERVICE, 400),
     ("POST", "/api/agent/logout", None, SERVICE, -1),
+    ("PUT", "/api/agent/status", {"status": "online"}, SERVICE, 200),
     ("GET", "/api/history/conversations", None, SERVICE, 200),
     ("GET", "/api/history/conversations/session_nobody", None, SERVICE, 404),
     ("GET", "/api/reports/daily", None, SERVICE, 200),

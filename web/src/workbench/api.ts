@@ -26,30 +26,15 @@ export interface QueueQuery {
   pageSize: number
 }
 
-/**
- * A page of the queue. With a tag chosen, `GET /api/sessions/by-tag/{tag}` lists the chats
- * (the queue route has no tag filter yet), and status and keyword are applied to that page.
- */
+/** A page of the queue: status, keyword and tag filtered by the server, each row with its tags. */
 export async function readQueue(query: QueueQuery): Promise<{ items: QueueItem[]; total: number }> {
-  if (query.tagId) {
-    const found = dataOf(
-      await api.GET('/api/sessions/by-tag/{tag_id}', {
-        params: { path: { tag_id: query.tagId }, query: { page: query.page, page_size: query.pageSize } }
-      })
-    ).data
-    const needle = query.keyword.trim().toLowerCase()
-    const items = found.sessions
-      .map((row) => toItem(row))
-      .filter((item) => !query.status || item.status === query.status)
-      .filter((item) => !needle || `${item.session_name} ${item.last_message_preview ?? ''}`.toLowerCase().includes(needle))
-    return { items, total: found.total }
-  }
   const listed = dataOf(
     await api.GET('/api/sessions', {
       params: {
         query: {
           status: query.status ?? undefined,
           keyword: query.keyword.trim() || undefined,
+          tag: query.tagId ? [query.tagId] : undefined,
           page: query.page,
           page_size: query.pageSize
         }
@@ -137,4 +122,9 @@ export async function sessionTicket(sessionName: string): Promise<Ticket | null>
 
 export async function createTicket(body: TicketCreate): Promise<Ticket> {
   return dataOf(await api.POST('/api/tickets', { body })).data
+}
+
+/** The calling agent's availability (online / busy / offline). */
+export async function setMyStatus(status: 'online' | 'busy' | 'offline'): Promise<Agent> {
+  return dataOf(await api.PUT('/api/agent/status', { body: { status } })).agent
 }

@@ -3,7 +3,7 @@ export default {
   'zh-TW': {
     wb: {
       title: '客服工作台',
-      me: { status: '我的狀態', online: '在線', busy: '忙碌', offline: '離線', note: '狀態於登入時設為在線、登出時設為離線' },
+      me: { status: '我的狀態', online: '在線', busy: '忙碌', offline: '離線', note: '登入時為在線、登出時為離線；忙碌與離線時不算可接手的客服' },
       filters: { status: '狀態', all: '全部', keyword: '關鍵字', keywordHint: '客人、訊息、摘要', tag: '標籤', anyTag: '全部標籤', refresh: '重新整理' },
       statuses: { bot_active: 'AI 服務中', pending_manual: '等待客服', manual_live: '客服服務中', closed: '已結束' },
       severity: { critical: '緊急', high: '高', medium: '中', low: '低' },
@@ -36,7 +36,7 @@ export default {
   'zh-CN': {
     wb: {
       title: '客服工作台',
-      me: { status: '我的状态', online: '在线', busy: '忙碌', offline: '离线', note: '状态在登录时设为在线、退出时设为离线' },
+      me: { status: '我的状态', online: '在线', busy: '忙碌', offline: '离线', note: '登录时为在线、退出时为离线；忙碌与离线时不算可接手的客服' },
       filters: { status: '状态', all: '全部', keyword: '关键字', keywordHint: '客户、消息、摘要', tag: '标签', anyTag: '全部标签', refresh: '刷新' },
       statuses: { bot_active: 'AI 服务中', pending_manual: '等待客服', manual_live: '客服服务中', closed: '已结束' },
       severity: { critical: '紧急', high: '高', medium: '中', low: '低' },
@@ -69,7 +69,7 @@ export default {
   en: {
     wb: {
       title: 'Agent workbench',
-      me: { status: 'My status', online: 'Online', busy: 'Busy', offline: 'Offline', note: 'Set online at login and offline at logout' },
+      me: { status: 'My status', online: 'Online', busy: 'Busy', offline: 'Offline', note: 'Online at login, offline at logout; busy and offline agents are not counted as free' },
       filters: { status: 'Status', all: 'All', keyword: 'Keyword', keywordHint: 'customer, message, summary', tag: 'Tag', anyTag: 'Any tag', refresh: 'Refresh' },
       statuses: { bot_active: 'With the AI', pending_manual: 'Waiting for an agent', manual_live: 'With an agent', closed: 'Closed' },
       severity: { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' },
