@@ -63,9 +63,12 @@ async def one_step(browser: Browser, url: str) -> float:
     await page.get_by_test_id("employee-code").fill("E1001")
     await page.get_by_test_id("password").fill(PASSWORD)
     await page.get_by_test_id("login-submit").click()
-    await page.get_by_test_id("renewal-new").click()
-    await page.get_by_test_id("id-number").fill(GOLDEN_ID)
-    await page.wait_for_function("() => !!document.querySelector('[data-testid=id-submit]')")
+    await page.get_by_test_id("start-session").click()
+    await page.get_by_test_id("id-input").fill(GOLDEN_ID)
+    await page.wait_for_function(
+        "() => { const b = document.querySelector('[data-testid=id-submit]');"
+        " return b && !b.disabled }"
+    )
     elapsed: float = await page.evaluate(
         """() => new Promise((resolve) => {
           const button = document.querySelector('[data-testid=id-submit]')

@@ -101,8 +101,9 @@ def test_with_log_json_each_phase_is_a_json_record(tmp_path: Path) -> None:
 
 
 def test_make_runs_command_serves_after_the_bootstrap_and_says_when(tmp_path: Path) -> None:
-    """`python -m api --bootstrap`: the app's code loads while the data is prepared; the
-    server answers only after the bootstrap finished, and its last line says where."""
+    """`python -m api --bootstrap`: the app's code loads while the data is prepared; the web
+    console is checked (built if it changed) before the server starts, which answers only
+    after the bootstrap finished, and its last line says where."""
     port = free_port()
     env = _env(tmp_path, APP_PORT=str(port), LOG_LEVEL="WARNING")
     log = tmp_path / "stderr.txt"
@@ -123,14 +124,17 @@ def test_make_runs_command_serves_after_the_bootstrap_and_says_when(tmp_path: Pa
     order = [
         next(i for i, line in enumerate(lines) if line.startswith(prefix))
         for prefix in (
-            "[api 1/2] modules: loading",
+            "[api 1/3] modules: loading",
             "[bootstrap 1/4] redis: checking",
             "[bootstrap 4/4] promotion index: built",
-            "[api 2/2] start-up: opening",
-            f"[api 2/2] start-up: serving http://127.0.0.1:{port} (GET /health) in ",
+            "[api 3/3] start-up: opening",
+            f"[api 3/3] start-up: serving http://127.0.0.1:{port} (GET /health) in ",
         )
     ]
     assert order == sorted(order), "\n".join(lines)
+    web = [line for line in lines if line.startswith("[api 2/3] web: ")]
+    assert re.search(r"(up to date, build skipped|built web/dist .*) in [0-9.]+ s$", web[-1]), web
+    assert lines.index(web[-1]) < order[3], "\n".join(lines)
 
 
 def test_make_run_stops_at_once_when_redis_is_not_there(tmp_path: Path) -> None:

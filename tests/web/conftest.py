@@ -14,6 +14,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
@@ -26,12 +27,16 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from redis import Redis
 from sqlalchemy.engine import make_url
 
 from api.web.build import ensure_built
+from api.web.demo_host import running_demo_host
 from core.settings import Settings
-from tests.api_http import ApiServer, running_api
+from tests.api.handoff_support import on_duty
+from tests.api_http import ApiServer, free_port, running_api
 from tests.db.conftest import PG_URL, require_postgres
+from tests.web.widget_support import Customer, Site
 
 pytestmark = pytest.mark.slow
 TABLET = ViewportSize(width=1024, height=768)
@@ -128,3 +133,45 @@ def log_in(page: Page, employee_code: str, password: str = PASSWORD, path: str =
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+# --- the customer chat widget on another origin (tests/web/widget_support.py) ------------------
+@pytest.fixture(scope="module")
+def site(
+    web_dist: str,
+    app_settings: Settings,
+    pg_service_db: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Site]:
+    port = free_port()
+    allowed = f"http://127.0.0.1:{port}"
+    prefix = f"sbtest-widget-{uuid.uuid4().hex[:8]}"
+    settings = app_settings.model_copy(
+        update={"database_url": pg_service_db, "redis_key_prefix": prefix}
+    )
+    log = tmp_path_factory.mktemp("widget") / "api.log"
+    with ExitStack() as stack:
+        api = stack.enter_context(running_api(settings, log, WIDGET_EMBED_ORIGINS=f'["{allowed}"]'))
+        stack.enter_context(running_demo_host(api.url, port))
+        foreign = stack.enter_context(running_demo_host(api.url))
+        site = Site(api, allowed, foreign)
+        stack.callback(site.http.close)
+        yield site
+    redis = Redis.from_url(settings.redis_url)
+    keys = list(redis.scan_iter(match=f"{prefix}:*", count=5000))
+    if keys:
+        redis.unlink(*keys)
+    redis.close()
+
+
+@pytest.fixture
+def customer(browser: Browser, site: Site) -> Iterator[Customer]:
+    customer = Customer(browser, site)
+    yield customer
+    customer.close()
+
+
+@pytest.fixture
+def agents_on_duty(site: Site) -> Iterator[None]:
+    with on_duty(site.http, site.admin, site.api):
+        yield
