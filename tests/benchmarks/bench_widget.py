@@ -66,8 +66,12 @@ async def first_load(browser: Browser, url: str) -> dict[str, float]:
     return {"usable_ms": usable_ms, "js": sizes["js"], "css": sizes["css"]}
 
 
-async def agent_messages(browser: Browser, url: str, count: int) -> list[float]:
-    """Milliseconds from the agent's POST to the bubble in the customer's widget, per message."""
+async def agent_messages(
+    browser: Browser, url: str, count: int, *, workbench: bool = False
+) -> list[float]:
+    """Milliseconds from the agent's send to the bubble in the customer's widget, per message:
+    from just before the POST (over HTTP), or with `workbench` from the click on Send in the
+    agent's workbench (a second browser context, laptop size)."""
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         admin = (
             await http.post(
@@ -96,15 +100,35 @@ async def agent_messages(browser: Browser, url: str, count: int) -> list[float]:
             .and_(page.locator("[data-banner=connected]"))
             .wait_for()
         )
+        desk = await browser.new_context(
+            viewport={"width": 1366, "height": 768}, locale="zh-TW", base_url=url
+        )
+        bench = await desk.new_page()
+        if workbench:
+            await bench.goto("/login")
+            await bench.get_by_test_id("employee-code").fill("agent001")
+            await bench.get_by_test_id("password").fill(PASSWORD)
+            await bench.get_by_test_id("login-submit").click()
+            await bench.locator(f'[data-testid="queue-item"][data-session="{name}"]').click()
+            await bench.get_by_test_id("composer").wait_for(state="visible")
         times = []
         for n in range(1, count + 1):
             seen = asyncio.ensure_future(page.evaluate(SEEN_JS, n))
             await asyncio.sleep(0.01)  # the observer is in place
-            sent = time.time() * 1000
-            body = {"session_name": name, "role": "agent", "content": f"第 {n} 則"}
-            answer = await http.post("/api/manual/messages", json=body, headers=headers)
-            answer.raise_for_status()
-            times.append(await seen - sent)
+            if workbench:
+                await bench.get_by_test_id("composer").fill(f"第 {n} 則")
+                await bench.get_by_test_id("send").and_(bench.locator(":enabled")).wait_for()
+                sent = await bench.evaluate(
+                    "() => { const t = Date.now();"
+                    " document.querySelector('[data-testid=send]').click(); return t }"
+                )
+            else:
+                sent = time.time() * 1000
+                body = {"session_name": name, "role": "agent", "content": f"第 {n} 則"}
+                answer = await http.post("/api/manual/messages", json=body, headers=headers)
+                answer.raise_for_status()
+            times.append(await asyncio.wait_for(seen, timeout=15) - sent)
+        await desk.close()
         await context.close()
         return times
 
@@ -121,6 +145,11 @@ async def main(args: argparse.Namespace) -> None:
         )
         loads = [await first_load(browser, url) for _ in range(args.runs)]
         pushes = await agent_messages(browser, url, args.messages) if args.messages else []
+        typed = (
+            await agent_messages(browser, url, args.messages, workbench=True)
+            if args.messages
+            else []
+        )
         await browser.close()
     total_kb = [(r["js"] + r["css"]) / 1024 for r in loads]
     print(
@@ -130,7 +159,8 @@ async def main(args: argparse.Namespace) -> None:
     print(summary("first load: JS + CSS on the wire", total_kb, "KB"))
     print(summary("first load: input usable", [r["usable_ms"] for r in loads], "ms"))
     if pushes:
-        print(summary("agent message → widget bubble", pushes, "ms"))
+        print(summary("agent POST → widget bubble", pushes, "ms"))
+        print(summary("workbench Send → widget bubble", typed, "ms"))
 
 
 if __name__ == "__main__":

@@ -53,3 +53,19 @@ def test_a_revoked_session_returns_to_login_and_back_to_the_page(
     page.get_by_test_id("employee-code").fill("E1002")
     page.get_by_test_id("login-submit").click()
     expect(page).to_have_url("/history")
+
+
+def test_a_locked_account_says_so_and_for_how_long(page: Page) -> None:
+    """The 5th wrong password locks the account (423 with Retry-After): the page shows the
+    API's message and the minutes, and even the right password is refused while locked."""
+    page.goto("/login")
+    page.get_by_test_id("employee-code").fill("E5001")  # only this test uses it in this database
+    for _ in range(5):
+        page.get_by_test_id("password").fill("wrong-password-1")
+        page.get_by_test_id("login-submit").click()
+        expect(page.get_by_test_id("login-submit")).to_be_enabled()
+    expect(page.get_by_test_id("login-error")).to_contain_text("15 分鐘後再試")
+    page.get_by_test_id("password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("分鐘後再試")
+    expect(page).to_have_url("/login")
