@@ -94,7 +94,7 @@ async def agent_messages(
         stored = await page.evaluate("localStorage.getItem('switchboard.widget.session')")
         name = await page.evaluate(f"JSON.parse({stored!r}).session_name")
         taken = await http.post(f"/api/sessions/{name}/takeover", json={}, headers=headers)
-        taken.raise_for_status()
+        assert taken.status_code == 200, taken.text
         await (
             page.get_by_test_id("widget-banner")
             .and_(page.locator("[data-banner=connected]"))
@@ -130,6 +130,8 @@ async def agent_messages(
             times.append(await asyncio.wait_for(seen, timeout=15) - sent)
         await desk.close()
         await context.close()
+        released = await http.post(f"/api/sessions/{name}/release", json={}, headers=headers)
+        released.raise_for_status()  # the agent's capacity back for the next run
         return times
 
 
