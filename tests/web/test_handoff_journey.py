@@ -4,12 +4,14 @@ The customer (phone, 390×844) chats in the widget framed by the demo host page 
 origin) and asks for a person; the agent (laptop, 1366×768, a second browser context) sees the
 escalation arrive in the workbench without a reload, takes over, and the two exchange messages
 that each sees live; the customer's connection drops meanwhile and comes back without a gap or a
-duplicate; the agent releases the chat and the AI answers the customer again. Nothing is driven
-over HTTP but the shift hours (agents on duty around the clock for the run).
+duplicate; the agent answers with a quick reply, tags the chat, opens a ticket from it and
+releases it, and the AI answers the customer again. Nothing is driven over HTTP but the shift
+hours (agents on duty around the clock) and the quick reply an admin wrote beforehand.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -45,7 +47,16 @@ def workbench(browser: Browser, site: Site) -> Iterator[Page]:
 
 
 @pytest.mark.usefixtures("agents_on_duty")
-def test_customer_and_agent_talk_across_two_browsers(customer: Customer, workbench: Page) -> None:
+def test_customer_and_agent_talk_across_two_browsers(
+    customer: Customer, workbench: Page, site: Site
+) -> None:
+    title = f"續約說明{uuid.uuid4().hex[:6]}"
+    content = "我是{agent_name}，續約可保留原門號，合約期滿前 60 天即可辦理。"
+    reply = {"category": "pre_sales", "title": title, "is_shared": True, "content": content}
+    created = site.http.post(
+        "/api/quick-replies", json=reply, headers={"Authorization": f"Bearer {site.admin}"}
+    )
+    assert created.status_code == 200, created.text
     widget = customer.open()
     customer.send("我想續約，方案怎麼選？")
     expect(widget.locator("[data-role=ai][data-streaming=false]")).to_have_count(1, timeout=20_000)
@@ -89,6 +100,22 @@ def test_customer_and_agent_talk_across_two_browsers(customer: Customer, workben
     expect(widget.locator("[data-role=agent]")).to_have_text(said)
     workbench.wait_for_timeout(1000)  # a late duplicate would show up by now
     assert customer.bubbles("agent") == said
+
+    # a quick reply (filled by the API), a tag and a ticket, all from the workbench
+    workbench.get_by_test_id("quick-search").fill(title)
+    workbench.get_by_test_id("quick-item").click()
+    filled = "我是客服小狐，續約可保留原門號，合約期滿前 60 天即可辦理。"
+    expect(workbench.get_by_test_id("quick-preview")).to_have_text(filled)
+    workbench.get_by_test_id("quick-insert").click()
+    workbench.get_by_test_id("send").click()
+    expect(widget.locator("[data-role=agent]").last).to_have_text(filled)
+    workbench.get_by_test_id("tag-choice").select_option("tag_billing")
+    workbench.get_by_test_id("tag-add").click()
+    expect(workbench.locator('[data-testid="session-tag"][data-tag="tag_billing"]')).to_be_visible()
+    workbench.get_by_test_id("ticket-open").click()
+    assert "續約" in workbench.get_by_test_id("ticket-summary").input_value()
+    workbench.get_by_test_id("ticket-submit").click()
+    expect(workbench.get_by_test_id("ticket-done")).to_contain_text("TK-")
 
     # back to the AI: the customer sees it and gets an AI answer again
     workbench.get_by_test_id("release").click()
