@@ -13,6 +13,7 @@ In history it is an `assistant` message marked `auto_reply: <type>`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -91,7 +92,7 @@ class AutoReplies:
         if rule.delay_seconds > 0 and self.deps.due is not None:
             item = {"kind": "deliver", "session_name": state["session_name"],
                     "rule_type": rule.type, "content": text, "at": now}  # fmt: skip
-            await self.deps.due.schedule(item, now + rule.delay_seconds)
+            await self.deps.due.schedule(item, due_after(now, rule.delay_seconds))
             return Said(matched=True, text=text)
         return Said(matched=True, items=[say(rule.type, text, now, channel)], text=text)
 
@@ -135,7 +136,7 @@ class AutoReplies:
         if rule is None or self.deps.due is None:
             return
         item = {"kind": "timeout_check", "session_name": state["session_name"], "since": now}
-        await self.deps.due.schedule(item, now + timeout_seconds(rule))
+        await self.deps.due.schedule(item, due_after(now, timeout_seconds(rule)))
 
     async def still_waiting(self, state: SupervisionState, since: int, now: int) -> Said:
         """The timeout check: the latest customer message is still the one of `since` and no
@@ -149,3 +150,10 @@ class AutoReplies:
         moment = Moment("timeout", waited_seconds=now - since)
         waited_minutes = max(1, (now - since) // 60)
         return await self.fire(state, moment, now, "notice", wait_minutes=waited_minutes)
+
+
+def due_after(now: int, seconds: float) -> float:
+    """When something `seconds` from now falls due. `now` is the graph's whole-second clock: a
+    due time built on it could fire up to a second early (a 2 s delay after 1.1 s), so the
+    wall clock's fraction counts too (the sweeper takes items by the wall clock)."""
+    return max(float(now), time.time()) + seconds

@@ -326,3 +326,15 @@ def test_fill_keeps_unknown_variables_and_chat_variables() -> None:
     assert text == "王小明您好，客服小狐為您服務，第2位{unknown}"
     assert chat_variables({})["agent_name"] == "客服"
     assert variables_in("{a}{b}{a}") == ["{a}", "{b}"]
+
+
+def test_a_delay_counts_from_now_not_from_the_whole_second() -> None:
+    """The graph's clock is whole seconds; a 2 s delay must not fire after 1.1 s."""
+    import time
+
+    from graphs.supervision.auto_reply_nodes import due_after
+
+    for delay in (1, 2, 60):
+        while time.time() % 1 < 0.3:  # a moment well into a second: truncation would show
+            time.sleep(0.05)
+        assert due_after(int(time.time()), delay) - time.time() >= delay - 0.01
