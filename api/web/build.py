@@ -71,7 +71,7 @@ def fingerprint(openapi: bytes) -> str:
     return digest.hexdigest()
 
 
-def _run(command: list[str], phase: Phase | None = None) -> None:
+def _run(command: list[str]) -> None:
     npm = shutil.which(command[0])
     if npm is None:
         raise WebBuildError(f"{command[0]} not found: install Node.js 20.19+ with npm")
@@ -131,7 +131,7 @@ def _install_if_needed(phase: Phase | None) -> bool:
         return False
     if phase is not None:
         phase.update("npm ci (packages from the lock file)")
-    _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], phase)
+    _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"])
     INSTALLED.write_text(_lock_digest())
     return True
 
@@ -155,7 +155,7 @@ def ensure_built(
         phase.update("generating API types from the OpenAPI document")
         write_types(openapi)
         phase.update("type-checking and bundling (vue-tsc, vite)")
-        _run(["npm", "run", "build", "--silent"], phase)
+        _run(["npm", "run", "build", "--silent"])
         files = compress()
         STATE.parent.mkdir(parents=True, exist_ok=True)
         STATE.write_text(json.dumps({"fingerprint": fingerprint(openapi)}))

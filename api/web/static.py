@@ -60,13 +60,17 @@ def _file(
     return File(path, media_type=media_type, headers=headers, content_disposition_type="inline")
 
 
-def _page(request: Request[Any, Any, Any], dist: Path) -> Response[Any]:
-    index = dist / "index.html"
-    if not index.is_file():
-        raise NotFoundException(
-            "the web console is not built: run `make run` (it builds web/ when it changed)"
-        )
-    return _file(request, index, "no-cache")
+def _page(
+    request: Request[Any, Any, Any],
+    dist: Path,
+    name: str = "index.html",
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    """A built page (the console's, or the widget's), never cached: a new build shows at once."""
+    page = dist / name
+    if not page.is_file():
+        raise NotFoundException(f"{name} is not built: run `make run` (it builds web/ if changed)")
+    return _file(request, page, "no-cache", headers)
 
 
 def _dist(request: Request[Any, Any, Any]) -> Path:
@@ -115,13 +119,9 @@ def widget_policy(embed_origins: list[str]) -> str:
 
 
 def _widget_page(request: Request[Any, Any, Any]) -> Response[Any]:
-    dist = _dist(request)
-    page = dist / "widget.html"
-    if not page.is_file():
-        raise NotFoundException("the chat widget is not built: run `make web`")
     origins: list[str] = request.app.state.get("widget_embed_origins", [])
     policy = {"Content-Security-Policy": widget_policy(origins)}
-    return _file(request, page, "no-cache", policy)
+    return _page(request, _dist(request), "widget.html", policy)
 
 
 @get("/widget", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
