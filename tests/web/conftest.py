@@ -21,7 +21,6 @@ import psycopg
 import pytest
 from playwright.sync_api import (
     Browser,
-    ConsoleMessage,
     Page,
     ViewportSize,
     expect,
@@ -36,6 +35,7 @@ from core.settings import Settings
 from tests.api.handoff_support import on_duty
 from tests.api_http import ApiServer, free_port, running_api
 from tests.db.conftest import PG_URL, require_postgres
+from tests.web.problems import record_problems
 from tests.web.widget_support import Customer, Site
 
 pytestmark = pytest.mark.slow
@@ -110,15 +110,7 @@ def page(console: ApiServer, browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=TABLET, locale="zh-TW", base_url=console.url)
     page = context.new_page()
     problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        text = message.text
-        refused = "status of 4" in text  # a refused request is part of some tests
-        if (message.type == "error" and not refused) or "Content Security Policy" in text:
-            problems.append(text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    record_problems(page, problems, expected=("status of 4",))  # refused requests some tests make
     yield page
     context.close()
     assert not problems, f"the page logged errors: {problems}"

@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.web.conftest import log_in
+from tests.web.problems import record_problems
 from tests.web.widget_support import MARKUP, Customer, Site
 
 pytestmark = pytest.mark.slow
@@ -30,13 +31,7 @@ def workbench(browser: Browser, site: Site) -> Iterator[Page]:
     context = browser.new_context(viewport=LAPTOP, locale="zh-TW", base_url=site.api.url)
     page = context.new_page()
     problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" or "Content Security Policy" in message.text:
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    record_problems(page, problems)
     page.on("dialog", lambda dialog: problems.append(f"dialog: {dialog.message}"))
     log_in(page, "agent001")
     expect(page).to_have_url(f"{site.api.url}/agent")
@@ -103,6 +98,7 @@ def test_customer_and_agent_talk_across_two_browsers(
 
     # a quick reply (filled by the API), a tag and a ticket, all from the workbench
     workbench.get_by_test_id("quick-search").fill(title)
+    expect(workbench.get_by_test_id("quick-item")).to_have_count(1)  # other tests' replies too
     workbench.get_by_test_id("quick-item").click()
     filled = "我是客服小狐，續約可保留原門號，合約期滿前 60 天即可辦理。"
     expect(workbench.get_by_test_id("quick-preview")).to_have_text(filled)

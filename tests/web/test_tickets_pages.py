@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 from sqlalchemy.engine import make_url
 
 from api.tickets.sla import plan
@@ -31,6 +31,7 @@ from tests.api.conftest import bearer, login
 from tests.api_http import ApiServer
 from tests.tickets.support import create, ok
 from tests.web.conftest import SCREENSHOTS, log_in
+from tests.web.problems import record_problems
 
 pytestmark = pytest.mark.slow  # a server and a browser
 LAPTOP = ViewportSize(width=1366, height=768)
@@ -259,14 +260,7 @@ def test_an_admin_assigns_from_the_agent_accounts(
 def second_agent(browser: Browser, console: ApiServer, problems: list[str]) -> Page:
     context = browser.new_context(viewport=LAPTOP, locale="zh-TW", base_url=console.url)
     other = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        refused = "status of 4" in message.text  # the lost save is a 409
-        if (message.type == "error" and not refused) or "Content Security Policy" in message.text:
-            problems.append(message.text)
-
-    other.on("console", on_console)
-    other.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    record_problems(other, problems, expected=("status of 4",))  # the lost save is a 409
     return other
 
 

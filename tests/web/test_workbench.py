@@ -19,12 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
 from tests.api.conftest import bearer, login
 from tests.api.handoff_support import Customer, SseReader, is_type, new_customer, on_duty, say
 from tests.api_http import ApiServer
 from tests.web.conftest import SCREENSHOTS, log_in
+from tests.web.problems import record_problems
 
 pytestmark = pytest.mark.slow  # a server and a browser: ~40 s for the module
 LAPTOP = ViewportSize(width=1366, height=768)
@@ -87,14 +88,7 @@ def row(page: Page, session_name: str) -> Any:
 def second_agent_page(browser: Browser, console: ApiServer, problems: list[str]) -> Page:
     context = browser.new_context(viewport=LAPTOP, locale="zh-TW", base_url=console.url)
     page = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        refused = "status of 4" in message.text  # the lost takeover is a 409
-        if (message.type == "error" and not refused) or "Content Security Policy" in message.text:
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    record_problems(page, problems, expected=("status of 4",))  # the lost takeover is a 409
     return page
 
 

@@ -10,7 +10,6 @@ import httpx
 from playwright.sync_api import (
     Browser,
     BrowserContext,
-    ConsoleMessage,
     Frame,
     FrameLocator,
     Page,
@@ -19,6 +18,7 @@ from playwright.sync_api import (
 )
 
 from tests.api_http import ApiServer
+from tests.web.problems import record_problems
 
 PHONE = ViewportSize(width=390, height=844)
 MARKUP = "<img src=x onerror=alert(1)>"
@@ -80,15 +80,12 @@ class Customer:
         self.page: Page = self.context.new_page()
         self.problems: list[str] = []
         self.dialogs: list[str] = []
-        self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        # a cut network (a test's doing) logs failed fetches: not the page's fault
+        record_problems(
+            self.page, self.problems, expected=("ERR_INTERNET_DISCONNECTED", "Failed to fetch")
+        )
         self.page.on("dialog", self._on_dialog)
         self.site = site
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        network = "ERR_INTERNET_DISCONNECTED" in message.text or "Failed to fetch" in message.text
-        if (message.type == "error" and not network) or "Content Security Policy" in message.text:
-            self.problems.append(message.text)
 
     def _on_dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
