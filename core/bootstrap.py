@@ -45,8 +45,8 @@ def load_backoffice(settings: Settings, today: date | None = None) -> str:
 
 async def build_search_index(settings: Settings, phase: Phase | None = None) -> str:
     """Load or build the index the promotion server will load; `phase` hears each batch."""
+    from core.embeddings import ReportingEmbedder, build_embedder
     from mcp_servers.promotion.search import build_retriever
-    from mcp_servers.promotion.search.embeddings import ReportingEmbedder, build_embedder
 
     plans = BackOfficeStore(settings.backoffice_db_path).plans()
     embedder = build_embedder(settings, bulk=True)

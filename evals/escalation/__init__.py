@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from graphs.supervision.language import LANGUAGES, Language
 from graphs.supervision.policy import (
@@ -37,7 +37,9 @@ class DevRow(BaseModel):
 
     id: str
     text: str
-    language: Language
+    # zh-TW / zh-CN / en are the supported languages; any other code ("de", "ja") is a turn the
+    # policy must still handle with its language-neutral default.
+    language: Language | Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
     ai_fail_count: int = 0
     vip: bool = False
     expected_escalate: bool
@@ -150,7 +152,9 @@ def run(rows: Iterable[DevRow], rules: PolicyRules | None = None, at: int = 0) -
     report = Report(outcomes, by_language={lang: Binary() for lang in LANGUAGES})
     for o in outcomes:
         report.overall.add(o.row.expected_escalate, o.predicted)
-        report.by_language[o.row.language].add(o.row.expected_escalate, o.predicted)
+        report.by_language.setdefault(o.row.language, Binary()).add(
+            o.row.expected_escalate, o.predicted
+        )
         report.confusion[(o.expected_reason, o.predicted_reason)] += 1
     return report
 

@@ -6,9 +6,9 @@ import argparse
 import time
 from datetime import date
 
+from core.embeddings import build_embedder
 from core.settings import get_settings
 from mcp_servers.backoffice.generator import generate
-from mcp_servers.promotion.search.embeddings import build_embedder
 from mcp_servers.promotion.search.retriever import LocalHybridRetriever
 
 from . import check_labels, evaluate, format_table, load_devset

@@ -66,7 +66,7 @@ class RetrievalSuite(Suite[RetrievalRow]):
 
     async def _retriever(self, ctx: RunContext) -> LocalHybridRetriever:
         async def open_index(stack: AsyncExitStack) -> LocalHybridRetriever:
-            from mcp_servers.promotion.search.embeddings import build_embedder
+            from core.embeddings import build_embedder
 
             settings = ctx.settings
             retriever = LocalHybridRetriever(

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
+from core.embeddings import E5Embedder
 from core.settings import get_settings
 from evals.retrieval import load_devset
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.records import Plan
-from mcp_servers.promotion.search.embeddings import E5Embedder
 from mcp_servers.promotion.search.lexical import LexicalIndex
 from mcp_servers.promotion.search.models import SearchFilters, plan_text
 from mcp_servers.promotion.search.query import shape_query

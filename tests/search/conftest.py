@@ -9,8 +9,8 @@ from datetime import date
 import numpy as np
 import pytest
 
+from core.embeddings import E5Embedder
 from mcp_servers.backoffice.records import EligibilityRules, Plan
-from mcp_servers.promotion.search.embeddings import E5Embedder
 from mcp_servers.promotion.search.tokenize import tokenize
 
 

@@ -10,10 +10,10 @@ from datetime import date
 
 import pytest
 
+from core.embeddings import E5Embedder
 from core.settings import ROOT
 from evals.retrieval import ModeResult, check_labels, evaluate, load_devset
 from mcp_servers.backoffice.generator import generate
-from mcp_servers.promotion.search.embeddings import E5Embedder
 from mcp_servers.promotion.search.retriever import LocalHybridRetriever
 
 RECALL_FLOOR = 0.80

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from core.embeddings import E5Embedder
 from core.settings import Settings
 from mcp_servers.backoffice.records import Plan
 from mcp_servers.promotion.search import (
@@ -17,7 +18,6 @@ from mcp_servers.promotion.search import (
     search_with_context,
 )
 from mcp_servers.promotion.search.azure import AzureSearchRetriever
-from mcp_servers.promotion.search.embeddings import E5Embedder
 
 from .azure_fake import API_KEY, FakeAzureSearch
 from .conftest import HashEmbedder

@@ -11,7 +11,8 @@ or in one call: ``await search_with_context(retriever, query, customer_context, 
 
 from __future__ import annotations
 
-from .embeddings import E5Embedder, Embedder, LangChainEmbedder, build_embedder
+from core.embeddings import E5Embedder, Embedder, LangChainEmbedder, build_embedder
+
 from .models import IndexReport, SearchFilters, SearchHit, passage_text, plan_text
 from .query import CustomerContext, ShapedQuery, expand_for_lexical, shape_query
 from .retriever import (

@@ -36,9 +36,9 @@ from azure.search.documents.indexes.models import (
 )
 from azure.search.documents.models import VectorizedQuery
 
+from core.embeddings import Embedder
 from mcp_servers.backoffice.records import Plan
 
-from .embeddings import Embedder
 from .models import (
     IndexAction,
     IndexReport,

