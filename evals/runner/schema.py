@@ -218,7 +218,7 @@ Mention = str | list[str]  # a list is "any of these"
 
 class SideChatRow(Row):
     question: str = Field(min_length=1)
-    language: Literal["zh-TW", "en"]
+    language: Literal["zh-TW", "zh-CN", "en"]
     expected_tool: str | None  # None: the assistant should answer without a tool
     expected_args: dict[str, Any] = {}  # subset match; `$name` reads the workflow context
     must_mention: list[Mention] = []
