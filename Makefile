@@ -6,7 +6,7 @@ PY := .venv/bin/python
 export FASTMCP_LOG_LEVEL ?= WARNING
 export FASTMCP_SHOW_CLI_BANNER ?= false
 
-.PHONY: setup run test test-fast lint studio evals clean web browser
+.PHONY: setup run test test-fast lint studio evals clean web system
 STUDIO_PORT ?= 2025
 
 ## Create .venv from uv.lock (uv itself is bootstrapped into .tools/ with pip: the machine's
@@ -33,15 +33,21 @@ run: setup
 web: setup
 	$(PY) -m api.web.build
 
-## Debian's Chromium for the browser tests (a browser download by Playwright fails here).
+## What the tests drive from Debian: Chromium for the browser tests (a browser download by
+## Playwright fails here), nginx for the proxied deployment test, promtool (prometheus) for the
+## alert-rule tests. Installed only when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-browser:
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 \
-	  || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-noto-cjk; }; }
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx prometheus
+system:
+	@missing=""; for cmd in chromium nginx promtool; do command -v $$cmd >/dev/null \
+	  || [ -x /usr/sbin/$$cmd ] || missing=1; done; \
+	  [ -z "$$missing" ] || { echo "installing from Debian: $(SYSTEM_PACKAGES)"; \
+	  $(SUDO) apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null 2>&1 \
+	  || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends \
+	  $(SYSTEM_PACKAGES); }; }
 
 ## Lint, type-check and run the whole test suite against the machine's Redis and PostgreSQL.
-test: setup browser
+test: setup system
 	$(PY) -m core.preflight redis postgres
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
