@@ -39,6 +39,7 @@ def workflow_context(state: dict[str, Any]) -> dict[str, Any]:
     plans = state.get("qualified_plans") or state.get("candidate_plans") or []
     return {
         "store_id": state.get("store_id"),
+        "customer_id": (state.get("customer") or {}).get("customer_id"),  # never the national ID
         "phone_number": state.get("selected_phone"),
         "current_plan_id": contract.get("plan_id"),
         "remaining_contract_months": max(0, int(contract.get("days_until_expiry") or 0) // 30),
