@@ -50,7 +50,7 @@ class ModeResult:
 def load_devset(path: Path = DEVSET_PATH) -> list[DevQuery]:
     queries: list[DevQuery] = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
+        if not line.strip() or line.lstrip().startswith("//"):  # comment lines
             continue
         row = json.loads(line)
         queries.append(
