@@ -35,11 +35,12 @@ web: setup
 
 ## What the tests drive from Debian: Chromium for the browser tests (a browser download by
 ## Playwright fails here), nginx for the proxied deployment test, promtool (prometheus) for the
-## alert-rule tests. Installed only when missing.
+## alert-rule tests, envsubst (gettext-base) to render the nginx template. Installed only when
+## missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx prometheus
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx prometheus gettext-base
 system:
-	@missing=""; for cmd in chromium nginx promtool; do command -v $$cmd >/dev/null \
+	@missing=""; for cmd in chromium nginx promtool envsubst; do command -v $$cmd >/dev/null \
 	  || [ -x /usr/sbin/$$cmd ] || missing=1; done; \
 	  [ -z "$$missing" ] || { echo "installing from Debian: $(SYSTEM_PACKAGES)"; \
 	  $(SUDO) apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null 2>&1 \
