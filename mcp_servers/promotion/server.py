@@ -24,6 +24,7 @@ from mcp_servers.promotion.search import (
     SearchFilters,
     open_retriever,
     search_with_context,
+    understood_constraints,
 )
 from mcp_servers.server import build_server, tools_of
 
@@ -45,6 +46,12 @@ class PromotionHit(BaseModel):
     with_device: bool
     relevance_score: float
     matched_by: list[str]  # bm25 / vector
+    # What the search understood from the query ("月租 ≤ 999 ←「不超過999」(filter)"), the
+    # same for every hit; `unmet` names those this plan misses. `relaxed`: no plan met the
+    # hard ones, so these are the nearest, ranked by how many they meet.
+    understood: list[str] = []
+    unmet: list[str] = []
+    relaxed: bool = False
 
 
 class PlanDetails(BaseModel):
@@ -92,7 +99,10 @@ async def search_promotions(
     customer_context (current_plan_type, monthly_fee, data_used_gb, data_limit_gb,
     voice_used_min, tenure_months, renewal_type with_device/single, identities ...) shapes the
     query and the filters; device_type (none/smartphone/tablet/wearable) keeps only plans that
-    fit that device, before ranking."""
+    fit that device, before ranking. Constraints typed in the query (月租 1000 以下, 吃到飽/不降速,
+    30GB 以上, 24 個月/不綁約, 搭手機/單辦門號, Netflix, 學生/長輩 ...) become filters or
+    boosts; each hit lists them in `understood`, the ones it misses in `unmet`, and
+    `relaxed` is true when no plan met the filters and the nearest are shown instead."""
     context = dict(customer_context or {})
     if context.get("renewal_type") == "single":  # the CRM's word for a plain renewal
         context["renewal_type"] = "plain"
@@ -110,6 +120,7 @@ async def search_promotions(
         filters=SearchFilters(valid_on=today(), exclude_plan_ids=misfits),
         top_k=top_k,
     )
+    understood = understood_constraints(query, context or None)
     results = []
     for hit in hits:
         plan = store.plan(hit.plan_id)
@@ -126,6 +137,9 @@ async def search_promotions(
                 with_device=plan.with_device,
                 relevance_score=round(hit.score, 4),
                 matched_by=list(hit.matched),
+                understood=understood,
+                unmet=list(hit.unmet),
+                relaxed=hit.relaxed,
             )
         )
     return results

@@ -2,9 +2,9 @@
 
 The real SDK talks plain HTTP to it (AzureKeyCredential works over http); every request is
 recorded so tests can assert the wire format instead of patching our code. Documents are kept in
-memory; `$filter` is only understood for `index_version eq/ne '...'` (what `ensure_index` uses),
-other filters are recorded and ignored. Search results come back in stored order, which lets
-tests check that the client keeps the service's ranking.
+memory; `$filter` is evaluated (the subset our backend emits, `odata_eval.py`), so a test sees
+which plans a filter really admits. Search results come back in stored order, which lets tests
+check that the client keeps the service's ranking.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .odata_eval import compile_filter
+
 API_KEY = "test-key"
-_VERSION_FILTER = re.compile(r"index_version (eq|ne) '([^']*)'")
 
 
 @dataclass
@@ -116,9 +117,9 @@ class FakeAzureSearch:
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         docs = list(self.docs.values())
-        if m := _VERSION_FILTER.search(body.get("filter") or ""):
-            op, version = m.groups()
-            docs = [d for d in docs if (d.get("index_version") == version) == (op == "eq")]
+        if body.get("filter"):
+            admits = compile_filter(body["filter"])
+            docs = [d for d in docs if admits(d)]
         top = body.get("top")
         selected = docs if top is None else docs[:top]
         fields = [f.strip() for f in (body.get("select") or "").split(",") if f.strip()]

@@ -44,6 +44,7 @@ TINY_PLANS: tuple[Plan, ...] = (
     make_plan(
         "T03", "銀髮安心 399", "防詐來電提醒與緊急聯絡人通知，網內互打免費",
         plan_type="senior", monthly_fee=399, data_gb=10, contract_months=24,
+        speed_limit_after_mbps=2,
         target_customers="65 歲以上長輩", rules=EligibilityRules(required_identity="senior"),
     ),
     make_plan(
@@ -52,7 +53,7 @@ TINY_PLANS: tuple[Plan, ...] = (
     ),
     make_plan(
         "T05", "5G 旗艦吃到飽 1399 搭機專案", "搭配 iPhone 17 旗艦新機，購機再享專案價",
-        monthly_fee=1399, with_device=True, tags=["旗艦機"],
+        monthly_fee=1399, with_device=True, tags=["旗艦機"], device_discount=3000,
     ),
     make_plan(
         "T06", "4G 續約 499 輕量", "輕量用戶續約首選，24 個月短約更彈性",
@@ -61,7 +62,7 @@ TINY_PLANS: tuple[Plan, ...] = (
     ),
     make_plan(
         "T07", "5G 家庭共享 1399", "主號吃到飽，再送 2 個副號，家人網內互打免費",
-        monthly_fee=1399, tags=["家庭", "共享"], valid_to=date(2026, 3, 31),
+        monthly_fee=1399, tags=["家庭", "共享"], valid_to=date(2026, 3, 31), voice_minutes=None,
     ),
     make_plan(
         "T08", "企業 5G 999 群組共享", "全公司共享 200GB，群組網內互打免費",

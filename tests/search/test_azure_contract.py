@@ -9,6 +9,8 @@ import pytest
 
 from mcp_servers.backoffice.records import Plan
 from mcp_servers.promotion.search.azure import (
+    RESULT_FIELDS,
+    SOFT_FETCH,
     SYNONYM_MAP,
     VECTOR_FIELD,
     AzureSearchRetriever,
@@ -118,32 +120,51 @@ async def test_hybrid_query_shape_and_results(
     assert request.path == f"/indexes('{INDEX}')/docs/search.post.search"
     assert request.headers["api-key"] == API_KEY
     body = request.body
-    assert body["search"] == "學生 吃到飽"
-    assert body["top"] == 3
-    assert body["select"] == "plan_id"
+    # 吃到飽 became a filter, so only 學生 is left to score lexically; the audience is a soft
+    # constraint, so more hits are fetched and re-ranked client-side.
+    assert body["search"] == "學生"
+    assert body["top"] == SOFT_FETCH
+    assert set(body["select"].split(",")) == set(RESULT_FIELDS)
     assert body["filter"] == (
         "with_device eq false and monthly_fee le 1399 and "
-        "valid_from le 2026-06-01T00:00:00Z and valid_to ge 2026-06-01T00:00:00Z"
+        "valid_from le 2026-06-01T00:00:00Z and valid_to ge 2026-06-01T00:00:00Z and "
+        "data_gb eq null"
     )
     [vector_query] = body["vectorQueries"]
     assert vector_query["kind"] == "vector"
     assert vector_query["fields"] == VECTOR_FIELD
-    assert vector_query["k"] == 20
+    assert vector_query["k"] == SOFT_FETCH
     assert len(vector_query["vector"]) == 384
     assert body["queryType"] == "semantic"
     assert body["semanticConfiguration"] == "promo-semantic"
 
-    # The fake answers in stored order with decreasing scores: the ranking must be kept.
-    assert [h.plan_id for h in hits] == ["T01", "T02", "T03"]
+    # The fake applies the filter and answers in stored order (T01, T02, T04 are unlimited, on
+    # sale and without a device); the student plan is lifted by the audience boost, the rest
+    # keep the service's order and say what they miss.
+    assert [h.plan_id for h in hits] == ["T02", "T01", "T04"]
     assert hits[0].score > hits[1].score > hits[2].score
     assert hits[0].matched == ("azure",)
+    assert [h.unmet for h in hits] == [(), ("對象：學生",), ("對象：學生",)]
+    assert not any(h.relaxed for h in hits)
+
+
+async def test_plain_query_keeps_the_service_ranking(
+    fake: FakeAzureSearch, retriever: AzureSearchRetriever, tiny_plans: list[Plan]
+) -> None:
+    await retriever.ensure_index(tiny_plans)
+    fake.requests.clear()
+    hits = await retriever.search("網內互打 推薦", top_k=3)  # nothing to parse
+    body = fake.requests[-1].body
+    assert body["top"] == 3 and body["vectorQueries"][0]["k"] == 20
+    assert "filter" not in body
+    assert [h.plan_id for h in hits] == ["T01", "T02", "T03"]
 
 
 async def test_plain_hybrid_without_semantic_and_empty_query(fake: FakeAzureSearch) -> None:
     azure = AzureSearchRetriever(fake.endpoint, API_KEY, INDEX, HashEmbedder(), synonyms=False)
     try:
         assert await azure.search("   ") == []
-        await azure.search("光世代", top_k=30)
+        await azure.search("網內互打", top_k=30)  # no constraint in it
         body = fake.requests[-1].body
         assert "queryType" not in body and "filter" not in body
         assert body["vectorQueries"][0]["k"] == 30  # never fewer neighbours than results

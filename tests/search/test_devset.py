@@ -16,8 +16,10 @@ from evals.retrieval import ModeResult, check_labels, evaluate, load_devset
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.promotion.search.retriever import LocalHybridRetriever
 
-RECALL_FLOOR = 0.80
-HYBRID_MRR_FLOOR = 0.90
+# Issue 20's bar for the grown dev set (constraints parsed from the query); measured 0.966 /
+# 0.974 on 114 queries. The blind split is never run here: it is not there to be tuned to.
+RECALL_FLOOR = 0.92
+HYBRID_MRR_FLOOR = 0.88
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +36,7 @@ def devset_results(e5: E5Embedder) -> dict[str, ModeResult]:
 
 def test_devset_is_big_enough() -> None:
     devset = load_devset()
-    assert len(devset) >= 40
+    assert len(devset) >= 100
     assert len({q.id for q in devset}) == len(devset)
     assert {q.phrasing for q in devset} == {"staff", "customer"}
     assert sum(1 for q in devset if q.context) >= 5

@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 
 from mcp_servers.backoffice.records import Plan
-from mcp_servers.promotion.search.azure import filters_to_odata
+from mcp_servers.promotion.search.azure import filters_to_odata, plan_to_document
 from mcp_servers.promotion.search.models import SearchFilters
 from mcp_servers.promotion.search.retriever import LocalHybridRetriever
 
 from .conftest import HashEmbedder
+from .odata_eval import compile_filter
 
 CASES: list[tuple[SearchFilters, set[str]]] = [
     (SearchFilters(), {f"T0{i}" for i in range(1, 9)}),
@@ -24,7 +25,32 @@ CASES: list[tuple[SearchFilters, set[str]]] = [
     (SearchFilters(identities=("student",)), {"T01", "T02", "T04", "T05", "T06", "T07"}),
     (SearchFilters(valid_on=date(2026, 6, 1)), {f"T0{i}" for i in range(1, 9)} - {"T07"}),
     (SearchFilters(exclude_plan_ids=("T01", "T02")), {f"T0{i}" for i in range(3, 9)}),
+    # parsed from the query text (constraints): facets of the plan, not only columns
+    (SearchFilters(unlimited_data=True), {"T01", "T02", "T04", "T05", "T07"}),
+    (SearchFilters(unlimited_data=False), {"T03", "T06", "T08"}),
+    (SearchFilters(min_data_gb=15), {"T01", "T02", "T04", "T05", "T06", "T07", "T08"}),
+    (SearchFilters(max_contract_months=24), {"T03", "T06", "T08"}),
+    (SearchFilters(voice_unlimited=True), {"T07"}),
+    (SearchFilters(perks=("spotify",)), {"T02"}),
+    (SearchFilters(perks=("fibre",)), {"T04"}),
+    (SearchFilters(perks=("voucher", "fibre")), set()),
+    (SearchFilters(has_gift=True), {"T06"}),
+    (SearchFilters(min_voice_minutes=400), {"T07"}),
+    (SearchFilters(min_device_discount=1), {"T05"}),
+    (SearchFilters(pay_per_use=True), {"T06", "T08"}),
+    (SearchFilters(min_speed_after_mbps=2), {"T01", "T02", "T03", "T04", "T05", "T07"}),
 ]
+
+
+@pytest.mark.parametrize(("filters", "expected"), CASES)
+def test_azure_odata_admits_the_same_plans(
+    filters: SearchFilters, expected: set[str], tiny_plans: list[Plan]
+) -> None:
+    """The `$filter` string, evaluated as Azure would over the uploaded documents."""
+    odata = filters_to_odata(filters)
+    docs = [plan_to_document(p, [0.0], "v") for p in tiny_plans]
+    admitted = {d["plan_id"] for d in docs if odata is None or compile_filter(odata)(d)}
+    assert admitted == expected
 
 
 @pytest.fixture
@@ -58,9 +84,7 @@ def test_admits_and_vectorised_mask_agree(
 def test_every_side_respects_filters(
     filters: SearchFilters, expected: set[str], mode: str, retriever: LocalHybridRetriever
 ) -> None:
-    hits = retriever.search_sync(
-        "5G 吃到飽 網內互打 學生 長輩", filters=filters, top_k=20, mode=mode
-    )  # type: ignore[arg-type]
+    hits = retriever.search_sync("5G 網內互打 學生 長輩", filters=filters, top_k=20, mode=mode)  # type: ignore[arg-type]
     assert {h.plan_id for h in hits} <= expected
     if mode != "bm25":  # the vector side ranks every admitted plan
         assert {h.plan_id for h in hits} == expected
@@ -105,6 +129,14 @@ def test_merged_filters() -> None:
             "valid_from le 2026-11-21T00:00:00Z and valid_to ge 2026-11-21T00:00:00Z",
         ),
         (SearchFilters(exclude_plan_ids=("P'1",)), "not search.in(plan_id, 'P''1', '|')"),
+        (SearchFilters(unlimited_data=True), "data_gb eq null"),
+        (SearchFilters(min_data_gb=30), "(data_gb eq null or data_gb ge 30)"),
+        (SearchFilters(perks=("netflix",)), "perks/any(p: p eq 'netflix')"),
+        (SearchFilters(max_contract_months=24), "contract_months le 24"),
+        (
+            SearchFilters(voice_unlimited=True, has_gift=True),
+            "voice_unlimited eq true and has_gift eq true",
+        ),
     ],
 )
 def test_odata_translation(filters: SearchFilters, odata: str | None) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from core.embeddings import E5Embedder, Embedder, LangChainEmbedder, build_embedder
 
+from .constraints import Constraint, ParsedQuery
 from .models import IndexReport, SearchFilters, SearchHit, passage_text, plan_text
+from .parser import parse_query
 from .query import CustomerContext, ShapedQuery, expand_for_lexical, shape_query
 from .retriever import (
     LocalHybridRetriever,
@@ -36,13 +38,23 @@ async def search_with_context(
     return await retriever.search(shaped.text, filters=shaped.filters.merged(filters), top_k=top_k)
 
 
+def understood_constraints(
+    query: str, customer_context: CustomerContext | dict | None = None
+) -> list[str]:
+    """What the search understood from the text (and the context), for staff to see why:
+    e.g. '月租 ≤ 999 ←「不超過999」(filter)'. Both backends apply exactly these."""
+    return parse_query(shape_query(query, customer_context).text).labels()
+
+
 __all__ = [
+    "Constraint",
     "CustomerContext",
     "E5Embedder",
     "Embedder",
     "IndexReport",
     "LangChainEmbedder",
     "LocalHybridRetriever",
+    "ParsedQuery",
     "PromotionRetriever",
     "SearchFilters",
     "SearchHit",
@@ -51,8 +63,10 @@ __all__ = [
     "build_retriever",
     "expand_for_lexical",
     "open_retriever",
+    "parse_query",
     "passage_text",
     "plan_text",
     "search_with_context",
     "shape_query",
+    "understood_constraints",
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from azure.core.credentials import AzureKeyCredential
@@ -39,6 +38,8 @@ from azure.search.documents.models import VectorizedQuery
 from core.embeddings import Embedder
 from mcp_servers.backoffice.records import Plan
 
+from .constraints import SOFT_WEIGHT, ParsedQuery, with_parsed
+from .facets import facets_from_document, facets_of
 from .models import (
     IndexAction,
     IndexReport,
@@ -48,17 +49,26 @@ from .models import (
     passage_text,
     plan_text,
 )
+from .odata import filters_to_odata, odata_date, quote
+from .parser import parse_query
 from .query import SYNONYMS
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 VECTOR_FIELD = "content_vector"
+# What a search result carries back: enough to re-rank by soft constraints client-side.
+RESULT_FIELDS = (
+    "plan_id", "monthly_fee", "data_gb", "contract_months", "with_device", "plan_type",
+    "speed_after_mbps", "voice_minutes", "throttled", "voice_unlimited", "has_gift",
+    "device_discount", "perks", "audiences", "networks", "brands",
+)  # fmt: skip
 VECTOR_PROFILE = "promotion-vector-profile"
 HNSW_CONFIG = "promotion-hnsw"
 SYNONYM_MAP = "promotion-synonyms"
 ANALYZER = "zh-Hant.microsoft"  # Microsoft's Traditional Chinese word breaker
-SCHEMA_VERSION = "azure-v1"
+SCHEMA_VERSION = "azure-v2"  # v2: the facet fields the query constraints filter on
+SOFT_FETCH = 50  # with soft constraints, fetch this many and re-rank like the local engine
 UPLOAD_BATCH = 100  # 3072-d vectors are ~60 KB of JSON each; Azure caps a batch at 16 MB
 
 
@@ -97,6 +107,20 @@ def build_index_schema(
         SimpleField(name="required_identity", type=SearchFieldDataType.STRING, filterable=True),
         SimpleField(name="valid_from", type=SearchFieldDataType.DATE_TIME_OFFSET, filterable=True),
         SimpleField(name="valid_to", type=SearchFieldDataType.DATE_TIME_OFFSET, filterable=True),
+        SimpleField(name="speed_after_mbps", type=SearchFieldDataType.DOUBLE, filterable=True),
+        SimpleField(name="voice_minutes", type=SearchFieldDataType.DOUBLE, filterable=True),
+        SimpleField(name="throttled", type=SearchFieldDataType.BOOLEAN, filterable=True),
+        SimpleField(name="voice_unlimited", type=SearchFieldDataType.BOOLEAN, filterable=True),
+        SimpleField(name="has_gift", type=SearchFieldDataType.BOOLEAN, filterable=True),
+        SimpleField(name="device_discount", type=SearchFieldDataType.INT32, filterable=True),
+        *(
+            SimpleField(
+                name=name,
+                type="Collection(Edm.String)",
+                filterable=True,
+            )
+            for name in ("perks", "audiences", "networks", "brands")
+        ),
         SimpleField(name="index_version", type=SearchFieldDataType.STRING, filterable=True),
         SearchField(
             name=VECTOR_FIELD,
@@ -138,47 +162,6 @@ def build_index_schema(
     )
 
 
-def _odata_date(day: date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _search_in(field: str, values: Sequence[str]) -> str:
-    # search.in with "|" as delimiter: plan ids and types never contain it.
-    return f"search.in({field}, {_quote('|'.join(values))}, '|')"
-
-
-def filters_to_odata(filters: SearchFilters | None) -> str | None:
-    """OData `$filter` with the same semantics as `SearchFilters.admits`."""
-    if filters is None or filters.is_empty():
-        return None
-    clauses: list[str] = []
-    if filters.plan_types is not None:
-        clauses.append(_search_in("plan_type", filters.plan_types))
-    if filters.with_device is not None:
-        clauses.append(f"with_device eq {str(filters.with_device).lower()}")
-    if filters.contract_months is not None:
-        months = " or ".join(f"contract_months eq {int(m)}" for m in filters.contract_months)
-        clauses.append(f"({months or 'false'})")
-    if filters.max_monthly_fee is not None:
-        clauses.append(f"monthly_fee le {int(filters.max_monthly_fee)}")
-    if filters.min_monthly_fee is not None:
-        clauses.append(f"monthly_fee ge {int(filters.min_monthly_fee)}")
-    if filters.identities is not None:
-        held = list(filters.identities)
-        either = f" or {_search_in('required_identity', held)}" if held else ""
-        clauses.append(f"(required_identity eq null{either})")
-    if filters.valid_on is not None:
-        day = _odata_date(filters.valid_on)
-        clauses.append(f"valid_from le {day} and valid_to ge {day}")
-    if filters.exclude_plan_ids:
-        clauses.append(f"not {_search_in('plan_id', filters.exclude_plan_ids)}")
-    return " and ".join(clauses) if clauses else None
-
-
 def plan_to_document(plan: Plan, vector: Sequence[float], version: str) -> dict[str, Any]:
     return {
         "plan_id": plan.plan_id,
@@ -193,9 +176,10 @@ def plan_to_document(plan: Plan, vector: Sequence[float], version: str) -> dict[
         "monthly_fee": plan.monthly_fee,
         "data_gb": plan.data_gb,
         "required_identity": plan.rules.required_identity,
-        "valid_from": _odata_date(plan.valid_from),
-        "valid_to": _odata_date(plan.valid_to),
+        "valid_from": odata_date(plan.valid_from),
+        "valid_to": odata_date(plan.valid_to),
         "index_version": version,
+        **facets_of(plan).document_fields(),
         VECTOR_FIELD: [float(x) for x in vector],
     }
 
@@ -277,7 +261,7 @@ class AzureSearchRetriever:
         async with self._new_client() as client:
             current = await client.search(
                 search_text="*",
-                filter=f"index_version eq {_quote(version)}",
+                filter=f"index_version eq {quote(version)}",
                 include_total_count=True,
                 top=0,
             )
@@ -290,7 +274,7 @@ class AzureSearchRetriever:
                 await client.merge_or_upload_documents(docs[start : start + UPLOAD_BATCH])
             stale_results = await client.search(
                 search_text="*",
-                filter=f"index_version ne {_quote(version)}",
+                filter=f"index_version ne {quote(version)}",
                 select=["plan_id"],
                 top=1000,
             )
@@ -319,12 +303,45 @@ class AzureSearchRetriever:
     async def search(
         self, query: str, *, filters: SearchFilters | None = None, top_k: int = 5
     ) -> list[SearchHit]:
+        """Hard constraints go into `$filter`; soft ones re-rank the fetched hits client-side
+        with the same `Constraint.satisfaction` the local engine uses."""
         if top_k <= 0 or not query.strip():
             return []
-        matrix = await asyncio.to_thread(self.embedder.embed_queries, [query])
+        parsed = parse_query(query)
+        explicit = filters or SearchFilters()
+        docs = await self._hybrid(parsed, with_parsed(explicit, parsed), top_k)
+        relaxed = not docs and bool(parsed.hard)
+        if relaxed:  # nothing meets the hard constraints: rank by them instead, and say so
+            docs = await self._hybrid(parsed, explicit, top_k)
+        boosts = parsed.constraints if relaxed else parsed.soft
+        scored: list[tuple[float, dict[str, Any], tuple[str, ...]]] = []
+        for doc in docs:
+            reranker = doc.get("@search.reranker_score")
+            score = float(reranker if reranker is not None else doc.get("@search.score") or 0.0)
+            facets = facets_from_document(doc)
+            sat = {c.label: float(c.satisfaction(facets)) for c in boosts}
+            score += SOFT_WEIGHT * sum(sat.values())
+            scored.append((score, doc, tuple(label for label, v in sat.items() if v < 0.5)))
+        scored.sort(key=lambda item: -item[0])  # stable: the service's order on ties
+        return [
+            SearchHit(
+                plan_id=str(doc["plan_id"]),
+                score=score,
+                matched=("azure",),
+                unmet=unmet,
+                relaxed=relaxed,
+            )
+            for score, doc, unmet in scored[:top_k]
+        ]
+
+    async def _hybrid(
+        self, parsed: ParsedQuery, filters: SearchFilters, top_k: int
+    ) -> list[dict[str, Any]]:
+        matrix = await asyncio.to_thread(self.embedder.embed_queries, [parsed.text])
+        fetch = max(SOFT_FETCH, top_k) if parsed.constraints else top_k
         vector_query = VectorizedQuery(
             vector=[float(x) for x in matrix[0]],
-            k_nearest_neighbors=max(self.vector_k, top_k),
+            k_nearest_neighbors=max(self.vector_k, fetch),
             fields=VECTOR_FIELD,
         )
         extra: dict[str, Any] = {}
@@ -332,19 +349,14 @@ class AzureSearchRetriever:
             extra = {"query_type": "semantic", "semantic_configuration_name": self.semantic_config}
         client = await self._search_client()
         results = await client.search(
-            search_text=query,
+            search_text=parsed.residual or None,
             vector_queries=[vector_query],
             filter=filters_to_odata(filters),
-            top=top_k,
-            select=["plan_id"],
+            top=fetch,
+            select=list(RESULT_FIELDS),
             **extra,
         )
-        hits: list[SearchHit] = []
-        async for doc in results:
-            reranker = doc.get("@search.reranker_score")
-            score = float(reranker if reranker is not None else doc.get("@search.score") or 0.0)
-            hits.append(SearchHit(plan_id=str(doc["plan_id"]), score=score, matched=("azure",)))
-        return hits
+        return [dict(doc) async for doc in results]
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_servers.backoffice.records import Identity, Plan, PlanType
 
+from .facets import facets_of
+
 Side = Literal["bm25", "vector", "azure"]
 IndexAction = Literal["loaded", "built", "memory", "uploaded", "unchanged"]
 
@@ -35,6 +37,17 @@ class SearchFilters(BaseModel):
     identities: tuple[Identity, ...] | None = None
     valid_on: date | None = None
     exclude_plan_ids: tuple[str, ...] = ()
+    # Parsed from the query text (constraints.py); facets.py says what a plan offers.
+    max_contract_months: int | None = Field(default=None, ge=0)
+    unlimited_data: bool | None = None
+    min_data_gb: float | None = Field(default=None, ge=0)  # unlimited plans always pass
+    voice_unlimited: bool | None = None
+    perks: tuple[str, ...] | None = None  # every one required
+    pay_per_use: bool | None = None  # capped and charged per use after the cap, not throttled
+    min_speed_after_mbps: float | None = Field(default=None, ge=0)  # unlimited plans pass
+    min_voice_minutes: int | None = Field(default=None, ge=0)  # unlimited voice passes
+    min_device_discount: int | None = Field(default=None, ge=0)
+    has_gift: bool | None = None
 
     def is_empty(self) -> bool:
         return self == SearchFilters()
@@ -68,6 +81,32 @@ class SearchFilters(BaseModel):
             return False
         if self.valid_on is not None and not (plan.valid_from <= self.valid_on <= plan.valid_to):
             return False
+        if self.max_contract_months is not None and plan.contract_months > self.max_contract_months:
+            return False
+        if self.unlimited_data is not None and (plan.data_gb is None) != self.unlimited_data:
+            return False
+        if self.min_data_gb is not None and (plan.data_gb or float("inf")) < self.min_data_gb:
+            return False
+        if (
+            self.voice_unlimited is not None
+            and (plan.voice_minutes is None) != self.voice_unlimited
+        ):
+            return False
+        f = facets_of(plan)
+        if self.perks and not set(self.perks) <= f.perks:
+            return False
+        if self.pay_per_use is not None and (not f.unlimited and f.speed_after == 0) != (
+            self.pay_per_use
+        ):
+            return False
+        if self.min_speed_after_mbps is not None and f.speed_after < self.min_speed_after_mbps:
+            return False
+        if self.min_voice_minutes is not None and f.voice_minutes < self.min_voice_minutes:
+            return False
+        if self.min_device_discount is not None and f.device_discount < self.min_device_discount:
+            return False
+        if self.has_gift is not None and f.has_gift != self.has_gift:
+            return False
         return plan.plan_id not in self.exclude_plan_ids
 
 
@@ -83,6 +122,10 @@ class SearchHit(BaseModel):
     vector_rank: int | None = None
     bm25_score: float | None = None
     vector_score: float | None = None
+    # Understood constraints (labels) this plan does not meet: only soft ones, unless the hard
+    # filters left nothing and were relaxed (then `relaxed` is True and they show here too).
+    unmet: tuple[str, ...] = ()
+    relaxed: bool = False
 
 
 class IndexReport(BaseModel):

@@ -16,6 +16,8 @@ from mcp_servers.backoffice.records import Customer, Identity, PhoneLine, PlanTy
 
 from .models import SearchFilters
 
+CONTEXT_MARK = "||"
+
 # Words staff and customers use interchangeably. Expansion is applied to the lexical side only:
 # the embedding model already places these near each other, and repeating them would only
 # drown the rest of the query in the vector.
@@ -195,5 +197,9 @@ def shape_query(query: str, context: CustomerContext | dict | None = None) -> Sh
         reasons.append(f"renewal {ctx.renewal_type} -> with_device={filters.with_device}")
     if ctx.identities is not None:
         reasons.append(f"identities {sorted(ctx.identities)} -> identity-restricted plans filtered")
-    text = " ".join(part for part in (query, " ".join(words)) if part)
+    # Words inferred from the context follow CONTEXT_MARK: the constraint parser treats what
+    # they say as preferences, never filters (usage suggests 吃到飽; the staff did not ask).
+    text = (
+        f"{query} {CONTEXT_MARK} {' '.join(words)}" if words and query else query or " ".join(words)
+    )
     return ShapedQuery(text=text, filters=filters, reasons=reasons)

@@ -5,6 +5,11 @@ by default) over the same filtered candidate set, keeps the top 20 of each side 
 hits dropped) and fuses them with Reciprocal Rank Fusion, k=60: the recipe Azure AI Search
 uses, so both backends rank alike. Search is CPU-bound (~20-30 ms, mostly the query embedding)
 and runs in a worker thread so it never blocks the event loop.
+
+Constraints typed in the query (parser.py) act before ranking: hard ones join the filters,
+soft ones add `SOFT_WEIGHT` x satisfaction to the fused score. When the hard ones leave no plan,
+the search runs without them and ranks by them instead; hits then carry `relaxed=True` and
+name what they miss in `unmet`, so the staff never see violators passed off as matches.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
@@ -23,6 +27,7 @@ import numpy as np
 from core.embeddings import Embedder, build_embedder
 from mcp_servers.backoffice.records import Plan
 
+from .constraints import SOFT_WEIGHT, ParsedQuery, with_parsed
 from .fusion import DEFAULT_K, rrf
 from .lexical import LexicalIndex
 from .models import (
@@ -35,7 +40,9 @@ from .models import (
     passage_text,
     plan_text,
 )
+from .parser import parse_query
 from .query import synonym_expansions
+from .state import State
 from .store import IndexStore, StoredIndex, text_hash
 from .tokenize import TOKENIZER_VERSION, tokenize, tokenize_many
 from .vector import DenseIndex, top_indices
@@ -46,6 +53,8 @@ if TYPE_CHECKING:
 Mode = Literal["hybrid", "bm25", "vector"]
 _SIDES: tuple[Side, ...] = ("bm25", "vector")
 INDEX_SCHEMA = "plan-text-v2"
+_State = State  # the benchmark builds snapshots by hand
+SOFT_DEPTH = 50  # with soft constraints, look deeper so boosted plans can surface
 
 
 @runtime_checkable
@@ -61,69 +70,6 @@ class PromotionRetriever(Protocol):
     ) -> list[SearchHit]: ...
 
     async def aclose(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class _State:
-    """An immutable snapshot; `ensure_index` swaps it whole so searches never see a mix."""
-
-    content_hash: str
-    plans: tuple[Plan, ...]
-    lexical: LexicalIndex
-    dense: DenseIndex
-    plan_type: np.ndarray
-    with_device: np.ndarray
-    contract: np.ndarray
-    fee: np.ndarray
-    identity: np.ndarray
-    valid_from: np.ndarray
-    valid_to: np.ndarray
-    ids: np.ndarray
-    row_of: dict[str, int]
-
-    @classmethod
-    def build(
-        cls, key: str, plans: Sequence[Plan], lexical: LexicalIndex, dense: DenseIndex
-    ) -> _State:
-        return cls(
-            content_hash=key,
-            plans=tuple(plans),
-            lexical=lexical,
-            dense=dense,
-            plan_type=np.array([p.plan_type for p in plans], dtype=object),
-            with_device=np.array([p.with_device for p in plans], dtype=bool),
-            contract=np.array([p.contract_months for p in plans], dtype=np.int32),
-            fee=np.array([p.monthly_fee for p in plans], dtype=np.int64),
-            identity=np.array([p.rules.required_identity or "" for p in plans], dtype=object),
-            valid_from=np.array([p.valid_from.toordinal() for p in plans], dtype=np.int64),
-            valid_to=np.array([p.valid_to.toordinal() for p in plans], dtype=np.int64),
-            ids=np.array([p.plan_id for p in plans], dtype=object),
-            row_of={p.plan_id: i for i, p in enumerate(plans)},
-        )
-
-    def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
-        """Vectorised `SearchFilters.admits` over all plans (None = everything admitted)."""
-        if filters is None or filters.is_empty():
-            return None
-        keep = np.ones(len(self.plans), dtype=bool)
-        if filters.plan_types is not None:
-            keep &= np.isin(self.plan_type, list(filters.plan_types))
-        if filters.with_device is not None:
-            keep &= self.with_device == filters.with_device
-        if filters.contract_months is not None:
-            keep &= np.isin(self.contract, list(filters.contract_months))
-        if filters.max_monthly_fee is not None:
-            keep &= self.fee <= filters.max_monthly_fee
-        if filters.min_monthly_fee is not None:
-            keep &= self.fee >= filters.min_monthly_fee
-        if filters.identities is not None:
-            keep &= (self.identity == "") | np.isin(self.identity, list(filters.identities))
-        if filters.valid_on is not None:
-            day = filters.valid_on.toordinal()
-            keep &= (self.valid_from <= day) & (day <= self.valid_to)
-        if filters.exclude_plan_ids:
-            keep &= ~np.isin(self.ids, list(filters.exclude_plan_ids))
-        return keep
 
 
 class LocalHybridRetriever:
@@ -142,6 +88,9 @@ class LocalHybridRetriever:
         expand_synonyms: bool = True,
         expansion_weight: float = 1.0,
         query_cache_size: int = 256,
+        constraints: bool = True,
+        soft_weight: float = SOFT_WEIGHT,
+        lexical_residual: bool = True,
     ) -> None:
         self.embedder = embedder
         self.store = IndexStore(index_dir) if index_dir is not None else None
@@ -151,7 +100,12 @@ class LocalHybridRetriever:
         self.expand_synonyms = expand_synonyms
         self.expansion_weight = expansion_weight
         self.query_cache_size = query_cache_size
-        self._state: _State | None = None
+        self.constraints = constraints
+        self.soft_weight = soft_weight
+        # BM25 scores the query minus the words that only stated constraints ("1000 以下"
+        # would otherwise favour plans whose text contains 1000); see docs/search.md.
+        self.lexical_residual = lexical_residual
+        self._state: State | None = None
         self._build_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -179,12 +133,12 @@ class LocalHybridRetriever:
             current = self._state
             if current is not None and current.content_hash == key:
                 # Same texts: only refresh the metadata that filters read (fees, dates, ...).
-                self._state = _State.build(key, plans, current.lexical, current.dense)
+                self._state = State.build(key, plans, current.lexical, current.dense)
                 return self._report("unchanged", plans, 0, key, started)
             stored = self.store.load(key) if self.store is not None else None
             if stored is not None:
                 lexical = LexicalIndex(stored.tokens)
-                self._state = _State.build(key, plans, lexical, DenseIndex(stored.vectors))
+                self._state = State.build(key, plans, lexical, DenseIndex(stored.vectors))
                 return self._report("loaded", plans, 0, key, started)
             passages = [passage_text(p) for p in plans]
             vectors, embedded = self._embed_passages(passages)
@@ -194,7 +148,7 @@ class LocalHybridRetriever:
                 hashes = [text_hash(t) for t in passages]
                 record = StoredIndex(key, ids, hashes, tokens, vectors, self.embedder.name)
                 self.store.save(record)
-            self._state = _State.build(key, plans, lexical, DenseIndex(vectors))
+            self._state = State.build(key, plans, lexical, DenseIndex(vectors))
             action: IndexAction = "built" if self.store is not None else "memory"
             return self._report(action, plans, embedded, key, started)
 
@@ -254,42 +208,58 @@ class LocalHybridRetriever:
         top_k: int = 5,
         mode: Mode = "hybrid",
     ) -> list[SearchHit]:
-        """Rank plans for `query`; `mode` isolates one side for evaluation."""
+        """Rank plans for `query` under `filters` and the constraints the query states;
+        `mode` isolates one side for evaluation."""
         state = self._state
         if state is None:
             raise RuntimeError("the promotion index is not built: call ensure_index(plans) first")
         if top_k <= 0 or not query.strip():
             return []
-        mask = state.mask(filters)
-        depth = max(self.per_side, top_k)
+        parsed = parse_query(query) if self.constraints else ParsedQuery(query, query)
+        explicit = filters or SearchFilters()
+        mask = state.mask(with_parsed(explicit, parsed))
+        relaxed = bool(parsed.hard) and mask is not None and not mask.any()
+        if relaxed:  # nothing meets the hard constraints: rank by them instead, and say so
+            mask = state.mask(explicit)
+        boosts = parsed.constraints if relaxed else parsed.soft
+        depth = max(SOFT_DEPTH if boosts else self.per_side, top_k)
         rankings: dict[str, list[str]] = {}
         bm25: np.ndarray | None = None
         cosine: np.ndarray | None = None
-        if mode in ("hybrid", "bm25"):
-            bm25 = self._lexical_scores(state.lexical, query)
+        lexical_text = parsed.residual if self.lexical_residual else parsed.text
+        if mode in ("hybrid", "bm25") and lexical_text:
+            bm25 = self._lexical_scores(state.lexical, lexical_text)
             rankings["bm25"] = [
                 state.plans[i].plan_id for i in top_indices(bm25, mask, depth, positive=True)
             ]
         if mode in ("hybrid", "vector"):
-            cosine = state.dense.scores(self.embed_query(query))
+            cosine = state.dense.scores(self.embed_query(parsed.text))
             rankings["vector"] = [
                 state.plans[i].plan_id for i in top_indices(cosine, mask, depth, positive=False)
             ]
+        fused = rrf(rankings, k=self.rrf_k, weights=self.weights)
+        sat = {c: state.satisfaction(c) for c in boosts}
+        bonus = np.zeros(len(state.plans))
+        for values in sat.values():
+            bonus += self.soft_weight * values
+        ranked = sorted(fused, key=lambda f: -(f.score + bonus[state.row_of[f.key]]))
         hits: list[SearchHit] = []
-        for fused in rrf(rankings, k=self.rrf_k, weights=self.weights, limit=top_k):
-            row = state.row_of[fused.key]
+        for item in ranked[:top_k]:
+            row = state.row_of[item.key]
             hits.append(
                 SearchHit(
-                    plan_id=fused.key,
-                    score=fused.score,
-                    matched=tuple(side for side in _SIDES if side in fused.ranks),
-                    bm25_rank=fused.ranks.get("bm25"),
-                    vector_rank=fused.ranks.get("vector"),
+                    plan_id=item.key,
+                    score=item.score + float(bonus[row]),
+                    matched=tuple(side for side in _SIDES if side in item.ranks),
+                    bm25_rank=item.ranks.get("bm25"),
+                    vector_rank=item.ranks.get("vector"),
                     bm25_score=float(bm25[row])
-                    if bm25 is not None and "bm25" in fused.ranks
+                    if bm25 is not None and "bm25" in item.ranks
                     else None,
                     # The cosine is known for every plan, even one only BM25 ranked.
                     vector_score=float(cosine[row]) if cosine is not None else None,
+                    unmet=tuple(c.label for c, v in sat.items() if v[row] < 0.5),
+                    relaxed=relaxed,
                 )
             )
         return hits

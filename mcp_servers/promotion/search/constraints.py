@@ -1,0 +1,228 @@
+"""Constraints people type into a promotion search, parsed into typed hard filters and boosts.
+
+"5G 吃到飽 1000 以下、不綁約、有送 Netflix" says four checkable things that BM25 and a sentence
+vector cannot enforce (a 1399 plan is lexically as close to "1000" as a 999 one). `parser.py`
+finds them (zh-TW, zh-CN, English), returns the residual text for lexical scoring, and
+`ParsedQuery.filters()` turns the hard ones into `SearchFilters`; the soft ones are scored by
+`Constraint.satisfaction`. Which are hard: an explicit ceiling/floor/range on the fee, "at
+least N GB", unlimited or unthrottled data, unlimited voice, a contract length or none, a
+phone wanted or not, a named perk the catalogue carries. Soft: "around 800", "cheap", an
+audience (a student may still take a general plan), the network generation, a bare "30GB", a
+streaming service the catalogue does not carry (it boosts plans that carry one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from .facets import MUSIC_STREAMING, VIDEO_STREAMING
+from .models import SearchFilters
+
+Kind = Literal[
+    "fee_max",
+    "fee_min",
+    "fee_around",
+    "cheap",
+    "data_min",
+    "data_light",
+    "unlimited",
+    "capped",
+    "throttled",
+    "pay_per_use",
+    "speed_min",
+    "speed_at",
+    "voice_unlimited",
+    "voice_min",
+    "voice_needed",
+    "contract",
+    "contract_max",
+    "device",
+    "discount_min",
+    "gift",
+    "perk",
+    "streaming",
+    "audience",
+    "network",
+    "brand",
+    "data_only",
+]
+
+
+class Columns(Protocol):
+    """One plan's facets or all plans' columns: scalars or numpy arrays, same names."""
+
+    @property
+    def fee(self) -> Any: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def throttled(self) -> Any: ...
+    @property
+    def speed_after(self) -> Any: ...
+    @property
+    def voice_minutes(self) -> Any: ...
+    @property
+    def contract_months(self) -> Any: ...
+    @property
+    def with_device(self) -> Any: ...
+    @property
+    def device_discount(self) -> Any: ...
+    @property
+    def has_gift(self) -> Any: ...
+    @property
+    def plan_type(self) -> Any: ...
+
+    def tag(self, name: str) -> Any: ...
+
+
+def _f(values: object) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+def _any(cols: Columns, names: Iterable[str], prefix: str) -> object:
+    found = [np.asarray(cols.tag(f"{prefix}:{n}"), dtype=bool) for n in sorted(names)]
+    return np.logical_or.reduce(found)
+
+
+# RRF gives ~0.016 per side at rank 1; one fully met soft constraint is worth a little less
+# than moving from rank 1 to rank 20 on one side, so text relevance still orders the rest.
+SOFT_WEIGHT = 0.01
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One understood constraint: what it asks, whether it filters, and the words that said it."""
+
+    kind: Kind
+    value: float | bool | str | tuple[int, ...]
+    hard: bool
+    text: str
+    label: str
+
+    def satisfaction(self, cols: Columns) -> np.ndarray:
+        """How well plans meet it, 0..1: one plan (`PlanFacets`) or all (the local `State`).
+
+        Written once in numpy so both backends score alike.
+        """
+        v = self.value
+        n = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
+        kind = self.kind
+        if kind in ("fee_max", "fee_min", "fee_around", "cheap"):
+            fee = np.asarray(cols.fee, dtype=float)
+            if kind == "fee_max":
+                return _f(fee <= n)
+            if kind == "fee_min":
+                return _f(fee >= n)
+            if kind == "fee_around":
+                return np.clip(1.0 - np.abs(fee - n) / (0.3 * n), 0.0, 1.0)
+            return np.clip(399.0 / np.maximum(fee, 1.0), 0.0, 1.0)
+        data = np.asarray(cols.data, dtype=float)
+        speed = np.asarray(cols.speed_after, dtype=float)
+        table: dict[str, Callable[[], object]] = {
+            "data_min": lambda: data >= n,
+            "data_light": lambda: data <= n,
+            "unlimited": lambda: np.isinf(data),
+            "capped": lambda: ~np.isinf(data),
+            "throttled": lambda: cols.throttled,
+            "pay_per_use": lambda: ~np.isinf(data) & (speed == 0),
+            "speed_min": lambda: speed >= n,
+            "speed_at": lambda: (speed >= n) & (speed <= 1.5 * n),
+            "voice_unlimited": lambda: np.isinf(np.asarray(cols.voice_minutes, dtype=float)),
+            "voice_min": lambda: np.asarray(cols.voice_minutes, dtype=float) >= n,
+            "voice_needed": lambda: np.asarray(cols.voice_minutes, dtype=float) > 0,
+            "contract": lambda: np.isin(cols.contract_months, list(v)),  # type: ignore[arg-type]
+            "contract_max": lambda: np.asarray(cols.contract_months) <= n,
+            "device": lambda: np.asarray(cols.with_device) == bool(v),
+            "discount_min": lambda: np.asarray(cols.device_discount) >= n,
+            "gift": lambda: cols.has_gift,
+            "perk": lambda: cols.tag(f"perk:{v}"),
+            "streaming": lambda: _any(
+                cols, MUSIC_STREAMING if v == "music" else VIDEO_STREAMING, "perk"
+            ),
+            "audience": lambda: cols.tag(f"audience:{v}"),
+            "network": lambda: cols.tag(f"network:{v}"),
+            "brand": lambda: cols.tag(f"brand:{v}"),
+            "data_only": lambda: np.asarray(cols.plan_type == "data_only"),
+        }
+        return _f(table[kind]())
+
+    def describe(self) -> str:
+        return f"{self.label} ←「{self.text.strip()}」({'filter' if self.hard else 'boost'})"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str  # normalised query
+    residual: str  # the query minus the words that only stated constraints
+    constraints: tuple[Constraint, ...] = field(default=())
+
+    @property
+    def hard(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.constraints if c.hard)
+
+    @property
+    def soft(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.constraints if not c.hard)
+
+    def filters(self) -> SearchFilters:
+        """The hard constraints as `SearchFilters` (tightest value wins on repeats)."""
+        values: dict[str, object] = {}
+        perks: list[str] = []
+        for c in self.hard:
+            v = c.value
+            if c.kind == "fee_max":
+                values["max_monthly_fee"] = min(int(v), int(values.get("max_monthly_fee", v)))  # type: ignore[arg-type,call-overload]
+            elif c.kind == "fee_min":
+                values["min_monthly_fee"] = max(int(v), int(values.get("min_monthly_fee", v)))  # type: ignore[arg-type,call-overload]
+            elif c.kind == "data_min":
+                values["min_data_gb"] = max(float(v), float(values.get("min_data_gb", v)))  # type: ignore[arg-type]
+            elif c.kind in ("unlimited", "capped"):
+                values["unlimited_data"] = c.kind == "unlimited"
+            elif c.kind == "voice_unlimited":
+                values["voice_unlimited"] = True
+            elif c.kind == "contract":
+                values["contract_months"] = v
+            elif c.kind == "contract_max":
+                values["max_contract_months"] = int(v)  # type: ignore[arg-type]
+            elif c.kind == "device":
+                values["with_device"] = bool(v)
+            elif c.kind == "perk":
+                perks.append(str(v))
+            elif c.kind == "pay_per_use":
+                values["pay_per_use"] = True
+            elif c.kind == "speed_min":
+                values["min_speed_after_mbps"] = float(v)  # type: ignore[arg-type]
+            elif c.kind == "voice_min":
+                values["min_voice_minutes"] = int(v)  # type: ignore[arg-type]
+            elif c.kind == "discount_min":
+                values["min_device_discount"] = int(v)  # type: ignore[arg-type]
+            elif c.kind == "gift":
+                values["has_gift"] = True
+        if perks:
+            values["perks"] = tuple(dict.fromkeys(perks))
+        return SearchFilters.model_validate(values)
+
+    def labels(self) -> list[str]:
+        return [c.describe() for c in self.constraints]
+
+
+def with_parsed(explicit: SearchFilters, parsed: ParsedQuery) -> SearchFilters:
+    """Explicit filters (the customer's context, the tool's) plus the query's hard constraints.
+
+    Explicit values win a conflict, except fee bounds, where the tighter one holds (a budget of
+    1000 and "800 以下" in the text mean at most 800).
+    """
+    found = parsed.filters()
+    merged = found.merged(explicit)
+    highs = [v for v in (explicit.max_monthly_fee, found.max_monthly_fee) if v is not None]
+    lows = [v for v in (explicit.min_monthly_fee, found.min_monthly_fee) if v is not None]
+    return merged.model_copy(
+        update={
+            "max_monthly_fee": min(highs) if highs else None,
+            "min_monthly_fee": max(lows) if lows else None,
+        }
+    )

@@ -1,0 +1,382 @@
+# ruff: noqa: E501  (regex tables read better unwrapped)
+"""The constraint parser: regex rules over the normalised query, earlier rules first.
+
+Handlers turn a match into `Constraint`s (or nothing, when the number is implausible for what
+the words around it say); `parse_query` keeps the first rule's reading of any text span and
+returns the residual text for lexical scoring.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+from .constraints import Constraint, Kind, ParsedQuery
+from .facets import BRAND_ALIASES, PERK_ALIASES
+from .numbers import NUM, parse_number
+from .query import CONTEXT_MARK
+from .rules import AUDIENCE_WORDS, HARD_PERKS, OTHER_STREAMING, PERK_LABELS, PHRASES
+from .tokenize import normalize
+
+_CUR = r"(?:nt\$|ntd|nt|\$)?\s*"
+_YUAN = r"(?:\s*(?:元|塊|块|dollars?|ntd|bucks))?"
+# After a fee number none of these may follow: they make it a data amount, a duration, an age...
+_NOT_FEE = (
+    r"(?!\s*(?:gb|g(?![a-z])|mb|m(?![a-z])|mbps|個月|个月|月(?!租|費|费|付)|年|歲|岁|分鐘|分钟"
+    r"|min|months?|years?|則|则|天|日|期|吋|寸|mah|w(?![a-z])|%|折|人|支|門|个|個|號|号|次))"
+)
+_FEE_WORD = (
+    r"(?:月租費?|月租费|月費|月费|月付|每月|每個月|每个月|monthly(?: fee)?|per month|a month)"
+)
+_MONTHS = r"(?:個月|个月|months?|mos?\b|-month)"
+_YEARS = r"(?:年|years?|-year)"
+_CONTRACT_WORD = r"(?:綁約|绑约|合約|合约|約期|约期|綁|绑|約|约|contract|commitment|term)"
+KNOWN_MONTHS = (12, 18, 24, 30, 36, 48)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+FEE_RANGE = (100.0, 20000.0)
+
+STORAGE_SIZES = (64, 128, 256, 512, 1024)
+Handler = Callable[[re.Match[str]], list[Constraint]]
+
+
+def _num(match: re.Match[str], group: int | str = 1) -> float | None:
+    raw = match.group(group)
+    return None if raw is None else parse_number(raw)
+
+
+def _fee(value: float | None, *, marked: bool = False) -> bool:
+    """A plausible monthly fee (a small bare number is a model number or a count)."""
+    return value is not None and (FEE_RANGE[0] <= value <= FEE_RANGE[1] or (marked and value > 0))
+
+
+def _c(kind: Kind, value: float | bool | str | tuple[int, ...], hard: bool, text: str, label: str):
+    return Constraint(kind, value, hard, text, label)
+
+
+_STRICT = (
+    "不到",
+    "未滿",
+    "未满",
+    "低於",
+    "低于",
+    "少於",
+    "少于",
+    "小於",
+    "小于",
+    "under",
+    "below",
+    "less than",
+    "cheaper than",
+    "<",
+)
+
+
+def _fee_max(m: re.Match[str]) -> list[Constraint]:
+    value = _num(m, "n")
+    if not _fee(value, marked="$" in m.group(0) or "元" in m.group(0)):
+        return []
+    assert value is not None
+    strict = any(word in m.group(0) for word in _STRICT) and "<=" not in m.group(0)
+    ceiling = int(value) - 1 if strict else int(value)
+    return [_c("fee_max", ceiling, True, m.group(0), f"月租 ≤ {ceiling}")]
+
+
+def _fee_min(m: re.Match[str]) -> list[Constraint]:
+    value = _num(m, "n")
+    if not _fee(value, marked="$" in m.group(0) or "元" in m.group(0)):
+        return []
+    assert value is not None
+    strict = any(
+        w in m.group(0) for w in ("高於", "高于", "超過", "超过", "over", "above", "more than", ">")
+    )
+    floor = int(value) + 1 if strict and ">=" not in m.group(0) else int(value)
+    return [_c("fee_min", floor, True, m.group(0), f"月租 ≥ {floor}")]
+
+
+def _fee_range(m: re.Match[str]) -> list[Constraint]:
+    low, high = _num(m, "a"), _num(m, "b")
+    if not (_fee(low) and _fee(high)):
+        return []
+    assert low is not None and high is not None
+    low, high = sorted((low, high))
+    return [
+        _c("fee_min", int(low), True, m.group(0), f"月租 ≥ {int(low)}"),
+        _c("fee_max", int(high), True, m.group(0), f"月租 ≤ {int(high)}"),
+    ]
+
+
+def _fee_around(m: re.Match[str]) -> list[Constraint]:
+    value = _num(m, "n")
+    if not _fee(value, marked="元" in m.group(0) or "$" in m.group(0)):
+        return []
+    assert value is not None
+    return [_c("fee_around", int(value), False, m.group(0), f"月租約 {int(value)}")]
+
+
+def _numeric(kind: Kind, label: str) -> Handler:
+    def handle(m: re.Match[str]) -> list[Constraint]:
+        value = _num(m, "n")
+        if value is None or value <= 0:
+            return []
+        return [_c(kind, value, True, m.group(0), label.format(value))]
+
+    return handle
+
+
+def _speed(m: re.Match[str]) -> list[Constraint]:
+    value = _num(m, "n")
+    if value is None or value <= 0 or value > 100:
+        return []
+    return [
+        _c("speed_min", value, True, m.group(0), f"降速後 ≥ {value:g}Mbps"),
+        _c("speed_at", value, False, m.group(0), f"降速後約 {value:g}Mbps"),
+        _c("capped", True, False, m.group(0), "有上限、降速續用"),
+    ]
+
+
+def _brand(name: str) -> Handler:
+    return lambda m: [
+        _c("brand", name, False, m.group(0), f"機型：{name}"),
+        _c("device", True, False, m.group(0), "搭手機（品牌）"),
+    ]
+
+
+def _data_min(hard: bool) -> Handler:
+    def handle(m: re.Match[str]) -> list[Constraint]:
+        value = _num(m, "n")
+        unit = m.group("u")
+        if value is None or value <= 0 or (unit == "g" and value in (2, 3, 4, 5, 6)):
+            return []  # "5G" names the network generation
+        if not hard and value in STORAGE_SIZES:
+            return []  # "Galaxy S25 256G" is the phone's storage, not a data allowance
+        return [_c("data_min", value, hard, m.group(0), f"上網 ≥ {value:g}GB")]
+
+    return handle
+
+
+def _data_light(m: re.Match[str]) -> list[Constraint]:
+    value = _num(m, "n")
+    if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):
+        return []
+    cap = max(2 * value, value + 5)
+    return [_c("data_light", cap, False, m.group(0), f"輕量上網 ≤ {cap:g}GB")]
+
+
+def _months(m: re.Match[str]) -> int | None:
+    value = _num(m, "n")
+    if value is None or value <= 0:
+        return None
+    years = bool(re.search(_YEARS, m.group("u") or ""))
+    return int(value * 12) if years else int(value)
+
+
+def _contract(m: re.Match[str]) -> list[Constraint]:
+    months = _months(m)
+    if months is None or months > 60:
+        return []
+    return [_c("contract", (months,), True, m.group(0), f"合約 {months} 個月")]
+
+
+def _bare_months(m: re.Match[str]) -> list[Constraint]:
+    """'24 個月' with no contract word: a contract only at a usual length and not a gift's
+    or a tenure's duration (Netflix 12 個月, 在網滿 24 個月)."""
+    months = _months(m)
+    before = m.string[max(0, m.start() - 10) : m.start()]
+    blocked = (
+        "送",
+        "贈",
+        "赠",
+        "免費",
+        "免费",
+        "折抵",
+        "在網",
+        "在网",
+        "滿",
+        "满",
+        "用了",
+        "已",
+        "了",
+        "free",
+        "for",
+    )
+    if months not in KNOWN_MONTHS or any(w in before for w in blocked):
+        return []
+    if any(alias in before for aliases in PERK_ALIASES.values() for alias in aliases):
+        return []
+    return [_c("contract", (months,), True, m.group(0), f"合約 {months} 個月")]
+
+
+def _contract_max(m: re.Match[str]) -> list[Constraint]:
+    months = _months(m)
+    if months is None or months > 60:
+        return []
+    return [_c("contract_max", months, True, m.group(0), f"合約 ≤ {months} 個月")]
+
+
+def _network(m: re.Match[str]) -> list[Constraint]:
+    gens = {g.upper() for g in re.findall(r"(?<![0-9a-z])([45])\s*g(?![a-z0-9])", m.string)}
+    if len(gens) != 1:  # "4G 升級 5G" names both: no preference
+        return []
+    return [_c("network", f"{m.group(1)}G", False, m.group(0), f"{m.group(1)}G")]
+
+
+def _fixed(
+    kind: str, value: float | bool | str | tuple[int, ...], hard: bool, label: str
+) -> Handler:
+    return lambda m: [_c(kind, value, hard, m.group(0), label)]  # type: ignore[arg-type]
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_N = rf"(?P<n>{NUM})"
+_NY = rf"(?P<n>{NUM}|(?<![a-z])(?:one|two|three|four)(?![a-z]))"
+_GB = r"\s*(?P<u>gb|g|gigs?)(?![a-z0-9])"
+_CEILING_PRE = (
+    r"(?:不超過|不超过|不要超過|不要超过|不高於|不高于|不能超過|不能超过|不到|未滿|未满|最多|頂多|顶多|上限|最高|"
+    r"低於|低于|少於|少于|小於|小于|under|below|less than|cheaper than|at most|up to|no more than|"
+    r"max(?:imum)?|within|<=|<|≤|預算|预算|budget(?: of| is)?)"
+)
+_FLOOR_PRE = r"(?:至少|最少|起碼|起码|高於|高于|超過|超过|多於|多于|大於|大于|over|above|more than|at least|>=|>|≥)"
+
+# (pattern, handler, strip from the lexical text). Earlier rules win overlapping text, so
+# negations come before the phrases they contain (不換手機 before 換手機).
+RULES: list[tuple[str, Handler, bool]] = [
+    *[(p, _fixed(k, v, h, lab), s) for p, k, v, h, lab, s in PHRASES["early"]],
+    # device discount, speed after the cap, voice minutes: numbers that are not fees
+    (
+        rf"(?:discount|折扣|折價|折价|現折|现折|再折|購機折|购机折|補貼|补贴)\s*(?:of|達|达|有|至少|at least)?\s*{_CUR}{_N}{_YUAN}\s*(?:or more|以上|起)?",
+        _numeric("discount_min", "購機折扣 ≥ {:g}"),
+        True,
+    ),
+    (
+        rf"(?:用完|超量|降速|還有|还有|剩下?|之後|之后|後|后|after the cap|throttled to|slows? to)\s*(?:還有|还有|剩|降速|仍有|會|会)?\s*{_N}\s*(?:mbps|mb/s|m|兆)(?![a-z])",
+        _speed,
+        True,
+    ),
+    (
+        rf"{_FLOOR_PRE}?\s*{_N}\s*(?:分鐘|分钟|minutes?|mins?)(?![a-z])\s*(?:以上|起|or more|\+)?",
+        _numeric("voice_min", "通話 ≥ {:g} 分鐘"),
+        True,
+    ),
+    # fees
+    (
+        rf"(?:介於|介于|between)\s*{_CUR}(?P<a>{NUM}){_YUAN}\s*(?:到|至|~|～|-|–|—|and|to|與|与|和|跟)\s*{_CUR}(?P<b>{NUM}){_YUAN}{_NOT_FEE}(?:\s*(?:之間|之间))?",
+        _fee_range,
+        True,
+    ),
+    (
+        rf"{_FEE_WORD}?\s*{_CUR}(?P<a>{NUM}){_YUAN}\s*(?:到|至|~|～|-|–|—|to)\s*{_CUR}(?P<b>{NUM}){_YUAN}{_NOT_FEE}(?:\s*(?:之間|之间))?",
+        _fee_range,
+        True,
+    ),
+    (
+        rf"(?:大約|大约|大概|差不多|約|约|around|about|approximately|roughly|~|≈)\s*{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}",
+        _fee_around,
+        True,
+    ),
+    (
+        rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}\s*(?:上下|左右|附近|前後|前后|-?ish)",
+        _fee_around,
+        True,
+    ),
+    (
+        rf"{_CEILING_PRE}\s*(?:是|為|为|:)?\s*{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}",
+        _fee_max,
+        True,
+    ),
+    (
+        rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}\s*(?:以下|以內|以内|之內|之内|內|内|有找|or less|or under|and under|and below|or cheaper|max)",
+        _fee_max,
+        True,
+    ),
+    (rf"{_FLOOR_PRE}\s*{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}", _fee_min, True),
+    (rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}\s*(?:以上|起跳|or more|and up|\+)", _fee_min, True),
+    # data amounts
+    (rf"{_FLOOR_PRE}\s*{_N}{_GB}", _data_min(True), True),
+    (rf"{_N}{_GB}\s*(?:以上|起跳|起|or more|and up|\+|plus)", _data_min(True), True),
+    (rf"{_N}{_GB}\s*(?:以下|以內|以内|就夠|就够|夠用|够用|就好|or less)", _data_light, True),
+    (rf"{_N}{_GB}", _data_min(False), True),
+    # contract length
+    (rf"{_CEILING_PRE}\s*{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})", _contract_max, True),
+    (
+        rf"{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})\s*(?:以內|以内|以下|之內|之内|內|内|or less|or shorter)",
+        _contract_max,
+        True,
+    ),
+    (rf"{_CONTRACT_WORD}\s*{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})", _contract, True),
+    (rf"{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})\s*(?:的)?\s*{_CONTRACT_WORD}", _contract, True),
+    (rf"{_NY}\s*(?P<u>{_MONTHS})", _bare_months, True),
+    # fee with a fee word or a currency but no comparator: soft, near that fee
+    (rf"{_FEE_WORD}\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}", _fee_around, True),
+    (rf"{_CUR}{_N}\s*(?:元|塊|块|dollars|ntd)", _fee_around, True),
+    (r"(?:nt\$|\$)\s*" + _N, _fee_around, True),
+    *[(p, _fixed(k, v, h, lab), s) for p, k, v, h, lab, s in PHRASES["late"]],
+    (r"(?<![0-9a-z])([45])\s*g(?![a-z0-9])", _network, False),
+]
+for _perk, _aliases in PERK_ALIASES.items():
+    RULES.append(
+        (
+            _alternatives(_aliases),
+            _fixed("perk", _perk, _perk in HARD_PERKS, PERK_LABELS[_perk]),
+            _perk in HARD_PERKS,
+        )
+    )
+RULES.append(
+    (
+        _alternatives(OTHER_STREAMING["video"]),
+        _fixed("streaming", "video", False, "影音串流（方案未附此平台）"),
+        False,
+    )
+)
+RULES.append(
+    (
+        _alternatives(OTHER_STREAMING["music"]),
+        _fixed("streaming", "music", False, "音樂串流（方案未附此平台）"),
+        False,
+    )
+)
+for _name, _aliases in BRAND_ALIASES.items():
+    RULES.append((_alternatives(_aliases), _brand(_name), False))
+for _audience, (_words, _label) in AUDIENCE_WORDS.items():
+    RULES.append((_alternatives(_words), _fixed("audience", _audience, False, _label), False))
+
+_COMPILED = [(re.compile(p), h, s) for p, h, s in RULES]
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Find every constraint in `query`; overlapping matches go to the earlier rule."""
+    text = _THOUSANDS.sub("", normalize(" ".join(query.split())))
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, Constraint]] = []
+    stripped: list[tuple[int, int]] = []
+    for pattern, handler, strip in _COMPILED:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if start == end or any(s < end and start < e for s, e in taken):
+                continue
+            constraints = handler(match)
+            if not constraints:
+                continue
+            taken.append((start, end))
+            if strip:
+                stripped.append((start, end))
+            found.extend((start, c) for c in constraints)
+    mark = text.find(CONTEXT_MARK)
+    if mark >= 0:  # inferred from the customer's context: a preference, not a filter
+        found = [(at, replace(c, hard=False) if at > mark and c.hard else c) for at, c in found]
+        text = text.replace(CONTEXT_MARK, " " * len(CONTEXT_MARK))  # keeps the spans aligned
+    residual = text
+    for start, end in sorted(stripped, reverse=True):
+        residual = residual[:start] + " " + residual[end:]
+    unique: dict[tuple[str, object], Constraint] = {}
+    for _, c in sorted(found, key=lambda item: item[0]):
+        seen = unique.get((c.kind, c.value))
+        if seen is None or (c.hard and not seen.hard):  # "iPhone ... 搭機": the filter wins
+            unique[(c.kind, c.value)] = c
+    generic = unique.get(("streaming", "video"))
+    if ("streaming", "music") in unique and generic and generic.text in ("串流", "streaming"):
+        del unique[("streaming", "video")]  # "music streaming" said in two places
+    return ParsedQuery(" ".join(text.split()), " ".join(residual.split()), tuple(unique.values()))

@@ -1,0 +1,245 @@
+# ruff: noqa: E501  (regex tables read better unwrapped)
+"""Word tables of the constraint parser (zh-TW, zh-CN, English), kept apart from its logic.
+
+Each phrase row is (regex, kind, value, hard, label, strip-from-lexical). Texts are matched
+after `tokenize.normalize` (NFKC, lower case). "early" rows run before the numeric rules
+(negations such as 不降速 must win over 降速), "late" rows after them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Row = tuple[str, str, Any, bool, str, bool]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split("|"))
+
+
+_NEG = r"(?:不|不會|不会|不要|不想|不被|不能|不希望|沒有|没有|無|无|別|别|免|拒絕|拒绝)"
+_UNLIMITED = (
+    r"(?:吃到飽|吃到饱|吃倒飽|吃倒饱|到飽|到饱|不限量|無限量|无限量|不限流量|無限流量|无限流量|流量無限|流量无限|"
+    r"無限上網|无限上网|上網無限|上网无限|上網不限|上网不限|流量不限|流量吃到飽|流量吃到饱|"
+    r"unlimited(?! *(?:calls?|voice|talk|minutes|texts?|sms))(?: *(?:data|internet|plan))?|all[- ]you[- ]can[- ]eat)"
+)
+
+EARLY: list[Row] = [
+    # speed: unthrottled unlimited vs. throttled after the cap
+    (
+        rf"{_NEG}\s*(?:被)?\s*(?:降速|限速|throttl\w*)|不\s*限速|not throttled|no throttl\w*|without throttl\w*"
+        r"|full[- ]speed|真(?:正的?)?\s*(?:吃到飽|吃到饱|unlimited)|(?:吃到飽|吃到饱)\s*不\s*(?:降速|限速)"
+        r"|no (?:data )?cap|without (?:a )?(?:data )?cap|uncapped",
+        "unlimited",
+        True,
+        True,
+        "上網吃到飽（不降速）",
+        True,
+    ),
+    (
+        r"(?:降速|限速)\s*(?:吃到飽|吃到饱|也可以|也行|沒關係|没关系|可以接受|ok)|"
+        r"(?:吃到飽|吃到饱)\s*(?:降速|限速)|用完\s*(?:降速|不斷網|不断网)|不斷網|不断网|throttled|"
+        r"reduced speed|throttling (?:is )?(?:fine|ok)|降速|(?:不要|不會|不会|不想|不能)?\s*斷網|(?:不要|不會|不会|不想|不能)?\s*断网"
+        r"|慢慢用|還能用|还能用|keeps? working|slows? down",
+        "throttled",
+        True,
+        False,
+        "接受降速吃到飽",
+        True,
+    ),
+    (
+        r"(?:(?:extra|additional) data (?:is )?)?(?:charged per use|pay[- ]per[- ]use|pay[- ]as[- ]you[- ]go)"
+        r"(?: instead of (?:slowing down|being throttled|throttling))?|超量依量計費|依量計費|依量计费"
+        r"|按量計費|按量计费|超量計費|超量计费|超量另計|超量另计",
+        "pay_per_use",
+        True,
+        True,
+        "超量依量計費",
+        True,
+    ),
+    (
+        rf"(?:不需要|不用|不要|不必|用不到|用不完|不是|非|don'?t need|do not need|no need for|not)\s*(?:的)?\s*{_UNLIMITED}"
+        rf"|{_UNLIMITED}\s*(?:太貴|太贵|太浪費|太浪费|用不到|too expensive|is overkill)|non[- ]unlimited"
+        r"|fixed (?:data )?allowance|capped data|data cap(?:ped)?",
+        "capped",
+        True,
+        True,
+        "不要吃到飽（有上限的方案）",
+        True,
+    ),
+    # unlimited voice before unlimited data ("語音無限" is not data)
+    (
+        r"(?:通話|通话|語音|语音|電話|电话|網內外|网内外|講電話|讲电话)\s*(?:要|要能|可以|都)?\s*"
+        r"(?:無限|无限|吃到飽|吃到饱|打到飽|打到饱|不限|免費|免费)|(?:無限|无限)\s*(?:通話|通话|語音|语音|暢打|畅打)"
+        r"|打到飽|打到饱|講到飽|讲到饱|unlimited *(?:calls?|voice|talk(?:time)?|minutes)",
+        "voice_unlimited",
+        True,
+        True,
+        "語音無限",
+        True,
+    ),
+    (_UNLIMITED, "unlimited", True, True, "上網吃到飽", True),
+    # contract: none at all
+    (
+        r"(?:不|無|无|免|沒有|没有|不想|不要|不用)\s*(?:被)?\s*(?:合約|合约)?\s*(?:綁約|绑约|(?:綁|绑)(?![機机手]))"
+        r"|不想被\s*(?:合約|合约)\s*(?:綁|绑)|(?:無|无|沒有|没有|不要)\s*(?:合約|合约)|no[- ]contract"
+        r"|without (?:a )?contract|contract[- ]free|no commitment|month[- ]to[- ]month|prepaid|預付|预付",
+        "contract",
+        (0,),
+        True,
+        "無綁約",
+        True,
+    ),
+    (r"短約|短约|short(?:er)? contract", "contract_max", 24, False, "短約（≤ 24 個月）", True),
+    # device: not wanted, then wanted
+    (
+        r"(?:不|不用|不需要|不想|不要|沒有要|没有要)\s*(?:換|换|買|买|搭|綁|绑)?\s*(?:新)?\s*(?:手機|手机|機|机)"
+        r"|單辦門號|单办门号|只辦門號|只办门号|純門號|纯门号|門號就好|门号就好|自備手機|自备手机"
+        r"|sim[- ]only|no (?:new )?(?:phone|handset|device)|without (?:a )?(?:new )?(?:phone|handset|device)"
+        r"|keep (?:my|the) (?:current |old )?phone|bring (?:my|your) own (?:phone|device)|byod",
+        "device",
+        False,
+        True,
+        "不搭手機",
+        True,
+    ),
+    (r"單純續約|单纯续约", "device", False, True, "不搭手機", False),
+    (
+        r"含\s*(?:手機|手机)|搭\s*(?:手機|手机)|搭機|搭机|綁機|绑机|購機|购机|買手機|买手机|換手機|换手机"
+        r"|換新機|换新机|換新手機|换新手机|換機|换机|送手機|送手机|手機專案|手机专案|搭配手機|搭配手机"
+        r"|with (?:a )?(?:new )?(?:phone|handset|device)|phone bundle|bundled? (?:with )?(?:a )?phone"
+        r"|new phone|upgrade (?:my )?phone"
+        r"|(?:搭|含|配|送|換|换|買|买)\s*(?=iphone|galaxy|pixel|ipad|apple watch|三星|蘋果|苹果|小米|紅米|oppo|華碩|华硕)",
+        "device",
+        True,
+        True,
+        "搭手機",
+        False,
+    ),
+]
+
+LATE: list[Row] = [
+    (
+        r"新手機|新手机|handset",
+        "device",
+        True,
+        False,
+        "搭手機（品牌）",
+        False,
+    ),
+    (
+        r"便宜|最便宜|省錢|省钱|平價|平价|小資|小资|低月租|月租低|降月租|預算有限|预算有限|划算|實惠|实惠"
+        r"|cheap(?:est|er)?|affordable|budget|inexpensive|lowest price|low[- ]cost",
+        "cheap",
+        True,
+        False,
+        "月租低優先",
+        False,
+    ),
+    (
+        r"純上網|纯上网|只要上網|只要上网|只上網|只上网|不用通話|不用通话|不需要通話|不需要通话|不用打電話"
+        r"|不需要語音|不需要语音|不含語音|不含语音|data[- ]only|no calls|分享器|路由器|router|行動網卡"
+        r"|行动网卡|網卡|网卡|mifi",
+        "data_only",
+        True,
+        False,
+        "純上網門號",
+        False,
+    ),
+    (
+        r"串流|streaming|影音平台|影音服務|影音服务|video service|追劇|追剧|看劇|看剧|韓劇|韩剧|日劇|日剧"
+        r"|美劇|美剧|看影片|影集",
+        "streaming",
+        "video",
+        False,
+        "影音串流",
+        False,
+    ),
+    (r"音樂串流|音乐串流|聽音樂|听音乐|music", "streaming", "music", False, "音樂串流", False),
+]
+
+LATE += [
+    (
+        r"有送東西|送東西|送东西|有送禮|有送礼|送禮|送礼|有贈品|贈品|赠品|附贈|附赠|有禮物|有礼物"
+        r"|free gifts?|with (?:a )?(?:free )?gift|freebies?|gifts? included",
+        "gift",
+        True,
+        True,
+        "有贈品",
+        True,
+    ),
+    (
+        r"要能打電話|能打電話|可以打電話|要能打电话|能打电话|可以打电话|要有通話|要有通话|要能講電話"
+        r"|手機方案|手机方案|手機門號|手机门号|with calls|voice calls|make calls|phone calls",
+        "voice_needed",
+        True,
+        False,
+        "要有通話",
+        False,
+    ),
+]
+
+PHRASES: dict[str, list[Row]] = {"early": EARLY, "late": LATE}
+
+# Perks the catalogue names as gifts: naming one is a hard filter. Others only boost.
+HARD_PERKS = frozenset(
+    {"netflix", "disney+", "spotify", "roaming", "power_bank", "voucher", "earbuds", "charger",
+     "fibre", "bill_credit", "phone_case"}
+)  # fmt: skip
+PERK_LABELS = {
+    "netflix": "贈 Netflix", "disney+": "贈 Disney+", "spotify": "贈 Spotify",
+    "roaming": "國際漫遊", "power_bank": "贈行動電源", "voucher": "贈禮券", "earbuds": "贈耳機",
+    "charger": "贈充電器", "phone_case": "贈手機殼/保護貼", "bill_credit": "回饋金/月租折抵",
+    "fibre": "光纖寬頻", "anti_fraud": "防詐", "multi_device": "一號多機",
+}  # fmt: skip
+# Services people name that the catalogue does not bundle: a boost for plans with one.
+OTHER_STREAMING: dict[str, tuple[str, ...]] = {
+    "video": _words(
+        "youtube|hbo|kktv|apple tv|friday影音|myvideo|line tv|catchplay|愛奇藝|爱奇艺"
+        "|iqiyi|prime video|amazon prime|愛爾達|爱尔达|elta|bilibili|動畫瘋|动画疯|優酷|优酷"
+        "|騰訊視頻|腾讯视频"
+    ),
+    "music": _words("kkbox|apple music|youtube music|網易雲|网易云|qq音樂|qq音乐"),
+}
+AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "student": (
+        _words(
+            "學生|学生|大學生|大学生|高中生|研究生|學子|学子|校園|校园|student|college|university|開學|开学"
+        ),
+        "對象：學生",
+    ),
+    "senior": (
+        _words(
+            "長輩|长辈|銀髮|银发|老人|年長|年长|樂齡|乐龄|長青|长青|爺爺|爷爷|奶奶|阿公|阿嬤|阿嬷|外婆|外公|年紀大|年纪大"
+            "|senior|elderly|retiree|grandparent|grandma|grandpa|65歲|65岁|65 歲|65 岁"
+            "|老年"
+        ),
+        "對象：長輩",
+    ),
+    "military_civil": (
+        _words(
+            "軍公教|军公教|軍人|军人|公務員|公务员|教師|教师|老師|老师|警察|消防|military|civil servant|teacher"
+            "|police|government employee|soldier"
+        ),
+        "對象：軍公教",
+    ),
+    "company": (
+        _words(
+            "企業|企业|公司|商務|商务|法人|統編|统编|統一編號|统一编号|員工|员工|business|company|corporate"
+            "|employees|sme"
+        ),
+        "對象：企業",
+    ),
+    "family": (
+        _words(
+            "家庭|全家|家人|親子|亲子|小孩|孩子|兒子|儿子|女兒|女儿|副號|副号|family|kids|children|parent"
+        ),
+        "對象：家庭",
+    ),
+    "gamer": (
+        _words("手遊|手游|電競|电竞|遊戲|游戏|打game|gaming|gamer|esports"),
+        "對象：手遊玩家",
+    ),
+    "tablet": (_words("平板|ipad|tablet|galaxy tab"), "裝置：平板"),
+    "wearable": (_words("手錶|手表|智慧錶|智能手表|watch|穿戴|wearable"), "裝置：手錶"),
+}

@@ -1,0 +1,150 @@
+"""Constraints typed in the query, applied by the local engine and the Azure backend alike."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+
+import pytest
+
+from core.embeddings import E5Embedder
+from core.settings import get_settings
+from mcp_servers.backoffice.generator import generate
+from mcp_servers.backoffice.records import Plan
+from mcp_servers.promotion.search.azure import AzureSearchRetriever, filters_to_odata
+from mcp_servers.promotion.search.models import SearchFilters
+from mcp_servers.promotion.search.parser import parse_query
+from mcp_servers.promotion.search.retriever import LocalHybridRetriever
+
+from .azure_fake import API_KEY, FakeAzureSearch
+from .conftest import HashEmbedder
+
+ON_SALE = SearchFilters(valid_on=date(2026, 6, 1))
+
+
+@pytest.fixture
+def local(tiny_plans: list[Plan]) -> LocalHybridRetriever:
+    retriever = LocalHybridRetriever(HashEmbedder())
+    retriever.ensure_index_sync(tiny_plans)
+    return retriever
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAzureSearch]:
+    server = FakeAzureSearch().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def azure(
+    fake: FakeAzureSearch, tiny_plans: list[Plan]
+) -> AsyncIterator[AzureSearchRetriever]:
+    retriever = AzureSearchRetriever(fake.endpoint, API_KEY, "promotions", HashEmbedder())
+    await retriever.ensure_index(tiny_plans)
+    yield retriever
+    await retriever.aclose()
+
+
+QUERIES: list[tuple[str, set[str]]] = [
+    # query, the plans (on sale on 2026-06-01) that meet every hard constraint in it
+    ("吃到飽 1000 以下", {"T02"}),
+    ("月租不超過 1199 的方案", {"T02", "T03", "T04", "T06", "T08"}),
+    ("五百到一千二", {"T02", "T04", "T08"}),
+    ("24 個月的方案", {"T03", "T06", "T08"}),
+    ("至少 100GB", {"T01", "T02", "T04", "T05", "T08"}),
+    ("不要搭手機 吃到飽", {"T01", "T02", "T04"}),
+    ("有送 Spotify 的", {"T02"}),
+    ("unlimited data with a phone", {"T05"}),
+]
+
+
+@pytest.mark.parametrize(("query", "admitted"), QUERIES)
+def test_local_results_meet_the_hard_constraints(
+    local: LocalHybridRetriever, query: str, admitted: set[str]
+) -> None:
+    hits = local.search_sync(query, filters=ON_SALE, top_k=8)
+    assert {h.plan_id for h in hits} == admitted  # the vector side ranks every admitted plan
+    assert not any(h.relaxed for h in hits)
+
+
+@pytest.mark.parametrize(("query", "admitted"), QUERIES)
+async def test_azure_applies_the_same_constraints_as_filters(
+    azure: AzureSearchRetriever, fake: FakeAzureSearch, query: str, admitted: set[str]
+) -> None:
+    fake.requests.clear()
+    hits = await azure.search(query, filters=ON_SALE, top_k=8)
+    assert {h.plan_id for h in hits} == admitted
+    [request] = fake.requests  # one request: nothing was relaxed
+    parsed = filters_to_odata(parse_query(query).filters())
+    assert parsed is not None
+    for clause in parsed.split(" and "):  # every understood constraint is in `$filter`
+        assert clause in request.body["filter"]
+
+
+def test_soft_constraints_reorder_without_filtering(local: LocalHybridRetriever) -> None:
+    plain = local.search_sync("網內互打 方案", filters=ON_SALE, top_k=8)
+    around = local.search_sync("網內互打 方案 400 上下", filters=ON_SALE, top_k=8)
+    assert {h.plan_id for h in around} == {h.plan_id for h in plain}  # nothing filtered
+    assert around[0].plan_id == "T03"  # the 399 plan
+    far = next(h for h in around if h.plan_id == "T01")  # 1399
+    assert far.unmet == ("月租約 400",)
+
+
+def test_nothing_meets_the_filters_so_the_nearest_are_shown_and_flagged(
+    local: LocalHybridRetriever,
+) -> None:
+    hits = local.search_sync("吃到飽 300 以下", filters=ON_SALE, top_k=3)
+    assert hits and all(h.relaxed for h in hits)
+    # ranked by how many understood constraints they meet: unlimited ones first
+    assert hits[0].unmet == ("月租 ≤ 300",)
+    assert all("月租 ≤ 300" in h.unmet for h in hits)
+
+
+async def test_azure_relaxes_the_same_way(
+    azure: AzureSearchRetriever, fake: FakeAzureSearch
+) -> None:
+    fake.requests.clear()
+    hits = await azure.search("吃到飽 300 以下", filters=ON_SALE, top_k=3)
+    assert len(fake.requests) == 2  # filtered (empty), then without the query's filters
+    assert "monthly_fee le 300" in fake.requests[0].body["filter"]
+    assert "monthly_fee le 300" not in fake.requests[1].body["filter"]
+    assert hits and all(h.relaxed for h in hits)
+    assert hits[0].unmet == ("月租 ≤ 300",)
+
+
+def test_explicit_filters_and_the_text_combine_tightest_fee(local: LocalHybridRetriever) -> None:
+    budget = ON_SALE.merged(SearchFilters(max_monthly_fee=1399))
+    hits = local.search_sync("800 以下", filters=budget, top_k=8)
+    assert {h.plan_id for h in hits} == {"T02", "T03", "T06"}
+
+
+@pytest.fixture(scope="module")
+def catalogue(e5: E5Embedder) -> tuple[LocalHybridRetriever, list[Plan], date]:
+    today = date.today()
+    plans = generate(get_settings().demo_seed, today).plans
+    retriever = LocalHybridRetriever(e5, index_dir=get_settings().search_index_dir)
+    retriever.ensure_index_sync(plans)
+    return retriever, plans, today
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "5G 吃到飽 1000 以下",
+        "月租五百到八百，流量 20G 以上",
+        "不綁約的 5G",
+        "有送 Netflix 的方案嗎",
+        "unlimited 5G, SIM only, under NT$1,300",
+        "通話要無限，搭手機",
+    ],
+)
+def test_real_catalogue_top_five_meet_the_filters(
+    catalogue: tuple[LocalHybridRetriever, list[Plan], date], query: str
+) -> None:
+    retriever, plans, today = catalogue
+    filters = parse_query(query).filters()
+    hits = retriever.search_sync(query, filters=SearchFilters(valid_on=today), top_k=5)
+    by_id = {p.plan_id: p for p in plans}
+    assert hits
+    assert all(filters.admits(by_id[h.plan_id]) for h in hits)

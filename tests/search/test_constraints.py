@@ -1,0 +1,188 @@
+"""The query constraint parser: table-driven, zh-TW / zh-CN / English, and its traps."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_servers.backoffice.records import Plan
+from mcp_servers.promotion.search.constraints import Constraint, ParsedQuery
+from mcp_servers.promotion.search.facets import facets_of
+from mcp_servers.promotion.search.numbers import parse_number, zh_number
+from mcp_servers.promotion.search.parser import parse_query
+from mcp_servers.promotion.search.query import shape_query
+from mcp_servers.promotion.search.retriever import LocalHybridRetriever
+
+from .conftest import HashEmbedder
+
+H, S = True, False  # hard (filter) / soft (boost)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("五百", 500), ("八百", 800), ("一千", 1000), ("一千二", 1200), ("兩千", 2000),
+        ("九百九十九", 999), ("一千零二", 1002), ("二十四", 24), ("十二", 12), ("兩萬五", 25000),
+        ("1k", 1000), ("千", 1000), ("百", 100), ("1.2k", 1200), ("999", 999), ("1千", 1000),
+        ("two", 2),
+    ],
+)  # fmt: skip
+def test_numbers_as_people_type_them(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+def test_not_a_number() -> None:
+    assert zh_number("零萬") == 0 and parse_number("abc") is None
+
+
+CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
+    # monthly fee: ceilings, floors, ranges, "around"
+    ("1000以下的方案", {("fee_max", 1000, H)}),
+    ("月租不超過999", {("fee_max", 999, H)}),
+    ("五百到八百", {("fee_min", 500, H), ("fee_max", 800, H)}),
+    ("月租一千二以內", {("fee_max", 1200, H)}),
+    ("預算四百塊", {("fee_max", 400, H)}),
+    ("1,000元以下", {("fee_max", 1000, H)}),
+    ("800 上下", {("fee_around", 800, S)}),
+    ("大概 700 左右", {("fee_around", 700, S)}),
+    ("under NT$800", {("fee_max", 799, H)}),
+    ("less than 1k a month", {("fee_max", 999, H)}),
+    ("at most $1,200", {("fee_max", 1200, H)}),
+    ("between 500 and 800", {("fee_min", 500, H), ("fee_max", 800, H)}),
+    ("1000 元以上", {("fee_min", 1000, H)}),
+    ("月租1000以内", {("fee_max", 1000, H)}),  # zh-CN
+    ("每月不到 1000", {("fee_max", 999, H)}),
+    ("千元以下", {("fee_max", 1000, H)}),
+    ("要最便宜的", {("cheap", True, S)}),
+    # data and speed
+    ("5G 吃到飽", {("unlimited", True, H), ("network", "5G", S)}),
+    ("不限量上网", {("unlimited", True, H)}),  # zh-CN
+    ("unlimited data plan", {("unlimited", True, H)}),
+    ("no data cap", {("unlimited", True, H)}),
+    ("流量不限", {("unlimited", True, H)}),
+    ("吃到飽不降速", {("unlimited", True, H)}),
+    ("降速吃到飽也可以", {("throttled", True, S)}),
+    ("用完還有 10M", {("speed_min", 10, H), ("speed_at", 10, S), ("capped", True, S)}),
+    ("吃到飽太貴了", {("capped", True, H)}),
+    ("not unlimited", {("capped", True, H)}),
+    ("至少 20GB", {("data_min", 20, H)}),
+    ("50G 以上", {("data_min", 50, H)}),
+    ("30 GB or more", {("data_min", 30, H)}),
+    ("30GB 的方案", {("data_min", 30, S)}),
+    ("5GB 就夠", {("data_light", 10, S)}),
+    ("超量依量計費", {("pay_per_use", True, H)}),
+    # voice
+    ("通話要無限", {("voice_unlimited", True, H)}),
+    ("unlimited calls", {("voice_unlimited", True, H)}),
+    ("網外 300 分鐘以上", {("voice_min", 300, H)}),
+    # contract
+    ("綁約 24 個月", {("contract", (24,), H)}),
+    ("兩年約", {("contract", (24,), H)}),
+    ("12 months", {("contract", (12,), H)}),
+    ("two-year contract", {("contract", (24,), H)}),
+    ("不綁約", {("contract", (0,), H)}),
+    ("不想被合約綁住", {("contract", (0,), H)}),
+    ("no contract", {("contract", (0,), H)}),
+    ("不绑约", {("contract", (0,), H)}),  # zh-CN
+    ("合約最多兩年", {("contract_max", 24, H)}),
+    # device
+    ("含手機", {("device", True, H)}),
+    ("搭 iPhone", {("device", True, H), ("brand", "iphone", S)}),
+    ("單辦門號", {("device", False, H)}),
+    ("不換手機", {("device", False, H)}),
+    ("不綁機", {("device", False, H)}),  # a phone, not a contract
+    ("SIM only", {("device", False, H)}),
+    ("with a new phone", {("device", True, H)}),
+    ("想換 iPhone", {("device", True, H), ("brand", "iphone", S)}),
+    ("紅米手機", {("brand", "redmi", S), ("device", True, S)}),
+    ("購機折扣 3000 以上", {("device", True, H), ("discount_min", 3000, H)}),
+    # perks and streaming
+    ("有送 Netflix 的方案嗎", {("perk", "netflix", H)}),
+    ("迪士尼", {("perk", "disney+", H)}),
+    ("送行動電源", {("perk", "power_bank", H)}),
+    ("有送東西的", {("gift", True, H)}),
+    ("YouTube Premium", {("streaming", "video", S)}),
+    ("KKBOX", {("streaming", "music", S)}),
+    ("想看韓劇", {("streaming", "video", S)}),
+    ("聽音樂的串流", {("streaming", "music", S)}),
+    # audiences
+    ("學生方案", {("audience", "student", S)}),
+    ("给长辈用", {("audience", "senior", S)}),  # zh-CN
+    ("for seniors", {("audience", "senior", S)}),
+    ("我是老師", {("audience", "military_civil", S)}),
+    ("公司員工門號", {("audience", "company", S)}),
+    ("全家一起辦", {("audience", "family", S)}),
+    # the same words that are not constraints
+    ("iPhone 17 搭機", {("device", True, H), ("brand", "iphone", S)}),  # 17 is a model
+    ("Netflix 12 個月", {("perk", "netflix", H)}),  # a gift's duration, not a contract
+    ("在網滿 24 個月", set()),  # tenure
+    ("4G 升級 5G", set()),  # both generations: no preference
+    ("語音無限 吃到飽", {("voice_unlimited", True, H), ("unlimited", True, H)}),
+    ("Galaxy A56", {("brand", "galaxy", S), ("device", True, S)}),
+    ("iPhone 17 256G", {("brand", "iphone", S), ("device", True, S)}),  # storage, not data
+    ("光世代 300M", {("perk", "fibre", H)}),  # broadband speed, not the speed after a cap
+]
+
+
+def _kinds(parsed: ParsedQuery) -> set[tuple[str, object, bool]]:
+    return {(c.kind, c.value, c.hard) for c in parsed.constraints}
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES)
+def test_constraints_in_the_query(query: str, expected: set[tuple[str, object, bool]]) -> None:
+    assert _kinds(parse_query(query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "residual"),
+    [
+        ("5G 吃到飽 1000以下", "5g"),  # what only stated constraints does not score lexically
+        ("有送 Netflix 的方案嗎", "有送 的方案嗎"),
+        ("學生 吃到飽", "學生"),  # audiences stay: they are also what the sheets say
+        ("單純續約不換手機", "單純續約"),
+        ("網內互打", "網內互打"),
+    ],
+)
+def test_residual_text_for_bm25(query: str, residual: str) -> None:
+    assert parse_query(query).residual == residual
+
+
+def test_filters_take_the_tightest_value() -> None:
+    filters = parse_query("1000以下，不超過800，至少 20GB，不綁約，有送 Netflix").filters()
+    assert filters.max_monthly_fee == 800
+    assert filters.min_data_gb == 20
+    assert filters.contract_months == (0,)
+    assert filters.perks == ("netflix",)
+    assert parse_query("學生 800 上下").filters().is_empty()  # soft only
+
+
+def test_every_constraint_is_explained() -> None:
+    labels = parse_query("5G 吃到飽 不超過 999").labels()
+    assert "月租 ≤ 999 ←「不超過 999」(filter)" in labels
+    assert "上網吃到飽 ←「吃到飽」(filter)" in labels
+    assert "5G ←「5g」(boost)" in labels
+
+
+def test_context_words_are_preferences_not_filters() -> None:
+    """Usage suggests 吃到飽; the staff did not ask for it, so it must not filter."""
+    shaped = shape_query("推薦方案", {"data_used_gb": 15, "data_limit_gb": 5})
+    parsed = parse_query(shaped.text)
+    assert ("unlimited", True, False) in _kinds(parsed)
+    assert parsed.filters().is_empty()
+    assert "||" not in parsed.text and "||" not in parsed.residual
+    # spans after the mark still line up: the inferred 吃到飽 leaves the BM25 text whole
+    assert parsed.residual == "推薦方案 大流量"
+
+
+def test_one_plan_and_all_plans_are_scored_alike(tiny_plans: list[Plan]) -> None:
+    """Azure re-ranks by `PlanFacets`, the local engine by numpy columns: same numbers."""
+    local = LocalHybridRetriever(HashEmbedder())
+    local.ensure_index_sync(tiny_plans)
+    state = local._state
+    assert state is not None
+    constraints: list[Constraint] = []
+    for query, _ in CASES:
+        constraints.extend(parse_query(query).constraints)
+    for c in constraints:
+        vector = state.satisfaction(c)
+        single = [float(c.satisfaction(facets_of(p))) for p in tiny_plans]
+        assert list(vector) == pytest.approx(single), c
