@@ -1,6 +1,7 @@
 """`python -m evals`: run suites, compare prompt versions, gate CI on thresholds.
 
     python -m evals run all --gate
+    python -m evals run escalation retrieval --split blind
     python -m evals run side_chat --model openai:http://127.0.0.1:8001/v1
     python -m evals run side_chat --compare free_chat_system=v1,v2
     python -m evals list | check
@@ -36,8 +37,8 @@ from evals.runner.engine import Compare, RunPlan, execute
 from evals.runner.gate import DEFAULT_GATES, GateConfigError, check, load_gates
 from evals.runner.registry import SUITES, UnknownSuite, load_suite, select
 from evals.runner.report import print_report, write_reports
-from evals.runner.results import SuiteResult
-from evals.runner.schema import DatasetError
+from evals.runner.results import SPLITS, SuiteResult
+from evals.runner.schema import DatasetError, where
 from prompts import get_prompt
 
 
@@ -50,7 +51,7 @@ class BarProgress:
 
     def __init__(self, console: Console) -> None:
         self.bar = RichProgressBar(
-            TextColumn("{task.description:<12}"),
+            TextColumn("{task.description:<16}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[note]}"),
@@ -136,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="pin a prompt version (repeatable)",
     )
     run.add_argument("--compare", metavar="NAME=V1,V2", help="run twice, one prompt version each")
+    run.add_argument(
+        "--split",
+        choices=[*SPLITS, "all"],
+        default="all",
+        help="dataset split to score (default all: every split present, side by side)",
+    )
     run.add_argument("--gate", action="store_true", help="exit 1 when a score is below its gate")
     run.add_argument("--gates", type=Path, default=DEFAULT_GATES, help="thresholds TOML file")
     run.add_argument("--out", type=Path, default=ROOT / "reports", help="report folder")
@@ -145,25 +152,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "-v", "--verbose", action="store_true", help="keep LOG_LEVEL (default WARNING)"
     )
-    sub.add_parser("list", help="suites and their datasets")
-    sub.add_parser("check", help="validate every dataset, run nothing")
+    sub.add_parser("list", help="suites, their splits and datasets")
+    sub.add_parser("check", help="validate every dataset (and that splits do not overlap)")
     return parser
 
 
 def _list(console: Console) -> int:
     for name in SUITES:
         suite = load_suite(name)
-        rel = suite.dataset.relative_to(ROOT)
-        console.print(
-            f"{name:<12} {len(suite.load()):>4} cases  {rel}  {suite.title}", highlight=False
-        )
+        present = suite.present_splits()
+        for split, path in suite.splits.items():
+            count = f"{len(suite.load(split)):>4} cases" if split in present else "  (absent)"
+            console.print(
+                f"{name:<12} {split:<6} {count}  {where(path)}  {suite.title}", highlight=False
+            )
     return 0
 
 
 def _check(console: Console) -> int:
     for name in SUITES:
-        rows = load_suite(name).load()
-        console.print(f"{name:<12} ok ({len(rows)} rows)", highlight=False)
+        loaded = load_suite(name).load_splits()
+        counts = ", ".join(f"{split} {len(rows)}" for split, rows in loaded.items())
+        console.print(f"{name:<12} ok ({counts} rows)", highlight=False)
     return 0
 
 
@@ -185,9 +195,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         pins=parse_pins(args.prompt),
         compare=parse_compare(args.compare),
         cache=ResultCache(args.cache_dir, enabled=not args.no_cache),
+        splits=SPLITS if args.split == "all" else (args.split,),
     )
-    for suite in plan.suites:  # every dataset is valid before anything slow starts
-        suite.load()
+    for suite in plan.suites:  # every dataset is valid, no split overlaps, before anything slow
+        suite.load_splits()
     stderr = Console(stderr=True)
     progress = None if args.no_progress or not stderr.is_terminal else BarProgress(stderr)
     try:

@@ -1,4 +1,8 @@
-"""Running suites: cache look-ups, progress, per-case errors, prompt variants.
+"""Running suites: cache look-ups, progress, per-case errors, prompt variants, splits.
+
+Every present split of a suite (dev, and blind once its file exists) is run and summarised on
+its own. The split is not part of the cache key: a case is its id and content, so moving a case
+between files cannot change its score, and a warm cache serves both splits.
 
 A case that raises is a failed case (with its error), not a crashed run, and is not cached. A
 resource that cannot open (`SuiteUnavailable`) ends that suite with status "error". Prompt
@@ -14,12 +18,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from core.settings import ROOT, Settings, get_settings
 from evals.runner.cache import ResultCache, cache_key, code_fingerprint
-from evals.runner.results import CaseResult, PromptComparison, Report, RunResult, SuiteResult
-from evals.runner.schema import content_hash
+from evals.runner.results import (
+    SPLITS,
+    CaseResult,
+    PromptComparison,
+    Report,
+    RunResult,
+    SuiteResult,
+)
+from evals.runner.schema import DatasetError, content_hash, where
 from evals.runner.suite import Resources, RunContext, Suite, SuiteUnavailable
 from prompts import get_prompt
 
@@ -59,6 +70,7 @@ class RunPlan:
     pins: dict[str, str] = field(default_factory=dict)  # --prompt name=version
     compare: Compare | None = None
     cache: ResultCache = field(default_factory=ResultCache)
+    splits: tuple[str, ...] = SPLITS  # --split dev|blind|all
 
 
 @contextmanager
@@ -73,14 +85,20 @@ def pinned_prompts(versions: dict[str, str]) -> Iterator[None]:
         process.prompt_versions = before
 
 
-async def run_suite(suite: Suite[Any], ctx: RunContext, progress: Progress) -> SuiteResult:
+def progress_label(suite: str, split: str) -> str:
+    return f"{suite}/{split}"
+
+
+async def run_split(
+    suite: Suite[Any], split: str, rows: Sequence[Any], ctx: RunContext, progress: Progress
+) -> SuiteResult:
+    """One split of one suite: cached cases read back, the others evaluated, then summarised."""
     started = time.perf_counter()
-    if reason := suite.skip_reason(ctx):
-        result = SuiteResult(name=suite.name, title=suite.title, status="skipped", reason=reason)
-        progress.finish(suite.name, result)
-        return result
-    rows = suite.load()
-    suite.check(rows, ctx)
+    label = progress_label(suite.name, split)
+    try:
+        suite.check(rows, ctx)
+    except DatasetError as error:
+        raise DatasetError(f"{where(suite.splits[split])}: {error}") from None
     base: dict[str, Any] = {
         "suite": suite.name,
         "code": code_fingerprint(suite.code),
@@ -95,16 +113,17 @@ async def run_suite(suite: Suite[Any], ctx: RunContext, progress: Progress) -> S
         result = SuiteResult(
             name=suite.name,
             title=suite.title,
+            split=split,
             status="error",
             reason=reason,
             cases=cases,
             evaluated=evaluated,
             seconds=round(time.perf_counter() - started, 3),
         )
-        progress.finish(suite.name, result)
+        progress.finish(label, result)
         return result
 
-    progress.start(suite.name, len(rows))
+    progress.start(label, len(rows))
     for row in rows:
         key = cache_key(**base, case=row.id, content=content_hash(row))
         case = ctx.cache.get(suite.name, key)
@@ -121,7 +140,7 @@ async def run_suite(suite: Suite[Any], ctx: RunContext, progress: Progress) -> S
             if case.error is None:
                 ctx.cache.put(suite.name, key, case)
         cases.append(case)
-        progress.advance(suite.name, case.cached)
+        progress.advance(label, case.cached)
         if case.error is None:
             errors_before_success = -len(rows)  # something works: never stop early
         elif (errors_before_success := errors_before_success + 1) == STOP_AFTER_ERRORS:
@@ -130,6 +149,7 @@ async def run_suite(suite: Suite[Any], ctx: RunContext, progress: Progress) -> S
     result = SuiteResult(
         name=suite.name,
         title=suite.title,
+        split=split,
         status="ok",
         metrics={k: round(v, 4) for k, v in metrics.items()},
         info=info,
@@ -138,8 +158,37 @@ async def run_suite(suite: Suite[Any], ctx: RunContext, progress: Progress) -> S
         cached=len(cases) - evaluated,
         seconds=round(time.perf_counter() - started, 3),
     )
-    progress.finish(suite.name, result)
+    progress.finish(label, result)
     return result
+
+
+async def run_suite(
+    suite: Suite[Any], ctx: RunContext, progress: Progress, wanted: Sequence[str] = SPLITS
+) -> list[SuiteResult]:
+    """Every wanted split present on disk, in report order; one result per split."""
+    present = suite.present_splits(wanted)
+
+    def marked(split: str, status: Literal["skipped", "error"], reason: str) -> SuiteResult:
+        result = SuiteResult(
+            name=suite.name, title=suite.title, split=split, status=status, reason=reason
+        )
+        progress.finish(progress_label(suite.name, split), result)
+        return result
+
+    if not present:  # --split blind on a suite without a blind file
+        files = [where(suite.splits[s]) for s in wanted if s in suite.splits]
+        absent = f"no {'/'.join(wanted)} split" + (f" ({', '.join(files)} not found)" * bool(files))
+        return [marked(wanted[0], "skipped", absent)]
+    if skip := suite.skip_reason(ctx):
+        return [marked(split, "skipped", skip) for split in present]
+    results: list[SuiteResult] = []
+    for split, rows in suite.load_splits(wanted).items():
+        if results and results[-1].status == "error":  # the endpoint or a server is down
+            after = f"not run: the {results[-1].split} split errored"
+            results.append(marked(split, "error", after))
+        else:
+            results.append(await run_split(suite, split, rows, ctx, progress))
+    return results
 
 
 def _variants(plan: RunPlan) -> list[tuple[str, dict[str, str]]]:
@@ -182,11 +231,11 @@ async def execute(plan: RunPlan, progress: Progress | None = None) -> Report:
                             f"v{get_prompt(name, settings=settings).version}"
                         )
                     if index and plan.compare and plan.compare.prompt not in suite.prompts:
-                        same = runs[0].suite(suite.name)  # does not read the compared prompt
-                        if same is not None:
-                            run.suites.append(same)
+                        same = runs[0].splits_of(suite.name)  # does not read the prompt
+                        if same:
+                            run.suites += same
                             continue
-                    run.suites.append(await run_suite(suite, ctx, progress))
+                    run.suites += await run_suite(suite, ctx, progress, plan.splits)
             runs.append(run)
     finally:
         await resources.aclose()

@@ -1,27 +1,39 @@
 """Thresholds from `evals/gates.toml`: what makes `--gate` exit non-zero.
 
-A score below its threshold fails, so does a gated metric a suite did not report (a renamed
-metric must not silently disable its gate) and a suite that errored. A skipped suite (answers
-with the offline model) is not gated: it says why it did not run instead.
+A suite's table holds its dev gates (`[escalation] f1 = 0.95`); a sub-table holds the gates of
+another split (`[escalation.blind] f1 = 0.80`). Each split is gated on its own figures, only
+when it ran (a blind file not written yet, or `--split dev`, gates nothing). A score below its
+threshold fails, so does a gated metric a split did not report (a renamed metric must not
+silently disable its gate) and a suite that errored. A skipped suite (answers with the offline
+model) is not gated: it says why it did not run instead.
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from core.settings import ROOT
-from evals.runner.results import GateFailure, Report
+from evals.runner.results import SPLITS, GateFailure, Gates, Report
 
 DEFAULT_GATES = ROOT / "evals" / "gates.toml"
-Gates = dict[str, dict[str, float]]
 
 
 class GateConfigError(ValueError):
     pass
 
 
+def _threshold(path: Path, where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise GateConfigError(f"{path}: {where} must be a number")
+    if not 0 <= value <= 1:
+        raise GateConfigError(f"{path}: {where} = {value} is not in [0, 1]")
+    return float(value)
+
+
 def load_gates(path: Path = DEFAULT_GATES) -> Gates:
+    """`{suite: {split: {metric: threshold}}}`; the suite table's own keys are the dev split."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
@@ -30,14 +42,24 @@ def load_gates(path: Path = DEFAULT_GATES) -> Gates:
     for suite, table in data.items():
         if not isinstance(table, dict):
             raise GateConfigError(f"{path}: [{suite}] must be a table of metric = threshold")
-        gates[suite] = {}
-        for metric, threshold in table.items():
-            if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-                raise GateConfigError(f"{path}: {suite}.{metric} must be a number")
-            if not 0 <= threshold <= 1:
-                raise GateConfigError(f"{path}: {suite}.{metric} = {threshold} is not in [0, 1]")
-            gates[suite][metric] = float(threshold)
+        splits = gates.setdefault(suite, {})
+        for key, value in table.items():
+            if not isinstance(value, dict):
+                splits.setdefault("dev", {})[key] = _threshold(path, f"{suite}.{key}", value)
+                continue
+            if key not in SPLITS:
+                raise GateConfigError(
+                    f"{path}: [{suite}.{key}]: unknown split {key!r} (splits: {', '.join(SPLITS)})"
+                )
+            for metric, threshold in value.items():
+                where = f"{suite}.{key}.{metric}"
+                splits.setdefault(key, {})[metric] = _threshold(path, where, threshold)
     return gates
+
+
+def gate_name(suite: str, split: str, metric: str) -> str:
+    """`escalation.f1` for dev, `escalation.blind.f1` for another split (as in the TOML)."""
+    return f"{suite}.{metric}" if split == "dev" else f"{suite}.{split}.{metric}"
 
 
 def check(report: Report, gates: Gates) -> list[GateFailure]:
@@ -51,6 +73,7 @@ def check(report: Report, gates: Gates) -> list[GateFailure]:
                     GateFailure(
                         run=run.label,
                         suite=suite.name,
+                        split=suite.split,
                         metric="*",
                         score=None,
                         threshold=0.0,
@@ -58,7 +81,7 @@ def check(report: Report, gates: Gates) -> list[GateFailure]:
                     )
                 )
                 continue
-            for metric, threshold in gates.get(suite.name, {}).items():
+            for metric, threshold in gates.get(suite.name, {}).get(suite.split, {}).items():
                 score = suite.metrics.get(metric)
                 if score is None:
                     message = f"metric {metric!r} was not reported"
@@ -70,6 +93,7 @@ def check(report: Report, gates: Gates) -> list[GateFailure]:
                     GateFailure(
                         run=run.label,
                         suite=suite.name,
+                        split=suite.split,
                         metric=metric,
                         score=score,
                         threshold=threshold,

@@ -1,7 +1,9 @@
 """The HTML report: one self-contained file, charts as inline SVG, no scripts, no CDN.
 
 It opens from a CI artifact or a mail attachment on an offline machine, so everything (style,
-charts) is inline and every value from a dataset or a model answer is escaped.
+charts) is inline and every value from a dataset or a model answer is escaped. Splits are shown
+side by side: a scores table (dev | blind | gates, with case counts), one bar per split in each
+suite's chart, and the per-case table of each split.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import json
 from html import escape
 from typing import Any
 
-from evals.runner.results import CaseResult, Report, RunResult, SuiteResult
+from evals.runner.gate import gate_name
+from evals.runner.results import UNNAMED_SPLITS, CaseResult, Report, RunResult, SuiteResult
 
 PALETTE = ("#4f6bed", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6")
 LABEL_W, BAR_W, VALUE_W, BAR_H = 190, 380, 70, 14
@@ -41,9 +44,12 @@ def bar_chart(
     rows: list[str],
     series: list[tuple[str, list[float | None]]],
     thresholds: list[float | None] | None = None,
+    series_thresholds: list[list[float | None]] | None = None,
 ) -> str:
-    """Horizontal bars in [0, 1]: one group per row, one bar per series, red gate ticks."""
+    """Horizontal bars in [0, 1]: one group per row, one bar per series, red gate ticks
+    (`thresholds` across a row's group, `series_thresholds` over one series' bar)."""
     thresholds = thresholds or [None] * len(rows)
+    own = series_thresholds or [[None] * len(rows) for _ in series]
     group_h = BAR_H * len(series) + 10
     legend_h = 20 if len(series) > 1 else 0
     height = legend_h + group_h * len(rows) + 24
@@ -83,15 +89,20 @@ def bar_chart(
                 f'fill="{PALETTE[s % 5]}"><title>{escape(row)}: {value:.3f}</title></rect>'
             )
             parts.append(_svg_text(LABEL_W + w + 4, y + BAR_H - 3, f"{value:.3f}"))
+            if (gate := own[s][r]) is not None:
+                parts.append(_gate_tick(LABEL_W + gate * BAR_W, y - 1, y + BAR_H - 1, gate))
         if (threshold := thresholds[r]) is not None:
             gx = LABEL_W + threshold * BAR_W
-            parts.append(
-                f'<line x1="{gx:.1f}" y1="{y0 - 2}" x2="{gx:.1f}" '
-                f'y2="{y0 + BAR_H * len(series)}" stroke="#dc2626" stroke-width="2" '
-                f'stroke-dasharray="3,2"><title>gate ≥ {threshold:g}</title></line>'
-            )
+            parts.append(_gate_tick(gx, y0 - 2, y0 + BAR_H * len(series), threshold))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _gate_tick(x: float, y1: float, y2: float, threshold: float) -> str:
+    return (
+        f'<line x1="{x:.1f}" y1="{y1}" x2="{x:.1f}" y2="{y2}" stroke="#dc2626" '
+        f'stroke-width="2" stroke-dasharray="3,2"><title>gate ≥ {threshold:g}</title></line>'
+    )
 
 
 def _short(value: Any, limit: int = 400) -> str:
@@ -132,26 +143,84 @@ def case_table(suite: SuiteResult) -> str:
     return f"<table>{head}<th>time</th></tr>{rows}</table>"
 
 
-def _suite_section(run: RunResult, suite: SuiteResult, report: Report) -> str:
-    title = f"{escape(suite.title)} <code>{escape(suite.name)}</code>"
-    if suite.status != "ok":
-        reason = escape(suite.reason or "")
-        return f'<h3>{title}</h3><p class="skip">{escape(suite.status)}: {reason}</p>'
-    gates = report.gates.get(suite.name, {})
-    metrics = list(suite.metrics)
+def _suite_section(run: RunResult, name: str, report: Report) -> str:
+    parts = run.splits_of(name)
+    title = f"{escape(parts[0].title)} <code>{escape(name)}</code>"
+    ok = [p for p in parts if p.status == "ok"]
+    notes = "".join(
+        f'<p class="skip">{escape(p.split)}: {escape(p.status)}: {escape(p.reason or "")}</p>'
+        for p in parts
+        if p.status != "ok"
+    )
+    if not ok:
+        return f"<h3>{title}</h3>{notes}"
+    gates = report.gates.get(name, {})
+    metrics = list(dict.fromkeys(m for p in ok for m in p.metrics))
     chart = bar_chart(
-        metrics, [(run.label, [suite.metrics[m] for m in metrics])], [gates.get(m) for m in metrics]
+        metrics,
+        [(p.split, [p.metrics.get(m) for m in metrics]) for p in ok],
+        series_thresholds=[[gates.get(p.split, {}).get(m) for m in metrics] for p in ok],
     )
-    info = ", ".join(f"{k}: {v}" for k, v in suite.info.items())
-    summary = (
-        f"{len(suite.cases)} cases, {suite.passed} passed · {suite.evaluated} evaluated, "
-        f"{suite.cached} from cache · {suite.seconds:.1f}s"
-    )
+    lines, tables = [], []
+    for p in ok:
+        info = ", ".join(f"{k}: {v}" for k, v in p.info.items())
+        lines.append(
+            f"<b>{escape(p.split)}</b>: {len(p.cases)} cases, {p.passed} passed · "
+            f"{p.evaluated} evaluated, {p.cached} from cache · {p.seconds:.1f}s"
+            + (f" · {escape(info)}" if info else "")
+        )
+        if p.split not in UNNAMED_SPLITS:  # blind misses are counted, never listed
+            tables.append(
+                f"<details><summary>{escape(p.split)}: per-case results "
+                f"({len(p.cases) - p.passed} failing)</summary>{case_table(p)}</details>"
+            )
     return (
-        f"<h3>{title}</h3><p class='meta'>{escape(summary)}<br>{escape(info)}</p>{chart}"
-        f"<details><summary>per-case results ({len(suite.cases) - suite.passed} failing)</summary>"
-        f"{case_table(suite)}</details>"
+        f"<h3>{title}</h3>{notes}<p class='meta'>{'<br>'.join(lines)}</p>{chart}{''.join(tables)}"
     )
+
+
+def scores_html(report: Report) -> str:
+    """The side-by-side table: one row per metric, one column per run and split, the gates."""
+    many = len(report.runs) > 1
+    splits = report.splits
+    gate_splits = [s for s in splits if any(s in g for g in report.gates.values())] or ["dev"]
+    columns = [(run.label, split) for run in report.runs for split in splits]
+    head = "".join(
+        f"<th>{escape(f'{label} {split}' if many else split)}</th>" for label, split in columns
+    )
+    head += "".join(
+        f"<th>{'gate' if s == 'dev' else escape(s) + ' gate'}</th>" for s in gate_splits
+    )
+    by_key = {(s.run, s.suite): s for s in report.summary}
+    rows = []
+    for name in dict.fromkeys(s.name for s in report.runs[0].suites):
+        found = [by_key.get((label, name)) for label, _ in columns]
+        counts = []
+        for summary, (_, split) in zip(found, columns, strict=True):
+            part = summary.splits.get(split) if summary else None
+            text = "-" if part is None else part.status if part.status != "ok" else part.cases
+            counts.append(f'<td class="num">{escape(str(text))}</td>')
+        blank = "<td></td>" * len(gate_splits)
+        rows.append(
+            f"<tr><th>{escape(name)}</th><td class='meta'>cases</td>{''.join(counts)}{blank}</tr>"
+        )
+        for row in found[0].metrics if found[0] else []:
+            cells = []
+            for summary, (_, split) in zip(found, columns, strict=True):
+                score = summary.score(row.metric, split) if summary else None
+                gate = row.gates.get(split)
+                css = "num" + (
+                    " fail" if score is not None and gate is not None and score < gate else ""
+                )
+                cells.append(f'<td class="{css}">{"-" if score is None else f"{score:.3f}"}</td>')
+            gate_cells = "".join(
+                f'<td class="num">{f"≥ {row.gates[s]:.2f}" if s in row.gates else ""}</td>'
+                for s in gate_splits
+            )
+            rows.append(
+                f"<tr><td></td><td>{escape(row.metric)}</td>{''.join(cells)}{gate_cells}</tr>"
+            )
+    return f"<table><tr><th>suite</th><th>metric</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def _diff_html(diff: str) -> str:
@@ -181,7 +250,8 @@ def _comparison(report: Report) -> str:
     head = "".join(f"<th>{escape(r.label)}</th>" for r in runs)
     rows, charts, changed = [], [], []
     for suite in runs[0].suites:
-        others = [r.suite(suite.name) for r in runs]
+        others = [r.suite(suite.name, suite.split) for r in runs]
+        where = f"{suite.name}/{suite.split}"
         if suite.status != "ok" or any(o is None or o.status != "ok" for o in others):
             continue
         metrics = list(suite.metrics)
@@ -193,26 +263,26 @@ def _comparison(report: Report) -> str:
             first, last = values[0], values[-1]
             delta = f"{last - first:+.3f}" if first is not None and last is not None else ""
             rows.append(
-                f"<tr><td>{escape(suite.name)}</td><td>{escape(m)}</td>{cells}"
-                f'<td class="num">{delta}</td></tr>'
+                f"<tr><td>{escape(suite.name)}</td><td>{escape(suite.split)}</td>"
+                f'<td>{escape(m)}</td>{cells}<td class="num">{delta}</td></tr>'
             )
         series = [
             (r.label, [o.metrics.get(m) if o else None for m in metrics])
             for r, o in zip(runs, others, strict=True)
         ]
         charts.append(
-            f"<figure><figcaption>{escape(suite.name)}</figcaption>"
-            f"{bar_chart(metrics, series)}</figure>"
+            f"<figure><figcaption>{escape(where)}</figcaption>{bar_chart(metrics, series)}</figure>"
         )
         passed = [{c.id: c.passed for c in o.cases} if o else {} for o in others]
         for case_id in passed[0]:
             if len({p.get(case_id) for p in passed}) > 1:
                 verdicts = " → ".join("pass" if p.get(case_id) else "fail" for p in passed)
                 changed.append(
-                    f"<li><code>{escape(suite.name)}/{escape(case_id)}</code>: {verdicts}</li>"
+                    f"<li><code>{escape(where)}/{escape(case_id)}</code>: {verdicts}</li>"
                 )
     parts.append(
-        f"<table><tr><th>suite</th><th>metric</th>{head}<th>Δ</th></tr>{''.join(rows)}</table>"
+        "<table><tr><th>suite</th><th>split</th><th>metric</th>"
+        f"{head}<th>Δ</th></tr>{''.join(rows)}</table>"
     )
     parts.append(f'<div class="charts">{"".join(charts)}</div>')
     parts.append(
@@ -227,23 +297,25 @@ def _comparison(report: Report) -> str:
 
 def render_html(report: Report) -> str:
     first = report.runs[0]
-    names = [s.name for s in first.suites]
+    names = list(dict.fromkeys(s.name for s in first.suites))
+    many = len(report.runs) > 1
+
+    def pass_rate(run: RunResult, name: str, split: str) -> float | None:
+        s = run.suite(name, split)
+        return (s.passed / len(s.cases)) if s and s.status == "ok" and s.cases else None
+
     overview = bar_chart(
         names,
         [
-            (
-                run.label,
-                [
-                    (s.passed / len(s.cases)) if s.status == "ok" and s.cases else None
-                    for s in run.suites
-                ],
-            )
+            (f"{run.label} {split}" if many else split, [pass_rate(run, n, split) for n in names])
             for run in report.runs
+            for split in report.splits
         ],
     )
     if report.gate_checked:
         failures = "".join(
-            f"<li>{escape(f.suite)}.{escape(f.metric)} [{escape(f.run)}]: {escape(f.message)}</li>"
+            f"<li>{escape(gate_name(f.suite, f.split, f.metric))} [{escape(f.run)}]: "
+            f"{escape(f.message)}</li>"
             for f in report.gate_failures
         )
         gate = (
@@ -256,7 +328,7 @@ def render_html(report: Report) -> str:
     prompts = ", ".join(f"{k}={v}" for k, v in first.prompt_versions.items()) or "-"
     sections = "".join(
         f"<h2>Run {escape(run.label)}</h2>"
-        + "".join(_suite_section(run, s, report) for s in run.suites)
+        + "".join(_suite_section(run, n, report) for n in dict.fromkeys(s.name for s in run.suites))
         for run in report.runs
     )
     meta = (
@@ -268,5 +340,6 @@ def render_html(report: Report) -> str:
         f"<title>Switchboard evals {escape(report.started_at)}</title>"
         f"<style>{STYLE}</style></head><body>"
         f"<h1>Switchboard evals</h1><p class='meta'>{meta}</p>{gate}"
+        f"<h2>Scores</h2>{scores_html(report)}"
         f"<h2>Case pass rate per suite</h2>{overview}{_comparison(report)}{sections}</body></html>"
     )

@@ -39,7 +39,8 @@ def content_hash(row: BaseModel) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _where(path: Path) -> str:
+def where(path: Path) -> str:
+    """A path as messages show it: relative to the repository when inside it."""
     try:
         return str(path.relative_to(ROOT))
     except ValueError:
@@ -49,13 +50,13 @@ def _where(path: Path) -> str:
 def load_jsonl(path: Path, model: type[R]) -> list[R]:
     """Validated rows of a JSONL file (blank lines and `//` comment lines skipped); ids unique."""
     if not path.exists():
-        raise DatasetError(f"{_where(path)}: dataset not found")
+        raise DatasetError(f"{where(path)}: dataset not found")
     rows: list[R] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
-        where = f"{_where(path)}:{number}"
+        at = f"{where(path)}:{number}"
         try:
             row = model.model_validate_json(line)
         except ValidationError as error:
@@ -63,14 +64,14 @@ def load_jsonl(path: Path, model: type[R]) -> list[R]:
                 f"{'.'.join(str(p) for p in item['loc']) or 'row'}: {item['msg']}"
                 for item in error.errors()
             )
-            raise DatasetError(f"{where}: {problems}") from None
+            raise DatasetError(f"{at}: {problems}") from None
         row_id = str(getattr(row, "id", number))
         if row_id in seen:
-            raise DatasetError(f"{where}: duplicate id {row_id!r} (first on line {seen[row_id]})")
+            raise DatasetError(f"{at}: duplicate id {row_id!r} (first on line {seen[row_id]})")
         seen[row_id] = number
         rows.append(row)
     if not rows:
-        raise DatasetError(f"{_where(path)}: no rows")
+        raise DatasetError(f"{where(path)}: no rows")
     return rows
 
 

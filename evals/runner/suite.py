@@ -1,15 +1,18 @@
 """What a suite is, and what it gets to work with.
 
 A suite loads its dataset, evaluates one case at a time and summarises the case results into
-metrics. The engine does the rest (cache, progress, errors, timing), so a suite module stays a
+metrics. A suite may declare more splits than dev (`extra_splits = {"blind": path}`): each split
+present on disk is scored on its own, so a dev figure and a blind figure are never averaged
+together. The engine does the rest (cache, progress, errors, timing), so a suite module stays a
 description of *how to score one case*. Expensive things (MCP servers, a search index) are
 opened through `Resources` on first use: a fully cached re-run never starts them.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,8 +25,8 @@ from pydantic import BaseModel
 
 from core.settings import Settings
 from evals.runner.cache import ResultCache
-from evals.runner.results import CaseResult
-from evals.runner.schema import load_jsonl
+from evals.runner.results import SPLITS, CaseResult
+from evals.runner.schema import DatasetError, load_jsonl, where
 from prompts import get_prompt
 
 T = TypeVar("T")
@@ -93,13 +96,41 @@ class Suite(ABC, Generic[RowT]):
     uses_model: ClassVar[bool] = False  # the model is part of the cache key
     prompts: ClassVar[tuple[str, ...]] = ()  # prompts whose version is part of the cache key
     code: ClassVar[tuple[str, ...]] = ()  # globs of the code under test (cache fingerprint)
+    # Splits other than dev (`{"blind": path}`); dev is always `dataset`. A split whose file is
+    # missing is absent from the run, not an error (blind sets are written on their own clock).
+    extra_splits: ClassVar[dict[str, Path]] = {}
+    # The row field that says what a case asks (text / query / question): a blind row may not
+    # repeat a dev row's, nor its id, so a case cannot be "moved" to flatter a split.
+    text_field: ClassVar[str | None] = None
+
+    @property
+    def splits(self) -> dict[str, Path]:
+        """Every declared split, present or not, in report order."""
+        declared = {"dev": self.dataset, **self.extra_splits}
+        return {name: declared[name] for name in (*SPLITS, *declared) if name in declared}
+
+    def present_splits(self, wanted: Sequence[str] = SPLITS) -> dict[str, Path]:
+        """The wanted splits this run evaluates: dev always (a missing dev file is a dataset
+        error when loaded), another split only when its file exists."""
+        return {
+            name: path
+            for name, path in self.splits.items()
+            if name in wanted and (name == "dev" or path.exists())
+        }
 
     def skip_reason(self, ctx: RunContext) -> str | None:
         """Why this suite cannot run in this context (None: it can)."""
         return None
 
-    def load(self) -> list[RowT]:
-        return cast(list[RowT], load_jsonl(self.dataset, self.row_model))
+    def load(self, split: str = "dev") -> list[RowT]:
+        return cast(list[RowT], load_jsonl(self.splits[split], self.row_model))
+
+    def load_splits(self, wanted: Sequence[str] = SPLITS) -> dict[str, list[RowT]]:
+        """Rows of every present split, refused when a split repeats another's id or text."""
+        loaded = {name: self.load(name) for name in self.present_splits(wanted)}
+        if problems := split_overlaps(self, loaded):
+            raise DatasetError("; ".join(problems))
+        return loaded
 
     def check(self, rows: Sequence[RowT], ctx: RunContext) -> None:
         """Extra validation against live data; raise `DatasetError`."""
@@ -114,6 +145,37 @@ class Suite(ABC, Generic[RowT]):
     @abstractmethod
     def summarize(self, cases: Sequence[CaseResult]) -> tuple[dict[str, float], dict[str, Any]]:
         """(metrics in [0, 1] for the gate, info for people)."""
+
+
+def normalised(text: str) -> str:
+    """What counts as "the same text": NFKC, case-folded, without whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def split_overlaps(suite: Suite[Any], loaded: Mapping[str, Sequence[BaseModel]]) -> list[str]:
+    """Ids and texts (`text_field`) a non-dev split shares with dev, one message each."""
+    dev = loaded.get("dev")
+    if dev is None:
+        return []
+    dev_ids = {str(getattr(r, "id", "")) for r in dev}
+    field_name = suite.text_field
+    dev_texts = (
+        {normalised(str(getattr(r, field_name))): str(getattr(r, "id", "")) for r in dev}
+        if field_name
+        else {}
+    )
+    problems = []
+    for split, rows in loaded.items():
+        if split == "dev":
+            continue
+        file = where(suite.splits[split])
+        for row in rows:
+            row_id = str(getattr(row, "id", ""))
+            if row_id in dev_ids:
+                problems.append(f"{file}: id {row_id!r} is also in the dev split")
+            if field_name and (same := dev_texts.get(normalised(str(getattr(row, field_name))))):
+                problems.append(f"{file}: {row_id!r} repeats the {field_name} of dev {same!r}")
+    return problems
 
 
 def mean(values: Sequence[float]) -> float:

@@ -8,7 +8,8 @@ fresh ones count the same. `python -m evals.escalation` still prints the full co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from evals.escalation import DEVSET_PATH, Binary, DevRow, run
 from evals.runner.results import CaseResult
@@ -19,12 +20,15 @@ class EscalationSuite(Suite[DevRow]):
     name = "escalation"
     title = "Escalation policy (supervision)"
     dataset = DEVSET_PATH
+    extra_splits: ClassVar[dict[str, Path]] = {"blind": DEVSET_PATH.with_name("blind.jsonl")}
+    text_field = "text"
     row_model = DevRow
     code = (
-        *(
-            f"graphs/supervision/{m}.py"
-            for m in ("policy", "rules", "language", "negation", "sentiment")
-        ),
+        # the whole policy package and its labelled examples (the semantic layer reads them),
+        # and the embedder it uses: a new module must invalidate cached verdicts too
+        "graphs/supervision/*.py",
+        "graphs/supervision/*.jsonl",
+        "core/embeddings.py",
         "evals/escalation/__init__.py",
         "evals/suites/escalation.py",
     )

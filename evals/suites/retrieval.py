@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from evals.retrieval import (
     DEVSET_PATH,
@@ -41,9 +42,12 @@ class RetrievalSuite(Suite[RetrievalRow]):
     name = "retrieval"
     title = "Promotion search (BM25 / vector / hybrid)"
     dataset = DEVSET_PATH
+    extra_splits: ClassVar[dict[str, Path]] = {"blind": DEVSET_PATH.with_name("blind.jsonl")}
+    text_field = "query"
     row_model = RetrievalRow
     code = (
         "mcp_servers/promotion/search/*.py",
+        "core/embeddings.py",
         "mcp_servers/backoffice/catalog_plans.py",
         "mcp_servers/backoffice/plan_builder.py",
         "evals/retrieval/__init__.py",
@@ -55,7 +59,7 @@ class RetrievalSuite(Suite[RetrievalRow]):
         try:
             check_labels([as_query(r) for r in rows], plans, ctx.today)
         except ValueError as error:
-            raise DatasetError(f"{DEVSET_PATH.name}: {error}") from None
+            raise DatasetError(str(error)) from None  # the engine prefixes the split's file
 
     def key_extra(self, ctx: RunContext) -> dict[str, Any]:
         return {

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from evals.runner.environment import (
     args_match,
@@ -77,6 +78,8 @@ class SideChatSuite(Suite[SideChatRow]):
     name = "side_chat"
     title = "Side chat (tool choice and answer checks)"
     dataset = DATASETS_DIR / "side_chat.jsonl"
+    extra_splits: ClassVar[dict[str, Path]] = {"blind": DATASETS_DIR / "side_chat.blind.jsonl"}
+    text_field = "question"
     row_model = SideChatRow
     uses_model = True
     prompts = ("free_chat_system",)
@@ -86,6 +89,7 @@ class SideChatSuite(Suite[SideChatRow]):
         "graphs/runtime.py",
         "mcp_servers/**/*.py",
         "tools/**/*.py",
+        "core/embeddings.py",  # the offline model may route by embedding similarity
         "evals/runner/environment.py",
         "evals/suites/side_chat.py",
     )

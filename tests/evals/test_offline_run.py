@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.runner.registry import SUITES
+from evals.runner.registry import SUITES, load_suite
 from tests.evals.helpers import private_dirs, run_cli
 
 pytestmark = pytest.mark.slow
@@ -22,8 +22,12 @@ def test_run_all_offline_passes_the_gate(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "gate passed" in result.stdout
     report = json.loads((tmp_path / "reports" / "evals.json").read_text(encoding="utf-8"))
-    suites = {s["name"]: s for s in report["runs"][0]["suites"]}
+    suites = {s["name"]: s for s in report["runs"][0]["suites"] if s["split"] == "dev"}
     assert list(suites) == list(SUITES)
+    blind = [s["name"] for s in report["runs"][0]["suites"] if s["split"] == "blind"]
+    present = [n for n in SUITES if "blind" in load_suite(n).present_splits()]
+    assert blind == present  # every blind file present was scored, beside its dev split
+    assert [s["suite"] for s in report["summary"]] == list(SUITES)
     assert suites["answers"]["status"] == "skipped"
     assert "offline" in suites["answers"]["reason"]
     assert all(s["status"] == "ok" for n, s in suites.items() if n != "answers")

@@ -19,12 +19,13 @@ pytestmark = pytest.mark.slow
 def suites(tmp_path: Path) -> dict[str, dict[str, Any]]:
     report = json.loads((tmp_path / "reports" / "evals.json").read_text(encoding="utf-8"))
     assert report["runs"][0]["model"].startswith("openai:http://127.0.0.1:")
-    return {s["name"]: s for s in report["runs"][0]["suites"]}
+    return {s["name"]: s for s in report["runs"][0]["suites"] if s["split"] == "dev"}
 
 
 def test_a_real_provider_runs_the_judge_and_is_cached(tmp_path: Path) -> None:
     with serve() as url:
-        args = ("run", "side_chat", "answers", "--model", f"openai:{url}", *private_dirs(tmp_path))
+        args = ("run", "side_chat", "answers", "--model", f"openai:{url}", "--split", "dev")
+        args += tuple(private_dirs(tmp_path))
         first = run_cli(*args)
         assert first.returncode == 0, first.stdout + first.stderr
         cold = suites(tmp_path)

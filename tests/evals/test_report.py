@@ -23,9 +23,10 @@ def real_report(tmp_path: Path) -> Report:
         get_settings(),
         "offline",
         cache=ResultCache(tmp_path / "cache"),
+        splits=("dev",),  # splits side by side: tests/evals/test_splits.py
     )
     report = asyncio.run(execute(plan))
-    report.gates = {"escalation": {"precision": 0.9}}
+    report.gates = {"escalation": {"dev": {"precision": 0.9}}}
     return report
 
 
@@ -92,7 +93,7 @@ def test_comparison_shows_both_versions_and_the_prompt_diff() -> None:
     assert '<span class="add">+version = 2</span>' in html
     assert '<span class="del">-version = 1</span>' in html
     assert "-0.500" in html  # the delta column
-    assert "side_chat/q1</code>: pass → fail" in html
+    assert "side_chat/dev/q1</code>: pass → fail" in html
     assert len(svgs(html)) == 4  # overview, comparison, one per run
 
 
