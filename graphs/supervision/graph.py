@@ -30,6 +30,7 @@ from core.errors import NotFound
 from graphs.supervision.auto_reply import Rule
 from graphs.supervision.availability import Availability
 from graphs.supervision.due import DueQueue
+from graphs.supervision.intent import IntentMatcher
 from graphs.supervision.outbox import Outbox
 from graphs.supervision.rules import PolicyRules
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
@@ -157,6 +158,8 @@ class SupervisionDeps:
     shift: Callable[[], ShiftConfig | Awaitable[ShiftConfig]] = ShiftConfig
     rules: Callable[[], PolicyRules | Awaitable[PolicyRules]] = PolicyRules
     scorer: SentimentScorer = DEFAULT_SCORER
+    # the semantic layer of the escalation policy (nearest examples); None: rules only
+    matcher: IntentMatcher | None = None
     clock: Callable[[], datetime] = utc_now
     ai_timeout_seconds: float = 30.0  # a whole AI turn, tools included
     summary_timeout_seconds: float = 20.0

@@ -51,6 +51,7 @@ _PAIRS: Final[str] = (
     "獅狮疊叠癢痒盤盘礙碍稅税窩窝竊窃篩筛籌筹紐纽紛纷紹绍絲丝綠绿綱纲緒绪締缔緣缘縫缝織织繞绕"
     "聞闻膠胶膽胆臟脏艱艰蘭兰蟲虫訝讶訟讼誕诞諾诺謎谜貢贡責责販贩賊贼輔辅轟轰遙遥遷迁鈔钞鈴铃"
     "銳锐閒闲閘闸階阶頑顽顛颠飲饮駕驾駛驶魚鱼鳥鸟鳴鸣麥麦黴霉誌志準准註注勵励針针賤贱"
+    "營营業业幾几則则撥拨啓启"
 )
 
 # Simplified forms that Traditional (Taiwan) text also uses every day (台灣, 只有, 面對, 系統 …):
@@ -95,6 +96,12 @@ def detect_language(text: str, default: Language = DEFAULT_LANGUAGE) -> Language
     latin_words = sum(
         1 for w in "".join(c if c.isascii() and c.isalpha() else " " for c in text).split()
     )
+    # kana, hangul, Thai, Cyrillic …: a language we do not write notices in; English is the
+    # sensible fallback (Chinese would be wrong for a Japanese or Korean reader)
+    other = sum(1 for c in text if c.isalpha() and not c.isascii() and not _is_cjk(c)
+                and not unicodedata.name(c, "").startswith("LATIN"))  # fmt: skip
+    if other > cjk:
+        return "en"
     if cjk == 0:
         return "en" if latin_words else default
     if latin_words > cjk:
@@ -140,7 +147,8 @@ def resolve_language(text: str, profile_language: str | None = None) -> Language
     """The language to answer in: a supported profile language wins, else detect from the text.
 
     A bare "zh" profile only says "Chinese", so the text decides the script (default zh-TW).
-    Unsupported profile languages (de, fr …) fall back to detection, which yields en for Latin text.
+    Unsupported profile languages (de, ja …) fall back to detection, which yields en for Latin
+    text and for scripts we have no notices in (kana, hangul, Thai …).
     """
     chosen = normalise_language(profile_language)
     if chosen is not None:

@@ -52,6 +52,10 @@ class NegationRules(BaseModel):
     )  # fmt: skip
     zh_fillers: str = "就也先都倒是我的了啦"
     zh_resets: tuple[str, ...] = ("要", "想", "但", "可是", "而是", "還是", "改", "請", "了", "快")
+    # cues that negate only when glued to the match: 我不投訴, 不會申訴 (not 不處理我就投訴),
+    # and never after a why/still question (為什麼不退款, 還不退錢 are demands)
+    zh_adjacent_cues: tuple[str, ...] = ("不", "不會", "並不", "從不")
+    zh_adjacent_not_after: tuple[str, ...] = ("為什麼", "怎麼", "幹嘛", "憑什麼", "還", "再", "何")
     zh_window: int = Field(default=6, ge=0)
     zh_post_window: int = Field(default=2, ge=0)
     en_cues: tuple[str, ...] = (
@@ -61,6 +65,7 @@ class NegationRules(BaseModel):
         r"|interested|requesting|request)(?:ed|ing)?(?:\s+(?:to|for|in|about))?",
         r"no",
         r"without",
+        r"(?:am not|'m not|im not|not|never)\s+going\s+to",
     )
     en_post_cues: tuple[str, ...] = (
         r"(?:is|are)?\s*(?:not|n't)\s+(?:needed|necessary|required)",
@@ -69,6 +74,16 @@ class NegationRules(BaseModel):
     )
     en_resets: tuple[str, ...] = ("but", "i", "we", "please", "instead", "just", "so", "rather")
     en_window: int = Field(default=3, ge=0)
+    # a declined wish in other languages (no keyword to anchor on): the semantic layer stays
+    # quiet for these turns, as it does for every negated match the rules found
+    other_wish_cues: tuple[str, ...] = (
+        r"(?<![a-z])no\s+(?:necesito|quiero|hace falta|me hace falta)(?![a-z])",
+        r"(?<![a-z])(?:brauche|möchte|will|benötige)\s+(?:keine[nrm]?|nicht)(?![a-z])",
+        r"(?<![a-z])kein(?:e[nrm]?)?\s+\w+\s+(?:nötig|notwendig|erforderlich)",
+        r"(?<![a-z])(?:pas besoin|je ne veux pas|je n'ai pas besoin|inutile de)(?![a-z])",
+        r"(?<![a-z])(?:tidak perlu|nggak perlu|gak perlu|tidak mau|không cần|không muốn)(?![a-z])",
+        r"(?:は)?(?:不要です|必要ありません|いりません|結構です)|필요\s?없",
+    )
 
 
 class _Compiled:
@@ -89,11 +104,20 @@ class _Compiled:
         self.en_post = re.compile(rf"^[\s,.?!]*(?:{'|'.join(rules.en_post_cues)})(?![a-z])")
         self.en_resets = frozenset(rules.en_resets)
         self.en_window = rules.en_window
+        adjacent = sorted({fold(c) for c in rules.zh_adjacent_cues}, key=len, reverse=True)
+        self.zh_adjacent = tuple(adjacent)
+        self.zh_adjacent_not_after = tuple(fold(c) for c in rules.zh_adjacent_not_after)
+        self.other_wish = re.compile("|".join(f"(?:{c})" for c in rules.other_wish_cues))
 
 
 @lru_cache(maxsize=32)
 def _compiled(rules: NegationRules) -> _Compiled:
     return _Compiled(rules)
+
+
+def declines_wish(folded: str, rules: NegationRules) -> bool:
+    """A turn that turns a wish down in a language the word lists do not cover (no necesito …)."""
+    return bool(_compiled(rules).other_wish.search(folded))
 
 
 def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
@@ -114,6 +138,10 @@ def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
             and not _PUNCTUATION.search(gap)
             and not any(r in gap + opener for r in c.zh_resets)
         ):
+            return True
+    before = folded[:start]
+    for glued in c.zh_adjacent:
+        if before.endswith(glued) and not before[: -len(glued)].endswith(c.zh_adjacent_not_after):
             return True
     if c.zh_post.match(folded, end):
         return True

@@ -157,7 +157,14 @@ class SupervisionNodes:
         )
 
     async def _decide(self, turn: TurnContext) -> EscalationDecision | None:
-        return evaluate(turn, await self._rules(), self.deps.scorer)
+        """The rules first, on the loop (sub-millisecond); only a turn no rule decides goes to
+        the semantic layer, whose embedding (~15-30 ms of CPU) runs off the event loop."""
+        rules = await self._rules()
+        decision = evaluate(turn, rules, self.deps.scorer)
+        matcher = self.deps.matcher
+        if decision is not None or matcher is None:
+            return decision
+        return await asyncio.to_thread(evaluate, turn, rules, self.deps.scorer, matcher)
 
     async def policy(self, state: SupervisionState) -> Command[str]:
         decision = await self._decide(self._turn(state))

@@ -1,21 +1,29 @@
 """The escalation policy: one pure function that decides whether a chat turn needs a human.
 
-`evaluate(turn, rules)` returns an `EscalationDecision` (the seed's `escalation` object: reason,
-details, severity, trigger_at) or None. No clock, no I/O: `trigger_at` comes from `turn.at`.
+`evaluate(turn, rules, scorer, matcher)` returns an `EscalationDecision` (the seed's `escalation`
+object: reason, details, severity, trigger_at) or None. No clock, no I/O: `trigger_at` comes from
+`turn.at`; the semantic layer's model sits behind the injected `matcher`.
 
 Rules, in priority order (the first that fires names the reason):
 
 1. `user_request` – an explicit ask for a person (轉人工, 找真人, 我要人工客服, talk to a human …),
    unless negated ("不用轉人工", "I don't need to talk to a human", see `negation`).
 2. `keyword` – a keyword group (legal, complaint, refund, human) matches, not negated and not
-   inside an ignore phrase (人工智慧, 客服電話, agent of change …). Soft groups (refund, human) are
-   muted when the turn is positive closure: sentiment ≥ `closure_min_score` and no request cue.
+   inside an ignore phrase or pattern (人工智慧, 客服電話, agent of change, and questions *about*
+   the word: 轉人工要錢嗎, 退款要幾天, human-powered, refund policy …). Soft groups (refund,
+   human) are muted when the turn is positive closure: sentiment ≥ `closure_min_score` and no
+   request cue.
    With several groups matching, the most severe wins.
 3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless the turn is positive closure
    ("謝謝，問題解決了").
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
-   previous `sustained_turns - 1` user turns all ≤ `sustained_threshold` (-0.3).
+   previous `sustained_turns - 1` user turns all ≤ `sustained_threshold` (-0.3); or repetition
+   (`frustration.py`, rule `repetition`): the same question again, or "第三次了", impatiently.
 5. `vip` – VIP only: AI failures ≥ 1, score ≤ -0.3, or a churn keyword (解約, 攜碼 …).
+6. semantic layer (`intent`), only when no rule fired and the rules found no negated or
+   harmless mention and no closure: the best escalating example beats the best calm one by
+   `semantic_margin`; the example's intent names the reason (`SEMANTIC_REASONS`) and `details`
+   names both examples and the margin. Frustration needs a turn that is not positive.
 
 Severity table:
 
@@ -40,8 +48,10 @@ from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graphs.supervision.frustration import repetition
+from graphs.supervision.intent import Intent, IntentMatcher
 from graphs.supervision.language import fold
-from graphs.supervision.negation import is_negated
+from graphs.supervision.negation import declines_wish, is_negated
 from graphs.supervision.rules import (
     REASONS,
     SEVERITIES,
@@ -104,6 +114,8 @@ class EscalationDecision(BaseModel):
     matched: str | None = Field(default=None, description="keyword or phrase as typed")
     rule: str | None = Field(default=None, description="keyword group or VIP sub-rule")
     score: float | None = Field(default=None, description="sentiment score, when it mattered")
+    examples: tuple[str, ...] = Field(default=(), description="semantic layer: example ids")
+    margin: float | None = Field(default=None, description="semantic layer: cosine margin")
 
     def as_escalation(self) -> dict[str, str | int]:
         """The four fields of the seed's `escalation` object."""
@@ -113,6 +125,16 @@ class EscalationDecision(BaseModel):
             "severity": self.severity,
             "trigger_at": self.trigger_at,
         }
+
+
+# What an escalating intent of the semantic layer means in the seed's reasons.
+SEMANTIC_REASONS: Final[Mapping[Intent, tuple[Reason, Severity, str]]] = {
+    "request_human": ("user_request", "medium", "request_human"),
+    "legal_threat": ("keyword", "critical", "legal"),
+    "complaint": ("keyword", "high", "complaint"),
+    "refund_demand": ("keyword", "medium", "refund"),
+    "frustration": ("sentiment", "medium", "frustration"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +159,13 @@ def _alternation(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(_term_pattern(t) for t in ordered))
 
 
+def _group_pattern(group: KeywordGroup) -> re.Pattern[str] | None:
+    """A group's literal terms and its regexes as one alternation (longest literals first)."""
+    parts = [_term_pattern(t) for t in sorted(group.terms, key=len, reverse=True)]
+    parts += [f"(?:{p})" for p in group.patterns]
+    return re.compile("|".join(parts)) if parts else None
+
+
 class _Compiled:
     """The regexes of one `PolicyRules`, built once (frozen rules hash, see `_compile`)."""
 
@@ -144,7 +173,7 @@ class _Compiled:
         parts = [_term_pattern(p) for p in sorted(rules.request_phrases, key=len, reverse=True)]
         parts += [f"(?:{p})" for p in rules.request_patterns]
         self.request = re.compile("|".join(parts)) if parts else None
-        self.groups = [(g, _alternation(g.terms)) for g in rules.keyword_groups]
+        self.groups = [(g, _group_pattern(g)) for g in rules.keyword_groups]
         ignore = [_term_pattern(p) for p in sorted(rules.ignore_phrases, key=len, reverse=True)]
         ignore += [f"(?:{p})" for p in rules.ignore_patterns]
         self.ignore = re.compile("|".join(ignore)) if ignore else None
@@ -190,8 +219,14 @@ def _touches(hit: _Hit, spans: list[Span]) -> bool:
 class _Analysis:
     """One turn scanned against one rule set; the sentiment score is computed only if needed."""
 
-    def __init__(self, turn: TurnContext, rules: PolicyRules, scorer: SentimentScorer) -> None:
-        self.turn, self.rules, self.scorer = turn, rules, scorer
+    def __init__(
+        self,
+        turn: TurnContext,
+        rules: PolicyRules,
+        scorer: SentimentScorer,
+        matcher: IntentMatcher | None = None,
+    ) -> None:
+        self.turn, self.rules, self.scorer, self.matcher = turn, rules, scorer, matcher
         compiled = _compile(rules)
         folded = fold(turn.text)
         ignored = [m.span() for m in compiled.ignore.finditer(folded)] if compiled.ignore else []
@@ -203,6 +238,8 @@ class _Analysis:
             negated += spans
         churn, spans = _scan(compiled.vip, folded, rules, ignored)
         negated += spans
+        # the rules saw a negated or harmless mention: the semantic layer must not overrule them
+        self.defused = bool(negated or ignored) or declines_wish(folded, rules.negation)
         self.requests = [h for h in requests if not _touches(h, negated)]
         self.keywords = [h for h in keywords if not _touches(h, negated)]
         self.churn = [h for h in churn if not _touches(h, negated)]
@@ -233,10 +270,12 @@ class _Analysis:
         matched: str | None = None,
         rule: str | None = None,
         score: float | None = None,
+        examples: tuple[str, ...] = (),
+        margin: float | None = None,
     ) -> EscalationDecision:
         return EscalationDecision(
             reason=reason, severity=severity, details=details, trigger_at=self.turn.at,
-            matched=matched, rule=rule, score=score,
+            matched=matched, rule=rule, score=score, examples=examples, margin=margin,
         )  # fmt: skip
 
 
@@ -279,6 +318,12 @@ def _sentiment(a: _Analysis) -> EscalationDecision | None:
     ):
         details = f"持續負面情緒 (本輪 {rounded})"
         return a.decision("sentiment", "medium", details, score=rounded, rule="sustained")
+    repeated = repetition(a.turn.text, a.turn.history, rules.repeat, score)
+    if repeated is not None:
+        said = repeated.cue or f"同一問題已問過 {repeated.repeats} 次"
+        details = f"重複提問的挫折: {said}"
+        return a.decision("sentiment", "medium", details, matched=repeated.cue,
+                          rule="repetition", score=rounded)  # fmt: skip
     return None
 
 
@@ -311,19 +356,51 @@ _RULES: Final[Mapping[Reason, Callable[[_Analysis], EscalationDecision | None]]]
 }
 
 
+def _semantic(a: _Analysis) -> EscalationDecision | None:
+    """Nearest examples, asked only when no rule fired and the rules found nothing defused."""
+    if a.matcher is None or a.defused or a.closure:
+        return None
+    match = a.matcher.match(a.turn.text)
+    if match is None or match.margin < a.rules.semantic_margin:
+        return None
+    intent = match.escalating.example.intent
+    reason, severity, rule = SEMANTIC_REASONS[intent]
+    if reason not in a.rules.enabled_reasons or (intent == "frustration" and a.score > 0):
+        return None
+    details = f"語意相近: {match.explain()}"
+    return a.decision(reason, severity, details, rule=f"semantic:{rule}",
+                      examples=(match.escalating.example.id, match.calm.example.id),
+                      margin=round(match.margin, 4))  # fmt: skip
+
+
 def evaluate(
-    turn: TurnContext, rules: PolicyRules, scorer: SentimentScorer = DEFAULT_SCORER
+    turn: TurnContext,
+    rules: PolicyRules,
+    scorer: SentimentScorer = DEFAULT_SCORER,
+    matcher: IntentMatcher | None = None,
 ) -> EscalationDecision | None:
-    """Decide whether `turn` escalates, and why (priority order and severities: module doc)."""
-    analysis = _Analysis(turn, rules, scorer)
+    """Decide whether `turn` escalates, and why (priority order and severities: module doc).
+
+    `matcher` (the semantic layer) is consulted only when no rule fires, so the model is not
+    run for turns the rules already decide.
+    """
+    analysis = _Analysis(turn, rules, scorer, matcher)
     for reason in REASONS:
         if reason not in rules.enabled_reasons:
             continue
         decision = _RULES[reason](analysis)
         if decision is None:
             continue
-        raise_vip = rules.vip.enabled and rules.vip.raise_other_severities
-        if reason != "vip" and raise_vip and turn.user_profile.vip:
-            decision = decision.model_copy(update={"severity": raise_severity(decision.severity)})
-        return decision
-    return None
+        return _raised(decision, turn, rules)
+    decision = _semantic(analysis)
+    return None if decision is None else _raised(decision, turn, rules)
+
+
+def _raised(
+    decision: EscalationDecision, turn: TurnContext, rules: PolicyRules
+) -> EscalationDecision:
+    """A VIP's decision under another reason goes one severity up (`vip.raise_other_severities`)."""
+    raise_vip = rules.vip.enabled and rules.vip.raise_other_severities
+    if decision.reason != "vip" and raise_vip and turn.user_profile.vip:
+        return decision.model_copy(update={"severity": raise_severity(decision.severity)})
+    return decision

@@ -43,6 +43,7 @@ class KeywordGroup(_Frozen):
     severity: Severity
     terms: tuple[str, ...]
     soft: bool = False
+    patterns: tuple[str, ...] = Field(default=(), description="regexes over folded text")
 
 
 class VipRules(_Frozen):
@@ -60,11 +61,40 @@ class VipRules(_Frozen):
         "解約", "取消合約", "取消門號", "攜碼", "轉台", "換電信", "換別家", "不續約", "停用門號",
         "退租", "攜號轉網", "轉網", "銷戶", "註銷門號", "換運營商", "cancel my contract",
         "cancel my plan", "cancel my subscription", "switch carrier", "switching carrier",
-        "another carrier", "switch provider", "port my number", "port out",
+        "another carrier", "switch provider", "port my number", "port out", "攜出", "攜到",
+        "換一家", "換家電信",
         "terminate my contract",
     )  # fmt: skip
     severity: Severity = "high"
     raise_other_severities: bool = True
+
+
+class RepeatRules(_Frozen):
+    """Frustration from repetition: the same question again, or "this is the third time"."""
+
+    # regexes over folded text that say the customer is repeating themselves
+    cues: tuple[str, ...] = (
+        r"第[二三四五六七八九十几两2-9]+(?:次|遍)", r"(?:几|好几|很多|多少|n)(?:次|遍)了",
+        r"(?:说|问|讲|打|讲了|说了|问了|打了)(?:了)?(?:几|好几|很多|多少|[二三四五2-5])(?:次|遍)",
+        r"又(?:是|来)这样|一直(?:重复|问|讲|说)|有完没完|每次都(?:这样|一样)",
+        r"(?<![a-z])(?:ask|asking|asked|tell|telling|told|explain|explaining|say|saying)\s+"
+        r"(?:you\s+|this\s+|it\s+|that\s+)?(?:again|once more)(?![a-z])",
+        r"(?<![a-z])(?:second|third|fourth|fifth|2nd|3rd|4th|5th|\d+th)\s+time",
+        r"(?<![a-z])(?:two|three|four|five|several|multiple|many|[2-9])\s+times",
+        r"(?<![a-z])(?:how many times|over and over|keep(?:s)? (?:asking|telling|saying|"
+        r"repeating|giving)|same (?:answer|reply|question|thing))(?![a-z])",
+        r"(?:noch\s?mal|schon\s+(?:wieder|zweimal|dreimal))|何度も|また同じ",
+        r"zum\s+(?:zweiten|dritten|vierten|fünften|x-ten)\s+mal|(?:zwei|drei|vier|fünf)mal",
+    )  # fmt: skip
+    # repetition escalates when the turn is also not positive and carries one of these
+    markers: tuple[str, ...] = (
+        "!", "又", "还是", "到底", "为什么", "怎么又", "??", "still", "again", "why", "nobody",
+        "no one", "already", "已經", "immer noch", "schon wieder", "warum",
+    )  # fmt: skip
+    # a turn this similar (character-bigram Jaccard) to an earlier one asks the same again
+    similarity: float = Field(default=0.6, ge=0, le=1)
+    # escalate after the customer asked the same this many times before (with this turn: +1)
+    repeats: int = Field(default=2, ge=1)
 
 
 DEFAULT_REQUEST_PHRASES: Final[tuple[str, ...]] = (
@@ -79,10 +109,15 @@ DEFAULT_REQUEST_PHRASES: Final[tuple[str, ...]] = (
 # Regexes over folded text (Simplified, lower case), for phrasings a literal list cannot cover.
 DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:转|找|接|换|叫|要|请|让|联系|联络|联繫|呼叫|转接)(?:一下|一个|一位|个|位|下)?"
-    r"(?:你们的?|贵公司的?)?(?:人工|真人|客服|专人|主管|经理)",
-    r"(?:有没有|有无|没有)(?:人工|真人|客服|专人)",
-    r"(?:跟|和|与|同)(?:你们的?|贵公司的?)?(?:人工|真人|客服|专人|主管|经理)"
-    r"(?:谈|说|讲|聊|沟通|联系|对话)",
+    r"(?:你们的?|贵公司的?)?(?:人工|真人|客服|专人|主管|经理|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人)",
+    r"(?:有没有|有无|没有)(?:人工|真人|客服|专人|活人)|有(?:没有)?(?:活|真)?人(?:在)?(?:吗|么|嘛)",
+    r"(?:跟|和|与|同)(?:你们的?|贵公司的?|一个|一位)?(?:人工|真人|客服|专人|主管|经理|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|人)(?:谈|说|讲|聊|沟通|联系|对话)",
+    r"(?:给我|派|换|找|叫|请)(?:一个|一位|个|位)(?:真|活|懂的|懂行的|会处理的)?人(?![工员资])|换(?:一个|一位|个|位)?"
+    r"(?:人|会处理的|懂的|别人|其他人)(?![工员资])",
+    r"(?:能|可以|可不可以|能不能|帮我|请|麻烦)(?:帮我)?转接|转接(?:一下|拜托|吧)",
+    r"(?:让|叫|请|派)(?:个|一个|一位|位)?(?:真|活)?人(?:来|过来|出来|处理)",
+    r"(?:转给|转接给|交给|转交给?)(?:你们的?)?(?:人工|真人|客服|专人|主管|经理|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|别人|其他人)",
+    r"打(?:个|通)?电话给我|打给我|(?:给我)?回(?:个|通)?电话(?:给我)?|回电|回拨给?我|致电给?我",
     r"(?<![a-z])(?:talk|speak|chat|connect|transfer|put|get|give|pass)\s+(?:me\s+)?"
     r"(?:(?:to|with|through to|through)\s+)?(?:(?:a|an|the|your|some)\s+)?"
     r"(?:(?:real|live|actual|human)\s+)?"
@@ -95,18 +130,56 @@ DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])(?:human|agent|person|representative)\s*(?:please|pls|plz)(?![a-z])",
     r"(?<![a-z])(?:can|could|may|will)\s+(?:a|an|some)\s+(?:(?:real|live|actual)\s+)?"
     r"(?:human|person|agent|representative)s?(?![a-z])",
+    # somebody to call back / take over, without the words human or agent
+    r"(?<![a-z])(?:someone|somebody|anyone|anybody|a person|an agent|a human|your staff|"
+    r"your team)\s+(?:(?:from|at|in)\s+(?:your|the)\s+\w+\s+)?(?:to\s+)?"
+    r"(?:call|ring|phone|contact)\s+me(?![a-z])",
+    r"(?<![a-z])give\s+me\s+a\s+(?:ring|call|buzz)(?![a-z])|"
+    r"(?<![a-z])(?:call|ring|phone)\s+me\s+back(?![a-z])|(?<![a-z])(?:request|want|need|like)\s+"
+    r"(?:a\s+)?call\s?back(?![a-z])",
+    # other languages (the semantic layer covers the rest)
+    r"(?<![a-z])(?:mit|einen?)\s+(?:einem\s+|einer\s+)?(?:echten\s+)?(?:mitarbeiter(?:in)?|"
+    r"menschen|kundenberater(?:in)?|berater(?:in)?|ansprechpartner(?:in)?|person)(?![a-z])",
+    r"(?<![a-z])(?:parler|discuter)\s+(?:à|a|avec)\s+(?:un|une|quelqu'un)\s*"
+    r"(?:conseiller|conseillère|humain|personne|agent|opérateur)?",
+    r"(?<![a-z])(?:hablar|comunicarme)\s+con\s+(?:una|un|alguien)\s*(?:persona|agente|humano"
+    r"|asesor|operador)?",
+    r"オペレーター|有人対応|担当者|人と話|人間と話|상담원|상담사|사람(?:이랑|과|하고)",
 )
 
 LEGAL_TERMS: Final[tuple[str, ...]] = (
     "律師", "提告", "告你", "告死", "法院", "訴訟", "法律途徑", "法律行動", "消保", "消基會",
     "消費者保護", "通傳會", "ncc", "公平會", "工信部", "12315", "消協", "lawyer", "attorney",
     "sue", "suing", "lawsuit", "legal action", "small claims", "ombudsman", "regulator", "fcc",
-    "take you to court",
+    "take you to court", "起訴", "打官司", "律師函", "存證信函", "法院見", "法庭見", "報警",
+    "法律程序", "訴諸法律", "主管機關", "陳情", "通信管理局", "市場監管", "12300", "solicitor",
+    "court",
+    "legal steps", "legal proceedings", "legal route", "press charges",
+    "consumer protection", "consumer affairs", "trading standards", "better business bureau",
+    "attorney general", "anwalt", "verklagen", "klage", "gericht", "avocat", "tribunal",
+    "porter plainte", "abogado", "demanda", "denunciar", "弁護士", "訴え",
 )  # fmt: skip
+# Threat verbs around a legal noun: 告你們, 去告, file a claim against, report you to the police.
+LEGAL_PATTERNS: Final[tuple[str, ...]] = (
+    r"告(?:你|你们|贵公司|死你|到底|上法院)|去告|(?:提|提出|提起)(?:告诉|诉讼|告)",
+    r"(?<![a-z])(?:pursue|pursuing)\s+(?:this\s+|it\s+)?(?:legally|in court|legal)",
+    r"(?<![a-z])(?:file|lodge|bring|take)\s+(?:a\s+)?(?:legal\s+)?(?:claim|case|suit|action)"
+    r"\s+against(?![a-z])",
+    r"(?<![a-z])report\s+(?:you|this|your company)\s+to\s+(?:the\s+)?(?:police|authorit"
+    r"|regulator|consumer|attorney|bbb|ofcom|acma|ftc|fcc|ncc)",
+)
 COMPLAINT_TERMS: Final[tuple[str, ...]] = (
     "投訴", "客訴", "申訴", "抗議", "檢舉", "舉報", "complaint", "complain", "escalate",
     "report you",
 )  # fmt: skip
+# Refund demands without the word: 錢還我, 退給我, give me my money back.
+REFUND_PATTERNS: Final[tuple[str, ...]] = (
+    r"(?:还我|还给我|退给我|退回来|退回给我)|退我(?:钱|违约金|费用|月租)|(?:赶紧|快点?|马上|立刻)退"
+    r"|(?:把)?钱退(?:了|掉|回|给)",
+    r"(?<![a-z])(?:give|pay)\s+me\s+(?:my\s+|the\s+)?money\s+back(?![a-z])",
+    r"(?<![a-z])(?:reverse|credit|waive)\s+(?:this|the|that|these|those)\s+(?:charges?|fees?)"
+    r"|(?<![a-z])(?:credit my account|reimburse(?:d)? me)(?![a-z])",
+)
 REFUND_TERMS: Final[tuple[str, ...]] = (
     "退款", "退費", "退錢", "賠償", "refund", "chargeback", "compensation", "money back",
 )  # fmt: skip
@@ -116,9 +189,11 @@ HUMAN_TERMS: Final[tuple[str, ...]] = (
 )  # fmt: skip
 
 DEFAULT_KEYWORD_GROUPS: Final[tuple[KeywordGroup, ...]] = (
-    KeywordGroup(name="legal", severity="critical", terms=LEGAL_TERMS),
+    KeywordGroup(name="legal", severity="critical", terms=LEGAL_TERMS, patterns=LEGAL_PATTERNS),
     KeywordGroup(name="complaint", severity="high", terms=COMPLAINT_TERMS),
-    KeywordGroup(name="refund", severity="medium", terms=REFUND_TERMS, soft=True),
+    KeywordGroup(
+        name="refund", severity="medium", terms=REFUND_TERMS, soft=True, patterns=REFUND_PATTERNS
+    ),
     KeywordGroup(name="human", severity="medium", terms=HUMAN_TERMS, soft=True),
 )
 
@@ -128,12 +203,14 @@ DEFAULT_KEYWORD_GROUPS: Final[tuple[KeywordGroup, ...]] = (
 DEFAULT_IGNORE_PHRASES: Final[tuple[str, ...]] = (
     "人工智慧", "人工智能", "人工智障", "真人秀", "真人版", "真人實境", "是真人嗎", "是不是真人",
     "你是真人", "客服營業", "客服上班", "客服下班", "客服的上班", "退款政策", "退款流程",
-    "退款規定", "退費規定", "退費流程", "human error", "human rights", "human being",
+    "退款規定", "退費規定", "退費流程", "human error", "human rights",
     "agent of change", "travel agent", "user agent", "real estate agent", "insurance agent",
     "secret agent", "free agent", "are you a human", "are you human", "are you a real person",
-    "are you a person", "are you a bot", "is this a real person", "is this a human",
+    "are you a person", "are you a bot", "律師公會", "律師事務所", "律師費", "law firm",
+    "paralegal", "is this a real person", "is this a human",
     "am i talking to a human", "am i talking to a real person", "am i talking to a bot",
-    "customer service phone", "refund policy", "court case", "food court", "basketball court",
+    "customer service phone", "refund policy", "court case", "court order", "food court",
+    "basketball court",
 )  # fmt: skip
 
 # Regexes over folded text for the same purpose: questions about support hours and numbers.
@@ -142,6 +219,67 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:时间|时段|电话|专线|热线|号码|信箱|邮箱|几点)",
     r"(?:customer service|agents?|support)(?:'s)?\s+(?:opening\s+|office\s+|working\s+)?"
     r"(?:hours|phone number|number|email|e-mail)",
+    # a question about the word, not a request: its cost, schedule, rules, or a third party
+    r"(?:转|找|接|联系|打给?)?(?:人工|真人|客服|专人)(?:客服|服务|专线|电话)?(?:要|需要|会|是否|是不是"
+    r"|有没有|有)?(?:另外|额外)?(?:收费|付费|要钱|花钱|扣钱|算钱|多少钱|费用|免费|免付费)",
+    r"(?:找|转|联系|打给?)(?:人工|真人|客服|专人)(?:客服)?(?:才能|才可以|才行|才会|办理)",
+    r"(?:人工|真人|客服|专人)(?:客服)?(?:周末|假日|星期[六日天]|礼拜[六日天]|晚上|半夜|几点|什么时候)"
+    r"(?:有|会)?(?:上班|值班|营业|在|有人)?",
+    r"(?:人工|真人)(?:审核|审查|检查|判断|验证|回复的吗|回答的吗|在回)",
+    r"退(?:款|费)(?:政策|流程|规定|规则|条件|方式|期限|办法|标准|大概|一般|通常)?(?:要|需要|会)?"
+    r"(?:多久|几天|几个工作天|多少天|多长时间|退到|到账|入账|怎么算)",
+    r"(?:朋友|同学|同事|家人|爸|妈|哥|姐|弟|妹|老公|老婆|先生|太太|女儿|儿子|亲戚)(?:是|当)(?:律师|法官)",
+    r"(?<![a-z])(?:human|agent)[- ](?:powered|readable|like|made|sized|friendly|centered)",
+    r"(?:我是|我在|本人是|我们是)(?:一名|一位|个|一个)?(?:律师|法务|律师事务所)",
+    r"(?<![a-z])(?:i'm|im|i am|we are|we're)\s+(?:an?\s+)?(?:lawyer|attorney|paralegal|"
+    r"solicitor|law firm)s?|(?:lawyer|attorney)\s+friends?(?![a-z])",
+    r"(?<![a-z])complaints?\s+(?:process|procedure|policy|form|page|department|hotline|number"
+    r"|works?)(?![a-z])",
+    r"(?<![a-z])(?:my|a)\s+(?:friend|brother|sister|dad|father|mum|mom|mother|wife|husband|"
+    r"cousin|son|daughter)\s+(?:is|was)\s+an?\s+(?:lawyer|attorney)",
+    r"(?<![a-z])(?:does|do|would|will|is)\s+(?:it\s+)?(?:talking|speaking|chatting|calling|"
+    r"transferring)?\s*(?:to\s+)?(?:a\s+)?(?:live|real|human)?\s*(?:human|agent|person|support"
+    r"|customer service)\s+(?:cost|charge|free|chargeable|billed)",
+    r"(?<![a-z])(?:human|live|agent|customer service|support)\s+(?:support\s+|chat\s+)?"
+    r"(?:line\s+)?(?:free|charged|chargeable|cost)(?![a-z])",
+    r"(?<![a-z])refunds?\s+(?:policy|policies|process|period|window|terms|rules|timeline|"
+    r"time|times|receipt|status|confirmation|reference|form)(?![a-z])",
+    # praise of the staff, and the staff in the past: 人工客服很有效率, your agent was great,
+    # 上次找客服問過了, I spoke to an agent yesterday
+    r"(?:人工客服|真人客服|客服人员|客服|专员|人工)(?:都|也)?(?:很|真|超|非常|蛮|挺|好)(?:有效率|专业"
+    r"|亲切|耐心|棒|好|快|用心|热心|细心|给力|贴心)",
+    r"(?<![a-z])(?:your|the|that)\s+(?:agent|rep|representative|staff|human|person)s?\s+"
+    r"(?:was|were|is|are)\s+(?:\w+\s+)?(?:great|helpful|lovely|amazing|kind|nice|brilliant|"
+    r"excellent|fantastic|patient|friendly)",
+    r"(?:上次|之前|昨天|前天|刚刚|刚才|已经|有)(?:找|问|打给|联系|跟)(?:过)?(?:客服|人工|真人)",
+    r"(?<![a-z])(?:spoke|talked|chatted)\s+(?:to|with)\s+(?:an?|your|the|one of your)\s+"
+    r"(?:agent|rep|representative|human|person|staff)s?",
+    # paperwork and status of a refund or complaint already filed, how to apply
+    r"退(?:款|费)(?:的)?(?:申请表|表格|表单|收据|证明|单据|进度|状态|结果|记录)|退(?:款|费)(?:已经|有)?"
+    r"(?:到|入|进)(?:了)?(?:账|帐)?(?:吗|没)",
+    r"(?:怎么|如何|要怎么|怎样)(?:申请|办理|操作)?(?:退款|退费)",
+    r"(?:投诉|申诉|客诉)(?:的)?(?:结果|进度|案件|状态|编号|单号|处理结果)",
+    r"(?<![a-z])how\s+long\s+(?:does|do|will|would)\s+(?:a\s+|the\s+|my\s+)?refunds?\s+take",
+    r"(?:人工|真人)(?:客服)?(?:跟|和|与|同|比)(?:ai|机器人|你|智能客服)[^，。？！?!,]{0,8}"
+    r"(?:一样|不同|差别|区别|差|比较)",
+    r"(?:转|找|接)?(?:人工|真人|客服)(?:客服)?(?:大概|一般|通常)?(?:需要|要)?(?:排队|等待?)?"
+    r"(?:多久|多长时间|几分钟|多少时间)",
+    r"(?:投诉|申诉|客诉)(?:的)?(?:电话|专线|热线|管道|渠道|方式|流程|窗口|邮箱|信箱|网址|入口)",
+    r"(?:ncc|fcc|通传会)\s*(?:核准|认证|审定|审验|规定|标章|许可|approved|certified|certification"
+    r"|approval)",
+    r"「[^」]{1,30}」|『[^』]{1,30}』|“[^”]{1,40}”|(?<![a-z0-9])'[^'\n]{1,30}'(?![a-z0-9])"
+    r'|(?<![a-z0-9])"[^"\n]{1,40}"',
+    r"(?<![a-z])ai[- ]agents?(?![a-z])",
+    r"(?<![a-z])(?:number|phone|hotline|e-?mail|address|hours)\s+(?:for|of)\s+(?:the\s+)?"
+    r"(?:customer service|support|agents?|customer care)",
+    r"(?<![a-z])cost\s+(?:anything|money|extra|something)?\s*to\s+(?:talk|speak|chat)"
+    r"(?:\s+(?:to|with)\s+(?:a\s+|an\s+)?(?:live\s+|real\s+)?(?:human|agent|person|rep))?|"
+    r"(?<![a-z])(?:fee|charge)\s+(?:for|to)\s+(?:talking|speaking|calling|talk|speak|call)",
+    r"(?<![a-z])(?:do|would|will|can|could)\s+i\s+(?:get|receive|be eligible for|qualify for)"
+    r"\s+(?:a\s+)?(?:full\s+|partial\s+)?refund\s+(?:if|when|for|after)",
+    r"(?:如果|若|要是|假如)[^。？！?!]{0,20}(?:会|能|可以|可不可以|有)(?:退款|退费|退钱)",
+    r"(?:オペレーター|担当者|有人|サポート)(?:の)?(?:対応|受付|営業)?(?:时间|何时)",
+    r"(?<![a-z])(?:proses|process)\s+refund|berapa\s+lama[^?.!]{0,20}refund",
 )
 
 # Words that show the customer is asking for something; a positive turn without any of them is
@@ -175,6 +313,10 @@ class PolicyRules(_Frozen):
     sustained_turns: int = Field(default=3, ge=2)
     closure_min_score: float = Field(default=0.3, ge=-1, le=1)
     vip: VipRules = VipRules()
+    repeat: RepeatRules = RepeatRules()
+    # the semantic layer (intent.py): escalate when the best escalating example beats the best
+    # calm one by at least this cosine margin (calibrated on the dev set, docs/escalation.md)
+    semantic_margin: float = Field(default=0.015, ge=-1, le=1)
 
     @classmethod
     def from_json(cls, text: str) -> PolicyRules:

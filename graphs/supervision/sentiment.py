@@ -56,7 +56,7 @@ NEGATIVE_TERMS: Final[Mapping[str, float]] = {
     "難用": -0.6, "廢話": -0.6, "傷心": -0.5, "痛苦": -0.6, "怒": -0.5, "傻眼": -0.5,
     "無言": -0.5, "無語": -0.5, "龜速": -0.5, "笨": -0.5,
     # zh mild
-    "煩": -0.4, "誇張": -0.4, "扯": -0.4, "浪費": -0.4, "不好": -0.4, "不行": -0.3,
+    "騙人": -0.7, "煩": -0.4, "誇張": -0.4, "扯": -0.4, "浪費": -0.4, "不好": -0.4, "不行": -0.3,
     "不能用": -0.4, "到底": -0.3, "一直": -0.2, "看不懂": -0.3, "聽不懂": -0.4, "沒解決": -0.3,
     "不懂": -0.3, "遺憾": -0.3, "可惜": -0.2, "擔心": -0.2, "難過": -0.4, "抱怨": -0.3,
     "慢": -0.3, "不太好": -0.3, "沒有用": -0.6, "很差": -0.6, "太差": -0.7, "好差": -0.6,
@@ -74,6 +74,18 @@ NEGATIVE_TERMS: Final[Mapping[str, float]] = {
     "fuming": -0.8, "garbage": -0.8, "trash": -0.7, "unhappy": -0.6, "nightmare": -0.7,
     "never again": -0.6, "horrendous": -0.9, "appalling": -0.9, "what the hell": -0.7,
     "hell": -0.4, "mad": -0.5,
+    # mild-worded anger and giving up (below the old threshold on their own)
+    "不高興": -0.5, "不開心": -0.5, "心寒": -0.6, "有完沒完": -0.7, "太過分": -0.7, "過分": -0.5,
+    "什麼態度": -0.7, "一點用都沒有": -0.7, "一點用也沒有": -0.7, "服了": -0.4, "夠了": -0.5,
+    "斷線": -0.3, "常常斷": -0.2, "一直斷": -0.2, "困擾": -0.2, "不重視": -0.5,
+    "a joke": -0.75, "done with": -0.6, "not impressed": -0.5, "unbelievable": -0.6,
+    "irritat*": -0.5, "sick and tired": -0.9, "enough is enough": -0.7,
+    "losing my patience": -0.7, "absurd": -0.6, "disgrace*": -0.8, "shocking": -0.6,
+    # other languages: the strongest words only (the semantic layer does the rest)
+    "frechheit": -0.8, "unverschämt": -0.8, "ärgerlich": -0.6, "katastrophe": -0.7,
+    "enttäuscht": -0.6, "wütend": -0.8, "最悪": -0.8, "ひどい": -0.6, "ふざけ": -0.8,
+    "desastre": -0.7, "vergüenza": -0.7, "inaceptable": -0.8, "inadmissible": -0.8,
+    "inacceptable": -0.8, "nul": -0.5,
     # emoji
     "😡": -0.8, "🤬": -0.9, "😠": -0.7, "👎": -0.5, "💢": -0.6,
 }  # fmt: skip
@@ -82,14 +94,21 @@ POSITIVE_TERMS: Final[Mapping[str, float]] = {
     "謝謝": 0.5, "感謝": 0.6, "多謝": 0.5, "感恩": 0.6, "不錯": 0.5, "滿意": 0.6, "棒": 0.6,
     "讚": 0.6, "厲害": 0.4, "貼心": 0.6, "專業": 0.4, "親切": 0.5, "有耐心": 0.5,
     "清楚": 0.3, "有幫助": 0.5, "幫了大忙": 0.7, "解決了": 0.4, "知道了": 0.3, "了解了": 0.3,
-    "明白了": 0.3, "沒問題": 0.3, "搞定": 0.4, "開心": 0.5, "高興": 0.5, "喜歡": 0.5,
+    "明白了": 0.3, "處理好了": 0.4, "沒問題": 0.3, "搞定": 0.4, "開心": 0.5, "高興": 0.5,
+    "喜歡": 0.5,
     "辛苦了": 0.4, "方便": 0.3, "完美": 0.7, "優秀": 0.6, "很好": 0.5, "非常好": 0.6,
     "太好了": 0.6, "真好": 0.5, "挺好": 0.4, "超好": 0.6, "no problem": 0.3,
     "thanks": 0.5, "thank you": 0.5, "thx": 0.4, "great": 0.6, "good": 0.4, "nice": 0.4,
     "helpful": 0.5, "perfect": 0.7, "awesome": 0.7, "excellent": 0.7, "appreciate*": 0.6,
     "love": 0.6, "happy": 0.5, "resolved": 0.4, "solved": 0.4, "works now": 0.4, "fixed": 0.3,
     "got it": 0.3, "fine": 0.2, "amazing": 0.7, "wonderful": 0.7, "pleased": 0.5,
-    "satisfied": 0.6, "brilliant": 0.6,
+    "satisfied": 0.6, "brilliant": 0.6, "重視": 0.4,
+    # accepting the advice closes the turn: "好的我再試試看", "ok I'll try that"
+    "試試看": 0.35, "試看看": 0.35, "我再試": 0.35, "i'll try": 0.35, "will try": 0.35,
+    "let me try": 0.35,
+    # thanks in other languages, so closure works for every customer
+    "danke": 0.5, "merci": 0.5, "gracias": 0.5, "obrigad*": 0.5, "ありがとう": 0.5,
+    "terima kasih": 0.5, "cảm ơn": 0.5, "cám ơn": 0.5, "감사": 0.5, "고맙": 0.5, "ขอบคุณ": 0.5,
     "👍": 0.5, "🙏": 0.3, "😊": 0.4, "🙂": 0.2,
 }  # fmt: skip
 
@@ -108,6 +127,7 @@ INTENSIFIERS: Final[Mapping[str, float]] = {
     "根本": 1.5,
     "very": 1.3, "really": 1.3, "so": 1.3, "extremely": 1.6, "absolutely": 1.5, "totally": 1.4,
     "completely": 1.4, "super": 1.4, "incredibly": 1.5, "fucking": 1.6, "utterly": 1.6,
+    "beyond": 1.5,
     # diminishers
     "有點": 0.6, "有一點": 0.6, "一點": 0.7, "稍微": 0.6, "有些": 0.7, "略": 0.7,
     "a bit": 0.6, "a little": 0.6, "slightly": 0.6, "kind of": 0.7, "somewhat": 0.7,

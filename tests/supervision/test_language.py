@@ -107,3 +107,29 @@ def test_system_message_fills_placeholders() -> None:
     )
     with pytest.raises(KeyError):
         system_message("agent_joined", "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "profile", "language"),
+    [
+        ("オペレーターにつないでください", "ja", "en"),
+        ("상담원 연결해 주세요", None, "en"),
+        ("ขอบคุณค่ะ", "th", "en"),
+        ("Ich möchte mit einem Mitarbeiter sprechen", "de", "en"),
+        ("返金してください", None, "en"),
+        ("幫我轉人工", "ja", "zh-TW"),  # Chinese text wins over an unsupported profile
+    ],
+)
+def test_other_languages_fall_back_to_a_supported_notice_language(
+    text: str, profile: str | None, language: str
+) -> None:
+    chosen = resolve_language(text, profile)
+    assert chosen == language
+    assert system_message("escalated", chosen)
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"), [("營業幾點", "营业几点"), ("規則", "规则")]
+)
+def test_fold_covers_hours_and_rules_words(traditional: str, simplified: str) -> None:
+    assert fold(traditional) == fold(simplified) == simplified

@@ -97,3 +97,21 @@ def test_custom_lexicon_and_protocol() -> None:
 @given(st.text(max_size=80))
 def test_score_is_always_within_bounds(text: str) -> None:
     assert -1.0 <= score(text) <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ya está, gracias", "解決しました、ありがとうございます", "Danke, alles klar",
+     "好的 我回家再試試看", "ok I'll try that"],
+)  # fmt: skip
+def test_thanks_and_acceptance_in_any_language_read_as_closure(text: str) -> None:
+    assert score(text) >= 0.3  # closure_min_score: soft keywords and failures stay quiet
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["This is beyond frustrating", "honestly you guys are a joke", "I'm so done with this company",
+     "服了，一點用都沒有", "說好的優惠都沒有，根本是騙人"],
+)  # fmt: skip
+def test_mild_words_of_anger_reach_the_threshold(text: str) -> None:
+    assert score(text) <= -0.6

