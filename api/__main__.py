@@ -20,6 +20,7 @@ from typing import Any
 
 import uvicorn
 
+from api.metrics.multiprocess import prepare as prepare_metrics
 from api.web.build import WebBuildError, install_packages
 from core.logging import configure_logging
 from core.progress import Progress
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     settings = load_settings()
+    prepare_metrics(settings)  # APP_WORKERS > 1: one registry (before prometheus_client loads)
     # uvicorn's loggers propagate to ours (no log_config): one format (LOG_JSON), masked
     configure_logging(settings)
     progress = Progress("api", 3 if args.bootstrap else 2, as_log=settings.log_json)

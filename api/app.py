@@ -35,6 +35,9 @@ from api.handoff.workbench import AgentStreamController, ShiftController
 from api.health.controllers import HealthController
 from api.history.controllers import HistoryController, ReportsController
 from api.history.dependencies import install_history
+from api.metrics.controller import metrics
+from api.metrics.middleware import HttpMetrics
+from api.metrics.multiprocess import worker_exits
 from api.quick_replies.controllers import QuickRepliesController
 from api.renewal.chat import SideChatController
 from api.renewal.controllers import RenewalController
@@ -219,6 +222,7 @@ def create_app(
             AutoReplyRulesController,
             docs_assets_router,
             docs_redirect,
+            metrics,
             web_index,
             web_asset,
             web_widget,
@@ -235,6 +239,7 @@ def create_app(
             _finish_openapi,
         ],
         middleware=[DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
+        on_shutdown=[worker_exits],
         before_send=[_stamp_headers],
         exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: web_or_not_found},
         cors_config=cors,
@@ -246,5 +251,6 @@ def create_app(
         logging_config=None,  # ours (core/logging.py): Litestar's would replace the root handler
     )
     app.asgi_handler = RefusedPreflightEnvelope(app.asgi_handler, cors)
+    app.asgi_handler = HttpMetrics(app.asgi_handler)  # switchboard_http_*, by route template
     app.asgi_handler = RequestLogContext(app.asgi_handler)  # request id in every log line
     return app

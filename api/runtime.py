@@ -19,6 +19,7 @@ from litestar import Litestar
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api.mail.run import running_mail_worker
 from api.realtime.hub import EventHub, SessionEvents
 from api.realtime.limits import RateLimiter
 from core.db.engine import create_engine
@@ -115,6 +116,9 @@ def lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextMan
     async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:
             app.state.runtime = runtime
-            yield
+            # handoff mail: drained here unless SMTP is unset or a separate worker runs it
+            async with running_mail_worker(settings, runtime.redis) as mail_worker:
+                app.state.mail_worker = mail_worker
+                yield
 
     return _lifespan

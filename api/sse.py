@@ -37,6 +37,7 @@ from litestar.response import Stream
 from api.errors import request_id_of
 from core.errors import SwitchboardError
 from core.logging import get_logger
+from core.metrics import SSE_STREAMS
 from core.redis_clients import redis_down, redis_unavailable
 from tools.mcp import reconnect_notices
 
@@ -144,6 +145,7 @@ class EventStream:
     async def frames(self) -> AsyncIterator[bytes]:
         """What the response sends; cancelling this (client gone) cancels the producer."""
         self.task = asyncio.create_task(self._produce(), name=f"sse:{self.request_id}")
+        SSE_STREAMS.inc()
         try:
             while True:
                 try:
@@ -160,6 +162,7 @@ class EventStream:
                 if ended:
                     return
         finally:
+            SSE_STREAMS.dec()
             self.task.cancel()  # no await: a cancelled response scope would cancel it too
 
     def _frame(self, item: Any, chunk: list[bytes]) -> bool:

@@ -152,4 +152,5 @@ def serve(server: FastMCP, argv: Sequence[str] | None = None) -> None:
         server.run(
             transport="http", host=args.host, port=args.port, show_banner=False,
             log_level="warning",
+            uvicorn_config={"log_config": None},  # uvicorn's lines go through core.logging too
         )  # fmt: skip

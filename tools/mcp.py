@@ -45,20 +45,16 @@ from mcp.types import (
     ClientRequest,
     TextContent,
 )
-from prometheus_client import Counter
 
 from core.errors import InvalidInput, SwitchboardError, Unavailable, error_from_code
 from core.logging import get_logger
+from core.metrics import MCP_CALLS, MCP_LATENCY, MCP_RESTARTS, MCP_SERVER_UP
 from core.settings import ROOT, Settings
 
 log = get_logger(__name__)
 
 SERVERS: tuple[str, ...] = ("crm", "pos", "promotion")
-TOOL_CALLS = Counter(
-    "switchboard_mcp_tool_calls_total",
-    "Back-office tool calls made through McpToolbox.call, by tool and outcome",
-    ["tool", "outcome"],  # outcome: ok | refused (the tool answered an error) | unavailable
-)
+TOOL_CALLS = MCP_CALLS  # switchboard_mcp_tool_calls_total{tool, outcome}, in core.metrics
 # Settings a stdio child must see as we see them (a child only inherits a few variables).
 _CHILD_SETTINGS = (
     "app_env", "log_level", "log_json", "backoffice_db_path", "demo_seed", "search_backend",
@@ -169,6 +165,7 @@ class _Link:
                 }
                 self.tools = await load_mcp_tools(session, server_name=self.name)
                 self.session = session
+                MCP_SERVER_UP.labels(self.name).set(1)
                 ready.set_result(None)
                 await self._stop.wait()
         except BaseException as exc:
@@ -178,6 +175,7 @@ class _Link:
                 log.warning("mcp_session_lost", server=self.name, error=type(exc).__name__)
         finally:
             self.session = None
+            MCP_SERVER_UP.labels(self.name).set(0)
 
     async def close(self) -> None:
         self._stop.set()
@@ -312,20 +310,22 @@ class McpToolbox:
         self._index_tools()
         seconds = round(time.monotonic() - started, 2)
         log.info("mcp_restarted", server=dead.name, how=how, seconds=seconds)
+        MCP_RESTARTS.labels(dead.name, how).inc()
         if dead.name in self._standby:
             self._warm_spare(dead.name)
         return link
 
     async def call(self, tool: str, **arguments: Any) -> Any:
         """Call a tool and return its structured result, or raise a typed `SwitchboardError`."""
-        try:
-            result = await self._call(tool, arguments)
-        except Unavailable:
-            TOOL_CALLS.labels(tool, "unavailable").inc()
-            raise
-        except SwitchboardError:
-            TOOL_CALLS.labels(tool, "refused").inc()
-            raise
+        with MCP_LATENCY.labels(tool).time():
+            try:
+                result = await self._call(tool, arguments)
+            except Unavailable:
+                TOOL_CALLS.labels(tool, "unavailable").inc()
+                raise
+            except SwitchboardError:
+                TOOL_CALLS.labels(tool, "refused").inc()
+                raise
         TOOL_CALLS.labels(tool, "ok").inc()
         return result
 

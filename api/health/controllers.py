@@ -9,6 +9,7 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 from sqlalchemy import text
 
+from api.mail.run import mail_health
 from api.runtime import Runtime
 from core.redis_clients import RETRY_AFTER_SECONDS
 
@@ -52,10 +53,10 @@ class HealthController(Controller):
             )
         )
         ok = all(v == "ok" for v in results.values())
-        body = {
-            "success": ok,
-            "data": {"status": "ready" if ok else "not_ready", "checks": results},
-        }
+        data: dict[str, Any] = {"status": "ready" if ok else "not_ready", "checks": results}
+        if results["redis"] == "ok":  # whether handoff mail goes out, and what waits in the outbox
+            data["mail"] = await mail_health(runtime.settings, runtime.redis)
+        body = {"success": ok, "data": data}
         if not ok:
             body.update(error="a dependency is not ready", code="SERVICE_UNAVAILABLE")
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}

@@ -25,6 +25,7 @@ from api.sse import SseEvent
 from core.db.models import UserRole
 from core.db.repositories.accounts import StoreRepository
 from core.errors import Forbidden, InvalidInput, RunInProgress, SessionExpired, WrongStep
+from core.metrics import counted_step, renewal_step_streamed
 from graphs.renewal.flow import RenewalFlow, expect_step, idle_expired
 from graphs.renewal.records import SqlRenewalRecords
 from graphs.renewal.steps import Step
@@ -66,7 +67,7 @@ class RenewalService:
             store = await StoreRepository(db).get(store_id)
         if store is None or not store.is_active:
             raise InvalidInput(f"store_id: no active store {store_id}", field="store_id")
-        return await self.flow.start(principal.user_id, store_id)
+        return await counted_step("start", self.flow.start(principal.user_id, store_id))
 
     async def view(self, principal: Principal, session_id: str) -> dict[str, Any]:
         """The session (404 when unknown), if the caller may see it (403 otherwise); 410 when
@@ -132,7 +133,8 @@ class RenewalService:
         """Resume the waiting `step` with `value`; returns the next view."""
         view, held = await self._hold(principal, session_id)
         try:
-            return await self.flow.answer(session_id, step, value, current=view)
+            run = self.flow.answer(session_id, step, value, current=view)
+            return await counted_step(step.value, run)
         finally:
             await held.release()
 
@@ -145,7 +147,8 @@ class RenewalService:
             if view["current_step"] is None:
                 raise WrongStep("the session has finished", current_step=None)
             step = Step(view["current_step"])
-            return await self.flow.answer(session_id, step, action, current=view)
+            run = self.flow.answer(session_id, step, action, current=view)
+            return await counted_step(action["action"], run)
         finally:
             await held.release()
 
@@ -185,6 +188,7 @@ class RenewalService:
             elif kind == "token":
                 yield "message", {"content": payload}
             elif kind == "result":
+                renewal_step_streamed(step.value, payload)
                 await held.release()
                 if comparing:
                     yield "progress", {"stage": "compare_plans", "status": "completed"}

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+from core.metrics import watch_engine
 from core.settings import Settings, get_settings
 
 _ASYNC_DRIVERS = {
@@ -114,6 +115,7 @@ def create_engine(
     target = async_url(url)
     backend = target.get_backend_name()
     engine = _create_async_engine(target, **kwargs)
+    watch_engine(engine.sync_engine)
     if backend == "sqlite":  # aiosqlite: a local file, nothing to ping
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect(sqlite_foreign_keys))
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)

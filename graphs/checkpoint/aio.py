@@ -24,6 +24,7 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from core.metrics import timed_checkpoint
 from graphs.checkpoint.base import (
     DROP_CHECKPOINTS_LUA,
     GET_TUPLE_LUA,
@@ -130,6 +131,7 @@ class AsyncRedisSaver(BaseRedisSaver):
 
     # --- hot path ------------------------------------------------------------------------
 
+    @timed_checkpoint("put")
     async def aput(
         self,
         config: RunnableConfig,
@@ -141,6 +143,7 @@ class AsyncRedisSaver(BaseRedisSaver):
         await self.redis.eval(PUT_CHECKPOINT_LUA, keys, args)
         return next_config
 
+    @timed_checkpoint("put_writes")
     async def aput_writes(
         self,
         config: RunnableConfig,
@@ -153,6 +156,7 @@ class AsyncRedisSaver(BaseRedisSaver):
                 PUT_WRITES_LUA, *self._put_writes_call(config, writes, task_id, task_path)
             )
 
+    @timed_checkpoint("get_tuple")
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         conf = config["configurable"]
         thread_id, ns = conf["thread_id"], conf.get("checkpoint_ns", "")
@@ -248,6 +252,7 @@ class AsyncRedisSaver(BaseRedisSaver):
 
     # --- whole-thread operations -----------------------------------------------------------
 
+    @timed_checkpoint("delete_thread")
     async def adelete_thread(self, thread_id: str) -> None:
         keys = self.thread_keys(thread_id)
         runs = await self.redis.call("ZRANGE", keys.runs, 0, -1)

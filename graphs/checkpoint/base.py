@@ -44,6 +44,7 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from core.errors import Unavailable
+from core.metrics import REDIS_ERRORS
 
 Command = tuple[Any, ...]
 
@@ -286,6 +287,7 @@ class BaseRedisSaver(BaseCheckpointSaver[str]):
         return f"{current_v + 1:032}.{random.random():016}"
 
     def _unavailable(self, error: BaseException) -> CheckpointStoreUnavailable:
+        REDIS_ERRORS.labels("checkpoint").inc()
         return CheckpointStoreUnavailable(
             f"checkpoint store at {self.masked_url} failed: {type(error).__name__}: {error}",
             url=self.masked_url,

@@ -4,11 +4,12 @@ Why an outbox and not SMTP inside the graph: the graph must not block on (or fai
 mail server, and a handoff written to Redis or a file survives restarts until it is delivered.
 Backends:
 
-* `RedisOutbox` (default): RPUSH of the JSON handoff onto `<prefix>:sup:outbox`; a sender (or
-  an admin page) drains it with `pop()`.
+* `RedisOutbox` (default): RPUSH of the JSON handoff onto `<prefix>:sup:outbox`; the mail worker
+  (`api/mail/`, docs/mail.md) claims it from there, sends it over SMTP exactly as queued and
+  records `sent` / `failed` (with the server's reason) in `<prefix>:sup:outbox:status`.
 * `JsonlOutbox`: one JSON line per handoff under var/ (console/dev use).
-* SMTP seam: `build_outbox("smtp", ...)` is where an `SmtpOutbox` (aiosmtplib or a relay) will
-  plug in once mail settings exist; it raises until then instead of silently dropping mail.
+* `build_outbox("smtp", ...)` raises: SMTP is never the graph's outbox, only the worker's way
+  out, so a graph run never waits on a mail server.
 """
 
 from __future__ import annotations
@@ -157,6 +158,7 @@ def handoff_body(state: Mapping[str, Any], lines: int = 20) -> str:
         f"Customer: {profile.get('nickname', '訪客')} (VIP: {bool(profile.get('vip'))})",
         f"Reason: {escalation.get('reason')} / {escalation.get('severity')}",
         f"Details: {escalation.get('details')}",
+        *([f"Summary: {escalation['summary']}"] if escalation.get("summary") else []),
         "",
     ]
     history = (state.get("history") or [])[-lines:]

@@ -30,6 +30,7 @@ from core.errors import (
     NotFound,
 )
 from core.logging import get_logger
+from core.metrics import session_event, takeover_claimed
 from graphs.supervision import events as ev
 from graphs.supervision.graph import (
     AgentDirectory,
@@ -126,6 +127,7 @@ class SupervisionService:
         ):
             if self.bus is not None:
                 await self.bus.publish(session_name, event)
+            session_event(event)
             yield event
         await self.index.sync(await self._state(session_name))
 
@@ -253,6 +255,7 @@ class SupervisionService:
                 async def confirm(outcome: Outcome) -> None:
                     if outcome.session["status"] != S.MANUAL_LIVE.value:
                         raise ManualInProgress("the takeover was not accepted")
+                    takeover_claimed(state, self.clock().timestamp())
                     if not await self.claims.confirm(session_name, ref.id, epoch):
                         log.warning("supervision_claim_repaired", session=session_name,
                                     agent=ref.id)  # fmt: skip

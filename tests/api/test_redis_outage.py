@@ -163,3 +163,31 @@ def test_redis_down_answers_503_and_a_restart_is_seamless(
         own_redis.restart()
         again = http.post("/api/chat", json=ask, headers=who.headers)  # chat's own pools too
         assert again.status_code == 200, again.text
+
+
+def test_a_full_redis_answers_503_and_loses_nothing_once_it_has_room(
+    outage_api: ApiServer, own_redis: OwnRedis
+) -> None:
+    """Production runs Redis with `noeviction` (docs/deploy.md): when it is full it refuses
+    writes with OOM. A customer then gets the outage answer (503 + Retry-After), not a 500, and
+    the conversation carries on once there is room again."""
+    with outage_api.client() as http:
+        customer = new_customer(http, nickname="滿載時的客人")
+        turn = {"session_name": customer.session_name, "message": "請問 5G 吃到飽方案？"}
+        assert http.post("/api/chat", json=turn, headers=customer.headers).status_code == 200
+        admin = redis.Redis.from_url(own_redis.url)
+        used = int(admin.info("memory")["used_memory"])
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.config_set("maxmemory", str(used))  # full from now on: every write refused
+        try:
+            full = http.post("/api/chat", json=turn, headers=customer.headers)
+            assert_unavailable(full, "chat on a full Redis")
+            fresh = http.post("/api/conversation/new", json={}, headers=customer.ip)
+            assert_unavailable(fresh, "conversation/new on a full Redis")
+        finally:
+            admin.config_set("maxmemory", "0")
+            admin.close()
+        again = http.post("/api/chat", json=turn, headers=customer.headers)
+        assert again.status_code == 200, again.text
+        history = http.get(f"/api/sessions/{customer.session_name}", headers=customer.headers)
+        assert history.status_code == 200, history.text

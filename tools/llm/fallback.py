@@ -45,19 +45,15 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
-from prometheus_client import Counter
 
 from core.logging import get_logger
+from core.metrics import LLM_FALLBACKS
 from tools.llm.offline import OFFLINE_MODEL
 from tools.llm.usage import META_KEY
 
 log = get_logger(__name__)
 
-FALLBACKS = Counter(
-    "switchboard_llm_fallbacks_total",
-    "Chat-model calls answered by the offline model instead of the configured one",
-    ["reason"],
-)
+FALLBACKS = LLM_FALLBACKS  # switchboard_llm_fallbacks_total{reason}, defined in core.metrics
 NOSTREAM = "nostream"  # LangGraph's tag: keep inner runs out of stream_mode="messages"
 
 

@@ -25,6 +25,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
 from core.logging import get_logger
+from core.metrics import llm_call
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -228,6 +229,7 @@ class UsageCallbackHandler(AsyncCallbackHandler):
         if call is None:
             return
         record = self.build_record(response, call)
+        llm_call(record)
         try:
             await self.sink.record(record)
         except Exception as exc:  # a lost usage row must not fail the answer
