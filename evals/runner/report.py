@@ -15,7 +15,14 @@ from rich.table import Table
 
 from evals.runner.gate import Gates, gate_name
 from evals.runner.html import render_html
-from evals.runner.results import UNNAMED_SPLITS, Report, SuiteResult, SuiteSummary, summarize_splits
+from evals.runner.results import (
+    UNNAMED_SPLITS,
+    CaseResult,
+    Report,
+    SuiteResult,
+    SuiteSummary,
+    summarize_splits,
+)
 
 MAX_LISTED_FAILURES = 8
 
@@ -175,10 +182,24 @@ def print_report(report: Report, gates: Gates, console: Console) -> None:
             console.print("[bold green]gate passed[/]")
 
 
+def published(report: Report) -> Report:
+    """The report as written to disk: blind splits keep their figures and counts but not their
+    cases, so no file a developer opens lists blind questions and what the engine answered."""
+    copy = report.model_copy(deep=True)
+    for run in copy.runs:
+        for suite in run.suites:
+            if suite.split in UNNAMED_SPLITS:
+                suite.cases = [
+                    CaseResult(id=f"{suite.split}#{n}", passed=c.passed, scores=c.scores)
+                    for n, c in enumerate(suite.cases, start=1)
+                ]
+    return copy
+
+
 def write_reports(report: Report, out: Path) -> tuple[Path, Path]:
     """`<out>/evals.json` and `<out>/evals.html` (overwritten: CI keeps them as artifacts)."""
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "evals.json", out / "evals.html"
-    json_path.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    json_path.write_text(published(report).model_dump_json(indent=2), encoding="utf-8")
     html_path.write_text(render_html(report), encoding="utf-8")
     return json_path, html_path

@@ -22,7 +22,7 @@ from evals.runner.cache import ResultCache
 from evals.runner.engine import Compare, RunPlan, execute
 from evals.runner.html import render_html
 from evals.runner.registry import SUITES, load_suite
-from evals.runner.report import print_report
+from evals.runner.report import print_report, write_reports
 from evals.runner.results import Report
 from evals.runner.schema import DatasetError
 from evals.runner.suite import RunContext, split_overlaps
@@ -256,6 +256,15 @@ def test_terminal_json_and_html_show_dev_and_blind_side_by_side(
     assert f'<td class="num">{blind_f1:.3f}</td>' in table or f'fail">{blind_f1:.3f}' in table
     assert "dev: per-case results" in html and "blind: per-case results" not in html
     assert "d3" in html and "b4" not in html  # blind case ids are never shown
+
+    json_path, _ = write_reports(report, tmp_path / "reports")
+    written = json.loads(json_path.read_text(encoding="utf-8"))
+    assert "b4" not in json_path.read_text(encoding="utf-8")  # nor written to disk
+    (blind,) = [s for s in written["runs"][0]["suites"] if s["split"] == "blind"]
+    assert len(blind["cases"]) == 4 and sum(not c["passed"] for c in blind["cases"]) == len(
+        [c for c in report.runs[0].suites[1].cases if not c.passed]
+    )
+    assert written["summary"][0]["splits"]["blind"]["failing"] == []
 
 
 def test_prompt_variants_times_splits(tmp_path: Path, splits: tuple[Path, Path]) -> None:
