@@ -5,10 +5,14 @@ chat, reports and summaries must work in demos, tests and when Azure is down. Th
 the same protocol as a real tool-calling model, so graphs and agent loops cannot tell the
 difference:
 
-1. a question with no tool result yet → an AIMessage with one tool call (deterministic id, args
-   from the question and the `<workflow_context>` block of the system prompt);
-2. the same conversation plus the ToolMessage(s) → a templated Markdown answer from the result;
-3. nothing recognised → a help answer listing what it can do.
+1. a question with no tool result yet → an AIMessage with one tool call (deterministic id): the
+   intent from keywords plus the nearest example questions (`offline_router.py`), the arguments
+   from typed extractors over the question and the `<workflow_context>` block
+   (`offline_extract.py`, `offline_devices.py`);
+2. the same conversation plus the ToolMessage(s) → a templated Markdown answer from the result
+   (`offline_answers.py`);
+3. nothing it can look up → an honest "I can't answer that offline" and what it can do.
+See docs/side_chat.md.
 
 Per `usage_type` it also writes comparison narratives, recommendation reports and escalation
 summaries from the data blocks of those prompts. Usage is reported with a simple deterministic
@@ -45,18 +49,20 @@ from pydantic import Field
 
 from core.national_id import mask_in_text
 from tools.llm.context import message_text, read_context, strip_blocks, tagged_blocks
+from tools.llm.offline_answers import render_tool_result
+from tools.llm.offline_documents import (
+    render_customer_faq,
+    render_escalation_summary,
+    render_report,
+)
 from tools.llm.offline_intents import Intent, Lang, detect_intent, language_of
 from tools.llm.offline_templates import (
     NOTICE,
     TAG,
     render_comparison,
-    render_customer_faq,
-    render_escalation_summary,
     render_help,
     render_missing,
-    render_report,
     render_tool_error,
-    render_tool_result,
     render_unavailable_tool,
 )
 
@@ -186,7 +192,8 @@ class OfflineChatModel(BaseChatModel):
         lang: Lang = language_of(question) if question else "zh"
         pending = _pending_tool_messages(messages)
         if pending:
-            return self._with_notice(self._answer_results(messages, pending, lang), lang), []
+            answer = self._answer_results(messages, pending, lang, question)
+            return self._with_notice(answer, lang), []
         if self.usage_type in ("comparison", "report", "recommendation", "escalation_summary"):
             return self._with_notice(self._write_document(messages), "zh"), []
         available = set() if tool_choice == "none" else _tool_names(tools)
@@ -207,7 +214,7 @@ class OfflineChatModel(BaseChatModel):
         elif intent.tool:
             text = render_unavailable_tool(intent, lang)
         else:
-            text = render_help(lang)
+            text = render_help(lang, write=intent.kind == "write")
         return self._with_notice(text, lang), []
 
     def _intent(self, question: str, context: dict[str, Any], available: set[str]) -> Intent:
@@ -219,7 +226,11 @@ class OfflineChatModel(BaseChatModel):
         return usable if usable.tool else best
 
     def _answer_results(
-        self, messages: Sequence[BaseMessage], pending: list[ToolMessage], lang: Lang
+        self,
+        messages: Sequence[BaseMessage],
+        pending: list[ToolMessage],
+        lang: Lang,
+        question: str,
     ) -> str:
         names = _call_names(messages)
         parts = []
@@ -228,7 +239,10 @@ class OfflineChatModel(BaseChatModel):
             if message.status == "error":
                 parts.append(render_tool_error(name, message_text(message), lang))
             else:
-                parts.append(render_tool_result(name, tool_result(message), lang))
+                result = tool_result(message)
+                parts.append(
+                    render_tool_result(name, result, lang, question=question, today=self.today)
+                )
         return "\n\n".join(parts)
 
     def _write_document(self, messages: Sequence[BaseMessage]) -> str:

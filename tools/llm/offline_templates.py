@@ -11,7 +11,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from core.national_id import mask_in_text
 from tools.llm.offline_intents import Intent, Lang
 
 TAG = {"zh": "（離線助理）", "en": "(offline assistant) "}
@@ -92,6 +91,14 @@ _MISSING = {
     "phone_number": ("請提供要查詢的門號（09 開頭 10 碼）。",
                      "Which phone number (10 digits starting with 09)?"),
     "plan_id": ("要查詢哪個方案？", "Which plan should I look up?"),
+    "customer_id": ("尚未取得客戶資料，請先完成客戶查詢。",
+                    "The customer is not identified yet; look the customer up first."),
+    "promotion_id": ("要確認哪個方案的資格？請指定方案（例如「方案 B」或方案代碼）。",
+                     "Which plan or promotion should I check (e.g. 'plan B' or its id)?"),
+    "device_id": ("是哪一支手機？請告訴我型號（例如「iPhone 17 Pro」）。",
+                  "Which device? Tell me the model (e.g. 'iPhone 17 Pro')."),
+    "device_model": ("是哪一支手機？目前沒有選定機種，請告訴我型號（例如「iPhone 17 黑色」）。",
+                     "Which phone? None is selected yet; tell me the model (e.g. 'iPhone 17')."),
 }  # fmt: skip
 
 
@@ -238,13 +245,8 @@ def _cost_line(cost: Mapping[str, Any], names: Mapping[Any, str], lang: Lang) ->
     return f"- {names.get(pid, pid)}: {fee}/month, expected extra {extra}/month, {annual}/year{ok}"
 
 
-def render_tool_result(tool: str, result: Any, lang: Lang) -> str:
-    """Answer for one tool result (already parsed from the ToolMessage)."""
-    result = unwrap(result)
-    if isinstance(result, Mapping) and result.get("success") is False:
-        return render_tool_error(tool, str(result.get("message") or result.get("error")), lang)
-    if tool == "compare_plans" and isinstance(result, Mapping) and "comparison_table" in result:
-        return render_comparison(result, lang)
+def render_generic(tool: str, result: Any, lang: Lang) -> str:
+    """Any tool result by its shape: a key/value table, a list table, or the text."""
     label = tool_label(tool, lang)
     zh, en = _TOOL_TITLE.get(tool, (f"{label}結果", f"{label} result"))
     title = f"{TAG[lang]}{zh if lang == 'zh' else en}："
@@ -253,20 +255,20 @@ def render_tool_result(tool: str, result: Any, lang: Lang) -> str:
         if isinstance(result.get("explanation"), str):
             body += "\n\n" + result["explanation"]
     elif isinstance(result, list | tuple):
-        if not result:
-            body = "查無資料。" if lang == "zh" else "Nothing found."
-        else:
-            body = render_list(result, lang)
-            if tool == "query_device_stock":
-                total = sum(
-                    int(i.get("available_quantity", i.get("quantity", 0)))
-                    for i in result
-                    if isinstance(i, Mapping)
-                )
-                body += f"\n\n合計 {total} 台。" if lang == "zh" else f"\n\n{total} units in total."
+        body = render_list(result, lang) if result else NOTHING[lang]
+        if result and tool == "query_device_stock":
+            total = sum(
+                int(i.get("available_quantity", i.get("quantity", 0)))
+                for i in result
+                if isinstance(i, Mapping)
+            )
+            body += f"\n\n合計 {total} 台。" if lang == "zh" else f"\n\n{total} units in total."
     else:
         body = str(result)
     return f"{title}\n\n{body}"
+
+
+NOTHING = {"zh": "查無資料。", "en": "Nothing found."}
 
 
 def render_tool_error(tool: str, message: str, lang: Lang) -> str:
@@ -288,127 +290,39 @@ def render_unavailable_tool(intent: Intent, lang: Lang) -> str:
     return f"{TAG[lang]}{label} is not available in this chat."
 
 
-def render_help(lang: Lang) -> str:
+def render_help(lang: Lang, *, write: bool = False) -> str:
+    """Honest about the limit: what the offline assistant can look up instead. `write`: the
+    question asks for a change (reserve, submit, edit), which the side chat never makes."""
     if lang == "en":
-        return (
-            f"{TAG['en']}I didn't recognise that request. I can:\n"
-            '- compare plans ("What\'s the difference between plan A and plan B?")\n'
-            '- show line details ("Show the usage and bill of this line")\n'
-            '- search promotions ("Recommend an unlimited data plan")\n'
-            '- work out an upgrade cost ("How much to upgrade to plan B?")\n'
-            '- check device stock ("Is the iPhone 16 Pro in stock?")'
+        first = (
+            "I only look things up: reservations, changes and submissions are made in the "
+            "renewal steps, not here."
+            if write
+            else "I can't answer that offline."
         )
+        return (
+            f"{TAG['en']}{first} I can look up:\n"
+            '- compare plans ("What\'s the difference between plan A and plan B?")\n'
+            '- this line\'s usage, bill and contract end ("How many months are left?")\n'
+            "- the customer's other lines; eligibility for a plan "
+            '("Is he eligible for plan B?")\n'
+            '- plan terms, perks and early-termination fees ("What gifts come with plan C?")\n'
+            '- search promotions ("Recommend an unlimited data promotion")\n'
+            '- upgrade cost ("How much to upgrade to plan B?")\n'
+            "- devices: stock and colours, specs, contract prices, recommendations"
+        )
+    first = (
+        "側邊助理只能查詢資料，無法預留、修改或送出；請在續約流程的步驟中操作。"
+        if write
+        else "抱歉，這個問題離線助理無法回答。"
+    )
     return (
-        f"{TAG['zh']}抱歉，我沒有辨識出您的需求。目前我可以協助：\n"
+        f"{TAG['zh']}{first}我可以協助查詢：\n"
         "- 比較方案（例如「方案 A 和方案 B 有什麼差異？」）\n"
-        "- 查詢門號用量、帳單與合約（例如「這個門號的用量和帳單」）\n"
+        "- 門號用量、帳單與合約到期（例如「合約還剩幾個月？」）\n"
+        "- 客戶名下其他門號、方案申辦資格（例如「符合方案 B 的資格嗎？」）\n"
+        "- 方案內容、贈品與違約金（例如「方案 C 送什麼？」）\n"
         "- 搜尋優惠方案（例如「推薦吃到飽的優惠」）\n"
         "- 試算升級費用（例如「升級到方案 B 要多少費用？」）\n"
-        "- 查詢裝置庫存（例如「iPhone 16 Pro 還有貨嗎？」）"
+        "- 手機庫存與顏色、規格、綁約價、推薦機種"
     )
-
-
-_REPORT_COLUMNS = ("plan_id", "name", "monthly_fee", "data_gb", "voice_minutes",
-                   "contract_months", "gifts")  # fmt: skip
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _report_cell(key: str, value: Any) -> Any:
-    if key == "data_gb" and value is None:
-        return "吃到飽"
-    return value_text(key, value)
-
-
-def render_report(plans: Any, usage: Mapping[str, Any] | None) -> str:
-    """plan_recommendation_report: the qualified plans as a table and the first one that covers
-    the usage (plans arrive ranked) as the recommendation."""
-    items = [p for p in unwrap(plans) if isinstance(p, Mapping)] if plans else []
-    if not items:
-        return f"{TAG['zh']}目前沒有符合資格的方案可推薦，建議改以一般續約方案辦理。"
-    need = _number((usage or {}).get("data_gb_per_month"))
-
-    def covers(plan: Mapping[str, Any]) -> bool:
-        cap = _number(plan.get("data_gb"))
-        return need is None or plan.get("data_gb") is None or (cap is not None and cap >= need)
-
-    best = next((p for p in items if covers(p)), items[0])
-    cols = [k for k in _REPORT_COLUMNS if any(k in p for p in items)]
-    rows = [[_report_cell(k, p.get(k)) for k in cols] for p in items]
-    name = best.get("name") or best.get("plan_id")
-    why = (
-        f"可涵蓋每月約 {need:g}GB 的用量"
-        if need is not None and covers(best)
-        else "為符合資格方案中排序第一"
-    )
-    return "\n\n".join(
-        [
-            f"{TAG['zh']}方案推薦報告",
-            f"共有 {len(items)} 個符合資格的方案：",
-            markdown_table([label(c, "zh") for c in cols], rows),
-            f"**推薦**：{name}（{best.get('plan_id', '-')}）— {why}，月租 "
-            f"{value_text('monthly_fee', best.get('monthly_fee'))}。",
-            "以上由離線助理依資料整理，細節請以方案說明為準。",
-        ]
-    )
-
-
-_TOPICS = {"帳單": "帳單/繳費", "繳費": "帳單/繳費", "退款": "退款", "網路": "網路品質",
-           "訊號": "網路品質", "斷線": "網路品質", "合約": "合約", "續約": "續約",
-           "方案": "方案/資費", "資費": "方案/資費", "投訴": "客訴", "客訴": "客訴",
-           "手機": "裝置", "維修": "裝置維修"}  # fmt: skip
-
-
-def render_escalation_summary(lines: Sequence[tuple[str, str]], reason: str | None) -> str:
-    """Extractive summary for the human agent: first ask, last message, topics, length."""
-    customer = [text for role, text in lines if role in ("customer", "user", "human")]
-    topics = list(dict.fromkeys(t for text in customer for k, t in _TOPICS.items() if k in text))
-    first = mask_in_text(customer[0]) if customer else "（無客戶訊息）"
-    last = mask_in_text(customer[-1]) if customer else "（無）"
-    parts = [
-        f"{TAG['zh']}轉接摘要",
-        f"- 客戶主要問題：{first[:120]}",
-        f"- 最後一則客戶訊息：{last[:120]}",
-        f"- 相關主題：{'、'.join(topics) or '未分類'}",
-        f"- 對話則數：{len(lines)}（客戶 {len(customer)} 則）",
-    ]
-    if reason:
-        parts.append(f"- 轉接原因：{mask_in_text(reason)}")
-    parts.append("- 建議：先確認客戶身分，再就上述問題接續處理。")
-    return "\n".join(parts)
-
-
-_FAQ = (
-    (("真人", "客服人員", "轉接", "專人", "human", "agent"),
-     "好的，我會為您轉接真人客服，請稍候。", "Sure, I'll connect you with a human agent."),
-    (("帳單", "繳費", "bill", "pay"),
-     "帳單與繳費可在會員中心查詢，也可到門市或超商繳費。需要查詢個人帳單請先登入。",
-     "You can view and pay bills in the member centre or at any store after signing in."),
-    (("方案", "資費", "吃到飽", "plan", "unlimited"),
-     "我們有多種月租方案（含吃到飽），可依您的用量推薦，歡迎告訴我每月大約用多少數據。",
-     "We offer several monthly plans, including unlimited data. Tell me your monthly usage."),
-    (("續約", "合約", "renew", "contract"),
-     "續約可在合約到期前 60 天內辦理，攜帶身分證件到門市即可，門市人員會協助選擇方案。",
-     "You can renew within 60 days before your contract ends at any store with your ID."),
-    (("網路", "訊號", "斷線", "signal", "network"),
-     "很抱歉造成不便，請先重新開機並確認飛航模式關閉；若仍無法使用，我可以為您轉接專人。",
-     "Sorry about that. Please restart the phone; if it persists I can connect you to an agent."),
-)  # fmt: skip
-
-
-def render_customer_faq(question: str, lang: Lang) -> str:
-    low = question.lower()
-    for keys, zh, en in _FAQ:
-        if any(k in low for k in keys):
-            return TAG[lang] + (zh if lang == "zh" else en)
-    if lang == "en":
-        return (
-            f"{TAG['en']}I can help with plans, bills, renewals and network issues, "
-            "or connect you with a human agent."
-        )
-    return f"{TAG['zh']}我可以協助查詢方案、帳單、續約與網路問題，也可以為您轉接真人客服。"
