@@ -8,9 +8,12 @@ persisted index key, so switching models rebuilds).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -150,6 +153,39 @@ class ReportingEmbedder:
             parts.append(self.inner.embed_passages(items[start : start + self._batch]))
             self._report(min(start + self._batch, len(items)), len(items))
         return np.concatenate(parts) if parts else self.inner.embed_passages([])
+
+
+@lru_cache(maxsize=1)
+def shared_e5() -> E5Embedder:
+    """The process's one bundled model (one thread) for the API side: the escalation matcher
+    and the offline side chat share it, since each copy costs ~40 MB and a second of loading."""
+    return E5Embedder(num_threads=1)
+
+
+def cached_queries(
+    embedder: Embedder, texts: Sequence[str], directory: Path, label: str
+) -> np.ndarray:
+    """Query vectors of a fixed example bank, kept in `directory` under a key of the model and
+    every text, so a process start reads them instead of embedding the bank again (seconds on
+    a busy core) and a changed bank or model is never read stale. A read-only disk only costs
+    the next start the embedding."""
+    digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode()).hexdigest()[:16]
+    path = directory / f"{label}-{digest}.npy"
+    try:
+        stored: np.ndarray = np.load(path)
+        if stored.shape[0] == len(texts):
+            return stored
+    except (OSError, ValueError):
+        pass
+    vectors = embedder.embed_queries(texts)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(partial, vectors)
+        partial.replace(path)  # atomic: a concurrent start never reads half a file
+    except OSError:
+        pass
+    return vectors
 
 
 def _option(settings: Settings, name: str, default: str | None = None) -> str | None:

