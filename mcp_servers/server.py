@@ -117,12 +117,16 @@ def tools_of(
     return register
 
 
-def build_server(name: str, instructions: str) -> FastMCP:
+def build_server(name: str, instructions: str, *, lifespan: Any = None) -> FastMCP:
+    """Every back-office server: timing and coded errors; `lifespan` for a server that owns
+    resources (the knowledge server's database engine and ingestion worker)."""
+    options: dict[str, Any] = {"lifespan": lifespan} if lifespan is not None else {}
     return FastMCP(
         name,
         instructions=instructions,
         middleware=[ServerTiming(), ErrorCodes()],
         mask_error_details=True,
+        **options,
     )
 
 

@@ -1,5 +1,6 @@
-"""Knowledge server: FAQ and documents agents curate, answered from with citations (issue 21).
+"""Knowledge server: FAQs and documents agents curate, answered from with citations (issue 21).
 
-Only the ingestion core exists so far (`ingest/`): bytes → typed document → chunks. The server
-that owns the index, the API routes and the background jobs are not built yet (docs/knowledge.md).
+`ingest/` turns uploaded bytes into chunks; `store` keeps FAQs, documents and chunks (tenant on
+every row); `index` is the per-tenant hybrid index; `jobs` the ingestion worker; `server` the
+MCP tools (`python -m mcp_servers.knowledge`). See docs/knowledge.md.
 """

@@ -26,6 +26,13 @@ from core.db.models.conversations import (
     ConversationStatus,
     MessageRole,
 )
+from core.db.models.knowledge import (
+    DocumentStatus,
+    Faq,
+    FaqVersion,
+    KnowledgeChunk,
+    KnowledgeDocument,
+)
 from core.db.models.renewal import (
     AiUsageLog,
     AiUsageType,
@@ -58,6 +65,11 @@ __all__ = [
     "ConversationRecord",
     "ConversationStatus",
     "CustomerServiceLog",
+    "DocumentStatus",
+    "Faq",
+    "FaqVersion",
+    "KnowledgeChunk",
+    "KnowledgeDocument",
     "LoginEvent",
     "LoginLog",
     "MessageRole",

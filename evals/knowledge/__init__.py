@@ -1,0 +1,117 @@
+"""Knowledge-base retrieval dev set: recall@5, MRR and the "I do not know" threshold (issue 21).
+
+The corpus (faqs.jsonl, documents/) goes through the server's own code: `ingest_bytes` for the
+documents, the same FAQ passage, the same `TenantIndex` and null baseline, so the numbers are
+the server's. `python -m evals.knowledge` prints them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.embeddings import Embedder
+from mcp_servers.knowledge.index import (
+    ANSWERABLE_MARGIN,
+    NULL_PASSAGES,
+    IndexedChunk,
+    TenantIndex,
+    detect_language,
+    null_baseline,
+)
+from mcp_servers.knowledge.ingest import ingest_bytes
+from mcp_servers.knowledge.store import faq_passage
+
+HERE = Path(__file__).resolve().parent
+TENANT = "eval"
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    query: str
+    relevant: tuple[str, ...]
+
+
+def load_queries(path: Path = HERE / "devset.jsonl") -> list[Query]:
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]  # fmt: skip
+    return [Query(r["id"], r["query"], tuple(r["relevant"])) for r in rows]
+
+
+def build_corpus(embedder: Embedder) -> tuple[TenantIndex, list[set[str]]]:
+    """The index and, per chunk, the labels it satisfies ("faq:<id>", "doc:<file>#<heading>")."""
+    chunks: list[IndexedChunk] = []
+    labels: list[set[str]] = []
+    passages: list[str] = []
+    for line in (HERE / "faqs.jsonl").read_text("utf-8").splitlines():
+        faq = json.loads(line)
+        chunks.append(IndexedChunk(
+            chunk_id=len(chunks), faq_id=faq["id"], document_id=None, document_version=1,
+            title=faq["question"], heading_path=(faq["category"],),
+            text=faq_passage(faq["question"], faq["answer"]), citation=f"FAQ {faq['id']}",
+            language=faq["language"],
+        ))  # fmt: skip
+        labels.append({f"faq:{faq['id']}"})
+        passages.append(faq_passage(faq["question"], faq["answer"]))
+    for path in sorted((HERE / "documents").iterdir()):
+        doc = ingest_bytes(path.read_bytes(), path.name)
+        for c in doc.chunks:
+            chunks.append(IndexedChunk(
+                chunk_id=len(chunks), faq_id=None, document_id=path.name, document_version=1,
+                title=doc.title or path.name, heading_path=c.heading_path, text=c.text,
+                citation=c.citation, language=detect_language(c.text),
+            ))  # fmt: skip
+            labels.append({f"doc:{path.name}"} | {f"doc:{path.name}#{h}" for h in c.heading_path})
+            passages.append(c.embed_text)
+    vectors = embedder.embed_passages(passages)
+    return TenantIndex(TENANT, chunks, vectors), labels
+
+
+@dataclass(frozen=True)
+class Outcome:
+    query: Query
+    rank: int | None  # 1-based rank of the first relevant hit in the top 5
+    evidence: float
+
+
+def run(embedder: Embedder, queries: list[Query]) -> list[Outcome]:
+    index, labels = build_corpus(embedder)
+    by_id = {c.chunk_id: labels[i] for i, c in enumerate(index.chunks)}
+    null = embedder.embed_passages(NULL_PASSAGES)
+    vectors = embedder.embed_queries([q.query for q in queries])
+    outcomes = []
+    for query, vector in zip(queries, vectors, strict=True):
+        ranked = index.search(query.query, vector, baseline=null_baseline(vector, null), top_k=5)
+        rank = next((i for i, h in enumerate(ranked.hits, start=1)
+                     if by_id[h.chunk.chunk_id] & set(query.relevant)), None)  # fmt: skip
+        outcomes.append(Outcome(query, rank, ranked.evidence))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class Scores:
+    recall_at_5: float
+    mrr: float
+    answerable_accuracy: float
+    answerable: int
+    unanswerable: int
+
+
+def score(outcomes: list[Outcome], margin: float = ANSWERABLE_MARGIN) -> Scores:
+    labelled = [o for o in outcomes if o.query.relevant]
+    recall = sum(o.rank is not None for o in labelled) / len(labelled)
+    mrr = sum(1 / o.rank for o in labelled if o.rank) / len(labelled)
+    right = sum((o.evidence >= margin) == bool(o.query.relevant) for o in outcomes)
+    return Scores(round(recall, 3), round(mrr, 3), round(right / len(outcomes), 3),
+                  len(labelled), len(outcomes) - len(labelled))  # fmt: skip
+
+
+def best_margin(outcomes: list[Outcome]) -> tuple[float, float]:
+    """The threshold with the best answerable accuracy (ties: the lowest), and that accuracy."""
+    candidates = np.round(np.arange(0.0, 0.2, 0.005), 3)
+    best = max(candidates, key=lambda m: (score(outcomes, float(m)).answerable_accuracy, -m))
+    return float(best), score(outcomes, float(best)).answerable_accuracy

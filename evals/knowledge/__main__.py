@@ -1,0 +1,32 @@
+"""`python -m evals.knowledge`: recall@5, MRR and the answerable threshold on the dev set."""
+
+from __future__ import annotations
+
+import time
+
+from core.embeddings import build_embedder
+from core.settings import get_settings
+from mcp_servers.knowledge.index import ANSWERABLE_MARGIN
+
+from . import best_margin, load_queries, run, score
+
+
+def main() -> None:
+    started = time.perf_counter()
+    queries = load_queries()
+    outcomes = run(build_embedder(get_settings(), bulk=True), queries)
+    s = score(outcomes)
+    print(f"queries: {s.answerable} answerable, {s.unanswerable} unanswerable "
+          f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
+    print(f"recall@5: {s.recall_at_5:.3f}   MRR: {s.mrr:.3f}")
+    print(f"answerable accuracy at margin {ANSWERABLE_MARGIN}: {s.answerable_accuracy:.3f}")
+    margin, accuracy = best_margin(outcomes)
+    print(f"best margin on this set: {margin} (accuracy {accuracy:.3f})")
+    for o in sorted(outcomes, key=lambda o: o.evidence):
+        mark = "ANS" if o.query.relevant else "---"
+        found = "miss" if o.query.relevant and o.rank is None else (o.rank or "")
+        print(f"  {o.evidence:+.3f} {mark} {found!s:>4} {o.query.id} {o.query.query}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,4 @@
+from mcp_servers.knowledge.server import mcp
+from mcp_servers.server import serve
+
+serve(mcp)
