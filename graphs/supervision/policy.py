@@ -13,7 +13,11 @@ Rules, in priority order (the first that fires names the reason):
    the word: 轉人工要錢嗎, 退款要幾天, human-powered, refund policy …). Soft groups (refund,
    human) are muted when the turn is positive closure: sentiment ≥ `closure_min_score` and no
    request cue.
-   With several groups matching, the most severe wins.
+   With several groups matching, the most severe wins. A soft hit with words around it is
+   dropped when the nearest examples are clearly calm (`IntentMatch.clearly_calm`): a question
+   *about* 退款 or 客服 that no list foresaw, judged by meaning.
+   A request (1) that also carries a legal, complaint or refund hit is named by that hit: the
+   most severe reason, the one supervisors file it under.
 3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless the turn is positive closure
    ("謝謝，問題解決了").
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
@@ -21,9 +25,10 @@ Rules, in priority order (the first that fires names the reason):
    (`frustration.py`, rule `repetition`): the same question again, or "第三次了", impatiently.
 5. `vip` – VIP only: AI failures ≥ 1, score ≤ -0.3, or a churn keyword (解約, 攜碼 …).
 6. semantic layer (`intent`), only when no rule fired and the rules found no negated or
-   harmless mention and no closure: the best escalating example beats the best calm one by
-   `semantic_margin`; the example's intent names the reason (`SEMANTIC_REASONS`) and `details`
-   names both examples and the margin. Frustration needs a turn that is not positive.
+   harmless mention and no closure: the `top_k` nearest escalating examples beat the nearest
+   calm ones by `semantic_margin` (mean centred cosines, see `intent`); the nearest example's
+   intent names the reason (`SEMANTIC_REASONS`) and `details` names both examples and the
+   margin. Frustration needs a turn that is not positive.
 
 Severity table:
 
@@ -40,18 +45,16 @@ A VIP customer's decision under reasons 1–4 is raised one level (`vip.raise_ot
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.supervision.frustration import repetition
 from graphs.supervision.intent import Intent, IntentMatcher
+from graphs.supervision.keywords import Hit, compiled_rules, scan, touches
 from graphs.supervision.language import fold
-from graphs.supervision.negation import declines_wish, is_negated
+from graphs.supervision.negation import declines_wish
 from graphs.supervision.rules import (
     REASONS,
     SEVERITIES,
@@ -137,85 +140,6 @@ SEMANTIC_REASONS: Final[Mapping[Intent, tuple[Reason, Severity, str]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    start: int
-    end: int
-    group: KeywordGroup | None = None
-
-
-def _term_pattern(term: str) -> str:
-    """Folded literal → regex; Latin words get boundaries and common endings."""
-    body = re.escape(fold(term))
-    if term[:1].isascii() and term[:1].isalnum():
-        return rf"(?<![a-z0-9]){body}(?:s|es|ed|d|ing)?(?![a-z0-9])"
-    return body
-
-
-def _alternation(terms: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    ordered = sorted(terms, key=len, reverse=True)
-    return re.compile("|".join(_term_pattern(t) for t in ordered))
-
-
-def _group_pattern(group: KeywordGroup) -> re.Pattern[str] | None:
-    """A group's literal terms and its regexes as one alternation (longest literals first)."""
-    parts = [_term_pattern(t) for t in sorted(group.terms, key=len, reverse=True)]
-    parts += [f"(?:{p})" for p in group.patterns]
-    return re.compile("|".join(parts)) if parts else None
-
-
-class _Compiled:
-    """The regexes of one `PolicyRules`, built once (frozen rules hash, see `_compile`)."""
-
-    def __init__(self, rules: PolicyRules) -> None:
-        parts = [_term_pattern(p) for p in sorted(rules.request_phrases, key=len, reverse=True)]
-        parts += [f"(?:{p})" for p in rules.request_patterns]
-        self.request = re.compile("|".join(parts)) if parts else None
-        self.groups = [(g, _group_pattern(g)) for g in rules.keyword_groups]
-        ignore = [_term_pattern(p) for p in sorted(rules.ignore_phrases, key=len, reverse=True)]
-        ignore += [f"(?:{p})" for p in rules.ignore_patterns]
-        self.ignore = re.compile("|".join(ignore)) if ignore else None
-        self.cues = _alternation(rules.request_cues)
-        self.vip = _alternation(rules.vip.keywords)
-
-
-@lru_cache(maxsize=16)
-def _compile(rules: PolicyRules) -> _Compiled:
-    return _Compiled(rules)
-
-
-Span = tuple[int, int]
-
-
-def _scan(
-    pattern: re.Pattern[str] | None,
-    folded: str,
-    rules: PolicyRules,
-    ignored: list[Span],
-    group: KeywordGroup | None = None,
-) -> tuple[list[_Hit], list[Span]]:
-    """Matches of `pattern` outside ignore phrases, split into live hits and negated spans."""
-    hits: list[_Hit] = []
-    negated: list[Span] = []
-    if pattern is None:
-        return hits, negated
-    for m in pattern.finditer(folded):
-        if any(m.start() < end and start < m.end() for start, end in ignored):
-            continue
-        if is_negated(folded, m.start(), m.end(), rules.negation):
-            negated.append(m.span())
-        else:
-            hits.append(_Hit(m.start(), m.end(), group))
-    return hits, negated
-
-
-def _touches(hit: _Hit, spans: list[Span]) -> bool:
-    """A hit glued to a negated match is part of the same noun phrase (不需要人工|客服)."""
-    return any(hit.start <= end and start <= hit.end for start, end in spans)
-
-
 class _Analysis:
     """One turn scanned against one rule set; the sentiment score is computed only if needed."""
 
@@ -227,22 +151,22 @@ class _Analysis:
         matcher: IntentMatcher | None = None,
     ) -> None:
         self.turn, self.rules, self.scorer, self.matcher = turn, rules, scorer, matcher
-        compiled = _compile(rules)
+        compiled = compiled_rules(rules)
         folded = fold(turn.text)
         ignored = [m.span() for m in compiled.ignore.finditer(folded)] if compiled.ignore else []
-        requests, negated = _scan(compiled.request, folded, rules, ignored)
-        keywords: list[_Hit] = []
+        requests, negated = scan(compiled.request, folded, rules, ignored)
+        keywords: list[Hit] = []
         for group, pattern in compiled.groups:
-            hits, spans = _scan(pattern, folded, rules, ignored, group)
+            hits, spans = scan(pattern, folded, rules, ignored, group)
             keywords += hits
             negated += spans
-        churn, spans = _scan(compiled.vip, folded, rules, ignored)
+        churn, spans = scan(compiled.vip, folded, rules, ignored)
         negated += spans
         # the rules saw a negated or harmless mention: the semantic layer must not overrule them
         self.defused = bool(negated or ignored) or declines_wish(folded, rules.negation)
-        self.requests = [h for h in requests if not _touches(h, negated)]
-        self.keywords = [h for h in keywords if not _touches(h, negated)]
-        self.churn = [h for h in churn if not _touches(h, negated)]
+        self.requests = [h for h in requests if not touches(h, negated)]
+        self.keywords = [h for h in keywords if not touches(h, negated)]
+        self.churn = [h for h in churn if not touches(h, negated)]
         self.asks = compiled.cues is not None and compiled.cues.search(folded) is not None
         self._score: float | None = turn.sentiment_score
 
@@ -257,7 +181,7 @@ class _Analysis:
         """Praise or thanks with no request in it: soft keywords and failures stay quiet."""
         return not self.asks and self.score >= self.rules.closure_min_score
 
-    def said(self, hit: _Hit) -> str:
+    def said(self, hit: Hit) -> str:
         """The matched words as the customer typed them (folding keeps offsets)."""
         return self.turn.text[hit.start : hit.end]
 
@@ -286,8 +210,28 @@ def _user_request(a: _Analysis) -> EscalationDecision | None:
     return a.decision("user_request", "medium", f"客戶要求真人服務: {said}", matched=said)
 
 
-def _keyword(a: _Analysis) -> EscalationDecision | None:
-    found = [(h, h.group) for h in a.keywords if h.group and not (h.group.soft and a.closure)]
+def _informational(a: _Analysis, hit: Hit) -> bool:
+    """A soft word (退款, 客服) used in a question *about* it, judged by meaning, not by a list.
+
+    Only with context around the word (a bare "人工" is a use of it) and only when the nearest
+    examples are clearly calm (`IntentMatch.clearly_calm`, calibrated on the example bank).
+    """
+    if a.matcher is None or (hit.end - hit.start) * 2 >= len(a.turn.text.strip()):
+        return False
+    match = a.matcher.match(a.turn.text)
+    if match is None or not match.clearly_calm:
+        return False
+    a.defused = True
+    return True
+
+
+def _keyword(a: _Analysis, skip: frozenset[str] = frozenset()) -> EscalationDecision | None:
+    found = [
+        (h, h.group)
+        for h in a.keywords
+        if h.group and h.group.name not in skip and not (h.group.soft and a.closure)
+    ]
+    found = [(h, g) for h, g in found if not (g.soft and _informational(a, h))]
     if not found:
         return None
     hit, group = min(found, key=lambda pair: (-SEVERITIES.index(pair[1].severity), pair[0].start))
@@ -391,9 +335,22 @@ def evaluate(
         decision = _RULES[reason](analysis)
         if decision is None:
             continue
-        return _raised(decision, turn, rules)
+        return _raised(_most_severe(decision, analysis), turn, rules)
     decision = _semantic(analysis)
     return None if decision is None else _raised(decision, turn, rules)
+
+
+# keyword groups that are themselves a request for a person: they never rename a request
+_REQUEST_GROUPS: Final = frozenset({"human"})
+
+
+def _most_severe(decision: EscalationDecision, a: _Analysis) -> EscalationDecision:
+    """A request for a person that also threatens, complains or demands money is named by the
+    threat (`keyword`): it is the more severe reason and the one supervisors file it under."""
+    if decision.reason != "user_request" or "keyword" not in a.rules.enabled_reasons:
+        return decision
+    keyword = _keyword(a, skip=_REQUEST_GROUPS)
+    return keyword if keyword is not None else decision
 
 
 def _raised(

@@ -316,7 +316,7 @@ class PolicyRules(_Frozen):
     repeat: RepeatRules = RepeatRules()
     # the semantic layer (intent.py): escalate when the best escalating example beats the best
     # calm one by at least this cosine margin (calibrated on the dev set, docs/escalation.md)
-    semantic_margin: float = Field(default=0.015, ge=-1, le=1)
+    semantic_margin: float = Field(default=-0.01, ge=-1, le=1)
 
     @classmethod
     def from_json(cls, text: str) -> PolicyRules:

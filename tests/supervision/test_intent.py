@@ -197,13 +197,62 @@ def test_bank_vectors_are_kept_on_disk_and_never_read_stale(
     few += [e for e in BANK if e.intent == "neutral"][:6]
     first = ExampleMatcher(matcher.embedder, few, vectors_dir=tmp_path)
     first.warm()
-    stored = list(tmp_path.glob("escalation-examples-*.npy"))
-    assert len(stored) == 1
+    (stored,) = tmp_path.glob("escalation-examples-*.npy")
+    written = stored.stat().st_mtime_ns
     again = ExampleMatcher(matcher.embedder, few, vectors_dir=tmp_path)
-    assert again._stored() is not None
     text = "can a colleague of yours take this over"
     a, b = first.match(text), again.match(text)
     assert a is not None and b is not None and a.margin == pytest.approx(b.margin, abs=1e-6)
+    assert stored.stat().st_mtime_ns == written  # read back, not embedded and written again
     edited = [few[0].__class__(few[0].id, few[0].text + "!", few[0].language, few[0].intent),
               *few[1:]]  # fmt: skip
-    assert ExampleMatcher(matcher.embedder, edited, vectors_dir=tmp_path)._stored() is None
+    ExampleMatcher(matcher.embedder, edited, vectors_dir=tmp_path).warm()
+    assert len(list(tmp_path.glob("escalation-examples-*.npy"))) == 2  # a new key, not the old
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退款通常要等幾個工作天才會入帳？",
+        "退钱一般几天能到我卡上",
+        "how many days until a refund shows on my card?",
+        "do refunds go back to the original card or to store credit?",
+        "客服人員的上班時間是幾點到幾點呢",
+    ],
+)
+def test_a_soft_word_in_a_question_about_it_is_vetoed_by_meaning(
+    matcher: ExampleMatcher, text: str
+) -> None:
+    """退款 / 客服 asked about, not demanded: the word list fires, the nearest examples veto it."""
+    assert evaluate(TurnContext(text=text, at=AT), RULES) is not None  # the rules alone escalate
+    assert decide(matcher, text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("人工", "human"),  # a bare word has no context to be a question about it
+        ("多收的錢請退給我", "refund"),
+        ("I was billed twice, refund it", "refund"),
+        ("我要找律師處理你們亂扣款的事", "legal"),  # hard groups are never vetoed
+    ],
+)
+def test_demands_with_the_same_words_still_escalate(
+    matcher: ExampleMatcher, text: str, rule: str
+) -> None:
+    decision = decide(matcher, text)
+    assert decision is not None and decision.reason == "keyword" and decision.rule == rule
+
+
+def test_the_calm_bar_is_calibrated_on_the_bank_itself(matcher: ExampleMatcher) -> None:
+    """`clearly_calm` uses a low percentile of the bank's leave-one-out margins: a turn must
+    look calmer than almost every escalating example does to the rest of the bank."""
+    match = matcher.match("how many days until a refund shows on my card?")
+    assert match is not None and match.calm_floor is not None and match.calm_floor < 0
+    assert match.clearly_calm and match.margin < match.calm_floor
+    demand = matcher.match("give me my money back for the dropped calls")
+    assert demand is not None and not demand.clearly_calm
+    few = [e for e in BANK if e.intent == "request_human"][:4]
+    few += [e for e in BANK if e.intent == "neutral"][:4]
+    tiny = ExampleMatcher(matcher.embedder, few).match("how long does a refund take")
+    assert tiny is not None and tiny.calm_floor is None and not tiny.clearly_calm

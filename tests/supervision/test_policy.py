@@ -234,10 +234,29 @@ def test_vip_lower_bar(
 
 def test_priority_order_request_beats_keyword_beats_failure_beats_sentiment() -> None:
     angry = "你們爛透了氣死我，我要投訴"
-    assert decide("轉人工！" + angry, fails=5).reason == "user_request"  # type: ignore[union-attr]
+    assert decide("轉人工！你們爛透了氣死我", fails=5).reason == "user_request"  # type: ignore[union-attr]
     assert decide(angry, fails=5).reason == "keyword"  # type: ignore[union-attr]
     assert decide("你們爛透了氣死我", fails=5).reason == "ai_failure"  # type: ignore[union-attr]
     assert decide("你們爛透了氣死我", fails=0).reason == "sentiment"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("轉人工！我要投訴你們", ("keyword", "high", "complaint")),
+        ("give me a real person, I'm calling my lawyer", ("keyword", "critical", "legal")),
+        ("我要找真人，還有上個月多扣的錢要退款", ("keyword", "medium", "refund")),
+        ("轉人工，我要跟客服講", ("user_request", "medium", None)),  # the human group is a request
+        ("I want to talk to a human", ("user_request", "medium", None)),
+    ],
+)
+def test_request_with_a_threat_is_named_by_the_threat(
+    text: str, expected: tuple[str, str, str | None]
+) -> None:
+    """Supervisors file "get me a person, I'm suing" under the threat: the most severe reason."""
+    decision = decide(text)
+    assert decision is not None
+    assert (decision.reason, decision.severity, decision.rule) == expected
 
 
 def test_as_escalation_is_the_seed_shape() -> None:
