@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.db.models import QuickReply
 
@@ -36,12 +36,20 @@ class QuickReplyUse(_Body):
     session_name: str | None = Field(
         None, max_length=64, description="fill customer_name etc. from this chat session"
     )
+    # At most 20, checked below: `max_length` on a dict made Litestar's OpenAPI call it an array
+    # (schemathesis then sent `[]`, which the API rightly refused).
     variables: dict[str, str] = Field(
         default_factory=dict,
-        max_length=20,
-        description="extra or overriding values, by name without braces",
+        description="extra or overriding values, by name without braces (at most 20)",
         examples=[{"product_name": "iPhone 16"}],
     )
+
+    @field_validator("variables")
+    @classmethod
+    def _at_most_twenty(cls, variables: dict[str, str]) -> dict[str, str]:
+        if len(variables) > 20:
+            raise ValueError("at most 20 variables")
+        return variables
 
 
 class QuickReplyOut(BaseModel):

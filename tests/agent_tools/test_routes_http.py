@@ -69,6 +69,13 @@ def test_quick_reply_create_list_use_delete(tools_api: ToolsApi) -> None:
     ]
     again = ok(http.get(QUICK, params={"category": "after_sales"}, headers=agent))
     assert again["items"][0]["usage_count"] == 2  # the cached list shows the use at once
+    many = {"variables": {f"v{n}": "x" for n in range(21)}}
+    use_path = f"{QUICK}/{made['id']}/use"
+    refused(http.post(use_path, json=many, headers=agent), 422, "VALIDATION_ERROR")
+    wrong = http.post(use_path, json={"variables": []}, headers=agent)
+    assert wrong.status_code == 422, wrong.text  # an object of names, as the schema says
+    schema = http.get("/schema/openapi.json").json()["components"]["schemas"]["QuickReplyUse"]
+    assert schema["properties"]["variables"]["type"] == "object"
 
     gone = ok(http.delete(f"{QUICK}/{made['id']}", headers=admin))
     assert gone["message"]

@@ -68,7 +68,7 @@ def test_the_readme_renewal_runs_verbatim_one_process_per_step(
     checked = 0
     for command, stdout in zip(commands, outputs, strict=True):
         if command.shown:  # the README's output, line for line
-            assert stdout.splitlines() == command.shown, command.line
+            assert stdout.splitlines() == command.shown, (command.line, stdout)
             checked += 1
         if command.expected_step:  # one JSON document on stdout, nothing else
             view = json.loads(stdout)
