@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,31 @@ def postgres_reachable() -> bool:
 def require_postgres() -> None:
     if not postgres_reachable():
         pytest.skip(f"PostgreSQL not reachable at {PG_URL} (see python -m core.preflight)")
+
+
+@contextmanager
+def seeded_pg_database(prefix: str, settings: Settings) -> Iterator[str]:
+    """A PostgreSQL database of its own (`<prefix>_<random>`), migrated and seeded as in
+    production, dropped (with its connections) on exit: for tests that start API processes."""
+    import asyncio
+
+    import psycopg
+
+    from core.db.migrate import seed
+
+    require_postgres()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_url(PG_URL).set(drivername="postgresql", database="test")
+    dsn = admin.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        asyncio.run(seed(url, settings))
+        yield url
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def demo_settings() -> Settings:

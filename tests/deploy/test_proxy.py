@@ -9,7 +9,6 @@ open through the proxy, and the conversation goes on when an instance dies.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import re
 import ssl
@@ -20,16 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from redis import Redis
-from sqlalchemy.engine import make_url
 
 from api.web.build import ensure_built
 from core.settings import Settings
 from tests.api.handoff_support import Customer, SseReader, is_type, new_customer, say
 from tests.api_http import ApiServer, api_env, start_api, stop_api
-from tests.db.conftest import PG_URL, require_postgres
+from tests.db.conftest import seeded_pg_database
 from tests.deploy.proxy_support import Proxy, running_nginx
 from tests.mcp_http import free_port, wait_for_port
 
@@ -39,21 +36,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def pg_database(test_settings: Settings) -> Iterator[str]:
     """A PostgreSQL database of the module's own, migrated and seeded (as in production)."""
-    from core.db.migrate import seed
-
-    require_postgres()
-    name = f"sb_deploy_{uuid.uuid4().hex[:10]}"
-    dsn = make_url(PG_URL).set(drivername="postgresql", database="test")
-    admin = dsn.render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        asyncio.run(seed(url, test_settings))
+    with seeded_pg_database("sb_deploy", test_settings) as url:
         yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,12 @@ download by Playwright does not work here). Every page opens at a store tablet's
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
-import psycopg
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -27,14 +25,13 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from redis import Redis
-from sqlalchemy.engine import make_url
 
 from api.web.build import ensure_built
 from api.web.demo_host import running_demo_host
 from core.settings import Settings
 from tests.api.handoff_support import on_duty
 from tests.api_http import ApiServer, free_port, running_api
-from tests.db.conftest import PG_URL, require_postgres
+from tests.db.conftest import seeded_pg_database
 from tests.web.problems import record_problems
 from tests.web.widget_support import Customer, Site
 
@@ -63,21 +60,8 @@ def web_dist() -> str:
 @pytest.fixture(scope="session")
 def pg_service_db(test_settings: Settings) -> Iterator[str]:
     """A PostgreSQL database of the session's own, migrated and seeded."""
-    from core.db.migrate import seed
-
-    require_postgres()
-    name = f"sb_web_{uuid.uuid4().hex[:10]}"
-    admin = make_url(PG_URL).set(drivername="postgresql", database="test")
-    dsn = admin.render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        asyncio.run(seed(url, test_settings))
+    with seeded_pg_database("sb_web", test_settings) as url:
         yield url
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
