@@ -35,6 +35,7 @@ from api.handoff.workbench import AgentStreamController, ShiftController
 from api.health.controllers import HealthController
 from api.history.controllers import HistoryController, ReportsController
 from api.history.dependencies import install_history
+from api.knowledge.controllers import KnowledgeController
 from api.metrics.controller import metrics
 from api.metrics.middleware import HttpMetrics
 from api.metrics.multiprocess import worker_exits
@@ -176,6 +177,7 @@ def openapi_config(settings: Settings) -> OpenAPIConfig:
             Tag(name="quick replies", description="Seed 003 v3.0: agents' quick replies"),
             Tag(name="tags", description="Seed 003 v3.0: conversation tags"),
             Tag(name="auto replies", description="Seed 003 v3.0: auto-reply rules"),
+            Tag(name="knowledge", description="Issue 21: knowledge base, documents, search"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         use_handler_docstrings=False,
@@ -220,6 +222,7 @@ def create_app(
             TagsController,
             SessionTagsController,
             AutoReplyRulesController,
+            KnowledgeController,
             docs_assets_router,
             docs_redirect,
             metrics,

@@ -221,6 +221,14 @@ class Settings(BaseSettings):
     def mail_configured(self) -> bool:
         return bool(self.smtp_host)
 
+    # --- knowledge base (docs/knowledge.md) ------------------------------------------------------
+    # unset: the knowledge MCP server runs as a stdio child, started on the first knowledge call
+    mcp_knowledge_url: str | None = None
+    # an upload over this answers 413 TOO_LARGE before its bytes reach the knowledge server
+    knowledge_max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
+    # the one tenant every knowledge call uses until tenants exist (then: from the token)
+    knowledge_tenant: str = Field("default", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+
 
 def _explain(error: ValidationError) -> str:
     lines = []

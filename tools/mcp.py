@@ -13,7 +13,8 @@ While a server restarts, whoever waits is told through `reconnect_notices` (the 
 it into a `status` event). A stdio child starts from bytecode cached under `var/pycache`
 (`server_env`): compiling every module from source at each start was most of a restart
 (PYTHONDONTWRITEBYTECODE=1 is this machine's default). Servers listed in `MCP_STANDBY_SERVERS`
-keep a started spare child that replaces a dead one at once.
+keep a started spare child that replaces a dead one at once. `LAZY_SERVERS` (the knowledge
+server) start on the first call of one of their tools, so start-up keeps its three children.
 """
 
 from __future__ import annotations
@@ -54,12 +55,16 @@ from core.settings import ROOT, Settings
 log = get_logger(__name__)
 
 SERVERS: tuple[str, ...] = ("crm", "pos", "promotion")
+# Started by the first call that names a tool none of the open servers has (their tool lists are
+# unknown until then): the knowledge server loads an embedder and a worker few requests need.
+LAZY_SERVERS: tuple[str, ...] = ("knowledge",)
 TOOL_CALLS = MCP_CALLS  # switchboard_mcp_tool_calls_total{tool, outcome}, in core.metrics
 # Settings a stdio child must see as we see them (a child only inherits a few variables).
 _CHILD_SETTINGS = (
     "app_env", "log_level", "log_json", "backoffice_db_path", "demo_seed", "search_backend",
     "search_index_dir", "azure_search_endpoint", "azure_search_key", "azure_search_index",
     "azure_search_semantic_config", "embedding_backend", "redis_url", "redis_key_prefix",
+    "database_url",
 )  # fmt: skip
 
 
@@ -189,9 +194,16 @@ class _Link:
 class McpToolbox:
     """Persistent sessions to the back-office servers; open once, share everywhere."""
 
-    def __init__(self, settings: Settings, servers: Iterable[str] = SERVERS) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        servers: Iterable[str] = SERVERS,
+        lazy: Iterable[str] = LAZY_SERVERS,
+    ) -> None:
         self._settings = settings
-        conns = connections(settings, servers)
+        eager = list(servers)
+        self._lazy = [name for name in lazy if name not in eager]  # not started yet
+        conns = connections(settings, [*eager, *self._lazy])
         self._client = MultiServerMCPClient(conns)  # type: ignore[arg-type]
         self._links = {name: _Link(name, self._client) for name in conns}
         self._server_of: dict[str, str] = {}
@@ -207,9 +219,11 @@ class McpToolbox:
         self._warming: dict[str, tuple[_Link, asyncio.Task[None]]] = {}
 
     async def __aenter__(self) -> McpToolbox:
-        await asyncio.gather(*(link.open() for link in self._links.values()))
+        eager = [link for name, link in self._links.items() if name not in self._lazy]
+        await asyncio.gather(*(link.open() for link in eager))
         self._index_tools()
-        log.info("mcp_sessions_opened", servers=list(self._links), tools=len(self._server_of))
+        opened = [link.name for link in eager]
+        log.info("mcp_sessions_opened", servers=opened, tools=len(self._server_of))
         for name in self._standby:
             self._warm_spare(name)
         return self
@@ -283,8 +297,34 @@ class McpToolbox:
 
         return tool.model_copy(update={"coroutine": call_current})
 
+    async def _start_lazy(self) -> None:
+        """Start the lazy servers (once; a server that fails to start is tried again next call)."""
+        async with self._reconnect_lock:
+            pending = list(self._lazy)
+            if not pending:
+                return
+            started = time.monotonic()
+            # a fresh context: the session task outlives the request that happened to start it
+            opening = [
+                asyncio.create_task(self._links[name].open(), context=contextvars.Context())
+                for name in pending
+            ]
+            results = await asyncio.gather(*opening, return_exceptions=True)
+            failed = [(n, r) for n, r in zip(pending, results, strict=True) if r is not None]
+            self._lazy = [name for name, _ in failed]
+            self._index_tools()
+            for name, error in failed:
+                log.warning("mcp_lazy_start_failed", server=name, error=str(error))
+            if failed:
+                raise Unavailable(f"MCP server {failed[0][0]!r} did not start")
+            seconds = round(time.monotonic() - started, 2)
+            log.info("mcp_lazy_started", servers=pending, seconds=seconds)
+
     async def _link_for(self, tool: str) -> _Link:
         server = self._server_of.get(tool)
+        if server is None and self._lazy:
+            await self._start_lazy()
+            server = self._server_of.get(tool)
         if server is None:
             raise InvalidInput(f"unknown tool {tool!r}")
         link = self._links[server]

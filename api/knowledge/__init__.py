@@ -1,0 +1,1 @@
+"""Knowledge base routes: FAQs, documents, search and suggestions (issue 21)."""
