@@ -53,10 +53,7 @@ def server(
         app_settings,
         tmp_path_factory.mktemp("ai_failure"),
         "aifail",
-        LLM_PROVIDER="openai",
-        OPENAI_BASE_URL=fake_llm.base_url,
-        OPENAI_API_KEY="test",
-        LLM_MODEL="gpt-4o-mini",
+        **fake_llm.api_env("gpt-4o-mini"),
         LLM_MAX_RETRIES="0",
         LLM_FALLBACK_AFTER_SECONDS=str(FALLBACK_AFTER),
     ) as api:

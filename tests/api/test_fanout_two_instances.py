@@ -64,10 +64,7 @@ def pair(
             port = free_port()
             env = api_env(settings, port)
             env.update(
-                LLM_PROVIDER="openai",
-                OPENAI_BASE_URL=fake_llm.base_url,
-                OPENAI_API_KEY="test",
-                LLM_MODEL="gpt-4o-mini",
+                **fake_llm.api_env("gpt-4o-mini"),
                 SSE_HEARTBEAT_SECONDS="1",
             )
             log = folder / f"api-{name}.log"

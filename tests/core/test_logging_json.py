@@ -39,10 +39,7 @@ def server(
         tmp_path_factory.mktemp("log_json"),
         "logjson",
         LOG_LEVEL="INFO",
-        LLM_PROVIDER="openai",
-        OPENAI_BASE_URL=fake_llm.base_url,
-        OPENAI_API_KEY="test",
-        LLM_MODEL="gpt-4o-mini",
+        **fake_llm.api_env("gpt-4o-mini"),
         LLM_MAX_RETRIES="1",
     ) as api:
         yield api

@@ -60,6 +60,15 @@ class FakeOpenAI:
     def base_url(self) -> str:
         return f"{self.url}/v1"
 
+    def api_env(self, model: str = "gpt-4o-mini") -> dict[str, str]:
+        """The settings that point an API process at this endpoint as its real model."""
+        return {
+            "LLM_PROVIDER": "openai",
+            "OPENAI_BASE_URL": self.base_url,
+            "OPENAI_API_KEY": "test",
+            "LLM_MODEL": model,
+        }
+
     def script(self, *replies: Reply) -> None:
         self.replies.extend(replies)
 

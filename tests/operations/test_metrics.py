@@ -82,10 +82,7 @@ def server(
         app_settings,
         tmp_path_factory.mktemp("metrics"),
         "metrics",
-        LLM_PROVIDER="openai",
-        OPENAI_BASE_URL=fake_llm.base_url,
-        OPENAI_API_KEY="test",
-        LLM_MODEL="gpt-4o",
+        **fake_llm.api_env("gpt-4o"),
         LLM_MAX_RETRIES="0",
         METRICS_TOKEN=TOKEN,
     ) as api:
