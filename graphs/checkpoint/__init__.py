@@ -7,7 +7,7 @@
     "checkpointer": {"path": "graphs.checkpoint.redis_checkpointer"}
 
 langgraph-api calls it and enters the async context manager it returns (once per event loop);
-the API lifespan enters it the same way. Both read REDIS_URL, REDIS_KEY_PREFIX,
+the API lifespan enters it the same way. Both read REDIS_URL, REDIS_CLUSTER, REDIS_KEY_PREFIX,
 CHECKPOINT_TTL_SECONDS and CHECKPOINT_POOL_SIZE through `core.settings`.
 """
 
@@ -48,5 +48,6 @@ async def redis_checkpointer(
         ttl_seconds=settings.checkpoint_ttl_seconds,
         serde=serde,
         pool_size=settings.checkpoint_pool_size,
+        cluster=settings.redis_cluster,
     ) as saver:
         yield saver

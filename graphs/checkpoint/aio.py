@@ -22,7 +22,8 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 
 from core.metrics import timed_checkpoint
 from graphs.checkpoint.base import (
@@ -36,9 +37,11 @@ from graphs.checkpoint.base import (
     mask_url,
     unescape,
 )
+from graphs.checkpoint.cluster import ClusterRoundTrips
 from graphs.checkpoint.threads import (
     LIST_PAGE_SIZE,
     copy_commands,
+    copy_index_commands,
     delete_thread_commands,
     list_bounds,
     list_target,
@@ -51,11 +54,11 @@ from graphs.checkpoint.transport import POOL_SIZE, RoundTrips, make_async_client
 
 
 class AsyncRedisSaver(BaseRedisSaver):
-    """Checkpoint saver on plain Redis (strings, hashes, sorted sets, MULTI and Lua)."""
+    """Checkpoint saver on plain Redis or a Redis Cluster (hashes, sorted sets, MULTI, Lua)."""
 
     def __init__(
         self,
-        client: Redis,
+        client: Redis | RedisCluster,
         *,
         key_prefix: str = "sb",
         ttl_seconds: float | None = None,
@@ -63,7 +66,12 @@ class AsyncRedisSaver(BaseRedisSaver):
         serde: SerializerProtocol | None = None,
         pool_size: int = POOL_SIZE,
     ) -> None:
-        kwargs = client.connection_pool.connection_kwargs
+        if isinstance(client, RedisCluster):
+            node = client.nodes_manager.startup_nodes
+            kwargs = {**next(iter(node.values())).connection_kwargs} if node else {}
+            kwargs.setdefault("decode_responses", client.get_encoder().decode_responses)
+        else:
+            kwargs = client.connection_pool.connection_kwargs
         if kwargs.get("decode_responses"):
             raise ValueError("AsyncRedisSaver needs a client with decode_responses=False")
         url = "redis://{}:{}/{}".format(
@@ -73,7 +81,8 @@ class AsyncRedisSaver(BaseRedisSaver):
             key_prefix=key_prefix, ttl_seconds=ttl_seconds, url_for_errors=url, serde=serde
         )
         self.client = client
-        self.redis = RoundTrips(client, timeout_seconds, self._unavailable, pool_size=pool_size)
+        transport = ClusterRoundTrips if isinstance(client, RedisCluster) else RoundTrips
+        self.redis = transport(client, timeout_seconds, self._unavailable, pool_size=pool_size)  # type: ignore[arg-type]
         try:
             self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -90,10 +99,12 @@ class AsyncRedisSaver(BaseRedisSaver):
         timeout_seconds: float = 10.0,
         serde: SerializerProtocol | None = None,
         pool_size: int = POOL_SIZE,
+        cluster: bool = False,
         **client_kwargs: Any,
     ) -> AsyncIterator[AsyncRedisSaver]:
-        """Open a client, check Redis answers (else CheckpointStoreUnavailable), close on exit."""
-        client = make_async_client(url, **client_kwargs)
+        """Open a client (a cluster one with `cluster`), check Redis answers (else
+        CheckpointStoreUnavailable), close on exit."""
+        client = make_async_client(url, cluster=cluster, **client_kwargs)
         saver = cls(
             client,
             key_prefix=key_prefix,
@@ -126,7 +137,7 @@ class AsyncRedisSaver(BaseRedisSaver):
                     DROP_CHECKPOINTS_LUA,
                 ):
                     await self.client.script_load(script.text)
-        except (RedisError, OSError, TimeoutError) as error:
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as error:
             raise self._unavailable(error) from error
 
     # --- hot path ------------------------------------------------------------------------
@@ -139,9 +150,10 @@ class AsyncRedisSaver(BaseRedisSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        keys, args, next_config = self._put_call(config, checkpoint, metadata, new_versions)
-        await self.redis.eval(PUT_CHECKPOINT_LUA, keys, args)
-        return next_config
+        call = self._put_call(config, checkpoint, metadata, new_versions)
+        await self.redis.eval(PUT_CHECKPOINT_LUA, call.keys, call.args, call.index)
+        self.remember_indexed(call.indexed)
+        return call.config
 
     @timed_checkpoint("put_writes")
     async def aput_writes(
@@ -192,9 +204,9 @@ class AsyncRedisSaver(BaseRedisSaver):
                     return
 
     async def _all_threads(self) -> AsyncIterator[str]:
-        pattern = f"{self.root}:t:*:idx"
+        pattern = f"{self.root}:{{t:*}}:idx"
         async for key in self.client.scan_iter(match=pattern, count=1000):
-            yield unescape(key.decode()[len(self.root) + 3 : -4])
+            yield unescape(key.decode()[len(self.root) + 4 : -5])
 
     async def _candidate_pages(
         self,
@@ -256,7 +268,8 @@ class AsyncRedisSaver(BaseRedisSaver):
     async def adelete_thread(self, thread_id: str) -> None:
         keys = self.thread_keys(thread_id)
         runs = await self.redis.call("ZRANGE", keys.runs, 0, -1)
-        await self.redis.multi(delete_thread_commands(self, keys, runs))
+        self.forget_indexed(etid=keys.etid)
+        await self.redis.multi(delete_thread_commands(self, keys, runs), transaction=False)
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         for run_id in run_ids:
@@ -266,7 +279,8 @@ class AsyncRedisSaver(BaseRedisSaver):
             calls = [(ThreadKeys.of(self.root, t.decode()).all, ("run", erun)) for t in threads]
             if calls:
                 await self.redis.eval_many(DROP_CHECKPOINTS_LUA, calls)
-            await self.redis.multi([("UNLINK", run_key)])
+            self.forget_indexed(erun=erun)
+            await self.redis.call("UNLINK", run_key)
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         if str(source_thread_id) == str(target_thread_id):
@@ -274,9 +288,9 @@ class AsyncRedisSaver(BaseRedisSaver):
         snapshot = await self.redis.multi(snapshot_commands(self.thread_keys(source_thread_id)))
         if not snapshot[0]:
             return
-        await self.redis.multi(
-            copy_commands(self, str(source_thread_id), str(target_thread_id), snapshot)
-        )
+        target = str(target_thread_id)
+        await self.redis.multi(copy_index_commands(self, target, snapshot), transaction=False)
+        await self.redis.multi(copy_commands(self, str(source_thread_id), target, snapshot))
 
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """ "keep_latest": newest checkpoint per namespace; "delete"/"delete_all": everything."""

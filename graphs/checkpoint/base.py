@@ -7,23 +7,26 @@ differ in how they talk to Redis.
 
 Key layout (P = key prefix, T/N/C/R = escaped thread id, namespace, checkpoint id, run id):
 
-    P:cp:t:T:idx   zset  "N:C" (score 0, lex order = namespace, then checkpoint id)
-    P:cp:t:T:cp    hash  "N:C" -> msgpack [cp type, cp bytes, md type, md bytes, parent id]
-    P:cp:t:T:cv    hash  "N:C" -> blob manifest, "channel:version" lines (read by Lua)
-    P:cp:t:T:blob  hash  "N:channel:version" -> serde type + NUL + bytes
-    P:cp:t:T:w     hash  "N:C:task:idx" -> msgpack [task_path, task_id, idx, channel, type, bytes]
-    P:cp:t:T:wi    zset  "N:C:task:idx" (index of `w`, so one checkpoint's writes are a range)
-    P:cp:t:T:runs  zset  "R:N:C" (checkpoints written by each run of this thread)
-    P:cp:r:R       zset  "T" (threads a run wrote to; the entry point of delete_for_runs)
+    P:cp:{t:T}:idx   zset  "N:C" (score 0, lex order = namespace, then checkpoint id)
+    P:cp:{t:T}:cp    hash  "N:C" -> msgpack [cp type, cp bytes, md type, md bytes, parent id]
+    P:cp:{t:T}:cv    hash  "N:C" -> blob manifest, "channel:version" lines (read by Lua)
+    P:cp:{t:T}:blob  hash  "N:channel:version" -> serde type + NUL + bytes
+    P:cp:{t:T}:w     hash  "N:C:task:idx" -> msgpack [task_path, task_id, idx, channel, ...]
+    P:cp:{t:T}:wi    zset  "N:C:task:idx" (index of `w`, so one checkpoint's writes are a range)
+    P:cp:{t:T}:runs  zset  "R:N:C" (checkpoints written by each run of this thread)
+    P:cp:r:R         zset  "T" (threads a run wrote to; the entry point of delete_for_runs)
 
 A thread lives in seven keys whatever its length (plus one small key per run), so a TTL
-refresh is seven PEXPIREs and no operation ever scans the keyspace.
+refresh is seven PEXPIREs and no operation ever scans the keyspace. The `{t:T}` hash tag puts
+a thread's seven keys in one Redis Cluster slot, so every script stays single-slot; the run
+key lives elsewhere and is written in its own step, *before* the checkpoint (an index that
+may name a thread too many, never too few; readers tolerate the extra entries).
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -45,6 +48,29 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from core.errors import Unavailable
 from core.metrics import REDIS_ERRORS
+from graphs.checkpoint.lua import (
+    DROP_CHECKPOINTS_LUA,
+    GET_TUPLE_LUA,
+    PUT_CHECKPOINT_LUA,
+    PUT_WRITES_LUA,
+    LuaScript,
+)
+
+__all__ = [
+    "DROP_CHECKPOINTS_LUA",
+    "GET_TUPLE_LUA",
+    "PUT_CHECKPOINT_LUA",
+    "PUT_WRITES_LUA",
+    "BaseRedisSaver",
+    "CheckpointStoreUnavailable",
+    "Command",
+    "LuaScript",
+    "PutCall",
+    "ThreadKeys",
+    "escape",
+    "mask_url",
+    "unescape",
+]
 
 Command = tuple[Any, ...]
 
@@ -80,146 +106,6 @@ def unescape(part: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class LuaScript:
-    """A script and its SHA1, so callers can EVALSHA and fall back to EVAL on NOSCRIPT."""
-
-    text: str
-    sha: str
-
-    @classmethod
-    def of(cls, text: str) -> LuaScript:
-        return cls(text, hashlib.sha1(text.encode()).hexdigest())
-
-
-# KEYS: the seven thread keys (ThreadKeys.all). ARGV: namespace, checkpoint id or "" for the
-# latest, TTL in ms (0 = none). One round trip: find, read blobs and writes, refresh TTL.
-# No "#!lua" line: its PEXPIREs must not make reads fail while Redis is out of memory.
-GET_TUPLE_LUA = LuaScript.of("""
-local ns, id, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local function hmget(key, fields)  -- in chunks: unpack() has a limit of ~8000 values
-  local out = {}
-  for i = 1, #fields, 1000 do
-    local part = redis.call('HMGET', key, unpack(fields, i, math.min(i + 999, #fields)))
-    for j = 1, #part do out[#out + 1] = part[j] end
-  end
-  return out
-end
-if id == '' then
-  local last = redis.call('ZREVRANGEBYLEX', KEYS[1], '(' .. ns .. ';', '[' .. ns .. ':',
-                          'LIMIT', 0, 1)
-  if #last == 0 then return false end
-  id = string.sub(last[1], #ns + 2)
-end
-local member = ns .. ':' .. id
-local rec = redis.call('HGET', KEYS[2], member)
-if not rec then return false end
-local manifest = redis.call('HGET', KEYS[3], member) or ''
-local fields = {}
-for entry in string.gmatch(manifest, '[^\\n]+') do fields[#fields + 1] = ns .. ':' .. entry end
-local blobs = hmget(KEYS[4], fields)
-local writes = hmget(KEYS[5], redis.call('ZRANGEBYLEX', KEYS[6], '[' .. member .. ':',
-                                         '(' .. member .. ';'))
-if ttl > 0 then
-  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
-end
-return {id, rec, manifest, blobs, writes}
-""")
-
-# The write scripts start with "#!lua" so that Redis 7 refuses them *before* they run when it
-# is out of memory (scripts without it are checked per write, which could leave half a write).
-# KEYS: the seven thread keys, plus the run key when the checkpoint has a run id. ARGV: TTL ms,
-# member "N:C", record, manifest, run member "R:N:C", escaped thread id, then blob field/values.
-PUT_CHECKPOINT_LUA = LuaScript.of("""#!lua
-local ttl, member = tonumber(ARGV[1]), ARGV[2]
-for i = 7, #ARGV, 2 do redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1]) end
-redis.call('HSET', KEYS[2], member, ARGV[3])
-redis.call('HSET', KEYS[3], member, ARGV[4])
-redis.call('ZADD', KEYS[1], 0, member)
-if #KEYS == 8 then
-  redis.call('ZADD', KEYS[7], 0, ARGV[5])
-  redis.call('ZADD', KEYS[8], 0, ARGV[6])
-end
-if ttl > 0 then
-  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
-end
-return 1
-""")
-
-# KEYS: the seven thread keys. ARGV: TTL ms, 1 to overwrite (special channels) or 0 to keep
-# what is there (idempotent retries), then write field/value pairs.
-PUT_WRITES_LUA = LuaScript.of("""#!lua
-local ttl, op = tonumber(ARGV[1]), (ARGV[2] == '1') and 'HSET' or 'HSETNX'
-local index = {}
-for i = 3, #ARGV, 2 do
-  redis.call(op, KEYS[5], ARGV[i], ARGV[i + 1])
-  index[#index + 1] = 0
-  index[#index + 1] = ARGV[i]
-end
-for i = 1, #index, 1000 do
-  redis.call('ZADD', KEYS[6], unpack(index, i, math.min(i + 999, #index)))
-end
-if ttl > 0 then
-  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ttl) end
-end
-return 1
-""")
-
-# KEYS: the seven thread keys. ARGV[1] = 'keep_latest' (drop all but the newest checkpoint of
-# each namespace) or 'run' with ARGV[2] = escaped run id (drop that run's checkpoints).
-# Drops the checkpoints, their writes and run entries, then every blob no manifest references.
-# Atomic, so a concurrent put (itself one atomic script) never loses a blob it references.
-DROP_CHECKPOINTS_LUA = LuaScript.of("""
-local function each_chunk(list, fn)
-  for i = 1, #list, 500 do fn(unpack(list, i, math.min(i + 499, #list))) end
-end
-local drop, dropped = {}, {}
-if ARGV[1] == 'keep_latest' then
-  local latest = {}
-  for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-    local ns = string.match(m, '^([^:]*):')
-    if latest[ns] then drop[#drop + 1] = latest[ns] end
-    latest[ns] = m
-  end
-else
-  local prefix = ARGV[2] .. ':'
-  for _, m in ipairs(redis.call('ZRANGEBYLEX', KEYS[7], '[' .. prefix, '(' .. ARGV[2] .. ';')) do
-    drop[#drop + 1] = string.sub(m, #prefix + 1)
-  end
-end
-if #drop == 0 then return 0 end
-for _, m in ipairs(drop) do dropped[m] = true end
-each_chunk(drop, function(...) redis.call('ZREM', KEYS[1], ...) end)
-each_chunk(drop, function(...) redis.call('HDEL', KEYS[2], ...) end)
-each_chunk(drop, function(...) redis.call('HDEL', KEYS[3], ...) end)
-local dead = {}
-for _, f in ipairs(redis.call('ZRANGE', KEYS[6], 0, -1)) do
-  if dropped[string.match(f, '^([^:]*:[^:]*):')] then dead[#dead + 1] = f end
-end
-each_chunk(dead, function(...) redis.call('ZREM', KEYS[6], ...) end)
-each_chunk(dead, function(...) redis.call('HDEL', KEYS[5], ...) end)
-dead = {}
-for _, r in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do
-  if dropped[string.match(r, '^[^:]*:(.*)$')] then dead[#dead + 1] = r end
-end
-each_chunk(dead, function(...) redis.call('ZREM', KEYS[7], ...) end)
-local referenced = {}
-local manifests = redis.call('HGETALL', KEYS[3])
-for i = 1, #manifests, 2 do
-  local ns = string.match(manifests[i], '^([^:]*):')
-  for entry in string.gmatch(manifests[i + 1], '[^\\n]+') do
-    referenced[ns .. ':' .. entry] = true
-  end
-end
-dead = {}
-for _, f in ipairs(redis.call('HKEYS', KEYS[4])) do
-  if not referenced[f] then dead[#dead + 1] = f end
-end
-each_chunk(dead, function(...) redis.call('HDEL', KEYS[4], ...) end)
-return #drop
-""")
-
-
-@dataclass(frozen=True, slots=True)
 class ThreadKeys:
     """The seven keys of one thread; `all` is the KEYS order the Lua scripts expect."""
 
@@ -234,12 +120,25 @@ class ThreadKeys:
 
     @classmethod
     def of(cls, root: str, etid: str) -> ThreadKeys:
-        base = f"{root}:t:{etid}:"
+        # "{t:T}" is the cluster hash tag; the "t:" keeps it non-empty for thread id "" (an
+        # empty tag would hash each whole key, scattering the thread over slots).
+        base = f"{root}:{{t:{etid}}}:"
         return cls(etid, *(base + s for s in ("idx", "cp", "cv", "blob", "w", "wi", "runs")))
 
     @property
     def all(self) -> tuple[str, str, str, str, str, str, str]:
         return (self.idx, self.cp, self.cv, self.blob, self.w, self.wi, self.runs)
+
+
+@dataclass(frozen=True, slots=True)
+class PutCall:
+    """One checkpoint write: run-index commands to send first (maybe none), then the script."""
+
+    keys: tuple[str, ...]
+    args: list[Any]
+    config: RunnableConfig
+    index: list[Command]
+    indexed: tuple[str, str] | None  # (run, thread) to remember once `index` was written
 
 
 def _tagged(typed: tuple[str, bytes]) -> bytes:
@@ -267,6 +166,9 @@ class BaseRedisSaver(BaseCheckpointSaver[str]):
         self.root = f"{key_prefix}:cp"
         self.ttl_ms = int(ttl_seconds * 1000) if ttl_seconds else 0
         self.masked_url = mask_url(url_for_errors)
+        # (run, thread) pairs whose run-index entry this process wrote, and when: the entry is
+        # written once per pair (re-written every quarter TTL so the run key outlives the run).
+        self._indexed: dict[tuple[str, str], float] = {}
 
     # --- keys and versions ---------------------------------------------------------------
 
@@ -275,6 +177,24 @@ class BaseRedisSaver(BaseCheckpointSaver[str]):
 
     def run_key(self, erun: str) -> str:
         return f"{self.root}:r:{erun}"
+
+    def run_index_commands(self, erun: str, etid: str) -> list[Command]:
+        """ZADD the thread to the run's index unless this process did so recently."""
+        seen = self._indexed.get((erun, etid))
+        if seen is not None and (not self.ttl_ms or time.monotonic() - seen < self.ttl_ms / 4000):
+            return []
+        key = self.run_key(erun)
+        return [("ZADD", key, 0, etid), *self.expire_commands([key])]
+
+    def remember_indexed(self, pair: tuple[str, str] | None) -> None:
+        if pair is not None:
+            if len(self._indexed) >= 4096:
+                self._indexed.clear()
+            self._indexed[pair] = time.monotonic()
+
+    def forget_indexed(self, *, erun: str | None = None, etid: str | None = None) -> None:
+        """After a delete the pair must be indexed again if its run writes once more."""
+        self._indexed = {k: v for k, v in self._indexed.items() if k[0] != erun and k[1] != etid}
 
     def get_next_version(self, current: str | None, channel: None = None) -> str:
         """Unique per write ("{int:032}.{random:016}"), so a fork never overwrites a blob."""
@@ -304,8 +224,9 @@ class BaseRedisSaver(BaseCheckpointSaver[str]):
         checkpoint: Checkpoint,
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
-    ) -> tuple[tuple[str, ...], list[Any], RunnableConfig]:
-        """PUT_CHECKPOINT_LUA keys and args storing a checkpoint, and the config naming it."""
+    ) -> PutCall:
+        """PUT_CHECKPOINT_LUA keys and args storing a checkpoint, the config naming it, and the
+        run-index write that must precede it."""
         conf = config["configurable"]
         thread_id, ns = conf["thread_id"], conf.get("checkpoint_ns", "")
         keys, ens = self.thread_keys(thread_id), escape(ns)
@@ -318,13 +239,13 @@ class BaseRedisSaver(BaseCheckpointSaver[str]):
             f"{escape(ch)}:{escape(str(ver))}" for ch, ver in saved["channel_versions"].items()
         )
         record = ormsgpack.packb([*dumps(saved), *dumps(md), conf.get("checkpoint_id")])
-        all_keys: tuple[str, ...] = keys.all
-        run_member = ""
+        run_member, index, indexed = "", [], None
         if run_id := md.get("run_id"):
             erun = escape(str(run_id))
-            all_keys += (self.run_key(erun),)
             run_member = f"{erun}:{member}"
-        args: list[Any] = [self.ttl_ms, member, record, manifest, run_member, keys.etid]
+            index = self.run_index_commands(erun, keys.etid)
+            indexed = (erun, keys.etid) if index else None
+        args: list[Any] = [self.ttl_ms, member, record, manifest, run_member]
         for ch, ver in new_versions.items():
             if ch in values:
                 args += (f"{ens}:{escape(ch)}:{escape(str(ver))}", _tagged(dumps(values[ch])))
@@ -335,7 +256,7 @@ class BaseRedisSaver(BaseCheckpointSaver[str]):
                 "checkpoint_id": checkpoint["id"],
             }
         }
-        return all_keys, args, next_config
+        return PutCall(keys.all, args, next_config, index, indexed)
 
     def _put_writes_call(
         self,

@@ -23,9 +23,11 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from redis import Redis
 from redis.backoff import ExponentialWithJitterBackoff
-from redis.exceptions import NoScriptError, RedisError
+from redis.cluster import RedisCluster
+from redis.exceptions import NoScriptError, RedisClusterException, RedisError
 from redis.retry import Retry
 
+from core.redis_clients import SyncClient, sync_client_for
 from graphs.checkpoint.base import (
     DROP_CHECKPOINTS_LUA,
     GET_TUPLE_LUA,
@@ -42,6 +44,7 @@ from graphs.checkpoint.base import (
 from graphs.checkpoint.threads import (
     LIST_PAGE_SIZE,
     copy_commands,
+    copy_index_commands,
     delete_thread_commands,
     list_bounds,
     list_target,
@@ -52,26 +55,34 @@ from graphs.checkpoint.threads import (
 )
 
 
-def make_sync_client(url: str, **kwargs: Any) -> Redis:
-    """A client tuned for checkpoints: binary replies, short bounded retries, timeouts."""
+def make_sync_client(url: str, *, cluster: bool = False, **kwargs: Any) -> SyncClient:
+    """A client tuned for checkpoints (one node or a cluster): binary replies, short bounded
+    retries, timeouts."""
     kwargs.setdefault("retry", Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.2), 3))
     kwargs.setdefault("socket_connect_timeout", 5)
     kwargs.setdefault("socket_timeout", 10)
-    return Redis.from_url(url, decode_responses=False, **kwargs)
+    if not cluster:
+        kwargs.setdefault("retry_on_error", [])
+    return sync_client_for(url, cluster=cluster, decode_responses=False, **kwargs)
 
 
 class RedisSaver(BaseRedisSaver):
-    """Synchronous checkpoint saver on plain Redis."""
+    """Synchronous checkpoint saver on plain Redis or a Redis Cluster (redis-py routes)."""
 
     def __init__(
         self,
-        client: Redis,
+        client: Redis | RedisCluster,
         *,
         key_prefix: str = "sb",
         ttl_seconds: float | None = None,
         serde: SerializerProtocol | None = None,
     ) -> None:
-        kwargs = client.connection_pool.connection_kwargs
+        if isinstance(client, RedisCluster):
+            node = client.get_default_node()
+            kwargs = {"host": node.host, "port": node.port}
+            kwargs["decode_responses"] = client.get_encoder().decode_responses
+        else:
+            kwargs = client.connection_pool.connection_kwargs
         if kwargs.get("decode_responses"):
             raise ValueError("RedisSaver needs a client with decode_responses=False")
         url = "redis://{}:{}/{}".format(
@@ -91,10 +102,15 @@ class RedisSaver(BaseRedisSaver):
         key_prefix: str = "sb",
         ttl_seconds: float | None = None,
         serde: SerializerProtocol | None = None,
+        cluster: bool = False,
         **client_kwargs: Any,
     ) -> Iterator[RedisSaver]:
-        """Open a client, check Redis answers (else CheckpointStoreUnavailable), close on exit."""
-        client = make_sync_client(url, **client_kwargs)
+        """Open a client (a cluster one with `cluster`), check Redis answers (else
+        CheckpointStoreUnavailable), close on exit."""
+        try:
+            client = make_sync_client(url, cluster=cluster, **client_kwargs)
+        except (RedisError, RedisClusterException, OSError) as error:  # a cluster one connects
+            raise BaseRedisSaver(url_for_errors=url)._unavailable(error) from error
         try:
             saver = cls(client, key_prefix=key_prefix, ttl_seconds=ttl_seconds, serde=serde)
             saver.masked_url = mask_url(url)
@@ -109,7 +125,7 @@ class RedisSaver(BaseRedisSaver):
             self.client.ping()
             for script in (GET_TUPLE_LUA, PUT_CHECKPOINT_LUA, PUT_WRITES_LUA, DROP_CHECKPOINTS_LUA):
                 self.client.script_load(script.text)
-        except (RedisError, OSError) as error:
+        except (RedisError, RedisClusterException, OSError) as error:
             raise self._unavailable(error) from error
 
     # --- Redis I/O -----------------------------------------------------------------------
@@ -117,7 +133,8 @@ class RedisSaver(BaseRedisSaver):
     def _multi(
         self, commands: Sequence[Command], *, transaction: bool = True
     ) -> builtins.list[Any]:
-        """Send all commands in one round trip; MULTI/EXEC makes writes all-or-nothing."""
+        """Send all commands in one round trip (per node on a cluster); MULTI/EXEC makes writes
+        all-or-nothing (one slot on a cluster)."""
         if not commands:
             return []
         try:
@@ -134,7 +151,16 @@ class RedisSaver(BaseRedisSaver):
         except (RedisError, OSError) as error:
             raise self._unavailable(error) from error
 
-    def _eval(self, script: LuaScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
+    def _eval(
+        self,
+        script: LuaScript,
+        keys: Sequence[str],
+        args: Sequence[Any],
+        before: Sequence[Command] = (),
+    ) -> Any:
+        """EVALSHA after `before` (the run-index write, once per run and thread), which goes
+        first on its own: on a cluster it is another slot, and the order must hold."""
+        self._multi(before, transaction=False)
         try:
             try:
                 return self.client.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
@@ -172,9 +198,10 @@ class RedisSaver(BaseRedisSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        keys, args, next_config = self._put_call(config, checkpoint, metadata, new_versions)
-        self._eval(PUT_CHECKPOINT_LUA, keys, args)
-        return next_config
+        call = self._put_call(config, checkpoint, metadata, new_versions)
+        self._eval(PUT_CHECKPOINT_LUA, call.keys, call.args, call.index)
+        self.remember_indexed(call.indexed)
+        return call.config
 
     def put_writes(
         self,
@@ -220,8 +247,8 @@ class RedisSaver(BaseRedisSaver):
                     return
 
     def _all_threads(self) -> Iterator[str]:
-        for key in self.client.scan_iter(match=f"{self.root}:t:*:idx", count=1000):
-            yield unescape(key.decode()[len(self.root) + 3 : -4])
+        for key in self.client.scan_iter(match=f"{self.root}:{{t:*}}:idx", count=1000):
+            yield unescape(key.decode()[len(self.root) + 4 : -5])
 
     def _candidate_pages(
         self,
@@ -281,7 +308,8 @@ class RedisSaver(BaseRedisSaver):
     def delete_thread(self, thread_id: str) -> None:
         keys = self.thread_keys(thread_id)
         runs = self._call("ZRANGE", keys.runs, 0, -1)
-        self._multi(delete_thread_commands(self, keys, runs))
+        self.forget_indexed(etid=keys.etid)
+        self._multi(delete_thread_commands(self, keys, runs), transaction=False)
 
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
         for run_id in run_ids:
@@ -291,14 +319,17 @@ class RedisSaver(BaseRedisSaver):
             calls = [(ThreadKeys.of(self.root, t.decode()).all, ("run", erun)) for t in threads]
             if calls:
                 self._eval_many(DROP_CHECKPOINTS_LUA, calls)
-            self._multi([("UNLINK", run_key)])
+            self.forget_indexed(erun=erun)
+            self._call("UNLINK", run_key)
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         if str(source_thread_id) == str(target_thread_id):
             return
         snapshot = self._multi(snapshot_commands(self.thread_keys(source_thread_id)))
         if snapshot[0]:
-            self._multi(copy_commands(self, str(source_thread_id), str(target_thread_id), snapshot))
+            target = str(target_thread_id)
+            self._multi(copy_index_commands(self, target, snapshot), transaction=False)
+            self._multi(copy_commands(self, str(source_thread_id), target, snapshot))
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """ "keep_latest": newest checkpoint per namespace; "delete"/"delete_all": everything."""

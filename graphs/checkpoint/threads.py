@@ -2,7 +2,9 @@
 
 None of this is on the hot path: list() reads a page of the thread's `idx` range at a time,
 copy_thread reads a thread in one MULTI and writes the copy in another, delete_thread is one
-MULTI of UNLINKs. Pure functions; the savers do the I/O.
+UNLINK of the thread's keys. Each MULTI stays in one thread's slot (Redis Cluster); run-index
+entries (other slots) are separate commands, written before the data and removed after it.
+Pure functions; the savers do the I/O.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def snapshot_commands(keys: ThreadKeys) -> list[Command]:
 def copy_commands(
     saver: BaseRedisSaver, source: str, target: str, snapshot: Sequence[Any]
 ) -> list[Command]:
-    """Replace `target` with the snapshot of `source` (metadata re-pointed to target)."""
+    """One MULTI (target's slot) replacing `target` with the snapshot of `source` (metadata
+    re-pointed to target). Send `copy_index_commands` before it."""
     idx, windex, runs = snapshot[0], snapshot[5], snapshot[6]
     cps, cvs, blobs, writes = (_pairs(snapshot[i]) for i in (1, 2, 3, 4))
     dst = saver.thread_keys(target)
@@ -55,21 +58,33 @@ def copy_commands(
         commands += [("HSET", dst.w, *_flat(writes)), ("ZADD", dst.wi, *_scored(windex))]
     if runs:
         commands.append(("ZADD", dst.runs, *_scored(runs)))
-        for erun in {r.split(b":", 1)[0].decode() for r in runs}:
-            commands.append(("ZADD", saver.run_key(erun), 0, dst.etid))
-            commands += saver.expire_commands([saver.run_key(erun)])
     return commands + saver.expire_commands(dst.all)
+
+
+def copy_index_commands(
+    saver: BaseRedisSaver, target: str, snapshot: Sequence[Any]
+) -> list[Command]:
+    """Add `target` to the index of every run the source snapshot names (one key each)."""
+    commands: list[Command] = []
+    for erun in _runs_of(snapshot[6]):
+        commands += [("ZADD", saver.run_key(erun), 0, saver.thread_keys(target).etid)]
+        commands += saver.expire_commands([saver.run_key(erun)])
+    return commands
 
 
 def delete_thread_commands(
     saver: BaseRedisSaver, keys: ThreadKeys, runs: Iterable[bytes]
 ) -> list[Command]:
-    """UNLINK the seven keys (Redis frees them in the background) and the run index entries."""
-    commands: list[Command] = [
-        ("ZREM", saver.run_key(erun), keys.etid)
-        for erun in {r.split(b":", 1)[0].decode() for r in runs}
-    ]
-    return [*commands, ("UNLINK", *keys.all)]
+    """UNLINK the seven keys (one command, one slot: atomic), then the run-index entries.
+
+    Not a MULTI: on a cluster the run keys live in other slots. Data first, index after, so a
+    failure in between leaves a stale index entry (tolerated), never an unindexed checkpoint."""
+    return [("UNLINK", *keys.all), *(("ZREM", saver.run_key(r), keys.etid) for r in _runs_of(runs))]
+
+
+def _runs_of(run_members: Iterable[bytes]) -> list[str]:
+    """Escaped run ids of a thread's `runs` members "R:N:C"."""
+    return sorted({r.split(b":", 1)[0].decode() for r in run_members})
 
 
 def metadata_matches(

@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.asyncio.connection import Connection
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
@@ -21,21 +20,24 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from core.redis_clients import AsyncClient, async_client_for
 from graphs.checkpoint.base import Command, LuaScript
 
 RETRIES = 3
 POOL_SIZE = 64
 
 
-def make_async_client(url: str, **kwargs: Any) -> Redis:
-    """A client for checkpoints: binary replies, bounded connect time and retries.
+def make_async_client(url: str, *, cluster: bool = False, **kwargs: Any) -> AsyncClient:
+    """A client for checkpoints (one node or a cluster): binary replies, bounded connect time
+    and retries.
 
     No socket_timeout: each round trip is bounded with asyncio.timeout instead, which (unlike
     redis-py's per-send wait_for) costs no extra task per request."""
     kwargs.setdefault("retry", Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.2), 3))
     kwargs.setdefault("socket_connect_timeout", 5)
     kwargs.setdefault("socket_timeout", None)
-    return Redis.from_url(url, decode_responses=False, **kwargs)
+    kwargs.setdefault("retry_on_error", [])
+    return async_client_for(url, cluster=cluster, decode_responses=False, **kwargs)
 
 
 def pack(commands: Sequence[Command]) -> bytes:
@@ -80,7 +82,7 @@ class RoundTrips:
 
     def __init__(
         self,
-        client: Redis,
+        client: Any,
         timeout: float,
         unavailable: Callable[[BaseException], Exception],
         *,
@@ -137,12 +139,22 @@ class RoundTrips:
     async def call(self, *command: Any) -> Any:
         return (await self.multi([command], transaction=False))[0]
 
-    async def eval(self, script: LuaScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
-        """EVALSHA; if the server lost the script, EVAL (which caches it again)."""
-        (reply,) = await self.send([("EVALSHA", script.sha, len(keys), *keys, *args)], False)
-        if isinstance(reply, NoScriptError):
+    async def eval(
+        self,
+        script: LuaScript,
+        keys: Sequence[str],
+        args: Sequence[Any],
+        before: Sequence[Command] = (),
+    ) -> Any:
+        """EVALSHA (after `before`, in order, in the same round trip on one node); if the
+        server lost the script, EVAL (which caches it again)."""
+        replies = await self.send(
+            [*before, ("EVALSHA", script.sha, len(keys), *keys, *args)], False
+        )
+        if isinstance(replies[-1], NoScriptError):
+            self._checked(replies[:-1])
             return await self.call("EVAL", script.text, len(keys), *keys, *args)
-        return self._checked([reply])[0]
+        return self._checked(replies)[-1]
 
     async def eval_many(
         self, script: LuaScript, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]
@@ -151,6 +163,9 @@ class RoundTrips:
         commands = [("EVALSHA", script.sha, len(k), *k, *a) for k, a in calls]
         replies = await self.send(commands, False)
         if any(isinstance(r, NoScriptError) for r in replies):
-            await self.call("SCRIPT", "LOAD", script.text)
+            await self.load_script(script)
             replies = await self.send(commands, False)
         return self._checked(replies)
+
+    async def load_script(self, script: LuaScript) -> None:
+        await self.call("SCRIPT", "LOAD", script.text)

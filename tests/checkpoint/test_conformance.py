@@ -14,36 +14,40 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.capabilities import ALL_CAPABILITIES
 from langgraph.checkpoint.conformance.report import CapabilityReport
-from redis import Redis
 
 from graphs.checkpoint import AsyncRedisSaver, RedisSaver
-from tests.checkpoint.conftest import REDIS_URL, delete_prefix, new_prefix
+from tests.checkpoint.conftest import ON_BOTH, Store, delete_prefix, new_prefix
 
 ASYNC_PREFIX = new_prefix()
 SYNC_PREFIX = new_prefix()
+# The registered factories take no arguments: the test names the store they use here.
+CURRENT: dict[str, Store] = {}
 
 
 async def _lifespan() -> AsyncIterator[None]:
     yield
-    client = Redis.from_url(REDIS_URL)
-    delete_prefix(client, ASYNC_PREFIX)
-    delete_prefix(client, SYNC_PREFIX)
-    client.close()
+    with CURRENT["store"].client() as client:
+        delete_prefix(client, ASYNC_PREFIX)
+        delete_prefix(client, SYNC_PREFIX)
 
 
 @checkpointer_test(name="AsyncRedisSaver", lifespan=_lifespan)
 async def async_redis_checkpointer() -> AsyncIterator[BaseCheckpointSaver]:
-    with Redis.from_url(REDIS_URL) as client:
+    store = CURRENT["store"]
+    with store.client() as client:
         delete_prefix(client, ASYNC_PREFIX)
-    async with AsyncRedisSaver.from_url(REDIS_URL, key_prefix=ASYNC_PREFIX) as saver:
+    async with AsyncRedisSaver.from_url(
+        store.url, key_prefix=ASYNC_PREFIX, cluster=store.cluster
+    ) as saver:
         yield saver
 
 
 @checkpointer_test(name="RedisSaver", lifespan=_lifespan)
 async def sync_redis_checkpointer() -> AsyncIterator[BaseCheckpointSaver]:
-    with Redis.from_url(REDIS_URL) as client:
+    store = CURRENT["store"]
+    with store.client() as client:
         delete_prefix(client, SYNC_PREFIX)
-    with RedisSaver.from_url(REDIS_URL, key_prefix=SYNC_PREFIX) as saver:
+    with RedisSaver.from_url(store.url, key_prefix=SYNC_PREFIX, cluster=store.cluster) as saver:
         yield saver
 
 
@@ -61,10 +65,12 @@ def _assert_full(report: CapabilityReport) -> None:
     assert report.conformance_level() == "FULL"
 
 
+@ON_BOTH
 @pytest.mark.parametrize(
     "registered", [async_redis_checkpointer, sync_redis_checkpointer], ids=["async", "sync"]
 )
-async def test_conformance_all_capabilities(registered) -> None:  # type: ignore[no-untyped-def]
+async def test_conformance_all_capabilities(registered, store: Store) -> None:  # type: ignore[no-untyped-def]
+    CURRENT["store"] = store
     report = await validate(registered)
     _assert_full(report)
     total = sum(r.tests_passed for r in report.results.values())

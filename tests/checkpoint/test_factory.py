@@ -32,7 +32,7 @@ async def test_factory_with_no_arguments_reads_settings(
             await app.ainvoke({"name": "x"}, config)
             done = await app.ainvoke(Command(resume="ok"), config)
             assert done["steps"] == ["prepare", "ask", "finish"]
-        keys = list(redis_client.scan_iter(match=f"{prefix}:cp:t:factory:*"))
+        keys = list(redis_client.scan_iter(match=f"{prefix}:cp:{{t:factory}}:*"))
         assert keys and all(0 < redis_client.ttl(k) <= 120 for k in keys)
     finally:
         get_settings.cache_clear()

@@ -109,7 +109,7 @@ def _app(saver: AsyncRedisSaver) -> Any:
 
 
 def _assert_consistent(client: SyncRedis, prefix: str, thread: str) -> list[bytes]:
-    base = f"{prefix}:cp:t:{thread}:"
+    base = f"{prefix}:cp:{{t:{thread}}}:"
     members = client.zrange(base + "idx", 0, -1)
     assert set(client.hkeys(base + "cp")) == set(members)
     manifests = client.hgetall(base + "cv")

@@ -13,6 +13,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
 from graphs.checkpoint import AsyncRedisSaver
+from tests.checkpoint.conftest import ON_BOTH
 from tests.checkpoint.sample_graphs import fanout_builder, linear_builder
 
 VERSION = re.compile(r"^\d{32}\.\d+(\.\d+)?(e-\d+)?$")
@@ -30,6 +31,7 @@ async def test_versions_are_unique_strings(saver: AsyncRedisSaver) -> None:
     assert len({saver.get_next_version(first) for _ in range(1000)}) == 1000
 
 
+@ON_BOTH
 async def test_fork_from_old_checkpoint_keeps_original_branch(saver: AsyncRedisSaver) -> None:
     app = linear_builder(4).compile(checkpointer=saver)
     config = cfg("fork")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from redis import Redis
+from redis.crc import key_slot
 
 from graphs.checkpoint import AsyncRedisSaver
-from graphs.checkpoint.base import escape, unescape
+from graphs.checkpoint.base import BaseRedisSaver, escape, unescape
 
 ODD = ["a", "a:b", "b:c", "c", "", ":", "::", "%3A", "a%3Ab", "x\ny", "{t}", "ünï", " ", "r", "t"]
 
@@ -64,8 +66,18 @@ async def test_thread_and_namespace_pairs_never_collide(
     kept = await saver.aget_tuple({"configurable": {"thread_id": "a:b", "checkpoint_ns": "c"}})
     assert kept is not None and kept.checkpoint["channel_values"] == {"owner": "a:b|c"}
 
-    # Every key has the documented shape P:cp:t:T:suffix, T free of ':'.
+    # Every key has the documented shape P:cp:{t:T}:suffix, T free of ':'.
+    shape = re.compile(rf"^{prefix}:cp:\{{t:[^:]*\}}:(idx|cp|cv|blob|w|wi|runs)$")
     for key in redis_client.scan_iter(match=f"{prefix}:*"):
-        parts = key.decode().split(":")
-        assert parts[:3] == [prefix, "cp", "t"] and len(parts) == 5, key
-        assert parts[4] in {"idx", "cp", "cv", "blob", "w", "wi", "runs"}
+        assert shape.match(key.decode()), key
+
+
+def test_a_threads_keys_share_one_cluster_slot() -> None:
+    """The hash tag keeps every script single-slot, also for "" and ids with braces."""
+    saver = BaseRedisSaver(key_prefix="sb")
+    slots = set()
+    for thread in [*ODD, "{", "}", "a}b", "{x}y", "x" * 300]:
+        keys = saver.thread_keys(thread).all
+        assert len({key_slot(k.encode()) for k in keys}) == 1, (thread, keys)
+        slots.add(key_slot(keys[0].encode()))
+    assert len(slots) > 10  # threads still spread over the cluster

@@ -114,10 +114,12 @@ def test_langgraph_dev_runs_on_redis_checkpointer(
         assert len(history) >= 5
 
         assert "Using custom checkpointer: AsyncRedisSaver" in log.read_text()
-        keys = {k.decode() for k in redis_client.scan_iter(match=f"{prefix}:cp:t:{thread_id}:*")}
+        keys = {
+            k.decode() for k in redis_client.scan_iter(match=f"{prefix}:cp:{{t:{thread_id}}}:*")
+        }
         suffixes = {k.rsplit(":", 1)[1] for k in keys}
         assert {"idx", "cp", "cv", "blob", "w", "wi"} <= suffixes, keys
-        assert redis_client.zcard(f"{prefix}:cp:t:{thread_id}:idx") == len(history)
+        assert redis_client.zcard(f"{prefix}:cp:{{t:{thread_id}}}:idx") == len(history)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -2,6 +2,8 @@
 
 Counted at the socket: a connection class that counts `send_packed_command`, the only way
 redis-py writes a request (a pipeline or MULTI/EXEC is one call, then the replies are read).
+Also on a Redis Cluster, where the one exception is a run's first checkpoint in a thread
+whose run-index key lives on another node (written first, one more round trip).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from redis.asyncio.connection import Connection
 import graphs.checkpoint.aio as aio_module
 from graphs.checkpoint import AsyncRedisSaver
 from graphs.checkpoint.base import LuaScript
-from tests.checkpoint.conftest import REDIS_URL
+from graphs.checkpoint.cluster import ClusterRoundTrips, slot_of
+from graphs.checkpoint.transport import make_async_client
+from tests.checkpoint.conftest import ON_BOTH, Store
 from tests.checkpoint.sample_graphs import linear_builder
 
 
@@ -65,13 +69,26 @@ class CountingSaver(AsyncRedisSaver):
         return await super().aget_tuple(*args, **kwargs)
 
 
+pytestmark = ON_BOTH
+
+
 @pytest.fixture(params=[None, 60], ids=["no-ttl", "ttl"])
-async def counted(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[CountingSaver]:
-    client = Redis.from_url(REDIS_URL, connection_class=CountingConnection)
+async def counted(
+    request: pytest.FixtureRequest, prefix: str, store: Store
+) -> AsyncIterator[CountingSaver]:
+    if store.cluster:
+        client: Any = make_async_client(store.url, cluster=True)
+    else:
+        client = Redis.from_url(store.url, connection_class=CountingConnection)
     saver = CountingSaver(client, key_prefix=prefix, ttl_seconds=request.param)
+    if isinstance(saver.redis, ClusterRoundTrips):
+        saver.redis.connection_class = CountingConnection
     await saver.setup()
-    # Warm up: a new connection's handshake (CLIENT SETINFO, ...) is paid once, not per call.
+    # Warm up: a new connection's handshake (CLIENT SETINFO, ...) is paid once, not per call
+    # (on a cluster: once per node, so every primary gets a connection first).
     await saver.aget_tuple({"configurable": {"thread_id": "warm-up", "checkpoint_ns": ""}})
+    if isinstance(saver.redis, ClusterRoundTrips):
+        await saver.redis.load_script(aio_module.GET_TUPLE_LUA)
     yield saver
     await saver.aclose()
     await client.aclose()
@@ -79,6 +96,16 @@ async def counted(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[
 
 def _trips(fn_result_before: int) -> int:
     return CountingConnection.sends - fn_result_before
+
+
+def _run_key_elsewhere(saver: AsyncRedisSaver, run_id: str, thread_id: str) -> int:
+    """1 when the run's index key is served by another cluster node than the thread."""
+    if not isinstance(saver.redis, ClusterRoundTrips):
+        return 0
+    manager = saver.redis.cluster.nodes_manager
+    run_node = manager.get_node_from_slot(slot_of(saver.run_key(run_id)))
+    thread_node = manager.get_node_from_slot(slot_of(saver.thread_keys(thread_id).idx))
+    return int(run_node.name != thread_node.name)
 
 
 async def test_each_hot_path_call_is_one_round_trip(counted: CountingSaver) -> None:
@@ -96,7 +123,7 @@ async def test_each_hot_path_call_is_one_round_trip(counted: CountingSaver) -> N
     stored = await counted.aput(
         config, checkpoint, {"step": 1, "run_id": "r1"}, {"a": "1", "b": "1", "c": "1"}
     )
-    assert _trips(before) == 1
+    assert _trips(before) == 1 + _run_key_elsewhere(counted, "r1", "rt")
 
     before = CountingConnection.sends
     await counted.aput_writes(stored, [("a", 1), ("b", 2), ("c", 3)], "task", "~p")
@@ -117,6 +144,11 @@ async def test_each_hot_path_call_is_one_round_trip(counted: CountingSaver) -> N
         await counted.aget_tuple({"configurable": {"thread_id": "none", "checkpoint_ns": ""}})
         is None
     )
+    assert _trips(before) == 1
+
+    before = CountingConnection.sends  # the run's index entry for this thread is written once
+    second = {**checkpoint, "id": "1f0a0000-0000-6000-8000-000000000002"}
+    await counted.aput(stored, second, {"step": 2, "run_id": "r1"}, {})
     assert _trips(before) == 1
 
 

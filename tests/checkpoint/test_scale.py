@@ -49,10 +49,11 @@ def _fill(saver: AsyncRedisSaver, client: Redis, start: int, stop: int) -> None:
         with client.pipeline(transaction=False) as pipe:
             for i in range(first, min(first + 2000, stop)):
                 config = {"configurable": {"thread_id": f"other-{i}", "checkpoint_ns": ""}}
-                keys, args, _ = saver._put_call(
-                    config, _checkpoint(i), {"step": i}, {"messages": "1"}
+                call = saver._put_call(config, _checkpoint(i), {"step": i}, {"messages": "1"})
+                keys = call.keys
+                pipe.execute_command(
+                    "EVALSHA", PUT_CHECKPOINT_LUA.sha, len(keys), *keys, *call.args
                 )
-                pipe.execute_command("EVALSHA", PUT_CHECKPOINT_LUA.sha, len(keys), *keys, *args)
             pipe.execute()
 
 
@@ -111,7 +112,7 @@ async def test_latency_with_100_vs_100k_other_threads(redis_client: Redis) -> No
         _fill(saver, redis_client, 0, 100)
         small = await _measure(saver)
         _fill(saver, redis_client, 100, 100_000)
-        assert redis_client.exists(f"{prefix}:cp:t:other-99999:idx")
+        assert redis_client.exists(f"{prefix}:cp:{{t:other-99999}}:idx")
         RecordingConnection.commands.clear()
         large = await _measure(saver)
         sent = b"".join(RecordingConnection.commands).upper()

@@ -9,10 +9,10 @@ import time
 from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
-from redis import Redis
 
+from core.redis_clients import SyncClient
 from graphs.checkpoint import AsyncRedisSaver
-from tests.checkpoint.conftest import REDIS_URL
+from tests.checkpoint.conftest import ON_BOTH, Store
 
 TTL = 2.0
 
@@ -40,21 +40,24 @@ def _app(saver: AsyncRedisSaver) -> Any:
     return builder.compile(checkpointer=saver)
 
 
-def _thread_keys(client: Redis, prefix: str, thread: str) -> list[bytes]:
-    return list(client.scan_iter(match=f"{prefix}:cp:t:{thread}:*"))
+def _thread_keys(client: SyncClient, prefix: str, thread: str) -> list[bytes]:
+    return list(client.scan_iter(match=f"{prefix}:cp:{{t:{thread}}}:*"))
 
 
+@ON_BOTH
 async def test_active_thread_keeps_everything_idle_thread_expires(
-    prefix: str, redis_client: Redis
+    prefix: str, store: Store, store_client: SyncClient
 ) -> None:
-    async with AsyncRedisSaver.from_url(REDIS_URL, key_prefix=prefix, ttl_seconds=TTL) as saver:
+    async with AsyncRedisSaver.from_url(
+        store.url, key_prefix=prefix, ttl_seconds=TTL, cluster=store.cluster
+    ) as saver:
         app = _app(saver)
         config = {"configurable": {"thread_id": "ttl"}}
         await app.ainvoke({"early": "kept", "count": 1}, config)
         runs = 1
-        keys = _thread_keys(redis_client, prefix, "ttl")
+        keys = _thread_keys(store_client, prefix, "ttl")
         assert len(keys) == 6, keys  # idx cp cv blob w wi (no run ids in this graph)
-        assert all(0 < redis_client.pttl(k) <= TTL * 1000 for k in keys)
+        assert all(0 < store_client.pttl(k) <= TTL * 1000 for k in keys)
 
         # Writes every 0.6 s for 2 x TTL: "early" and "setup" are never written again.
         started = time.monotonic()
@@ -78,5 +81,5 @@ async def test_active_thread_keeps_everything_idle_thread_expires(
 
         # Idle for longer than the TTL: the whole thread is gone, nothing left behind.
         await asyncio.sleep(TTL + 0.5)
-        assert _thread_keys(redis_client, prefix, "ttl") == []
+        assert _thread_keys(store_client, prefix, "ttl") == []
         assert await saver.aget_tuple(config) is None

@@ -1,14 +1,36 @@
-"""Which failures count as "Redis is down" (503 + Retry-After), and the clients' retry policy."""
+"""Which failures count as "Redis is down" (503 + Retry-After), the clients' retry policy, and
+the one place clients are built from settings (one node, or a cluster with REDIS_CLUSTER)."""
 
 from __future__ import annotations
 
 import pytest
+from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
+from redis.cluster import RedisCluster
+from redis.exceptions import (
+    ClusterDownError,
+    ClusterError,
+    MasterDownError,
+    MovedError,
+    RedisClusterException,
+    ResponseError,
+    SlotNotCoveredError,
+    TryAgainError,
+)
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.errors import Unavailable
-from core.redis_clients import client_options, redis_down, redis_unavailable
+from core.redis_clients import (
+    async_client,
+    client_options,
+    redis_down,
+    redis_unavailable,
+    sync_client,
+)
+from core.settings import Settings
+from tests.support.redis_cluster import LocalRedisCluster, redis_cluster  # noqa: F401 - fixture
 
 
 def _wrapped(inner: BaseException) -> RuntimeError:
@@ -49,3 +71,57 @@ def test_clients_retry_once_at_once_on_connection_loss() -> None:
     assert retry._backoff.compute(1) == 0  # no wait: a dead pooled socket is replaced at once
     assert set(options["retry_on_error"]) == {RedisConnectionError, RedisTimeoutError}
     assert 0 < options["socket_connect_timeout"] <= 5
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ClusterDownError("CLUSTERDOWN The cluster is down"),
+        MasterDownError("MASTERDOWN Link with MASTER is down"),
+        TryAgainError("TRYAGAIN Multiple keys request during rehashing of slot"),
+        MovedError("3999 127.0.0.1:6381"),
+        ClusterError("TTL exhausted."),  # redirections that never settled: a MOVED storm
+        SlotNotCoveredError('Slot "12" not covered by the cluster.'),
+        RedisClusterException("Redis Cluster cannot be connected. Please provide at least ..."),
+        _wrapped(ClusterDownError("CLUSTERDOWN Hash slot not served")),
+    ],
+)
+def test_a_failing_over_cluster_is_an_outage(error: BaseException) -> None:
+    assert redis_down(error)
+
+
+def test_cluster_programming_errors_are_not_an_outage() -> None:
+    assert not redis_down(RedisClusterException("Argument 'db' must be 0 or None in cluster mode"))
+    assert not redis_down(ResponseError("CROSSSLOT Keys in request don't hash to the same slot"))
+
+
+def _settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
+def test_one_node_clients_come_from_settings() -> None:
+    sync, aio = sync_client(_settings()), async_client(_settings())
+    try:
+        assert type(sync) is Redis and type(aio) is AsyncRedis
+        assert sync.ping() is True
+        assert sync.get_retry().get_retries() == 1  # the service's retry-once policy
+    finally:
+        sync.close()
+
+
+@pytest.mark.slow
+async def test_redis_cluster_true_gives_cluster_clients(request: pytest.FixtureRequest) -> None:
+    cluster: LocalRedisCluster = request.getfixturevalue("redis_cluster")
+    settings = _settings(redis_url=cluster.url, redis_cluster=True)
+    sync, aio = sync_client(settings), async_client(settings)
+    try:
+        assert isinstance(sync, RedisCluster) and isinstance(aio, AsyncRedisCluster)
+        keys = [f"sbtest-clients-{i}" for i in range(20)]  # spread over the three masters
+        for key in keys:
+            sync.set(key, key, ex=60)
+        assert [await aio.get(k) for k in keys] == [k.encode() for k in keys]
+        assert len({sync.keyslot(k) for k in keys}) > 1
+        sync.delete(*keys)
+    finally:
+        sync.close()
+        await aio.aclose()
