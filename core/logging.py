@@ -210,3 +210,17 @@ def request_context(
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     """A structlog logger whose lines name it in `logger`, as the stdlib loggers' lines do."""
     return structlog.get_logger(name)  # type: ignore[no-any-return]
+
+
+def _mask_by_default() -> None:
+    """A process that logs without calling `configure_logging` (a server imported in-process by
+    a benchmark or a test, a one-off script) still masks: structlog's defaults plus the masking,
+    with tracebacks rendered first so they are masked too. `configure_logging` replaces it."""
+    if structlog.is_configured():
+        return
+    *steps, renderer = structlog.get_config()["processors"]
+    masked: list[Any] = [structlog.processors.format_exc_info, mask_national_ids, renderer]
+    structlog.configure(processors=[*steps, *masked])
+
+
+_mask_by_default()

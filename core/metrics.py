@@ -48,6 +48,10 @@ SSE_STREAMS = Gauge(
     "Server-Sent Events streams open now (all workers)",
     multiprocess_mode="livesum",
 )
+OVERLOAD_REFUSALS = Counter(
+    "switchboard_overload_refusals_total",
+    "Requests refused with 503 OVERLOADED: the worker had MAX_IN_FLIGHT requests in flight",
+)
 
 # --- chat handoff ------------------------------------------------------------------------------
 ESCALATION_REASONS: Final = frozenset(

@@ -44,7 +44,11 @@ RENEWED, RETAKEN, LOST = 1, 2, 0
 
 
 class HeldLock:
-    """A lock this request holds; `release()` is idempotent."""
+    """A lock this request holds; `release()` is idempotent.
+
+    The keepalive is a timer, not a task: most steps end long before the first renewal is due,
+    and a timer costs nothing to cancel, where a task per request was created, cancelled and
+    awaited on every click. When the timer fires it starts one renewal and re-arms."""
 
     def __init__(self, locks: SessionLocks, key: str, token: str) -> None:
         self.locks = locks
@@ -52,12 +56,28 @@ class HeldLock:
         self.token = token
         self.lost = False
         self._released = False
-        self._keepalive = asyncio.create_task(self._renew_forever(), name=f"lock:{key}")
+        self._renewing: asyncio.Task[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._timer = self._loop.call_later(locks.renew_every, self._due)
+
+    def _due(self) -> None:
+        if self._released:
+            return
+        self._renewing = self._loop.create_task(self._renew_once(), name=f"lock:{self.key}")
+
+    async def _renew_once(self) -> None:
+        try:
+            if not await self.renew():
+                return
+        except Exception as error:  # Redis blip: try again well before the lease ends
+            log.warning("renewal lock renewal failed", key=self.key, error=str(error))
+        if not self._released:
+            self._timer = self._loop.call_later(self.locks.renew_every, self._due)
 
     async def renew(self) -> bool:
         """Renew the lease once; False (and `lost`) when another holder has taken it."""
         lease_ms = int(self.locks.lease_seconds * 1000)
-        got = await self.locks.redis.eval(_RENEW, 1, self.key, self.token, lease_ms)  # type: ignore[misc]
+        got = await self.locks.renew_script(keys=[self.key], args=[self.token, lease_ms])
         if int(got) == RETAKEN:
             log.warning("renewal lock lease lapsed and was taken back", key=self.key)
         elif int(got) == LOST:
@@ -65,23 +85,16 @@ class HeldLock:
             log.error("renewal lock lease lapsed and another request took it", key=self.key)
         return not self.lost
 
-    async def _renew_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.locks.renew_every)
-            try:
-                if not await self.renew():
-                    return
-            except Exception as error:  # Redis blip: try again well before the lease ends
-                log.warning("renewal lock renewal failed", key=self.key, error=str(error))
-
     async def release(self) -> None:
         if self._released:
             return
         self._released = True
-        self._keepalive.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):  # a dead keepalive is fine
-            await self._keepalive
-        await self.locks.redis.eval(_RELEASE, 1, self.key, self.token)  # type: ignore[misc]
+        self._timer.cancel()
+        if self._renewing is not None and not self._renewing.done():
+            self._renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # a dead renewal is fine
+                await self._renewing
+        await self.locks.release_script(keys=[self.key], args=[self.token])
 
 
 class SessionLocks:
@@ -91,6 +104,9 @@ class SessionLocks:
         self.lease_seconds = lease_seconds
         # a quarter lease: three renewals may be missed (a busy loop, a slow Redis) before it lapses
         self.renew_every = lease_seconds / 4
+        # EVALSHA (the script body is sent once per connection pool, not on every click)
+        self.release_script = redis.register_script(_RELEASE)
+        self.renew_script = redis.register_script(_RENEW)
 
     def key(self, session_id: str) -> str:
         return f"{self.prefix}:{session_id}"

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.repositories.renewal import RenewalRecordRepository
 from core.errors import NotFound, WrongStep, error_from_code
+from graphs.renewal.reads import arm
 from graphs.renewal.steps import INPUTS, Step, parse_answer
 
 # A step is one run from one interrupt to the next; checkpointing only where it stops saves a
@@ -136,7 +137,9 @@ class RenewalFlow:
 
     async def read(self, session_id: str) -> tuple[dict[str, Any], datetime | None]:
         """The view and when the session last moved (its latest checkpoint: every answered
-        step, refused or not, writes one; reads do not)."""
+        step, refused or not, writes one; reads do not). The checkpoint read here is kept for
+        a run that follows in this request (`graphs.renewal.reads`)."""
+        arm(session_id)
         snapshot = await self.graph.aget_state(self.config(session_id))
         if not snapshot.values:
             raise NotFound(f"renewal session {session_id} not found")

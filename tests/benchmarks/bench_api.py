@@ -1,26 +1,32 @@
-"""The renewal journey over HTTP with N concurrent staff sessions (offline chat model).
+"""The renewal journey over HTTP: staff at several load levels, back-pressure, and a fair,
+interleaved comparison with the same graphs under `langgraph dev` (issue 24).
 
-Run: .venv/bin/python -m tests.benchmarks.bench_api [--sessions 50] [--url http://...]
-Without --url it prepares its own back office (stock raised so reservations never run out: this
-measures the API, not a stock race), a seeded service database (PostgreSQL; `--db sqlite`) and
-the API in its own uvicorn process (Redis prefix `sbbench`). Each journey: start,
-query-customer, list-phones, select-phone, smartphone, iOS, a device, list-plans (SSE), compare
-(SSE), select-plan, confirm, submit. Prints p50/p95/max per step, errors, requests/s over the
-whole run, and the CPU the server's processes spent per request (the API workers, their MCP
-server children, Redis).
+Run: .venv/bin/python -m tests.benchmarks.bench_api [--staff 20,50,100,200] [--think 2,0]
+     [--window 15] [--workers 1] [--max-in-flight N] [--queue-ms MS] [--free-text 0.5]
+     .venv/bin/python -m tests.benchmarks.bench_api --compare [--staff 50] [--slots 10 --slot 10]
 
-`--think S` paces each staff member like a person at a counter: a pause of 0.5-1.5 × S seconds
-before every step (and a start spread over the first S seconds). `--think 0` (the default) fires
-every step as soon as the last one answered: that measures saturation throughput, not the
-latency a member of staff sees. `--workers N` serves the API with N uvicorn workers.
-`--journeys J` has each staff member do J renewals in a row (J × sessions samples a step, so one
-half-second stall of the host does not decide a step's p95 on its own); the table also shows
-each step's slowest sample.
+It prepares its own back office (stock raised so reservations never run out: this measures the
+API, not a stock race), a seeded service database (PostgreSQL; `--db sqlite`) and the API in its
+own uvicorn process (Redis prefix `sbbench`). A journey: start, query-customer, list-phones,
+select-phone, smartphone, iOS, a device, list-plans (SSE), compare (SSE), select-plan, confirm,
+submit; with `--free-text F`, that share of the journeys types its own words in the promotion
+search. Journeys and the fixed-window driver: `bench_api_journeys.py`.
 
-`--target langgraph-dev` runs the same journey against the same graphs served by `langgraph dev`
-(the repo's langgraph.json, our Redis checkpointer), driven through `langgraph_sdk`; `--compare`
-runs both targets in one invocation, one after the other with the same settings, and prints the
-throughput ratio.
+**Load levels** (default): for each `--staff` level and each `--think` value (0: saturation,
+every click as soon as the last one answered; S: a pause of 0.5-1.5 × S s before every click),
+one window of `--window` s after `--ramp` s unmeasured (one team of staff per think time grows
+from level to level, so journeys are under way when a window opens): journeys/s and clicks/s
+finished inside it, p50/p95/max per step of the accepted clicks, refusals (503 OVERLOADED,
+retried after `Retry-After`) and how fast they came, client timeouts (`--timeout`), other
+errors, and the CPU per click of each process group (API workers, their MCP server children,
+the run's own Redis) read from /proc. `--max-in-flight`/`--queue-ms` set the API's
+MAX_IN_FLIGHT/OVERLOAD_QUEUE_MS (default: the service's defaults); `--workers N` its workers.
+
+**`--compare`**: the API and `langgraph dev` (the repo's langgraph.json, our Redis
+checkpointer, the same MCP servers) both up; slots of `--slot` s alternate between them
+(api, langgraph dev, api, ...; `--slots` each), with the same staff count, think time, client
+(aiohttp, one request per click) and durability (`exit` for both). Prints each slot, then the
+median journeys/s and clicks/s of each and the ratio of the medians.
 """
 
 from __future__ import annotations
@@ -29,268 +35,31 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import sqlite3
 import statistics
 import subprocess
 import tempfile
 import time
 import uuid
-from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import aiohttp
-from langgraph_sdk import get_client
-from langgraph_sdk.client import LangGraphClient
 
 from core.bootstrap import build_search_index
 from core.db.migrate import seed
 from core.settings import ROOT, Settings
 from mcp_servers.backoffice.generator import generate
-from mcp_servers.backoffice.golden import GOLDEN
 from mcp_servers.backoffice.store import load
 from tests.api_http import api_env, start_api, stop_api
-from tests.benchmarks.proc_cpu import cpu_by_role
+from tests.benchmarks.bench_api_journeys import Recorder, Staff, p95, step_table
+from tests.benchmarks.proc_cpu import cpu_by_role, cpu_per_click
 from tests.mcp_http import free_port, wait_for_port
 
 STAFF = [f"E{n}{k:03d}" for n in range(1, 6) for k in range(3)]  # managers and sales, 5 stores
-Samples = dict[str, list[float]]
-
-
-class Recorder:
-    def __init__(self, think: float = 0.0) -> None:
-        self.samples: Samples = defaultdict(list)
-        self.errors: dict[str, int] = defaultdict(int)
-        self.requests = 0
-        self.think = think
-
-    async def pause(self, first: bool = False) -> None:
-        """A person's time between two clicks (0 when measuring saturation)."""
-        if self.think > 0:
-            await asyncio.sleep(random.uniform(0, 1) * self.think if first else
-                                random.uniform(0.5, 1.5) * self.think)  # fmt: skip
-
-    async def call(
-        self, step: str, http: aiohttp.ClientSession, path: str, **kwargs: Any
-    ) -> dict[str, Any]:
-        await self.pause()
-        started = time.perf_counter()
-        async with http.post(path, **kwargs) as response:
-            body = await response.read()
-        self.samples[step].append((time.perf_counter() - started) * 1000)
-        self.requests += 1
-        if response.status >= 400:
-            self.errors[f"{step} {response.status}"] += 1
-            raise RuntimeError(f"{step}: {response.status} {body[:200]!r}")
-        data: dict[str, Any] = json.loads(body)["data"]
-        return data
-
-    async def stream(
-        self, step: str, http: aiohttp.ClientSession, path: str, **kwargs: Any
-    ) -> dict[str, Any]:
-        """An SSE step: the time to its first event (what the staff see start moving) and to
-        its `complete` event, as two rows."""
-        await self.pause()
-        started = time.perf_counter()
-        first: float | None = None
-        text = ""
-        async with http.post(path, **kwargs) as response:
-            if response.status >= 400:
-                body = await response.read()
-                self.errors[f"{step} {response.status}"] += 1
-                raise RuntimeError(f"{step}: {response.status} {body[:200]!r}")
-            async for chunk in response.content.iter_any():
-                if first is None and b"event:" in chunk:
-                    first = time.perf_counter()
-                text += chunk.decode()
-        done = time.perf_counter()
-        self.samples[f"{step} first event"].append(((first or done) - started) * 1000)
-        self.samples[f"{step} complete"].append((done - started) * 1000)
-        self.requests += 1
-        return _complete(text)
-
-
-def _complete(stream: str) -> dict[str, Any]:
-    for block in stream.replace("\r\n", "\n").split("\n\n"):
-        if "event: complete" in block:
-            line = next(x for x in block.split("\n") if x.startswith("data: "))
-            data: dict[str, Any] = json.loads(line[6:])["data"]
-            return data
-    raise RuntimeError(f"stream without complete: {stream[-300:]}")
-
-
-async def api_journey(http: aiohttp.ClientSession, token: str, rec: Recorder) -> None:
-    """One staff member through the whole renewal with a device, over this service's API."""
-    headers = {"Authorization": f"Bearer {token}"}
-    base = "/api/renewal-workflow"
-    await rec.pause(first=True)
-    view = await rec.call("start", http, f"{base}/start", headers=headers)
-    sid = view["session_id"]
-
-    def step(name: str, path: str, **body: Any) -> Awaitable[dict[str, Any]]:
-        if name.endswith("(SSE)"):
-            json_body = {"session_id": sid, **body}
-            return rec.stream(name, http, f"{base}/{path}", json=json_body, headers=headers)
-        return rec.call(name, http, f"{base}/{path}", json={"session_id": sid, **body},
-                        headers=headers)  # fmt: skip
-
-    await step("query-customer", "step/query-customer", id_number=GOLDEN.eligible.national_id)
-    await step("list-phones", "step/list-phones")
-    await step("select-phone", "step/select-phone", phone_number=GOLDEN.eligible.phone)
-    await step("select-device-type", "step/select-device-type", device_type="smartphone")
-    view = await step("select-device-os", "step/select-device-os", os_type="ios")
-    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
-    color = next(c["color"] for c in device["colors"] if c["available"])
-    await step("select-device", "step/select-device", device_id=device["device_id"], color=color)
-    view = await step("list-plans (SSE)", "step/list-plans")
-    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
-    if len(plans) >= 2:
-        await step("compare (SSE)", "step/compare", compare=plans[:2])
-    await step("select-plan", "step/select-plan", plan_id=plans[0])
-    await step("confirm", "step/confirm", confirmed=True)
-    done = await step("submit", "submit", submit=True)
-    assert done["outcome"] == "completed", done
-
-
-async def langgraph_dev_journey(client: LangGraphClient, token: str, rec: Recorder) -> None:
-    """The same journey through `langgraph dev`, driven by `langgraph_sdk` as its users would:
-    each step is a run that resumes the interrupt (`runs.wait`) plus a state read for what to
-    show (`threads.get_state`), two requests."""
-    await rec.pause(first=True)
-    thread = (await client.threads.create())["thread_id"]
-
-    async def resume(name: str, **run: Any) -> dict[str, Any]:
-        await rec.pause()
-        started = time.perf_counter()
-        try:
-            await client.runs.wait(thread, "renewal", **run)
-            state = await client.threads.get_state(thread)
-        except Exception as exc:
-            rec.errors[f"{name} {type(exc).__name__}"] += 1
-            raise
-        rec.samples[name].append((time.perf_counter() - started) * 1000)
-        rec.requests += 2
-        interrupts = [i["value"] for t in state["tasks"] for i in t["interrupts"]]
-        values: dict[str, Any] = state["values"]  # type: ignore[assignment]
-        return {"waiting": interrupts[0] if interrupts else None, "values": values}
-
-    def answer(name: str, **value: Any) -> Awaitable[dict[str, Any]]:
-        return resume(name, command={"resume": value or {"query": None}})
-
-    start = {"session_id": thread, "staff_id": "2", "store_id": "S001", "visited": []}
-    await resume("start", input=start)
-    await answer("query-customer", id_number=GOLDEN.eligible.national_id)
-    await answer("select-phone", phone_number=GOLDEN.eligible.phone)
-    await answer("select-device-type", device_type="smartphone")
-    view = await answer("select-device-os", os_type="ios")
-    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
-    color = next(c["color"] for c in device["colors"] if c["available"])
-    await answer("select-device", device_id=device["device_id"], color=color)
-    view = await answer("list-plans (SSE)")
-    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
-    if len(plans) >= 2:
-        await answer("compare (SSE)", compare=plans[:2])
-    await answer("select-plan", plan_id=plans[0])
-    await answer("confirm", confirmed=True)
-    done = await answer("submit", submit=True)
-    assert done["values"].get("outcome") == "completed", str(done)[:600]
-
-
-@asynccontextmanager
-async def api_client(url: str, sessions: int) -> AsyncIterator[aiohttp.ClientSession]:
-    connector = aiohttp.TCPConnector(limit=sessions + 10)
-    timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
-        yield http
-
-
-@asynccontextmanager
-async def sdk_client(url: str, sessions: int) -> AsyncIterator[LangGraphClient]:
-    client = get_client(url=url, api_key=None, timeout=120)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-Journey = Callable[[Any, str, Recorder], Awaitable[None]]
-Opener = Callable[[str, int], AbstractAsyncContextManager[Any]]
-TARGETS: dict[str, tuple[Opener, Journey]] = {
-    "api": (api_client, api_journey),
-    "langgraph-dev": (sdk_client, langgraph_dev_journey),
-}
-
-
-async def sign_in(url: str, target: str) -> dict[str, str]:
-    """One access token per staff member, taken once: a login is a bcrypt verify (cost 12),
-    which is neither a journey step nor CPU a step costs."""
-    if target != "api":
-        return dict.fromkeys(STAFF, "")
-    async with aiohttp.ClientSession(url) as http:
-        tokens = {}
-        for name in STAFF:
-            login = {"employee_code": name, "password": "Demo1234"}
-            async with http.post("/api/auth/login", json=login) as response:
-                tokens[name] = (await response.json())["data"]["access_token"]
-        return tokens
-
-
-async def run(
-    url: str,
-    tokens: dict[str, str],
-    sessions: int,
-    target: str,
-    think: float = 0.0,
-    journeys: int = 1,
-) -> tuple[Recorder, float, int]:
-    """`sessions` staff members at once, each doing `journeys` renewals one after another."""
-    rec = Recorder(think)
-    opener, journey = TARGETS[target]
-
-    async def staff(client: Any, token: str) -> int:
-        done = 0
-        for _ in range(journeys):
-            try:
-                await journey(client, token, rec)
-                done += 1
-            except Exception as exc:
-                print("journey failed:", repr(exc)[:300])
-        return done
-
-    async with opener(url, sessions) as client:
-        started = time.perf_counter()
-        members = (tokens[STAFF[i % len(STAFF)]] for i in range(sessions))
-        done = await asyncio.gather(*(staff(client, token) for token in members))
-        wall = time.perf_counter() - started
-    return rec, wall, sum(done)
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
-
-
-def _row(name: str, samples: list[float]) -> str:
-    return (f"| {name} | {len(samples)} | {statistics.median(samples):.0f} | {p95(samples):.0f} "
-            f"| {max(samples):.0f} |")  # fmt: skip
-
-
-def table(rec: Recorder, wall: float, completed: int, planned: int) -> str:
-    lines = ["| step | n | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|"]
-    lines += [_row(step, samples) for step, samples in rec.samples.items()]
-    everything = [s for samples in rec.samples.values() for s in samples]
-    lines.append(_row("**all requests**", everything))
-    lines.append("")
-    lines.append(
-        f"{completed}/{planned} journeys completed in {wall:.1f} s: "
-        f"{rec.requests / wall:.1f} requests/s, {completed / wall:.2f} journeys/s; "
-        f"errors: {dict(rec.errors) or 'none'}"
-    )
-    return "\n".join(lines)
 
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -322,14 +91,39 @@ async def service_database(kind: str, work: Path) -> AsyncIterator[str]:
 class Served:
     url: str
     pid: int  # the server's root process: its tree's CPU is what a request costs
+    redis: int | None = None  # the benchmark's own Redis server, when it has one
 
 
 @asynccontextmanager
-async def own_api(db: str, target: str = "api", workers: int = 1) -> AsyncIterator[Served]:
+async def own_api(
+    db: str, target: str = "api", workers: int = 1, extra: dict[str, str] | None = None
+) -> AsyncIterator[Served]:
     """A back office with plenty of stock, a seeded service DB and the server on a free port."""
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    async with service_database(db, work) as url, _serve(url, target, workers) as served:
+    async with (
+        service_database(db, work) as url,
+        private_redis(work) as (redis_url, redis_pid),
+        _serve(url, target, workers, extra, redis_url) as served,
+    ):
+        served.redis = redis_pid
         yield served
+
+
+@asynccontextmanager
+async def private_redis(work: Path) -> AsyncIterator[tuple[str, int]]:
+    """A Redis server of the benchmark's own: its CPU is this run's alone (the machine's Redis
+    serves every test and helper on the box), and no other client's keys or load share it."""
+    port = free_port()
+    process = subprocess.Popen(  # noqa: ASYNC220 - one-off benchmark setup
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        await asyncio.to_thread(wait_for_port, port, process, 30)
+        yield f"redis://127.0.0.1:{port}/0", process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @asynccontextmanager
@@ -338,6 +132,7 @@ async def langgraph_dev(settings: Settings, work: Path) -> AsyncIterator[Served]
     env_file = work / "bench.env"
     env_file.write_text("\n".join(f"{k}={v}" for k, v in {
         "REDIS_KEY_PREFIX": settings.redis_key_prefix, "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
         "BACKOFFICE_DB_PATH": settings.backoffice_db_path,
         "SEARCH_INDEX_DIR": settings.search_index_dir, "LOG_LEVEL": "WARNING",
         "CHECKPOINT_TTL_SECONDS": 3600}.items()) + "\n")  # fmt: skip
@@ -360,7 +155,9 @@ async def langgraph_dev(settings: Settings, work: Path) -> AsyncIterator[Served]
         process.wait(timeout=30)
 
 
-async def bench_settings(database_url: str, work: Path) -> Settings:
+async def bench_settings(
+    database_url: str, work: Path, redis_url: str = "redis://127.0.0.1:6379/0"
+) -> Settings:
     """A back office with plenty of stock, the search index and a seeded service DB."""
     backoffice = work / "backoffice.db"
     load(generate(20261121, date.today()), backoffice)
@@ -379,6 +176,7 @@ async def bench_settings(database_url: str, work: Path) -> Settings:
         backoffice_db_path=backoffice,
         search_index_dir=ROOT / "var" / "test" / "search",
         redis_key_prefix="sbbench",
+        redis_url=redis_url,
         database_url=database_url,
         checkpoint_ttl_seconds=3600,
         log_level="WARNING",
@@ -389,16 +187,22 @@ async def bench_settings(database_url: str, work: Path) -> Settings:
 
 
 @asynccontextmanager
-async def _serve(database_url: str, target: str, workers: int) -> AsyncIterator[Served]:
+async def _serve(
+    database_url: str,
+    target: str,
+    workers: int,
+    extra: dict[str, str] | None = None,
+    redis_url: str = "redis://127.0.0.1:6379/0",
+) -> AsyncIterator[Served]:
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    settings = await bench_settings(database_url, work)
+    settings = await bench_settings(database_url, work, redis_url)
     if target == "langgraph-dev":
         async with langgraph_dev(settings, work) as served:
             yield served
         return
     port = free_port()
     env = api_env(settings, port)
-    env.update(LOG_LEVEL="WARNING", APP_WORKERS=str(workers))
+    env.update(LOG_LEVEL="WARNING", APP_WORKERS=str(workers), REDIS_URL=redis_url, **(extra or {}))
     process = start_api(env, work / "api.log")
     try:
         await asyncio.to_thread(wait_for_port, port, process, 120)
@@ -409,79 +213,219 @@ async def _serve(database_url: str, target: str, workers: int) -> AsyncIterator[
         stop_api(process)
 
 
-def cpu_line(before: Counter[str], after: Counter[str], requests: int) -> str:
-    spent = {role: (after[role] - before[role]) * 1000 / max(1, requests) for role in after}
-    server = sum(ms for role, ms in spent.items() if role != "load generator")
-    parts = ", ".join(f"{role} {ms:.1f}" for role, ms in sorted(spent.items()))
-    return f"CPU per request (ms): {parts}; serving total {server:.1f}"
+async def sign_in(url: str, target: str) -> list[str]:
+    """One access token per staff member, taken once: a login is a bcrypt verify (cost 12),
+    which is neither a journey step nor CPU a step costs."""
+    if target != "api":
+        return [""]
+    async with aiohttp.ClientSession(url) as http:
+        tokens = []
+        for name in STAFF:
+            login = {"employee_code": name, "password": "Demo1234"}
+            async with http.post("/api/auth/login", json=login) as response:
+                tokens.append((await response.json())["data"]["access_token"])
+        return tokens
 
 
-async def measure(args: argparse.Namespace, target: str) -> tuple[Recorder, float, int]:
-    """One target's run (its own server unless --url): prints its table, returns its numbers."""
-    if args.url is not None:
-        tokens = await sign_in(args.url, target)
-        rec, wall, completed = await run(
-            args.url, tokens, args.sessions, target, args.think, args.journeys
+@asynccontextmanager
+async def client(url: str, staff: int) -> AsyncIterator[aiohttp.ClientSession]:
+    connector = aiohttp.TCPConnector(limit=staff + 10)
+    async with aiohttp.ClientSession(url, connector=connector) as http:
+        yield http
+
+
+@dataclass
+class Window:
+    """One measured window of one target."""
+
+    rec: Recorder
+    seconds: float
+    cpu: dict[str, float]
+
+    @property
+    def journeys_per_s(self) -> float:
+        return self.rec.journeys / self.seconds
+
+    @property
+    def clicks_per_s(self) -> float:
+        return self.rec.clicks / self.seconds
+
+    def summary(self) -> str:
+        refused = self.rec.refusal_ms
+        quick = f" (p95 {p95(refused):.1f} ms)" if refused else ""
+        cpu = ", ".join(f"{role} {ms:.1f}" for role, ms in sorted(self.cpu.items()))
+        serving = sum(ms for role, ms in self.cpu.items() if role != "load generator")
+        return (
+            f"{self.rec.journeys} journeys, {self.rec.clicks} clicks in {self.seconds:.1f} s: "
+            f"{self.journeys_per_s:.2f} journeys/s, {self.clicks_per_s:.1f} clicks/s; "
+            f"refused {len(refused)}{quick}; timeouts {self.rec.timeouts}; "
+            f"errors {dict(self.rec.errors) or 'none'}\n"
+            f"CPU per click (ms): {cpu}; serving total {serving:.1f}"
         )
-        cpu = ""
-    else:
-        async with own_api(args.db, target, args.workers) as own:
-            tokens = await sign_in(own.url, target)
-            # warm-up: imports, caches, first graph compile paths (in every worker)
-            await run(own.url, tokens, 2 * args.workers, target)
-            before = cpu_by_role(own.pid)
-            before["load generator"] = time.process_time()
-            rec, wall, completed = await run(
-                own.url, tokens, args.sessions, target, args.think, args.journeys
-            )
-            after = cpu_by_role(own.pid)
-            after["load generator"] = time.process_time()
-            cpu = cpu_line(before, after, rec.requests)
-    print(
-        f"target={target} sessions={args.sessions} journeys={args.journeys} "
-        f"think={args.think}s "
-        f"workers={args.workers} service_db={args.db if args.url is None else args.url}"
-    )
-    print(table(rec, wall, completed, args.sessions * args.journeys))
-    print(cpu, flush=True)
-    return rec, wall, completed
 
 
-async def main(args: argparse.Namespace) -> None:
-    if not args.compare:
-        await measure(args, args.target)
-        return
-    _, ours_wall, ours = await measure(args, "api")
-    print()
-    _, theirs_wall, theirs = await measure(args, "langgraph-dev")
-    ratio = (ours / ours_wall) / max(theirs / theirs_wall, 1e-9)
-    print(
-        f"\nthroughput: api {ours / ours_wall:.2f} journeys/s, langgraph dev "
-        f"{theirs / theirs_wall:.2f} journeys/s: {ratio:.2f}x"
+def staff_of(http: aiohttp.ClientSession, target: str, tokens: list[str],
+             args: argparse.Namespace, think: float) -> Staff:  # fmt: skip
+    return Staff(http, target, tokens, think=think, free_text=args.free_text,
+                 click_timeout=args.timeout)  # fmt: skip
+
+
+async def window(served: Served, staff: Staff, members: int, seconds: float) -> Window:
+    """One window of `members` staff on `served`, with the CPU its processes spent (the
+    clicks still in flight when it closed finish first, and count in the CPU per click)."""
+    before: dict[str, float] = {**cpu_by_role(served.pid, served.redis)}
+    before["load generator"] = time.process_time()
+    rec, wall = await staff.window(members, seconds)
+    after: dict[str, float] = {**cpu_by_role(served.pid, served.redis)}
+    after["load generator"] = time.process_time()
+    return Window(rec, wall, cpu_per_click(before, after, rec.clicks + rec.late))
+
+
+async def warm_up(
+    served: Served, target: str, tokens: list[str], args: argparse.Namespace, workers: int = 1
+) -> None:
+    """Imports, caches and first compile paths in every worker, outside any measured window."""
+    async with client(served.url, 4 * workers) as http:
+        staff = staff_of(http, target, tokens, args, 0.0)
+        await window(served, staff, 2 * workers, 5.0)
+        await staff.close()
+
+
+@asynccontextmanager
+async def server(
+    args: argparse.Namespace, target: str, workers: int | None = None
+) -> AsyncIterator[Served]:
+    extra = {}
+    if args.max_in_flight is not None:
+        extra["MAX_IN_FLIGHT"] = str(args.max_in_flight)
+    if args.queue_ms is not None:
+        extra["OVERLOAD_QUEUE_MS"] = str(args.queue_ms)
+    async with own_api(args.db, target, workers or args.workers, extra) as served:
+        yield served
+
+
+async def load_levels(args: argparse.Namespace) -> None:
+    """Each think time: one team of staff growing level by level (journeys carry on), each
+    level run `--ramp` s unmeasured, then its measured window."""
+    async with server(args, "api") as served:
+        tokens = await sign_in(served.url, "api")
+        await warm_up(served, "api", tokens, args, args.workers)
+        rows = []
+        for think in args.think:
+            async with client(served.url, max(args.staff)) as http:
+                members = staff_of(http, "api", tokens, args, think)
+                for staff in args.staff:
+                    await members.window(staff, args.ramp)
+                    measured = await window(served, members, staff, args.window)
+                    bound = f"max_in_flight={args.max_in_flight} queue_ms={args.queue_ms}"
+                    print(f"\n### staff={staff} think={think}s window={args.window}s "
+                          f"workers={args.workers} {bound} free_text={args.free_text}")  # fmt: skip
+                    print("\n".join(step_table(measured.rec)))
+                    print(measured.summary(), flush=True)
+                    rows.append(_level_row(staff, think, measured))
+                await members.close()
+    print("\n| staff | think s | journeys/s | clicks/s | worst non-LLM step p95 ms | refused "
+          "| refusal p95 ms | timeouts | errors | serving CPU ms/click |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+
+
+def _level_row(staff: int, think: float, m: Window) -> str:
+    steps = {k: v for k, v in m.rec.samples.items() if "LLM" not in k}
+    name, worst = max(steps.items(), key=lambda kv: p95(kv[1]), default=("-", [0.0]))
+    refused = m.rec.refusal_ms
+    serving = sum(ms for role, ms in m.cpu.items() if role != "load generator")
+    return (
+        f"| {staff} | {think:g} | {m.journeys_per_s:.2f} | {m.clicks_per_s:.1f} "
+        f"| {p95(worst):.0f} ({name}) | {len(refused)} | {p95(refused) if refused else 0:.1f} "
+        f"| {m.rec.timeouts} | {sum(m.rec.errors.values())} | {serving:.1f} |"
     )
+
+
+async def compare(args: argparse.Namespace) -> None:
+    """Alternating slots, both servers up for the whole window: the API against `langgraph
+    dev`, or (`--versus-workers N`) the API with `--workers` against the API with N."""
+    staff, think = args.staff[0], args.think[0]
+    contenders = {"api": ("api", args.workers), "langgraph-dev": ("langgraph-dev", 1)}
+    if args.versus_workers:
+        contenders = {
+            f"api, {n} worker(s)": ("api", n) for n in (args.workers, args.versus_workers)
+        }
+    async with AsyncExitStack() as stack:
+        servers, tokens, teams = {}, {}, {}
+        for name, (target, workers) in contenders.items():
+            served = servers[name] = await stack.enter_async_context(server(args, target, workers))
+            tokens[name] = await sign_in(served.url, target)
+            await warm_up(served, target, tokens[name], args, workers)
+            http = await stack.enter_async_context(client(served.url, staff))
+            teams[name] = staff_of(http, target, tokens[name], args, think)
+        slots: dict[str, list[Window]] = {name: [] for name in contenders}
+        for n in range(args.slots):
+            for name, served in servers.items():
+                w = await window(served, teams[name], staff, args.slot)
+                slots[name].append(w)
+                print(f"slot {n + 1} {name}: {w.summary()}", flush=True)
+        for team in teams.values():
+            await team.close()
+    print(f"\nstaff={staff} think={think}s, {args.slots} × {args.slot} s slots each, "
+          f"alternating; free_text={args.free_text}")  # fmt: skip
+    medians, overall = {}, {}
+    for target, windows in slots.items():
+        journeys = medians[target] = statistics.median(w.journeys_per_s for w in windows)
+        clicks = statistics.median(w.clicks_per_s for w in windows)
+        cpu = statistics.median(
+            sum(ms for r, ms in w.cpu.items() if r != "load generator") for w in windows
+        )
+        seconds = sum(w.seconds for w in windows)
+        overall[target] = sum(w.rec.journeys for w in windows) / seconds
+        print(f"{target}: median {journeys:.2f} journeys/s, {clicks:.1f} clicks/s, "
+              f"serving CPU {cpu:.1f} ms/click; all slots together {overall[target]:.2f} "
+              "journeys/s")  # fmt: skip
+        print("\n".join(step_table(_merged(windows))))
+    first, second = medians
+    # A target whose staff move in lockstep (langgraph dev answers a poll's batch of runs
+    # together) finishes its journeys in bursts: some slots none, so its median can be 0.
+    print(
+        f"\n{first} / {second}: ratio of the medians {_ratio(medians, first, second)}, "
+        f"all slots together {_ratio(overall, first, second)} (journeys/s)"
+    )
+
+
+def _ratio(values: dict[str, float], first: str, second: str) -> str:
+    return f"{values[first] / values[second]:.2f}x" if values[second] else "n/a"
+
+
+def _merged(windows: list[Window]) -> Recorder:
+    merged = Recorder()
+    for w in windows:
+        for step, samples in w.rec.samples.items():
+            merged.samples[step].extend(samples)
+    return merged
+
+
+def _numbers(kind: type[int] | type[float]):  # type: ignore[no-untyped-def]
+    return lambda text: [kind(x) for x in text.split(",")]
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sessions", type=int, default=50)
-    parser.add_argument("--url", help="an already running API (default: start one)")
-    parser.add_argument("--target", choices=sorted(TARGETS), default="api")
-    parser.add_argument(
-        "--db",
-        choices=["postgres", "sqlite"],
-        default="postgres",
-        help="service database of the API started here (see docs/api.md about SQLite)",
-    )
-    parser.add_argument("--think", type=float, default=0.0, help="mean seconds between clicks")
+    parser.add_argument("--staff", type=_numbers(int), default=[50], help="levels: 20,50,100")
+    parser.add_argument("--think", type=_numbers(float), default=[0.0],
+                        help="mean seconds between clicks, per level: 2,0")  # fmt: skip
+    parser.add_argument("--window", type=float, default=15.0, help="seconds per level")
+    parser.add_argument("--ramp", type=float, default=5.0, help="unmeasured seconds first")
+    parser.add_argument("--timeout", type=float, default=10.0, help="client timeout per click")
+    parser.add_argument("--free-text", type=float, default=0.5,
+                        help="share of journeys that type their own search words")  # fmt: skip
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the API")
-    parser.add_argument(
-        "--journeys", type=int, default=1, help="renewals each staff member does in a row"
-    )
-    parser.add_argument(
-        "--compare", action="store_true",
-        help="run the API, then the same graphs under `langgraph dev`, and print the ratio",
-    )  # fmt: skip
+    parser.add_argument("--max-in-flight", type=int, help="the API's MAX_IN_FLIGHT (0: none)")
+    parser.add_argument("--queue-ms", type=float, help="the API's OVERLOAD_QUEUE_MS")
+    parser.add_argument("--compare", action="store_true",
+                        help="interleave the API and `langgraph dev` slot by slot")  # fmt: skip
+    parser.add_argument("--slots", type=int, default=6, help="--compare: slots per target")
+    parser.add_argument("--versus-workers", type=int,
+                        help="--compare: API with --workers against API with N")  # fmt: skip
+    parser.add_argument("--slot", type=float, default=10.0, help="--compare: seconds per slot")
     arguments = parser.parse_args()
-    if arguments.compare and arguments.url:
-        parser.error("--compare starts both servers itself; it cannot use --url")
-    asyncio.run(main(arguments))
+    asyncio.run(compare(arguments) if arguments.compare else load_levels(arguments))

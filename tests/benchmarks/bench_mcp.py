@@ -21,6 +21,7 @@ from pathlib import Path
 from fastmcp import Client
 from langchain_mcp_adapters.client import MultiServerMCPClient
 
+from core.logging import configure_logging
 from core.settings import ROOT, Settings
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.golden import GOLDEN
@@ -55,6 +56,8 @@ async def main(calls: int) -> None:
     db = workdir / "backoffice.db"
     load(generate(20261121, date.today()), db)
     settings = Settings(_env_file=None, backoffice_db_path=db)  # type: ignore[call-arg]
+    # the in-memory variant runs the CRM server in this process: its lines are masked here too
+    configure_logging(settings)
     rows = []
 
     async with McpToolbox(settings, servers=["crm"]) as box:

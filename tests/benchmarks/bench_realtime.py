@@ -1,20 +1,24 @@
 """Realtime benchmark: idle SSE connections one uvicorn worker holds, and push latency.
 
 Run: .venv/bin/python -m tests.benchmarks.bench_realtime [--idle 5000] [--customers 1000]
-     [--live 50] [--pushes 400]
+     [--live 50] [--pushes 400] [--heartbeat 5] [--rate 20]
 
 It prepares its own back office, a seeded SQLite service database and a Redis prefix of its
 own, starts API instance A (and later B on the same prefix and database), then:
 
 1. idle: opens `--idle` customer session streams (raw asyncio sockets; customer tokens minted
    with the server's secret for synthetic sessions, so no graph run per connection), holds
-   them, reports connect time, server RSS and open files per connection and `/health` latency
-   while holding; then one event published to every one of those channels at once (burst).
+   them until each got two `: ping` heartbeats (`--heartbeat` s, the servers'
+   SSE_HEARTBEAT_SECONDS), reports connect time, server RSS and open files per connection and
+   `/health` latency while holding; then one event to every one of those channels (burst).
 2. push: `--customers` connected customers, `--live` of them in real chats taken over by an
-   agent; the agent sends `--pushes` messages (POST /api/manual/messages on A, 4 at a time).
+   agent; all held through two heartbeats, then the agent sends `--pushes` messages (POST
+   /api/manual/messages on A, `--rate`/s, at most 4 in flight; 0 = flat out).
    Server-side latency = receive time − the event's Redis stream id (its XADD time, i.e. when
-   the server published it); end-to-end = receive time − when the POST was sent.
+   the server published it); end-to-end = the customer's SSE receipt − when the client sent
+   the agent's POST (stamped in the message).
 3. cross-instance: the same pushes sent through instance B while the customers stay on A.
+Streams that ended early or got fewer than two pings are counted.
 
 Client and server share the machine's cores; every connection is on loopback. Prints a table.
 """
@@ -41,8 +45,9 @@ from redis.asyncio import Redis
 
 from api.chat.access import CustomerTokens
 from api.realtime.hub import EventHub, session_channel
+from core.db.models import DEFAULT_TENANT
 from core.settings import Settings
-from tests.api_http import api_env, start_api, stop_api
+from tests.api_http import WIDGET_HEADERS, api_env, start_api, stop_api
 from tests.benchmarks.bench_api import bench_settings
 from tests.mcp_http import free_port, wait_for_port
 
@@ -73,6 +78,7 @@ class SseConnection:
     path: str
     token: str
     on_event: Handler | None = None
+    pings: int = 0
     writer: asyncio.StreamWriter | None = None
     task: asyncio.Task[None] | None = None
     _buffer: str = ""
@@ -96,6 +102,7 @@ class SseConnection:
                 if size == 0:
                     return
                 chunk = await reader.readexactly(size + 2)
+                self.pings += chunk.count(b": ping")
                 if self.on_event is not None:
                     self._feed(chunk[:-2].decode())
 
@@ -133,6 +140,29 @@ async def open_all(conns: list[SseConnection], batch: int = 250) -> float:
     return time.perf_counter() - started
 
 
+def ended(conns: list[SseConnection]) -> int:
+    """Streams the server closed (or that broke) while the client still held them."""
+    return sum(1 for c in conns if c.task is not None and c.task.done())
+
+
+async def hold(conns: list[SseConnection], heartbeat: float, label: str) -> str:
+    """Keep every stream open until each has received two more heartbeats than now (at most
+    three heartbeats + 10 s); returns a note saying how many did and how many ended."""
+    start = [c.pings for c in conns]
+    began = time.perf_counter()
+
+    def heard_two() -> bool:
+        return all(c.pings - s >= 2 for c, s in zip(conns, start, strict=True))
+
+    await wait_until(heard_two, 3 * heartbeat + 10)
+    short = sum(1 for c, s in zip(conns, start, strict=True) if c.pings - s < 2)
+    return (
+        f"{label}: {len(conns)} streams held {time.perf_counter() - began:.1f} s (heartbeat "
+        f"{heartbeat:g} s): {len(conns) - short} received ≥ 2 pings, {short} fewer, "
+        f"{ended(conns)} ended"
+    )
+
+
 def summary(name: str, samples: list[float]) -> str:
     if not samples:
         return f"| {name} | 0 | - | - | - |"
@@ -159,6 +189,8 @@ class Bench:
     instances: list[Instance] = field(default_factory=list)
     rows: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    heartbeat: float = 15.0
+    rate: float = 0.0  # agent pushes per second; 0 = as fast as 4 in flight allow
 
     def start(self, name: str) -> Instance:
         port = free_port()
@@ -187,12 +219,14 @@ async def idle_phase(bench: Bench, a: Instance, count: int) -> None:
         return on
 
     conns = [
-        SseConnection(a.port, f"/api/sessions/{n}/stream", tokens.issue(n).token, heard(n))
+        SseConnection(
+            a.port, f"/api/sessions/{n}/stream", tokens.issue(n, DEFAULT_TENANT).token, heard(n)
+        )
         for n in names
     ]
     rss0, fds0 = proc_stats(a.process.pid)
     took = await open_all(conns)
-    await asyncio.sleep(2)
+    bench.notes.append(await hold(conns, bench.heartbeat, "idle hold"))
     rss1, fds1 = proc_stats(a.process.pid)
     health = []
     async with httpx.AsyncClient(base_url=a.url) as http:
@@ -226,7 +260,7 @@ async def idle_phase(bench: Bench, a: Instance, count: int) -> None:
 
 async def live_sessions(bench: Bench, a: Instance, live: int) -> tuple[list[str], list[str], str]:
     """`live` real chats taken over by agent001: (session names, customer tokens, agent token)."""
-    async with httpx.AsyncClient(base_url=a.url, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=a.url, timeout=60, headers=WIDGET_HEADERS) as http:
         login = await http.post(
             "/api/auth/login", json={"employee_code": "admin", "password": "Demo1234"}
         )
@@ -287,17 +321,21 @@ async def push_phase(
     ]
     conns += [
         SseConnection(
-            a.port, f"/api/sessions/bench_idle_{i}/stream", minted.issue(f"bench_idle_{i}").token
+            a.port,
+            f"/api/sessions/bench_idle_{i}/stream",
+            minted.issue(f"bench_idle_{i}", DEFAULT_TENANT).token,
         )
         for i in range(customers - live)
     ]
     await open_all(conns)
-    await asyncio.sleep(1)
+    held = await hold(conns, bench.heartbeat, f"{label} hold before pushing")
     gate = asyncio.Semaphore(4)
     errors = 0
 
     async def push(http: httpx.AsyncClient, n: int) -> None:
         nonlocal errors
+        if bench.rate:
+            await asyncio.sleep(n / bench.rate)  # paced: a steady agent, not a queue
         async with gate:
             body = {
                 "session_name": names[n % live],
@@ -314,21 +352,26 @@ async def push_phase(
         await asyncio.gather(*(push(http, n) for n in range(pushes)))
     await wait_until(lambda: len(server) >= pushes - errors, 30)
     wall = time.perf_counter() - started
+    dropped = ended(conns)
     for conn in conns:
         await conn.close()
     bench.rows.append(
-        summary(f"agent→customer push, {customers} connected, {label} (server-side)", server)
+        summary(f"agent→customer push, {customers} streams, {label} (server-side)", server)
     )
     bench.rows.append(
-        summary(f"agent→customer push, {customers} connected, {label} (end-to-end)", e2e)
+        summary(f"agent→customer push, {customers} streams, {label} (POST sent → SSE)", e2e)
     )
+    bench.notes.append(held)
     bench.notes.append(
         f"{label}: {len(server)}/{pushes} pushes received in {wall:.1f} s "
-        f"({pushes / wall:.0f}/s), {errors} errors"
+        f"({pushes / wall:.0f}/s), {errors} errors; {dropped} of {len(conns)} streams ended "
+        "before the client closed them"
     )
 
 
-async def main(idle: int, customers: int, live: int, pushes: int) -> None:
+async def main(
+    idle: int, customers: int, live: int, pushes: int, heartbeat: float, rate: float
+) -> None:
     limit = raise_fd_limit(2 * idle + 2048)
     work = Path(tempfile.mkdtemp(prefix="bench-rt-"))
     settings = await bench_settings(f"sqlite+aiosqlite:///{work / 'switchboard.db'}", work)
@@ -340,12 +383,12 @@ async def main(idle: int, customers: int, live: int, pushes: int) -> None:
     env = api_env(settings, 0)
     env.update(
         LOG_LEVEL="WARNING",
-        SSE_HEARTBEAT_SECONDS="30",
+        SSE_HEARTBEAT_SECONDS=f"{heartbeat:g}",
         CONVERSATION_RATE_PER_IP="100000",
         CHAT_RATE_PER_IP="100000",
         EVENT_HISTORY="100",
     )
-    bench = Bench(settings, work, env)
+    bench = Bench(settings, work, env, heartbeat=heartbeat, rate=rate)
     try:
         a = bench.start("a")
         await idle_phase(bench, a, idle)
@@ -361,7 +404,10 @@ async def main(idle: int, customers: int, live: int, pushes: int) -> None:
         for i in range(0, len(keys), 1000):
             await client.unlink(*keys[i : i + 1000])
         await client.aclose()
-    print(f"idle={idle} customers={customers} live={live} pushes={pushes} fd limit={limit}")
+    print(
+        f"idle={idle} customers={customers} live={live} pushes={pushes} heartbeat={heartbeat:g} s "
+        f"rate={rate:g}/s fd limit={limit}"
+    )
     print("| measurement | n | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|")
     print("\n".join(bench.rows))
     print()
@@ -374,5 +420,7 @@ if __name__ == "__main__":
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--live", type=int, default=50)
     parser.add_argument("--pushes", type=int, default=400)
+    parser.add_argument("--heartbeat", type=float, default=5.0, help="SSE heartbeat, seconds")
+    parser.add_argument("--rate", type=float, default=20.0, help="agent pushes/s (0: flat out)")
     args = parser.parse_args()
-    asyncio.run(main(args.idle, args.customers, args.live, args.pushes))
+    asyncio.run(main(args.idle, args.customers, args.live, args.pushes, args.heartbeat, args.rate))

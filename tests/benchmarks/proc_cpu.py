@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -36,8 +37,9 @@ def _processes() -> dict[int, tuple[int, float]]:
     return found
 
 
-def cpu_by_role(root: int) -> Counter[str]:
-    """CPU seconds of `root` and its descendants ("server" / "mcp servers"), plus "redis"."""
+def cpu_by_role(root: int, redis: int | None = None) -> Counter[str]:
+    """CPU seconds of `root` and its descendants ("server" / "mcp servers"), plus "redis":
+    the process `redis` if given (a benchmark's own server), else every `redis-server`."""
     processes = _processes()
     children: dict[int, list[int]] = {}
     for pid, (parent, _) in processes.items():
@@ -48,9 +50,18 @@ def cpu_by_role(root: int) -> Counter[str]:
         pid = todo.pop()
         if pid in processes:
             role = "mcp servers" if "mcp_servers" in _cmdline(pid) else "server"
-            spent[role] += processes[pid][1]
+            spent[role] += processes[pid][1]  # type: ignore[assignment]  # seconds: float
         todo.extend(children.get(pid, []))
     for pid, (_, seconds) in processes.items():
-        if _cmdline(pid).startswith("redis-server"):
-            spent["redis"] += seconds
+        if pid == redis or (redis is None and _cmdline(pid).startswith("redis-server")):
+            spent["redis"] += seconds  # type: ignore[assignment]
     return spent
+
+
+def cpu_per_click(
+    before: Mapping[str, float], after: Mapping[str, float], clicks: int
+) -> dict[str, float]:
+    """Milliseconds of CPU per click for each role between two `cpu_by_role` readings.
+
+    With the machine's shared Redis, other clients' commands in the window count too."""
+    return {role: (after[role] - before.get(role, 0.0)) * 1000 / max(1, clicks) for role in after}
