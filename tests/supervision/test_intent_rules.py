@@ -47,6 +47,8 @@ def decide(text: str, history: tuple[str, ...] = ()) -> tuple[str | None, str | 
         "My sister is a lawyer and she read the contract",
         "Does the 'AI agent' feature work on your network?",
         "オペレーターの受付時間は何時までですか",
+        "人工服務一般幾點開始",  # hours, with 服務一般 between the word and the time
+        "退款會原路退回嗎",  # how a refund is paid, asked
     ],
 )
 def test_questions_about_a_word_are_not_requests(text: str) -> None:
@@ -60,6 +62,7 @@ def test_questions_about_a_word_are_not_requests(text: str) -> None:
         ("轉人工", "user_request", None),
         ("人工客服在哪裡", "user_request", None),
         ("I want a refund", "keyword", "refund"),
+        ("多扣的錢原路退回來", "keyword", "refund"),  # 原路 in a demand, not a question
         # legal threats with verbs beyond the list
         ("不處理我就去法院告你們", "keyword", "legal"),
         ("你們等著收存證信函", "keyword", "legal"),
