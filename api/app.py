@@ -17,7 +17,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from api.accounts.controllers import AgentAccountsController, StaffAccountsController
 from api.auth.controllers import AgentController, AuthController
 from api.auth.dependencies import install_auth
-from api.auth.guards import DOCS_PATHS, JwtAuthMiddleware
+from api.auth.guards import DOCS_PATHS, CallerTenant, JwtAuthMiddleware
 from api.auto_replies.controllers import AutoReplyRulesController
 from api.chat.controllers import ChatController
 from api.chat.dependencies import install_chat
@@ -39,6 +39,7 @@ from api.knowledge.controllers import KnowledgeController
 from api.metrics.controller import metrics
 from api.metrics.middleware import HttpMetrics
 from api.metrics.multiprocess import worker_exits
+from api.overload import InFlightLimit
 from api.quick_replies.controllers import QuickRepliesController
 from api.renewal.chat import SideChatController
 from api.renewal.controllers import RenewalController
@@ -47,6 +48,7 @@ from api.request_context import RequestLogContext
 from api.runtime import lifespan
 from api.statistics.controllers import StatisticsController
 from api.tags.controllers import SessionTagsController, TagsController
+from api.tenants.controllers import CurrentTenantController, TenantsController
 from api.tickets.controllers import SessionTicketController, TicketsController
 from api.web.static import (
     web_asset,
@@ -178,6 +180,9 @@ def openapi_config(settings: Settings) -> OpenAPIConfig:
             Tag(name="tags", description="Seed 003 v3.0: conversation tags"),
             Tag(name="auto replies", description="Seed 003 v3.0: auto-reply rules"),
             Tag(name="knowledge", description="Issue 21: knowledge base, documents, search"),
+            Tag(
+                name="tenants", description="Seed 002: tenants (platform admin) and the own tenant"
+            ),
             Tag(name="health", description="Liveness and readiness"),
         ],
         use_handler_docstrings=False,
@@ -192,11 +197,18 @@ def create_app(
     state: dict[str, Any] = {
         "sse_heartbeat_seconds": sse_heartbeat_seconds or settings.sse_heartbeat_seconds,
         "widget_embed_origins": settings.widget_embed_origins,
+        "jwt_secret": settings.jwt_secret,  # CallerTenant reads the token's tenant
     }
     cors = CORSConfig(
         allow_origins=settings.cors_allow_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Last-Event-ID"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "X-Request-ID",
+            "Last-Event-ID",
+            "X-Site-Key",
+        ],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
     app = Litestar(
@@ -223,6 +235,8 @@ def create_app(
             SessionTagsController,
             AutoReplyRulesController,
             KnowledgeController,
+            CurrentTenantController,
+            TenantsController,
             docs_assets_router,
             docs_redirect,
             metrics,
@@ -241,7 +255,7 @@ def create_app(
             install_history,
             _finish_openapi,
         ],
-        middleware=[DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
+        middleware=[CallerTenant, DefineMiddleware(JwtAuthMiddleware, exclude=DOCS_PATHS)],
         on_shutdown=[worker_exits],
         before_send=[_stamp_headers],
         exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: web_or_not_found},
@@ -254,6 +268,9 @@ def create_app(
         logging_config=None,  # ours (core/logging.py): Litestar's would replace the root handler
     )
     app.asgi_handler = RefusedPreflightEnvelope(app.asgi_handler, cors)
+    app.asgi_handler = InFlightLimit(  # past the bound: 503 before auth or routing
+        app.asgi_handler, settings.max_in_flight, settings.overload_queue_ms
+    )
     app.asgi_handler = HttpMetrics(app.asgi_handler)  # switchboard_http_*, by route template
     app.asgi_handler = RequestLogContext(app.asgi_handler)  # request id in every log line
     return app

@@ -1,7 +1,9 @@
 """`python -m core.bootstrap`: everything `make run` does before serving, each phase on stderr.
 
 1. redis: reachable (the same check as `python -m core.preflight redis`);
-2. database: migrate the service database and create missing demo accounts (idempotent);
+2. database: migrate the service database and create missing demo tenants and accounts, and the
+   second demo tenant's FAQs (idempotent; `harbor` gets its own knowledge base, so the two
+   tenants' answers visibly differ);
 3. back office: load today's demo data for the MCP servers (reloaded when the day changed,
    because contract windows are relative to the day; else left as it is);
 4. promotion index: load the index stored for exactly these plans and this model (keyed by
@@ -27,6 +29,45 @@ from mcp_servers.backoffice.store import BackOfficeStore, load
 
 log = get_logger("bootstrap")
 PHASES = 4
+
+
+# the second demo tenant's knowledge base (tenant `default` starts empty: its agents add FAQs)
+DEMO_FAQS: tuple[tuple[str, str, str], ...] = (
+    (
+        "海港電信的客服時間？",
+        "海港電信客服每天 08:00–22:00 服務，夜間請留言，隔日回覆。",
+        "service",
+    ),
+    (
+        "如何申請海港電信的漫遊？",
+        "在海港電信 App「漫遊」頁選擇國家與天數即可開通，出國前一天完成最保險。",
+        "roaming",
+    ),
+)
+
+
+async def seed_demo_faqs(settings: Settings) -> int:
+    """The demo FAQs of tenant `harbor`, once (none are added when it has any FAQ)."""
+    from core.db.engine import create_engine
+    from core.db.seed import SECOND_TENANT
+    from core.embeddings import build_embedder
+    from mcp_servers.knowledge.store import KnowledgeStore, faq_passage
+
+    engine = create_engine(settings)
+    try:
+        store = KnowledgeStore(engine)
+        if (await store.list_faqs(SECOND_TENANT, limit=1))[1]:
+            return 0
+        embedder = build_embedder(settings)
+        passages = [faq_passage(q, a) for q, a, _ in DEMO_FAQS]
+        vectors = await asyncio.to_thread(embedder.embed_passages, passages)
+        for (question, answer, category), vector in zip(DEMO_FAQS, vectors, strict=True):
+            fields = {"question": question, "answer": answer, "category": category, "tags": [],
+                      "language": "zh-TW", "published": True}  # fmt: skip
+            await store.save_faq(SECOND_TENANT, fields, vector, edited_by="bootstrap")
+        return len(DEMO_FAQS)
+    finally:
+        await engine.dispose()
 
 
 class BootstrapError(Exception):
@@ -74,7 +115,8 @@ async def bootstrap(settings: Settings, progress: Progress | None = None) -> Non
             raise BootstrapError(problems[0])
         phase.done("reachable")
     with progress.phase("database", "migrating, creating missing demo accounts") as phase:
-        phase.done(await seed(settings.database_url, settings))
+        seeded = await seed(settings.database_url, settings)
+        phase.done(f"{seeded}, {await seed_demo_faqs(settings)} demo FAQs")
     with progress.phase("back office", "generating today's demo data") as phase:
         phase.done(await asyncio.to_thread(load_backoffice, settings))
     with progress.phase("promotion index", "looking for an index of these plans") as phase:

@@ -105,6 +105,13 @@ class Unavailable(SwitchboardError):
     status = 503
 
 
+class Overloaded(SwitchboardError):
+    """This worker has as many requests in flight as it may (MAX_IN_FLIGHT): retry shortly."""
+
+    code = "OVERLOADED"
+    status = 503
+
+
 class IngestError(SwitchboardError):
     """Base of every document-ingestion refusal (422: the bytes arrived, their content is
     unusable). Defined here, not in the knowledge server, so the codes cross the MCP boundary

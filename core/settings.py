@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # uvicorn worker processes; all shared state is in Redis and the database, so any number
     # works. Each worker opens its own MCP stdio servers unless MCP_*_URL point at shared ones.
     app_workers: int = Field(1, ge=1, le=64)
+    # back-pressure (api/overload.py): requests in flight per worker before 503 OVERLOADED
+    # (0: no bound; 64: the checkpoint pool; sizing in docs/api.md "Serving cost"), and how long
+    # one past the bound may wait for a slot (0: refused at once)
+    max_in_flight: int = Field(64, ge=0, le=10_000)
+    overload_queue_ms: float = Field(0.0, ge=0, le=10_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
 
@@ -52,6 +57,8 @@ class Settings(BaseSettings):
     # a pooled connection idle longer than this is pinged before use (see core/db/engine.py)
     db_ping_after_idle_seconds: float = Field(10.0, ge=0)
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # true: REDIS_URL names one node of a Redis Cluster (the client finds the others)
+    redis_cluster: bool = False
     redis_key_prefix: str = Field("sb", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
     checkpoint_ttl_seconds: int | None = Field(None, ge=60)
     # connections the checkpoint saver keeps per process: size it for the runs in flight

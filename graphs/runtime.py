@@ -20,10 +20,12 @@ from core.settings import Settings
 from graphs.checkpoint import AsyncRedisSaver, redis_checkpointer
 from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.graph import build_renewal_graph
+from graphs.renewal.reads import ReadOnceSaver
 from graphs.renewal.records import SqlRenewalRecords
 from graphs.side_chat.graph import SideChatDeps, build_side_chat_graph
 from graphs.supervision.events import Publisher
 from graphs.supervision.graph import AI_TOOLS
+from graphs.supervision.knowledge import ToolboxKnowledge
 from graphs.supervision.service import SupervisionService
 from graphs.supervision.wiring import open_supervision_service
 from prompts import preload
@@ -105,13 +107,16 @@ async def open_graph_runtime(
         deps = RenewalDeps(
             tools=toolbox, records=SqlRenewalRecords(sessions), chat_model=runtime.chat_model
         )
-        runtime.renewal = build_renewal_graph(deps).compile(checkpointer=checkpointer)
+        # a step's run reuses the checkpoint read its request checked (graphs/renewal/reads.py)
+        renewal_saver = ReadOnceSaver(checkpointer)
+        runtime.renewal = build_renewal_graph(deps).compile(checkpointer=renewal_saver)
         side = SideChatDeps(tools=toolbox.langchain_tools(), chat_model=runtime.chat_model)
         runtime.side_chat = build_side_chat_graph(side).compile(checkpointer=checkpointer)
         runtime.supervision = await stack.enter_async_context(
             open_supervision_service(
                 settings, checkpointer=checkpointer, sessions=sessions,
                 tools=toolbox.langchain_tools(AI_TOOLS), publisher=publisher,
+                knowledge=ToolboxKnowledge(toolbox),
                 **dict(supervision or {}),
             )
         )  # fmt: skip

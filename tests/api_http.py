@@ -17,9 +17,14 @@ import httpx
 import pytest
 from redis import Redis
 
+from core.db.models import DEFAULT_TENANT
+from core.db.seed import DEMO_SITE_KEYS
 from core.settings import ROOT, Settings
 from tests.mcp_http import free_port, wait_for_port
 from tools.mcp import server_env
+
+# how the demo widget of tenant `default` speaks: its public site key picks the tenant
+WIDGET_HEADERS: dict[str, str] = {"X-Site-Key": DEMO_SITE_KEYS[DEFAULT_TENANT]}
 
 
 @dataclass
@@ -30,6 +35,9 @@ class ApiServer:
     log: Path
 
     def client(self, **kwargs: object) -> httpx.Client:
+        """A client that speaks as the demo widget of tenant `default` (its public site key on
+        every request: `/api/conversation/new` needs it; other routes ignore it)."""
+        kwargs.setdefault("headers", WIDGET_HEADERS)
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
 
 

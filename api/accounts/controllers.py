@@ -129,6 +129,7 @@ class AgentAccountsController(Controller):
     async def list_agents(
         self,
         accounts: AccountAdminService,
+        principal: Principal,
         role: AgentRole | None = None,
         status: Presence | None = None,
         is_active: bool | None = None,
@@ -137,8 +138,9 @@ class AgentAccountsController(Controller):
         page_size: int = PAGE_SIZE,
     ) -> AccountListResponse:
         found = await accounts.search(
-            page=page, page_size=page_size, role=role, status=status, is_active=is_active, text=q
-        )
+            principal, page=page, page_size=page_size, role=role, status=status,
+            is_active=is_active, text=q,
+        )  # fmt: skip
         return _listing(found)
 
     @_create_route("an agent account")
@@ -185,6 +187,7 @@ class StaffAccountsController(Controller):
     async def list_staff(
         self,
         accounts: AccountAdminService,
+        principal: Principal,
         store_id: str | None = STORE,
         role: StaffRole | None = None,
         status: Presence | None = None,
@@ -194,6 +197,7 @@ class StaffAccountsController(Controller):
         page_size: int = PAGE_SIZE,
     ) -> AccountListResponse:
         found = await accounts.search(
+            principal,
             page=page,
             page_size=page_size,
             role=role,

@@ -104,6 +104,7 @@ class AccountAdminService:
 
     async def search(
         self,
+        actor: Principal,
         *,
         page: int,
         page_size: int,
@@ -115,6 +116,7 @@ class AccountAdminService:
     ) -> AccountPage:
         where = UserFilter(
             self.family.roles,
+            actor.tenant,
             role=role,
             status=status,
             store_id=store_id,
@@ -146,6 +148,7 @@ class AccountAdminService:
                         role=new.role,
                         password_hash=password_hash,
                         store_id=new.store_id if self.family.needs_store else None,
+                        tenant_id=actor.tenant,
                         max_sessions=new.max_sessions if new.max_sessions is not None else 5,
                         status=UserStatus.OFFLINE.value,
                         is_active=True,
@@ -171,7 +174,7 @@ class AccountAdminService:
         if "role" in changes:
             self._check_role(changes["role"])
         async with self.sessions.begin() as db:
-            target, admins = await self._locked_target(db, username)
+            target, admins = await self._locked_target(db, actor, username)
             if "store_id" in changes:
                 await _check_store(db, changes["store_id"])
             before = Standing(target.role, target.is_active)
@@ -193,7 +196,7 @@ class AccountAdminService:
         """Soft delete: inactive, offline, every token revoked; logs and records keep their
         foreign keys. Deleting an already deleted account answers it unchanged."""
         async with self.sessions.begin() as db:
-            target, admins = await self._locked_target(db, username)
+            target, admins = await self._locked_target(db, actor, username)
             if not target.is_active:
                 return target
             before = Standing(target.role, True)
@@ -209,10 +212,10 @@ class AccountAdminService:
         """A new password chosen by the admin: lockout cleared, every older token revoked."""
         require_acceptable(new_password, field="new_password")
         async with self.sessions() as db:
-            await self._target(db, username)  # 404 before spending the hash
+            await self._target(db, actor, username)  # 404 before spending the hash
         password_hash = await hash_password_async(new_password)
         async with self.sessions.begin() as db:
-            target = await self._target(db, username)
+            target = await self._target(db, actor, username)
             user = await UserRepository(db).set_password_hash(target.id, password_hash)
             await self._audit(db, actor, user, "password_reset", None, {})
         await self.stamps.refresh(user)
@@ -231,21 +234,24 @@ class AccountAdminService:
         if self.family.needs_store:
             await _check_store(db, new.store_id)
 
-    async def _target(self, db: AsyncSession, username: str) -> User:
+    async def _target(self, db: AsyncSession, actor: Principal, username: str) -> User:
         user = await UserRepository(db).get_by_login(username)
-        return self._in_family(user, username)
+        return self._in_family(user, actor, username)
 
-    async def _locked_target(self, db: AsyncSession, username: str) -> tuple[User, list[int]]:
+    async def _locked_target(
+        self, db: AsyncSession, actor: Principal, username: str
+    ) -> tuple[User, list[int]]:
         """The target row locked, and the active admins' ids (locked first when this family has
         admins: every writer takes the locks in that order, so two admins never deadlock, and
         the second of two concurrent removals sees the first one's result)."""
         users = UserRepository(db)
-        admins = await users.lock_active_admins() if self.family.has_admins else []
-        user = self._in_family(await users.get_for_update(username), username)
+        admins = await users.lock_active_admins(actor.tenant) if self.family.has_admins else []
+        user = self._in_family(await users.get_for_update(username), actor, username)
         return user, admins
 
-    def _in_family(self, user: User | None, username: str) -> User:
-        if user is None or user.role not in self.family.roles:
+    def _in_family(self, user: User | None, actor: Principal, username: str) -> User:
+        """404 for another family's account and for another tenant's (never 403: no leak)."""
+        if user is None or user.role not in self.family.roles or user.tenant_id != actor.tenant:
             raise NotFound(f"{self.family.label} account {username} not found")
         return user
 

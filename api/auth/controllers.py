@@ -48,7 +48,7 @@ class AuthController(Controller):
         description="Same service as `/api/agent/login`. Unknown code and wrong password give the "
         "same 401 INVALID_CREDENTIALS; the 5th failure in a row locks the account for 15 min "
         "(423 ACCOUNT_LOCKED, with `Retry-After`).",
-        responses=error_responses(401, 422, 423),
+        responses=error_responses(401, 403, 422, 423),
     )
     async def login(self, data: StaffLogin, auth: AuthService, client: ClientInfo) -> LoginResponse:
         user, tokens = await auth.login(data.employee_code, data.password, client)
@@ -117,7 +117,7 @@ class AgentController(Controller):
         status_code=200,
         opt=PUBLIC,
         summary="Agent login (seed 003 v2.3 shape)",
-        responses=error_responses(401, 422, 423),
+        responses=error_responses(401, 403, 422, 423),
     )
     async def login(
         self, data: AgentLogin, auth: AuthService, client: ClientInfo

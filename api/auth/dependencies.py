@@ -12,6 +12,7 @@ from api.auth.services import AuthService, ClientInfo, Principal
 from api.auth.stamps import AccountStamps
 from api.auth.tokens import Denylist, TokenCodec
 from api.runtime import Runtime
+from api.tenants.gate import TenantGate
 from core.errors import Unauthorized
 
 
@@ -19,11 +20,14 @@ def install_auth(app: Litestar) -> None:
     """on_startup: after the runtime is open, keep one AuthService on `app.state.auth`."""
     runtime: Runtime = app.state.runtime
     settings = runtime.settings
+    prefix = settings.redis_key_prefix
+    app.state.tenants = TenantGate(runtime.sessions, runtime.redis, prefix, settings.database_url)
     app.state.auth = AuthService(
         runtime.sessions,
         TokenCodec(settings),
-        Denylist(runtime.redis, settings.redis_key_prefix),
-        AccountStamps(runtime.redis, settings.redis_key_prefix, settings.database_url),
+        Denylist(runtime.redis, prefix),
+        AccountStamps(runtime.redis, prefix, settings.database_url),
+        app.state.tenants,
     )
 
 

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import jwt
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Headers
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import Guard
+from litestar.types import ASGIApp, Guard, Receive, Scope, Send
 
 from api.auth.services import AuthService, Principal
+from api.auth.tokens import ALGORITHM
 from core.db.models import UserRole
 from core.errors import Forbidden, Unauthorized
+from graphs.supervision.service import CALLER_TENANT
 
 # Role sets of the service's three areas.
 STORE_ROLES = frozenset({UserRole.SALES.value, UserRole.MANAGER.value, UserRole.ADMIN.value})
 SERVICE_ROLES = frozenset({UserRole.AGENT.value, UserRole.ADMIN.value})
-ADMIN_ROLES = frozenset({UserRole.ADMIN.value})
+ADMIN_ROLES = frozenset({UserRole.ADMIN.value})  # a tenant's admin: their own tenant only
+PLATFORM_ROLES = frozenset({UserRole.PLATFORM_ADMIN.value})  # tenants themselves
 ANY_ROLE = frozenset(r.value for r in UserRole)
 
 DOCS_PATHS = ["^/schema", "^/docs"]
@@ -44,6 +49,33 @@ class JwtAuthMiddleware(AbstractAuthenticationMiddleware):
         service: AuthService = connection.app.state.auth
         principal = await service.authenticate(bearer_token(connection))
         return AuthenticationResult(user=principal, auth=principal.claims)
+
+
+class CallerTenant:
+    """Sets `CALLER_TENANT` from the bearer token's `tid` before anything else runs, on every
+    route (the routes customers share with agents skip `JwtAuthMiddleware`, and a value set
+    inside a dependency would not reach the handler: Litestar resolves dependencies in tasks of
+    their own). Only a token with our signature counts; whether it is still valid is decided
+    by the authentication that follows, which also checks `tid` against the account."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            header = Headers.from_scope(scope).get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                secret: str = scope["app"].state.jwt_secret
+                try:
+                    claims = jwt.decode(token.strip(), secret, algorithms=[ALGORITHM],
+                                        options={"verify_exp": False})  # fmt: skip
+                except jwt.PyJWTError:
+                    claims = None
+                if isinstance(claims, dict) and "tid" in claims:  # none: refused later
+                    tid = claims["tid"]
+                    CALLER_TENANT.set(tid if isinstance(tid, str) else "")  # "": no tenant
+        await self.app(scope, receive, send)
 
 
 def requires_role(*roles: frozenset[str] | str) -> Guard:
@@ -72,4 +104,5 @@ def requires_role(*roles: frozenset[str] | str) -> Guard:
 store_staff = requires_role(STORE_ROLES)
 customer_service = requires_role(SERVICE_ROLES)
 admin_only = requires_role(ADMIN_ROLES)
+platform_admin_only = requires_role(PLATFORM_ROLES)
 any_user = requires_role(ANY_ROLE)

@@ -66,6 +66,7 @@ class UserOut(BaseModel):
     name: str = Field(examples=["王小明"])
     role: str = Field(examples=["sales"])
     store_id: str | None = Field(examples=["S001"])
+    tenant_id: str | None = Field(None, examples=["default"])  # null: a platform admin
     status: str = Field(examples=["online"])
     max_sessions: int = Field(examples=[5])
     avatar_url: str | None = Field(examples=[None])
@@ -80,6 +81,7 @@ class UserOut(BaseModel):
             name=user.display_name,
             role=user.role,
             store_id=user.store_id,
+            tenant_id=user.tenant_id,
             status=user.status,
             max_sessions=user.max_sessions,
             avatar_url=user.avatar_url,

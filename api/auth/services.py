@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth.stamps import AccountStamp, AccountStamps
 from api.auth.tokens import Claims, Denylist, Subject, TokenCodec, TokenPair
+from api.tenants.gate import TenantGate
 from core.db.models import LoginEvent, User, UserRole, UserStatus
 from core.db.repositories.accounts import LoginLogRepository, UserRepository
 from core.db.types import utc_now
-from core.errors import AccountLocked, InvalidInput, NotFound, Unauthorized
+from core.errors import AccountLocked, Forbidden, InvalidInput, NotFound, Unauthorized
 from core.security.passwords import (
     burn_verify_time_async,
     hash_password_async,
@@ -41,17 +42,27 @@ class ClientInfo:
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: the users row's current role and store, and the token's claims."""
+    """The authenticated caller: the users row's current role, store and tenant (None: a
+    platform admin), and the token's claims."""
 
     user_id: int
     username: str
     role: str
     store_id: str | None
     claims: Claims
+    tenant_id: str | None = None
+
+    @property
+    def tenant(self) -> str:
+        """The caller's tenant, for queries on tenant-owned data. A platform admin has none
+        and is refused there (403: the route is not theirs)."""
+        if self.tenant_id is None:
+            raise Forbidden("a platform admin belongs to no tenant", code="FORBIDDEN")
+        return self.tenant_id
 
 
 def _subject(user: User) -> Subject:
-    return Subject(user.id, user.role, user.store_id, user.token_version)
+    return Subject(user.id, user.role, user.store_id, user.token_version, user.tenant_id)
 
 
 def _locked(user: User, now: datetime) -> AccountLocked:
@@ -70,11 +81,13 @@ class AuthService:
         codec: TokenCodec,
         denylist: Denylist,
         stamps: AccountStamps,
+        tenants: TenantGate,
     ) -> None:
         self.sessions = sessions
         self.codec = codec
         self.denylist = denylist
         self.stamps = stamps
+        self.tenants = tenants
 
     # --- login -------------------------------------------------------------------------------
     async def login(
@@ -97,6 +110,7 @@ class AuthService:
             if refused is not None and refused.is_locked(now):
                 raise _locked(refused, now)
             raise Unauthorized(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
+        await self.tenants.require_active(user.tenant_id)  # 403 TENANT_SUSPENDED
         async with self.sessions.begin() as db:
             user = await UserRepository(db).record_successful_login(user.id, now=now)
             await _log(db, LoginEvent.LOGIN, True, user.id, username, client)
@@ -117,15 +131,17 @@ class AuthService:
         """An access token that is valid, not revoked and of the user's current version."""
         claims = self.codec.decode(token, "access")
         user = await self._current(claims)
-        return Principal(user.user_id, user.username, user.role, user.store_id, claims)
+        return Principal(user.user_id, user.username, user.role, user.store_id, claims,
+                         user.tenant_id)  # fmt: skip
 
     async def _current(self, claims: Claims) -> AccountStamp:
-        """The token's user as it stands: one Redis round trip (denylist and stamp), plus a
-        database read only when the stamp is missing."""
+        """The token's user as it stands: one Redis round trip (denylist, stamp and the
+        tenant's status), plus a database read only when a cached answer is missing."""
         async with self.denylist.redis.pipeline(transaction=False) as pipe:
             pipe.exists(*self.denylist.keys(claims))
             pipe.get(self.stamps.key(claims.sub))
-            revoked, raw = await pipe.execute()
+            pipe.get(self.tenants.key(claims.tid or "-"))
+            revoked, raw, tenant_status = await pipe.execute()
         if revoked:
             raise Unauthorized("token revoked (logged out)", code="TOKEN_REVOKED")
         user = AccountStamp.decode(raw) if raw is not None else None
@@ -140,13 +156,17 @@ class AuthService:
             raise Unauthorized("account not active", code="INVALID_TOKEN")
         if user.token_version != claims.ver:
             raise Unauthorized("token revoked (password changed)", code="TOKEN_REVOKED")
+        if user.tenant_id != claims.tid:  # moved to another tenant: log in again
+            raise Unauthorized("token of another tenant", code="INVALID_TOKEN")
+        await self.tenants.check(claims.tid, tenant_status)
         return user
 
     async def refresh(self, refresh_token: str) -> tuple[str, int]:
         """A new access token for the same login; the refresh token itself is unchanged."""
         claims = self.codec.decode(refresh_token, "refresh")
         user = await self._current(claims)
-        subject = Subject(user.user_id, user.role, user.store_id, user.token_version)
+        subject = Subject(user.user_id, user.role, user.store_id, user.token_version,
+                          user.tenant_id)  # fmt: skip
         return self.codec.access(subject, claims.sid), self.codec.access_ttl
 
     async def logout(self, principal: Principal, client: ClientInfo) -> None:
@@ -165,13 +185,19 @@ class AuthService:
         return user
 
     async def agent_profile(self, principal: Principal, username: str | None) -> User:
-        """Seed 003 `GET /api/agent/profile?username=`: any agent's public profile (404
-        AGENT_NOT_FOUND for an unknown, inactive or non-service account); none: the caller's."""
+        """Seed 003 `GET /api/agent/profile?username=`: any agent's public profile of the
+        caller's tenant (404 AGENT_NOT_FOUND for an unknown, inactive, non-service or other
+        tenant's account); none: the caller's."""
         if username is None or username == principal.username:
             return await self.me(principal)
         async with self.sessions() as db:
             user = await UserRepository(db).get_by_login(username)
-        if user is None or not user.is_active or user.role not in SERVICE_ACCOUNTS:
+        if (
+            user is None
+            or not user.is_active
+            or user.role not in SERVICE_ACCOUNTS
+            or user.tenant_id != principal.tenant_id  # another tenant's agent: unknown here
+        ):
             raise NotFound(f"agent {username} not found", code="AGENT_NOT_FOUND")
         return user
 

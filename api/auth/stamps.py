@@ -33,12 +33,12 @@ class AccountStamp:
     store_id: str | None
     token_version: int
     is_active: bool
+    tenant_id: str | None
 
     @classmethod
     def of(cls, user: User) -> AccountStamp:
-        return cls(
-            user.id, user.username, user.role, user.store_id, user.token_version, user.is_active
-        )
+        return cls(user.id, user.username, user.role, user.store_id, user.token_version,
+                   user.is_active, user.tenant_id)  # fmt: skip
 
     def encode(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

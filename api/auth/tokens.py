@@ -1,10 +1,11 @@
 """JWTs (pyjwt, HS256) and their revocation list in Redis.
 
 An access token (≤ 2 h) and a refresh token (≤ 7 d) are issued per login; both carry the login's
-`sid`, the user's `ver` (token_version) and a `type` claim so one can never stand in for the
-other. Revocation has two levers: logout puts the access token's `jti` and the login's `sid` on
-a Redis denylist that expires with the tokens, and a password change bumps `token_version`,
-which kills every token issued before it without any list.
+`sid`, the user's `ver` (token_version), the user's tenant `tid` (null for a platform admin) and
+a `type` claim so one can never stand in for the other. Revocation has two levers: logout puts
+the access token's `jti` and the login's `sid` on a Redis denylist that expires with the tokens,
+and a password change bumps `token_version`, which kills every token issued before it without
+any list.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ TokenType = Literal["access", "refresh"]
 
 @dataclass(frozen=True)
 class Claims:
-    """What a verified token says: who, which role/store, which login and which version."""
+    """What a verified token says: who, which role/store/tenant, which login and version."""
 
     sub: int
     role: str
     store_id: str | None
+    tid: str | None
     ver: int
     type: TokenType
     jti: str
@@ -58,6 +60,10 @@ class Subject:
     role: str
     store_id: str | None
     ver: int
+    tenant_id: str | None
+
+
+VERIFIED_CACHE_SIZE = 10_000  # tokens whose verified claims a process keeps
 
 
 class TokenCodec:
@@ -67,6 +73,10 @@ class TokenCodec:
         self.secret = settings.jwt_secret
         self.access_ttl = settings.jwt_access_ttl_minutes * 60
         self.refresh_ttl = settings.jwt_refresh_ttl_days * 86_400
+        # Verified claims per token: every click sends the same access token, and verifying
+        # its signature and claims again is pure CPU. A hit still checks expiry; revocation is
+        # not cached (AuthService reads the denylist and the account stamp on every request).
+        self._verified: dict[tuple[str, TokenType], Claims] = {}
 
     def _encode(self, kind: TokenType, subject: Subject, sid: str, now: int) -> str:
         ttl = self.access_ttl if kind == "access" else self.refresh_ttl
@@ -75,6 +85,7 @@ class TokenCodec:
             "sub": str(subject.user_id),
             "role": subject.role,
             "store_id": subject.store_id,
+            "tid": subject.tenant_id,
             "ver": subject.ver,
             "sid": sid,
             "jti": uuid.uuid4().hex,
@@ -100,6 +111,16 @@ class TokenCodec:
 
     def decode(self, token: str, expected: TokenType) -> Claims:
         """Verify signature, expiry and type; every failure is a 401 with a telling code."""
+        claims = self._verified.get((token, expected))
+        if claims is not None and claims.exp > time.time():
+            return claims
+        claims = self._verify(token, expected)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # a bound, not an LRU: refilling costs one verify per token
+        self._verified[(token, expected)] = claims
+        return claims
+
+    def _verify(self, token: str, expected: TokenType) -> Claims:
         try:
             data = jwt.decode(
                 token,
@@ -118,6 +139,7 @@ class TokenCodec:
                 sub=int(data["sub"]),
                 role=str(data["role"]),
                 store_id=data.get("store_id"),
+                tid=_tenant_claim(data),
                 ver=int(data["ver"]),
                 type=expected,
                 jti=str(data["jti"]),
@@ -127,6 +149,17 @@ class TokenCodec:
             )
         except (KeyError, TypeError, ValueError):
             raise Unauthorized("invalid token", code="INVALID_TOKEN") from None
+
+
+def _tenant_claim(data: dict[str, Any]) -> str | None:
+    """`tid`: a tenant id, or null for a platform admin; a token without the claim (issued
+    before tenants) is refused, so every caller's tenant is known."""
+    if "tid" not in data:
+        raise Unauthorized("token without tenant, log in again", code="INVALID_TOKEN")
+    tid = data["tid"]
+    if tid is not None and not isinstance(tid, str):
+        raise Unauthorized("invalid token", code="INVALID_TOKEN")
+    return tid
 
 
 class Denylist:

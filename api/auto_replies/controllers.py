@@ -43,8 +43,10 @@ class AutoReplyRulesController(Controller):
         summary="All auto-reply rules (admin)",
         responses=error_responses(401, 403),
     )
-    async def list_rules(self, rules: AutoReplyRuleService) -> RuleListResponse:
-        items = await rules.listing()
+    async def list_rules(
+        self, rules: AutoReplyRuleService, principal: Principal
+    ) -> RuleListResponse:
+        items = await rules.listing(principal.tenant)
         return RuleListResponse(data=RuleList(items=items, total=len(items)))
 
     @post(
@@ -68,9 +70,13 @@ class AutoReplyRulesController(Controller):
         responses=error_responses(400, 401, 403, 404, 409, 422),
     )
     async def update_rule(
-        self, data: RuleUpdate, rules: AutoReplyRuleService, rule_id: str = RULE_ID
+        self,
+        data: RuleUpdate,
+        rules: AutoReplyRuleService,
+        principal: Principal,
+        rule_id: str = RULE_ID,
     ) -> RuleResponse:
-        return RuleResponse(data=RuleOut.of(await rules.update(rule_id, data)))
+        return RuleResponse(data=RuleOut.of(await rules.update(principal.tenant, rule_id, data)))
 
     @delete(
         "/{rule_id:str}",
@@ -79,6 +85,8 @@ class AutoReplyRulesController(Controller):
         summary="Delete an auto-reply rule (admin)",
         responses=error_responses(401, 403, 404),
     )
-    async def delete_rule(self, rules: AutoReplyRuleService, rule_id: str = RULE_ID) -> Done:
-        await rules.delete(rule_id)
+    async def delete_rule(
+        self, rules: AutoReplyRuleService, principal: Principal, rule_id: str = RULE_ID
+    ) -> Done:
+        await rules.delete(principal.tenant, rule_id)
         return Done(message="自動回覆規則已刪除")

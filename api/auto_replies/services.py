@@ -5,6 +5,7 @@ commit, so the supervision graph on every instance applies the change on its nex
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth.services import Principal
 from api.auto_replies.rules import check_rule, check_type_room
 from api.auto_replies.schemas import RuleCreate, RuleOut, RuleUpdate
-from core.db.models import AutoReplyRule
+from api.tenants.keys import PerTenant, tenant_prefix
+from core.db.models import DEFAULT_TENANT, AutoReplyRule
 from core.db.repositories.agent_tools import AutoReplyRuleRepository
 from core.db.types import utc_now
 from core.errors import NotFound
@@ -28,22 +30,30 @@ class AutoReplyRuleService:
         self, sessions: async_sessionmaker[AsyncSession], redis: Redis, prefix: str
     ) -> None:
         self.sessions = sessions
-        self.cache: VersionedCache[list[RuleOut]] = VersionedCache(
-            redis, prefix, AUTO_REPLY_RULES, self._load
-        )
+        # tenant `default` keeps the graph's own version key (api/tenants/keys.py)
+        self.cache: PerTenant[VersionedCache[list[RuleOut]]] = PerTenant(
+            lambda t: VersionedCache(
+                redis, prefix if t == DEFAULT_TENANT else tenant_prefix(prefix, t),
+                AUTO_REPLY_RULES, self._loader(t),
+            )
+        )  # fmt: skip
 
-    async def _load(self) -> list[RuleOut]:
-        async with self.sessions() as db:
-            return [RuleOut.of(r) for r in await AutoReplyRuleRepository(db).list_all()]
+    def _loader(self, tenant: str) -> Callable[[], Awaitable[list[RuleOut]]]:
+        async def load() -> list[RuleOut]:
+            async with self.sessions() as db:
+                rows = await AutoReplyRuleRepository(db, tenant).list_all()
+            return [RuleOut.of(r) for r in rows]
 
-    async def listing(self) -> list[RuleOut]:
-        return list(await self.cache.get())
+        return load
+
+    async def listing(self, tenant: str) -> list[RuleOut]:
+        return list(await self.cache(tenant).get())
 
     async def create(self, principal: Principal, body: RuleCreate) -> AutoReplyRule:
         checked = check_rule(body.type, body.trigger_condition, body.reply_content,
                              body.delay_seconds)  # fmt: skip
         async with self.sessions.begin() as db:
-            rules = AutoReplyRuleRepository(db)
+            rules = AutoReplyRuleRepository(db, principal.tenant)
             check_type_room(await rules.count_of_type(checked.type))
             rule = await rules.add(AutoReplyRule(
                 id=f"rule_{secrets.token_hex(6)}", type=checked.type,
@@ -51,13 +61,13 @@ class AutoReplyRuleService:
                 variables=checked.variables, enabled=body.enabled,
                 delay_seconds=checked.delay_seconds, created_by=principal.username,
             ))  # fmt: skip
-        await self.cache.invalidate()
+        await self.cache(principal.tenant).invalidate()
         return rule
 
-    async def update(self, rule_id: str, body: RuleUpdate) -> AutoReplyRule:
+    async def update(self, tenant: str, rule_id: str, body: RuleUpdate) -> AutoReplyRule:
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
         async with self.sessions.begin() as db:
-            rules = AutoReplyRuleRepository(db)
+            rules = AutoReplyRuleRepository(db, tenant)
             rule = await rules.get(rule_id)
             if rule is None:
                 raise _missing(rule_id)
@@ -76,11 +86,11 @@ class AutoReplyRuleService:
             rule.enabled = changes.get("enabled", rule.enabled)
             rule.updated_at = utc_now()
             await db.flush()
-        await self.cache.invalidate()
+        await self.cache(tenant).invalidate()
         return rule
 
-    async def delete(self, rule_id: str) -> None:
+    async def delete(self, tenant: str, rule_id: str) -> None:
         async with self.sessions.begin() as db:
-            if not await AutoReplyRuleRepository(db).delete(rule_id):
+            if not await AutoReplyRuleRepository(db, tenant).delete(rule_id):
                 raise _missing(rule_id)
-        await self.cache.invalidate()
+        await self.cache(tenant).invalidate()

@@ -1,7 +1,8 @@
 """Who may touch a chat session: a customer with that session's token, or an agent/admin.
 
-Customers have no account. `POST /api/conversation/new` hands them a JWT of type `customer`
-whose `session_name` claim names the one session it opens (same secret as staff tokens, but a
+Customers have no account. `POST /api/conversation/new` (with the widget's `X-Site-Key`, which
+picks the tenant) hands them a JWT of type `customer` whose `session_name` claim names the one
+session it opens and whose `tid` claim its tenant (same secret as staff tokens, but a
 different `type`, so neither can stand in for the other). Routes that customers and agents
 share are excluded from the staff middleware and resolve the caller here instead; a staff token
 goes through the same `AuthService.authenticate` checks as everywhere else (revocation, token
@@ -21,6 +22,7 @@ from litestar import Request
 from api.auth.guards import SERVICE_ROLES, bearer_token
 from api.auth.services import AuthService, Principal
 from api.auth.tokens import ALGORITHM
+from api.tenants.gate import TenantGate
 from core.db.models import UserRole
 from core.errors import Forbidden, Unauthorized
 from core.settings import Settings
@@ -41,12 +43,13 @@ class CustomerTokens:
         self.secret = settings.jwt_secret
         self.ttl = settings.customer_token_ttl_hours * 3600
 
-    def issue(self, session_name: str, now: int | None = None) -> CustomerToken:
+    def issue(self, session_name: str, tenant_id: str, now: int | None = None) -> CustomerToken:
         now = now or int(time.time())
         payload = {
             "type": CUSTOMER,
             "sub": session_name,
             "session_name": session_name,
+            "tid": tenant_id,
             "jti": uuid.uuid4().hex,
             "iat": now,
             "exp": now + self.ttl,
@@ -71,10 +74,21 @@ class CustomerTokens:
 
 @dataclass(frozen=True)
 class Caller:
-    """A customer (`session_name` of their token) or a staff member (`principal`)."""
+    """A customer (`session_name` and `tenant_id` of their token) or a staff member
+    (`principal`)."""
 
     session_name: str | None = None
     principal: Principal | None = None
+    tenant_id: str | None = None
+
+    @property
+    def tenant(self) -> str:
+        """The caller's tenant (a platform admin has none: 403)."""
+        if self.principal is not None:
+            return self.principal.tenant
+        if self.tenant_id is None:
+            raise Unauthorized("invalid token", code="INVALID_TOKEN")
+        return self.tenant_id
 
     @property
     def is_customer(self) -> bool:
@@ -114,9 +128,11 @@ async def resolve_caller(request: Request[Any, Any, Any]) -> Caller:
     tokens: CustomerTokens = request.app.state.customer_tokens
     claims = tokens.claims(token)
     if claims.get("type") == CUSTOMER:
-        name = claims.get("session_name")
-        if not isinstance(name, str) or not name:
+        name, tenant = claims.get("session_name"), claims.get("tid")
+        if not isinstance(name, str) or not name or not isinstance(tenant, str) or not tenant:
             raise Unauthorized("invalid token", code="INVALID_TOKEN")
-        return Caller(session_name=name)
+        gate: TenantGate = request.app.state.tenants
+        await gate.require_active(tenant)  # 403 TENANT_SUSPENDED
+        return Caller(session_name=name, tenant_id=tenant)
     auth: AuthService = request.app.state.auth
     return Caller(principal=await auth.authenticate(token))

@@ -8,9 +8,10 @@ stored and pushed to the agent (`manual_message` role `user`), no AI answer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, post
+from litestar.params import Parameter
 
 from api.auth.controllers import BEARER
 from api.chat.access import Caller
@@ -25,6 +26,8 @@ from api.chat.schemas import (
 from api.chat.services import ChatService, answer_of
 from api.errors import error_responses
 from api.sse import EventStreamResponse, SseOperation, sse_response
+from api.tenants.gate import SITE_KEY_HEADER, TenantGate
+from graphs.supervision.service import CALLER_TENANT
 
 PUBLIC = {"exclude_from_auth": True}
 TURN_ERRORS = error_responses(400, 401, 403, 404, 409, 422, 429)
@@ -53,14 +56,34 @@ class ChatController(Controller):
         status_code=201,
         opt=PUBLIC,
         summary="Open a chat session (no account): session_name + customer token",
-        description="Rate limited per client IP (`CONVERSATION_RATE_PER_IP`, 429).",
-        responses=error_responses(400, 422, 429),
+        description="The widget's public site key (`X-Site-Key`) picks the tenant the chat "
+        "belongs to; the token carries it from then on. 401 `SITE_KEY_REQUIRED` without the "
+        "header, 401 `SITE_KEY_INVALID` for an unknown key, 403 `TENANT_SUSPENDED`. Rate "
+        "limited per client IP (`CONVERSATION_RATE_PER_IP`, 429).",
+        responses=error_responses(400, 401, 403, 422, 429),
     )
     async def new_conversation(
-        self, chat: ChatService, ip: str, data: NewConversation | None = None
+        self,
+        request: Request[Any, Any, Any],
+        chat: ChatService,
+        ip: str,
+        site_key: Annotated[
+            str | None,
+            Parameter(
+                header=SITE_KEY_HEADER,
+                max_length=64,
+                required=False,
+                description="the widget's public site key: the tenant of the chat",
+            ),
+        ] = None,
+        data: NewConversation | None = None,
     ) -> ConversationResponse:
+        gate: TenantGate = request.app.state.tenants
+        tenant = await gate.tenant_of_site_key(site_key)
+        CALLER_TENANT.set(tenant)  # the site's tenant, whatever token came along
         profile = data.user_profile.given() if data and data.user_profile else None
-        return ConversationResponse.model_validate({"data": await chat.open(profile, ip)})
+        opened = await chat.open(profile, ip, tenant)
+        return ConversationResponse.model_validate({"data": opened})
 
     @post(
         "/api/chat",

@@ -28,7 +28,7 @@ from core.errors import Conflict, NotFound, RunInProgress
 from core.logging import get_logger
 from core.settings import Settings
 from graphs.supervision import events as ev
-from graphs.supervision.service import SupervisionService
+from graphs.supervision.service import SupervisionService, visible
 from graphs.supervision.state import message_text
 from graphs.supervision.transitions import SessionEvent, SessionStatus, transition
 
@@ -124,15 +124,17 @@ class ChatService:
         self.timings = ResponseTimes(redis, settings.redis_key_prefix)
         self.archive: Archive | None = None  # set by api.history.dependencies.install_history
 
-    async def open(self, profile: Mapping[str, Any] | None, ip: str) -> dict[str, Any]:
-        """A new session and the customer's token for it."""
+    async def open(
+        self, profile: Mapping[str, Any] | None, ip: str, tenant_id: str
+    ) -> dict[str, Any]:
+        """A new session of `tenant_id` (from the widget's site key) and the customer's token."""
         limit = self.settings.conversation_rate_per_ip
         await self.limiter.hit("conversation-ip", ip, limit=limit, per_seconds=MINUTE)
-        name = await self.supervision.new_conversation(profile)
+        name = await self.supervision.new_conversation(profile, tenant_id=tenant_id)
         state = await self.state(name)
         if self.archive is not None:
             await self.archive.record(name, wait=False)
-        token = self.tokens.issue(name)
+        token = self.tokens.issue(name, tenant_id)
         return {
             "session_name": name,
             "conversation_id": state.get("conversation_id"),
@@ -147,7 +149,7 @@ class ChatService:
         """The session's checkpointed values; 404 SESSION_NOT_FOUND."""
         graph, config = self.supervision.graph, self.supervision.config(session_name)
         values = (await graph.aget_state(config)).values
-        if not values or not values.get("status"):
+        if not values or not values.get("status") or not visible(values):
             raise NotFound(f"chat session {session_name} not found", code="SESSION_NOT_FOUND")
         return dict(values)
 

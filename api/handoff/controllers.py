@@ -148,6 +148,7 @@ class SessionsController(Controller):
     async def queue(
         self,
         handoff: HandoffService,
+        principal: Principal,
         status: Status | None = None,
         keyword: str | None = Parameter(default=None, max_length=100),
         page: int = Parameter(default=1, ge=1, le=100_000),
@@ -156,7 +157,7 @@ class SessionsController(Controller):
             default=None, max_items=10, description="only chats carrying every one of these tag ids"
         ),
     ) -> QueueResponse:
-        listed = await handoff.queue(status, keyword, page, page_size, tag or ())
+        listed = await handoff.queue(principal.tenant, status, keyword, page, page_size, tag or ())
         return QueueResponse.model_validate({"data": listed})
 
     @get(

@@ -102,7 +102,7 @@ class HandoffService:
         position = await tail_id(self.hub, session_channel(session_name))
         found = await self.supervision.get_session(session_name)
         session = found["session"]
-        tagged = await tags_of_sessions(self.sessions, [session_name])
+        tagged = await tags_of_sessions(self.sessions, caller.tenant, [session_name])
         session["tags"] = [tag["name"] for tag in tagged.get(session_name, [])]
         mail = await self._mail_record(session_name)
         if mail and int(mail["sent_at"]) > int((session.get("mail") or {}).get("sent_at") or 0):
@@ -248,6 +248,7 @@ class HandoffService:
 
     async def queue(
         self,
+        tenant: str,
         status: str | None,
         keyword: str | None,
         page: int,
@@ -259,13 +260,13 @@ class HandoffService:
         listed = await self.supervision.list_sessions(status, offset=0, limit=1_000_000)
         items = [s for s in listed["items"] if matches(s, keyword)]
         if tags:
-            tagged = await sessions_tagged(self.sessions, tags)
+            tagged = await sessions_tagged(self.sessions, tenant, tags)
             items = [s for s in items if s["session_name"] in tagged]
         # stable: within equal waits the index order (first come, first served) stays
         items.sort(key=lambda s: (-int(s.get("waiting_seconds") or 0), STATUS_RANK[s["status"]]))
         start = (page - 1) * page_size
         shown = items[start : start + page_size]
-        tags_of = await tags_of_sessions(self.sessions, [s["session_name"] for s in shown])
+        tags_of = await tags_of_sessions(self.sessions, tenant, [s["session_name"] for s in shown])
         for item in shown:
             item["tags"] = tags_of.get(item["session_name"], [])
         return {

@@ -20,7 +20,7 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Final
 
-from api.realtime.hub import WORKBENCH, EventHub, session_channel
+from api.realtime.hub import EventHub, session_channel, workbench_channel
 from api.sse import SseEvent
 from core.errors import InvalidInput
 from graphs.supervision.service import SupervisionService
@@ -130,17 +130,19 @@ async def agent_events(
     supervision: SupervisionService,
     agent_id: str,
     *,
+    tenant: str,
     admin: bool,
     after: str | None,
 ) -> AsyncIterator[SseEvent]:
-    """The agent's workbench stream (never ends by itself)."""
+    """The agent's workbench stream (never ends by itself): their tenant's events only."""
     held = await supervision.sessions_of(agent_id)
     queue = await supervision.list_sessions("pending_manual", offset=0, limit=1_000_000)
     raise_if_cancelled()
     waiting = {item["session_name"] for item in queue["items"]}
     seen = WorkbenchFilter(agent_id, admin=admin, held=held, waiting=waiting)
-    if await gap_since(hub, WORKBENCH, after):
+    workbench = workbench_channel(tenant)
+    if await gap_since(hub, workbench, after):
         yield "resync", {"reason": "history_trimmed"}, str(after)
-    async for event_id, payload in hub.listen(WORKBENCH, after):
+    async for event_id, payload in hub.listen(workbench, after):
         if seen.admit(payload):
             yield str(payload["type"]), payload, event_id

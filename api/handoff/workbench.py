@@ -84,7 +84,12 @@ class AgentStreamController(Controller):
         return sse_response(
             request,
             lambda: agent_events(
-                runtime.hub, supervision, principal.username, admin=admin, after=after
+                runtime.hub,
+                supervision,
+                principal.username,
+                tenant=principal.tenant,
+                admin=admin,
+                after=after,
             ),
             done_event=False,
         )

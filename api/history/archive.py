@@ -31,7 +31,7 @@ from api.history.rules import (
     milestones,
     new_messages,
 )
-from core.db.models import ConversationMessage, ConversationRecord
+from core.db.models import DEFAULT_TENANT, ConversationMessage, ConversationRecord
 from core.db.repositories import ConversationRepository
 from core.logging import get_logger
 from graphs.supervision.events import Publisher
@@ -142,7 +142,7 @@ class ArchiveWriter:
         self, session_name: str, state: Mapping[str, Any], answer_ms: float | None
     ) -> int:
         async with self.sessions.begin() as db:
-            repo = ConversationRepository(db)
+            repo = ConversationRepository(db, str(state.get("tenant_id") or DEFAULT_TENANT))
             row = await repo.locked(session_name)
             values = conversation_values(state)
             archived = 0 if row is None else row.message_count

@@ -16,6 +16,7 @@ from litestar.params import Parameter
 
 from api.auth.controllers import BEARER
 from api.auth.guards import customer_service
+from api.auth.services import Principal
 from api.errors import error_responses
 from api.handoff.schemas import Status
 from api.history.dependencies import HISTORY_DEPENDENCIES
@@ -60,6 +61,7 @@ class HistoryController(Controller):
     async def search(
         self,
         history: HistoryService,
+        principal: Principal,
         customer: str | None = Parameter(default=None, min_length=1, max_length=64),
         agent: str | None = Parameter(default=None, min_length=1, max_length=32),
         tag: str | None = Parameter(default=None, min_length=1, max_length=40),
@@ -71,8 +73,8 @@ class HistoryController(Controller):
         page_size: int = Parameter(default=20, ge=1, le=100),
     ) -> ConversationPageResponse:
         found = await history.search(
-            customer=customer, agent=agent, tag=tag, status=status, date_from=date_from,
-            date_to=date_to, q=q, page=page, page_size=page_size,
+            principal.tenant, customer=customer, agent=agent, tag=tag, status=status,
+            date_from=date_from, date_to=date_to, q=q, page=page, page_size=page_size,
         )  # fmt: skip
         return ConversationPageResponse.model_validate({"data": found})
 
@@ -86,16 +88,19 @@ class HistoryController(Controller):
     async def conversation(
         self,
         history: HistoryService,
+        principal: Principal,
         session_name: str = NAME,
         page: int = Parameter(default=1, ge=1, le=10_000),
         page_size: int = Parameter(default=200, ge=1, le=500),
     ) -> ConversationDetailResponse:
-        found = await history.conversation(session_name, page, page_size)
+        found = await history.conversation(principal.tenant, session_name, page, page_size)
         return ConversationDetailResponse.model_validate({"data": found})
 
 
-async def _report(history: HistoryService, period: ReportPeriod, day: date | None, fmt: str) -> Any:
-    report = await history.report(period, day)
+async def _report(
+    history: HistoryService, tenant: str, period: ReportPeriod, day: date | None, fmt: str
+) -> Any:
+    report = await history.report(tenant, period, day)
     if fmt == "csv":
         name = f"chat-report_{period}_{report['from']}_{report['to']}.csv"
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -136,21 +141,33 @@ class ReportsController(Controller):
 
     @_report_route("/daily", "Chat report of one day (JSON, or CSV with format=csv)")
     async def daily(
-        self, history: HistoryService, date: date | None = DAY, format: Format = "json"
+        self,
+        history: HistoryService,
+        principal: Principal,
+        date: date | None = DAY,
+        format: Format = "json",
     ) -> ReportResponse:
-        result: ReportResponse = await _report(history, "daily", date, format)
+        result: ReportResponse = await _report(history, principal.tenant, "daily", date, format)
         return result
 
     @_report_route("/weekly", "Chat report of the Monday-Sunday week around `date`")
     async def weekly(
-        self, history: HistoryService, date: date | None = DAY, format: Format = "json"
+        self,
+        history: HistoryService,
+        principal: Principal,
+        date: date | None = DAY,
+        format: Format = "json",
     ) -> ReportResponse:
-        result: ReportResponse = await _report(history, "weekly", date, format)
+        result: ReportResponse = await _report(history, principal.tenant, "weekly", date, format)
         return result
 
     @_report_route("/monthly", "Chat report of the calendar month of `date`")
     async def monthly(
-        self, history: HistoryService, date: date | None = DAY, format: Format = "json"
+        self,
+        history: HistoryService,
+        principal: Principal,
+        date: date | None = DAY,
+        format: Format = "json",
     ) -> ReportResponse:
-        result: ReportResponse = await _report(history, "monthly", date, format)
+        result: ReportResponse = await _report(history, principal.tenant, "monthly", date, format)
         return result

@@ -6,6 +6,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from api.auth.dependencies import AUTH_DEPENDENCIES
 from api.history.archive import ArchiveOnEvents, ConversationArchive
 from api.history.services import HistoryService
 from api.runtime import Runtime
@@ -30,5 +31,6 @@ def provide_history(state: State) -> HistoryService:
 
 
 HISTORY_DEPENDENCIES: dict[str, Provide] = {
+    "principal": AUTH_DEPENDENCIES["principal"],
     "history": Provide(provide_history, sync_to_thread=False),
 }

@@ -104,6 +104,7 @@ class HistoryService:
 
     async def search(
         self,
+        tenant: str,
         *,
         customer: str | None,
         agent: str | None,
@@ -121,7 +122,7 @@ class HistoryService:
                               status=status, started_from=lower, started_before=upper,
                               words=words)  # fmt: skip
         async with self.sessions() as db:
-            repo = ConversationRepository(db)
+            repo = ConversationRepository(db, tenant)
             rows, total = await repo.search(found, offset=(page - 1) * page_size, limit=page_size)
             names = [r.session_name for r in rows]
             snippets = await repo.first_matches(names, words[0]) if words else {}
@@ -134,9 +135,11 @@ class HistoryService:
         return {"items": items, "total": total, "page": page, "page_size": page_size,
                 "total_pages": math.ceil(total / page_size)}  # fmt: skip
 
-    async def conversation(self, session_name: str, page: int, page_size: int) -> dict[str, Any]:
+    async def conversation(
+        self, tenant: str, session_name: str, page: int, page_size: int
+    ) -> dict[str, Any]:
         async with self.sessions() as db:
-            repo = ConversationRepository(db)
+            repo = ConversationRepository(db, tenant)
             row = await repo.get(session_name)
             if row is None:
                 raise NotFound(f"no archived conversation {session_name}",
@@ -153,7 +156,7 @@ class HistoryService:
             "total_pages": math.ceil(row.message_count / page_size),
         }
 
-    async def report(self, period: ReportPeriod, day: date | None) -> dict[str, Any]:
+    async def report(self, tenant: str, period: ReportPeriod, day: date | None) -> dict[str, Any]:
         day = parse_day(day)
         first, last = period_range(STATISTICS_PERIOD[period], day)  # type: ignore[arg-type]
         lower, upper = utc_bounds(first, last, TAIPEI_OFFSET)
@@ -161,7 +164,7 @@ class HistoryService:
         if self.shift is not None:
             replies |= set((await self.shift.current()).offline_messages.values())
         async with self.sessions() as db:
-            repo = ConversationRepository(db)
+            repo = ConversationRepository(db, tenant)
             started = await repo.started_between(lower, upper)
             counts = MessageCounts(*await repo.message_counts_between(lower, upper))
             rows = [audit_row(e) for e in await repo.chat_audit_between(lower, upper)]

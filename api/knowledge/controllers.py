@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post, put
 from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -146,6 +146,28 @@ class KnowledgeController(Controller):
         upload = data.file
         content = await upload.read()
         found = await knowledge.upload(upload.filename, content, upload.content_type or None)
+        return DocumentResponse(data=found)
+
+    @put("/documents/{document_id:str}", status_code=202, guards=[admin_only, upload_fits],
+         security=BEARER, request_max_body_size=UPLOAD_CEILING,
+         summary="Upload a new version of a document (admin)",
+         description="multipart/form-data with one `file`: queued as the document's next "
+         "version. Search keeps citing the current version until the new one is ready, then "
+         "serves only the new chunks (one swap, never a mix); a failed version leaves the "
+         "current one serving. Same limits and types as POST /documents; 404 NOT_FOUND for "
+         "an unknown id; the current bytes again answer with `duplicate: true`.",
+         responses={**error_responses(400, 401, 403, 404, 413, 422, 503), 415: _415})  # fmt: skip
+    async def reupload(
+        self,
+        knowledge: KnowledgeService,
+        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+        document_id: str = ID,
+    ) -> DocumentResponse:
+        upload = data.file
+        content = await upload.read()
+        found = await knowledge.upload(
+            upload.filename, content, upload.content_type or None, document_id=document_id
+        )
         return DocumentResponse(data=found)
 
     @get("/documents", security=BEARER, summary="Documents with their ingestion status",

@@ -92,6 +92,8 @@ class HitOut(BaseModel):
     document_id: str | None = None
     title: str
     citation: str = Field(examples=["FAQ faq_1a2b", "Roaming guide > Charges, pages 3-4"])
+    document_version: int | None = None  # the FAQ's or document's version the text is from
+    chunk: int | None = None  # 1-based chunk of the document version (documents only)
     heading_path: list[str]
     text: str
     score: float

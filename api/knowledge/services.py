@@ -1,8 +1,8 @@
-"""Knowledge routes → knowledge MCP server tools, for the one tenant until tenants exist.
+"""Knowledge routes → knowledge MCP server tools, for the caller's tenant.
 
-The tenant is `KNOWLEDGE_TENANT` here and never comes from the client; the server checks it on
-every row. Text leaving the API passes `mask_in_text`, so a national ID typed into an FAQ or a
-document never reaches a screen unmasked.
+The tenant comes from the caller's token (api/knowledge/dependencies.py), never from the
+client's input; the server checks it on every row. Text leaving the API passes `mask_in_text`,
+so a national ID typed into an FAQ or a document never reaches a screen unmasked.
 """
 
 from __future__ import annotations
@@ -98,11 +98,20 @@ class KnowledgeService:
                 reason="too large", limit=self.max_bytes,
             )  # fmt: skip
 
-    async def upload(self, filename: str, data: bytes, declared_type: str | None) -> DocumentOut:
+    async def upload(
+        self,
+        filename: str,
+        data: bytes,
+        declared_type: str | None,
+        document_id: str | None = None,
+    ) -> DocumentOut:
+        """Queue new bytes; with `document_id`, as that document's next version (its chunks
+        are swapped in atomically when ready; 404 NOT_FOUND for an unknown id)."""
         self.check_size(len(data))
         found = await self._call(
             "ingest_document", filename=filename[-255:] or "upload",
             content_base64=base64.b64encode(data).decode("ascii"), declared_type=declared_type,
+            document_id=document_id,
         )  # fmt: skip
         return DocumentOut.model_validate(masked(found))
 

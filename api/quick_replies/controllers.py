@@ -53,7 +53,11 @@ class QuickRepliesController(Controller):
         is_shared: bool | None = None,
     ) -> QuickReplyListResponse:
         items = await quick_replies.listing(
-            principal.username, category=category, keyword=keyword, is_shared=is_shared
+            principal.tenant,
+            principal.username,
+            category=category,
+            keyword=keyword,
+            is_shared=is_shared,
         )
         return QuickReplyListResponse(data=QuickReplyList(items=items, total=len(items)))
 
@@ -103,7 +107,7 @@ class QuickRepliesController(Controller):
         responses=error_responses(400, 401, 403, 404),
     )
     async def delete_reply(
-        self, quick_replies: QuickReplyService, reply_id: str = REPLY_ID
+        self, quick_replies: QuickReplyService, principal: Principal, reply_id: str = REPLY_ID
     ) -> Done:
-        await quick_replies.delete(reply_id)
+        await quick_replies.delete(principal.tenant, reply_id)
         return Done(message="快捷回覆已刪除")

@@ -8,7 +8,7 @@ version after its commit, so every instance's next list shows it.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth.services import Principal
 from api.quick_replies.rules import check_reply, filled, shortcut_conflicts, visible_to
 from api.quick_replies.schemas import QuickReplyCreate, QuickReplyOut, QuickReplyUse
+from api.tenants.keys import PerTenant, tenant_prefix
 from core.db.models import QuickReply
 from core.db.repositories.accounts import UserRepository
 from core.db.repositories.agent_tools import QuickReplyRepository
@@ -40,16 +41,23 @@ class QuickReplyService:
     ) -> None:
         self.sessions = sessions
         self.supervision = supervision
-        self.cache: VersionedCache[Sequence[QuickReplyOut]] = VersionedCache(
-            redis, prefix, QUICK_REPLIES, self._load
+        self.cache: PerTenant[VersionedCache[Sequence[QuickReplyOut]]] = PerTenant(
+            lambda t: VersionedCache(
+                redis, tenant_prefix(prefix, t), QUICK_REPLIES, self._loader(t)
+            )
         )
 
-    async def _load(self) -> Sequence[QuickReplyOut]:
-        async with self.sessions() as db:
-            return tuple(QuickReplyOut.of(r) for r in await QuickReplyRepository(db).list_all())
+    def _loader(self, tenant: str) -> Callable[[], Awaitable[Sequence[QuickReplyOut]]]:
+        async def load() -> Sequence[QuickReplyOut]:
+            async with self.sessions() as db:
+                rows = await QuickReplyRepository(db, tenant).list_all()
+            return tuple(QuickReplyOut.of(r) for r in rows)
+
+        return load
 
     async def listing(
         self,
+        tenant: str,
         viewer: str,
         *,
         category: str | None = None,
@@ -59,7 +67,7 @@ class QuickReplyService:
         """What `viewer` may see (shared + their own), most used first, filtered."""
         needle = (keyword or "").strip().casefold()
         found = []
-        for reply in await self.cache.get():
+        for reply in await self.cache(tenant).get():
             if not visible_to(viewer, reply.created_by, reply.is_shared):
                 continue
             if category is not None and reply.category != category:
@@ -75,7 +83,7 @@ class QuickReplyService:
     async def create(self, principal: Principal, body: QuickReplyCreate) -> QuickReply:
         checked = check_reply(body.title, body.content, body.shortcut, body.variables)
         async with self.sessions.begin() as db:
-            replies = QuickReplyRepository(db)
+            replies = QuickReplyRepository(db, principal.tenant)
             if checked.shortcut is not None:
                 owners = await replies.shortcut_owners(checked.shortcut)
                 if shortcut_conflicts(principal.username, body.is_shared, owners):
@@ -87,7 +95,7 @@ class QuickReplyService:
                 is_shared=body.is_shared, is_system=False, created_by=principal.username,
                 usage_count=0,
             ))  # fmt: skip
-        await self.cache.invalidate()
+        await self.cache(principal.tenant).invalidate()
         return reply
 
     async def use(
@@ -100,14 +108,14 @@ class QuickReplyService:
             found = await self.supervision.get_session(body.session_name)
             values.update(chat_variables(found["session"]))
         async with self.sessions.begin() as db:
-            replies = QuickReplyRepository(db)
+            replies = QuickReplyRepository(db, principal.tenant)
             reply = await replies.get(reply_id)
             if reply is None or not visible_to(principal.username, reply.created_by,
                                                reply.is_shared):  # fmt: skip
                 raise _missing(reply_id)
             count = await replies.count_use(reply_id)
             caller = await UserRepository(db).get(principal.user_id)
-        await self.cache.invalidate()
+        await self.cache(principal.tenant).invalidate()
         if caller is not None:
             values["agent_name"] = caller.display_name
         values.update(body.variables if body is not None else {})
@@ -115,9 +123,9 @@ class QuickReplyService:
         return {"id": reply.id, "usage_count": count or reply.usage_count + 1, "content": text,
                 "missing_variables": missing}  # fmt: skip
 
-    async def delete(self, reply_id: str) -> None:
+    async def delete(self, tenant: str, reply_id: str) -> None:
         async with self.sessions.begin() as db:
-            replies = QuickReplyRepository(db)
+            replies = QuickReplyRepository(db, tenant)
             reply = await replies.get(reply_id)
             if reply is None:
                 raise _missing(reply_id)
@@ -125,4 +133,4 @@ class QuickReplyService:
                 raise InvalidInput("系統預設回覆不可刪除 / a system reply cannot be deleted",
                                    code="SYSTEM_REPLY")  # fmt: skip
             await replies.delete(reply_id)
-        await self.cache.invalidate()
+        await self.cache(tenant).invalidate()

@@ -21,7 +21,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from core.db.models.tenants import DEFAULT_TENANT
 from core.logging import get_logger
+from graphs.supervision.service import CALLER_TENANT
 
 log = get_logger(__name__)
 
@@ -159,18 +161,26 @@ def _decode(value: bytes | str) -> str:
 WORKBENCH = "workbench"  # every chat session's events, for the agents' streams
 
 
+def workbench_channel(tenant: str) -> str:
+    """One tenant's workbench: its sessions' and tickets' events, for its agents only."""
+    return f"t:{tenant}:{WORKBENCH}"
+
+
 def session_channel(session_name: str) -> str:
     return f"session:{session_name}"
 
 
 class SessionEvents:
     """The supervision service's `Publisher`: a session's events go to its own channel (the
-    customer's stream) and to the workbench (agents), each with its SSE id."""
+    customer's stream) and to its tenant's workbench (agents), each with its SSE id. The
+    tenant is the one the run is for (`CALLER_TENANT`: the request's token, or the due
+    sweeper's session); runs outside both (Studio, tests) are tenant `default`'s."""
 
     def __init__(self, hub: EventHub) -> None:
         self.hub = hub
 
     async def publish(self, session_name: str, event: Mapping[str, Any]) -> None:
+        workbench = workbench_channel(CALLER_TENANT.get() or DEFAULT_TENANT)
         await self.hub.publish(
-            [session_channel(session_name), WORKBENCH], {"session_name": session_name, **event}
+            [session_channel(session_name), workbench], {"session_name": session_name, **event}
         )

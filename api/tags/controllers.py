@@ -45,8 +45,9 @@ class TagsController(Controller):
         description="Cached 5 minutes per instance; any write shows at once on every instance.",
         responses=error_responses(401, 403),
     )
-    async def list_tags(self, tags_service: TagService) -> TagListResponse:
-        return TagListResponse.model_validate({"data": await tags_service.listing()})
+    async def list_tags(self, tags_service: TagService, principal: Principal) -> TagListResponse:
+        listed = await tags_service.listing(principal.tenant)
+        return TagListResponse.model_validate({"data": listed})
 
     @post(
         "/",
@@ -70,8 +71,10 @@ class TagsController(Controller):
         summary="Delete a custom tag (admin): it leaves every session; 400 SYSTEM_TAG",
         responses=error_responses(400, 401, 403, 404),
     )
-    async def delete_tag(self, tags_service: TagService, tag_id: str = TAG_ID) -> Done:
-        await tags_service.delete(tag_id)
+    async def delete_tag(
+        self, tags_service: TagService, principal: Principal, tag_id: str = TAG_ID
+    ) -> Done:
+        await tags_service.delete(principal.tenant, tag_id)
         return Done(message="標籤已刪除")
 
 
@@ -90,11 +93,12 @@ class SessionTagsController(Controller):
     async def sessions_by_tag(
         self,
         tags_service: TagService,
+        principal: Principal,
         tag_id: str = TAG_ID,
         page: int = Parameter(default=1, ge=1, le=100_000),
         page_size: int = Parameter(default=20, ge=1, le=100),
     ) -> TaggedSessionsResponse:
-        found = await tags_service.sessions_by_tag(tag_id, page, page_size)
+        found = await tags_service.sessions_by_tag(principal.tenant, tag_id, page, page_size)
         return TaggedSessionsResponse.model_validate({"data": found})
 
     @get(
@@ -104,9 +108,9 @@ class SessionTagsController(Controller):
         responses=error_responses(400, 401, 403),
     )
     async def session_tags(
-        self, tags_service: TagService, session_name: str = NAME
+        self, tags_service: TagService, principal: Principal, session_name: str = NAME
     ) -> SessionTagsResponse:
-        tags = await tags_service.session_tags(session_name)
+        tags = await tags_service.session_tags(principal.tenant, session_name)
         return SessionTagsResponse(data=SessionTags(session_name=session_name, tags=tags))
 
     @post(
@@ -135,7 +139,11 @@ class SessionTagsController(Controller):
         responses=error_responses(400, 401, 403, 404),
     )
     async def remove_tag(
-        self, tags_service: TagService, session_name: str = NAME, tag_id: str = TAG_ID
+        self,
+        tags_service: TagService,
+        principal: Principal,
+        session_name: str = NAME,
+        tag_id: str = TAG_ID,
     ) -> Done:
-        await tags_service.remove(session_name, tag_id)
+        await tags_service.remove(principal.tenant, session_name, tag_id)
         return Done(message="標籤已移除")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth.services import Principal
 from api.tags.rules import check_color, check_deletable, check_icon, check_name, check_room
 from api.tags.schemas import SessionTagOut, TagCreate, TagOut
+from api.tenants.keys import PerTenant, tenant_prefix
 from core.db.models import Tag, TagCategory
 from core.db.repositories.agent_tools import TagRepository
 from core.db.types import utc_now
 from core.errors import InvalidInput, NotFound
-from graphs.supervision.service import SupervisionService
+from graphs.supervision.service import SupervisionService, visible
 from graphs.supervision.takeover import SessionLocks
 from graphs.supervision.tool_cache import TAGS, VersionedCache
 
@@ -49,17 +50,22 @@ class TagService:
     ) -> None:
         self.sessions = sessions
         self.supervision = supervision
-        self.locks = SessionLocks(redis, f"{prefix}:tags", wait_seconds=10)
-        self.cache: VersionedCache[Sequence[TagOut]] = VersionedCache(
-            redis, prefix, TAGS, self._load
+        self.locks = PerTenant(
+            lambda t: SessionLocks(redis, f"{tenant_prefix(prefix, t)}:tags", wait_seconds=10)
+        )
+        self.cache: PerTenant[VersionedCache[Sequence[TagOut]]] = PerTenant(
+            lambda t: VersionedCache(redis, tenant_prefix(prefix, t), TAGS, self._loader(t))
         )
 
-    async def _load(self) -> Sequence[TagOut]:
-        async with self.sessions() as db:
-            return tuple(TagOut.of(t) for t in await TagRepository(db).list_all())
+    def _loader(self, tenant: str) -> Callable[[], Awaitable[Sequence[TagOut]]]:
+        async def load() -> Sequence[TagOut]:
+            async with self.sessions() as db:
+                return tuple(TagOut.of(t) for t in await TagRepository(db, tenant).list_all())
 
-    async def listing(self) -> dict[str, Any]:
-        tags = await self.cache.get()
+        return load
+
+    async def listing(self, tenant: str) -> dict[str, Any]:
+        tags = await self.cache(tenant).get()
         system = [t for t in tags if t.is_system]
         custom = [t for t in tags if not t.is_system]
         return {"system_tags": system, "custom_tags": custom, "total": len(tags)}
@@ -68,7 +74,7 @@ class TagService:
         name, color, icon = check_name(body.name), check_color(body.color), check_icon(body.icon)
         try:
             async with self.sessions.begin() as db:
-                tags = TagRepository(db)
+                tags = TagRepository(db, principal.tenant)
                 if await tags.name_taken(name):
                     raise _tag_exists(name)
                 tag = await tags.add(Tag(
@@ -78,29 +84,29 @@ class TagService:
                 ))  # fmt: skip
         except IntegrityError:  # the same name created on another instance meanwhile
             raise _tag_exists(name) from None
-        await self.cache.invalidate()
+        await self.cache(principal.tenant).invalidate()
         return tag
 
-    async def delete(self, tag_id: str) -> None:
+    async def delete(self, tenant: str, tag_id: str) -> None:
         """A custom tag, and with it its places on sessions; system tags are refused."""
         async with self.sessions.begin() as db:
-            tags = TagRepository(db)
+            tags = TagRepository(db, tenant)
             tag = await tags.get(tag_id)
             if tag is None:
                 raise _no_tag(tag_id)
             check_deletable(tag.is_system)
             await db.delete(tag)
-        await self.cache.invalidate()
+        await self.cache(tenant).invalidate()
 
     async def _require_session(self, session_name: str) -> dict[str, Any]:
         found = await self.supervision.index.summaries([session_name])
-        if session_name not in found:
+        if session_name not in found or not visible(found[session_name]):
             raise NotFound(f"chat session {session_name} not found", code="SESSION_NOT_FOUND")
         return found[session_name]
 
-    async def session_tags(self, session_name: str) -> list[SessionTagOut]:
+    async def session_tags(self, tenant: str, session_name: str) -> list[SessionTagOut]:
         async with self.sessions() as db:
-            pairs = await TagRepository(db).of_session(session_name)
+            pairs = await TagRepository(db, tenant).of_session(session_name)
         return [
             SessionTagOut(id=tag.id, name=tag.name, color=tag.color, icon=tag.icon,
                           added_at=link.added_at.timestamp(), added_by=link.added_by)
@@ -109,8 +115,9 @@ class TagService:
 
     async def add(self, principal: Principal, session_name: str, tag_id: str) -> dict[str, Any]:
         await self._require_session(session_name)
-        async with self.locks.hold(session_name), self.sessions.begin() as db:
-            tags = TagRepository(db)
+        tenant = principal.tenant
+        async with self.locks(tenant).hold(session_name), self.sessions.begin() as db:
+            tags = TagRepository(db, tenant)
             if await tags.get(tag_id) is None:
                 raise _no_tag(tag_id)
             current = await tags.of_session(session_name)
@@ -119,19 +126,22 @@ class TagService:
                                    code="TAG_ALREADY_ADDED")  # fmt: skip
             check_room(len(current))
             await tags.attach(session_name, tag_id, principal.username, utc_now())
-        await self.cache.invalidate()  # usage_count moved
-        return {"session_name": session_name, "tags": await self.session_tags(session_name)}
+        await self.cache(tenant).invalidate()  # usage_count moved
+        tags_now = await self.session_tags(tenant, session_name)
+        return {"session_name": session_name, "tags": tags_now}
 
-    async def remove(self, session_name: str, tag_id: str) -> None:
-        async with self.locks.hold(session_name), self.sessions.begin() as db:
-            if not await TagRepository(db).detach(session_name, tag_id):
+    async def remove(self, tenant: str, session_name: str, tag_id: str) -> None:
+        async with self.locks(tenant).hold(session_name), self.sessions.begin() as db:
+            if not await TagRepository(db, tenant).detach(session_name, tag_id):
                 raise NotFound(f"session {session_name} has no tag {tag_id}",
                                code="TAG_NOT_ON_SESSION")  # fmt: skip
-        await self.cache.invalidate()
+        await self.cache(tenant).invalidate()
 
-    async def sessions_by_tag(self, tag_id: str, page: int, page_size: int) -> dict[str, Any]:
+    async def sessions_by_tag(
+        self, tenant: str, tag_id: str, page: int, page_size: int
+    ) -> dict[str, Any]:
         async with self.sessions() as db:
-            tags = TagRepository(db)
+            tags = TagRepository(db, tenant)
             tag = await tags.get(tag_id)
             if tag is None:
                 raise _no_tag(tag_id)
@@ -153,18 +163,18 @@ class TagService:
 
 
 async def tags_of_sessions(
-    sessions: async_sessionmaker[AsyncSession], names: Iterable[str]
+    sessions: async_sessionmaker[AsyncSession], tenant: str, names: Iterable[str]
 ) -> dict[str, list[dict[str, str]]]:
     """For the agents' queue: `{session_name: [{id, name, color}]}` in one query."""
     async with sessions() as db:
-        found = await TagRepository(db).of_sessions(names)
+        found = await TagRepository(db, tenant).of_sessions(names)
     return {n: [{"id": t.id, "name": t.name, "color": t.color} for t in ts]
             for n, ts in found.items()}  # fmt: skip
 
 
 async def sessions_tagged(
-    sessions: async_sessionmaker[AsyncSession], tag_ids: Sequence[str]
+    sessions: async_sessionmaker[AsyncSession], tenant: str, tag_ids: Sequence[str]
 ) -> set[str]:
     """For the agents' queue filter: the sessions carrying every one of `tag_ids`."""
     async with sessions() as db:
-        return await TagRepository(db).sessions_with_all(tag_ids)
+        return await TagRepository(db, tenant).sessions_with_all(tag_ids)

@@ -89,6 +89,7 @@ class TicketsController(Controller):
     async def search(
         self,
         tickets: TicketService,
+        principal: Principal,
         status: TicketStatus | None = None,
         priority: TicketPriority | None = None,
         category: TicketCategory | None = None,
@@ -125,12 +126,18 @@ class TicketsController(Controller):
             "sla_status": sla_status.value if sla_status else None,
             "keyword": keyword,
         }
-        listed = await tickets.search(where, sort=sort, page=page, page_size=page_size)
+        listed = await tickets.search(
+            principal.tenant, where, sort=sort, page=page, page_size=page_size
+        )
         return TicketPageResponse.model_validate({"data": listed})
 
     @_route(get, "/{ticket_id:str}", "A ticket with its comments and activity log", 401, 403, 404)
-    async def read(self, tickets: TicketService, ticket_id: str = TICKET_ID) -> TicketResponse:
-        return TicketResponse.model_validate({"data": await tickets.get(ticket_id)})
+    async def read(
+        self, tickets: TicketService, principal: Principal, ticket_id: str = TICKET_ID
+    ) -> TicketResponse:
+        return TicketResponse.model_validate(
+            {"data": await tickets.get(principal.tenant, ticket_id)}
+        )
 
     @_route(
         patch,
@@ -244,6 +251,8 @@ class SessionTicketController(Controller):
         "when it never had one.",
     )
     async def for_session(
-        self, tickets: TicketService, session_name: str = SESSION
+        self, tickets: TicketService, principal: Principal, session_name: str = SESSION
     ) -> MaybeTicketResponse:
-        return MaybeTicketResponse.model_validate({"data": await tickets.for_session(session_name)})
+        return MaybeTicketResponse.model_validate(
+            {"data": await tickets.for_session(principal.tenant, session_name)}
+        )

@@ -19,7 +19,7 @@ from typing import Any, Final
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth.services import Principal
-from api.realtime.hub import WORKBENCH, EventHub
+from api.realtime.hub import EventHub, workbench_channel
 from api.tickets import sla
 from api.tickets.schemas import AssignRequest, CommentRequest, StatusRequest, TicketCreate
 from api.tickets.summary import SessionFacts, session_facts
@@ -77,23 +77,23 @@ class TicketService:
         self.sessions, self.hub, self.supervision, self.clock = sessions, hub, supervision, clock
 
     # --- reads --------------------------------------------------------------------------------
-    async def get(self, ticket_id: str) -> dict[str, Any]:
+    async def get(self, tenant: str, ticket_id: str) -> dict[str, Any]:
         async with self.sessions() as db:
-            repo = TicketRepository(db)
+            repo = TicketRepository(db, tenant)
             return await ticket_view(repo, await self._require(repo, ticket_id), self.clock())
 
-    async def for_session(self, session_name: str) -> dict[str, Any] | None:
+    async def for_session(self, tenant: str, session_name: str) -> dict[str, Any] | None:
         async with self.sessions() as db:
-            repo = TicketRepository(db)
+            repo = TicketRepository(db, tenant)
             ticket = await repo.latest_for_session(session_name)
             return None if ticket is None else await ticket_view(repo, ticket, self.clock())
 
     async def search(
-        self, where: Mapping[str, Any], *, sort: str, page: int, page_size: int
+        self, tenant: str, where: Mapping[str, Any], *, sort: str, page: int, page_size: int
     ) -> dict[str, Any]:
         now = self.clock()
         async with self.sessions() as db:
-            repo = TicketRepository(db)
+            repo = TicketRepository(db, tenant)
             rows, total = await repo.search(
                 TicketFilter(now=now, **where),
                 sort=sort,
@@ -122,7 +122,7 @@ class TicketService:
         plan = sla.plan(body.category, body.priority, now)
         async with self.sessions() as db, db.begin():
             operator = await self._operator(db, principal)
-            repo = TicketRepository(db)
+            repo = TicketRepository(db, principal.tenant)
             ticket = Ticket(
                 ticket_id=new_public_id("ticket"),
                 title=body.title,
@@ -157,7 +157,7 @@ class TicketService:
                 now=now,
             )
             view = await ticket_view(repo, ticket, now)
-        await self._announce("created", view, operator)
+        await self._announce(principal.tenant, "created", view, operator)
         return view
 
     async def update(
@@ -191,7 +191,7 @@ class TicketService:
         self, principal: Principal, ticket_id: str, body: AssignRequest
     ) -> dict[str, Any]:
         async with self.sessions() as db:
-            assignee = await _agent(UserRepository(db), body.assignee_id)
+            assignee = await _agent(UserRepository(db), body.assignee_id, principal.tenant)
 
         def change(ticket: Ticket, now: datetime) -> Change | None:
             department = body.department.value if body.department else ticket.department
@@ -242,7 +242,7 @@ class TicketService:
         now = self.clock()
         async with self.sessions() as db, db.begin():
             operator = await self._operator(db, principal)
-            repo = TicketRepository(db)
+            repo = TicketRepository(db, principal.tenant)
             ticket = await self._require(repo, ticket_id)
             comment = await repo.add_comment(
                 TicketComment(
@@ -268,7 +268,7 @@ class TicketService:
                          "mentions": comment.mentions},
             now=now)  # fmt: skip
             view = await ticket_view(repo, ticket, now)
-        await self._announce("commented", view, operator)
+        await self._announce(principal.tenant, "commented", view, operator)
         return view
 
     # --- the one write path -------------------------------------------------------------------
@@ -283,7 +283,7 @@ class TicketService:
             now = self.clock()
             async with self.sessions() as db, db.begin():
                 operator = await self._operator(db, principal)
-                repo = TicketRepository(db)
+                repo = TicketRepository(db, principal.tenant)
                 ticket = await self._require(repo, ticket_id, fresh=True)
                 read = ticket.version
                 if sent_version is not None and read != sent_version:
@@ -301,7 +301,7 @@ class TicketService:
                 await repo.log(ticket, planned.action, planned.description, operator=operator,
                                details=planned.details, now=now)  # fmt: skip
                 view = await ticket_view(repo, ticket, now)
-            await self._announce(planned.action, view, operator)
+            await self._announce(principal.tenant, planned.action, view, operator)
             return view
         raise Conflict(STALE, code="VERSION_CONFLICT")
 
@@ -315,7 +315,9 @@ class TicketService:
         user = await UserRepository(db).get(principal.user_id)
         return principal.username, (user.display_name if user else principal.username)
 
-    async def _announce(self, action: str, view: Mapping[str, Any], operator: Operator) -> None:
+    async def _announce(
+        self, tenant: str, action: str, view: Mapping[str, Any], operator: Operator
+    ) -> None:
         event = {
             "type": "ticket",
             "action": action,
@@ -325,7 +327,7 @@ class TicketService:
             "timestamp": epoch(self.clock()),
         }  # fmt: skip
         try:
-            await self.hub.publish([WORKBENCH], event)
+            await self.hub.publish([workbench_channel(tenant)], event)
         except Exception as exc:  # the change is committed; streams catch up on the next read
             log.warning("ticket_event_not_published", action=action, error=type(exc).__name__)
 
@@ -339,11 +341,16 @@ def _sla_columns(plan: sla.SlaPlan) -> dict[str, datetime]:
     }
 
 
-async def _agent(users: UserRepository, agent_id: str | int) -> User:
+async def _agent(users: UserRepository, agent_id: str | int, tenant: str) -> User:
     """An active agent/admin by numeric id or username (404 AGENT_NOT_FOUND otherwise)."""
     user = None if isinstance(agent_id, int) else await users.get_by_login(agent_id)
     if user is None and str(agent_id).isdigit() and int(agent_id) < 2**31:
         user = await users.get(int(agent_id))
-    if user is None or not user.is_active or user.role not in AGENT_ROLES:
+    if (
+        user is None
+        or not user.is_active
+        or user.role not in AGENT_ROLES
+        or user.tenant_id != tenant  # another tenant's agent: unknown here
+    ):
         raise NotFound(f"agent {agent_id} not found", code="AGENT_NOT_FOUND")
     return user

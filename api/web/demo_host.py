@@ -47,9 +47,12 @@ PAGE = """<!doctype html>
 </html>
 """
 
+# the demo tenant `default`'s public site key (core/db/seed.py DEMO_SITE_KEYS; a test keeps the
+# two in step: this module stays standard library only)
+DEMO_SITE_KEY = "sk_demo_default_site_key"
 EMBED = (
-    '<script src="{api}/embed.js" data-position="{position}" data-color="{color}"'
-    ' data-lang="{lang}" data-greeting="{greeting}"></script>\n'
+    '<script src="{api}/embed.js" data-site-key="{site_key}" data-position="{position}"'
+    ' data-color="{color}" data-lang="{lang}" data-greeting="{greeting}"></script>\n'
     '<script src="/unread.js"></script>'
 )
 # an external file, not inline: the demo shows the host page's side of the API under a strict CSP
@@ -58,7 +61,10 @@ UNREAD_JS = (
     "  document.getElementById('unread').textContent = String(e.detail.count)\n"
     "})\n"
 )
-FRAME = '<iframe id="direct" src="{api}/widget" title="chat" width="390" height="600"></iframe>'
+FRAME = (
+    '<iframe id="direct" src="{api}/widget?site_key={site_key}" title="chat" width="390"'
+    ' height="600"></iframe>'
+)
 
 
 class DemoHandler(BaseHTTPRequestHandler):
@@ -95,8 +101,10 @@ class DemoHandler(BaseHTTPRequestHandler):
 
 
 def make_server(host: str, port: int, **options: str) -> ThreadingHTTPServer:
-    """The demo site (port 0: a free one); `options`: api, position, color, lang, greeting."""
-    values = {"position": "right", "color": "#0284c7", "lang": "", "greeting": "", **options}
+    """The demo site (port 0: a free one); `options`: api, site_key, position, color, lang,
+    greeting."""
+    values = {"position": "right", "color": "#0284c7", "lang": "", "greeting": "",
+              "site_key": DEMO_SITE_KEY, **options}  # fmt: skip
     values["api"] = values["api"].rstrip("/")
     return ThreadingHTTPServer((host, port), partial(DemoHandler, values))
 
@@ -125,10 +133,11 @@ def main() -> None:
     parser.add_argument("--color", default="#0284c7")
     parser.add_argument("--lang", default="", help="zh-TW, zh-CN or en (default: the browser's)")
     parser.add_argument("--greeting", default="")
+    parser.add_argument("--site-key", default=DEMO_SITE_KEY, help="the tenant's widget site key")
     args = parser.parse_args()
     server = make_server(
         args.host, args.port, api=args.api, position=args.position, color=args.color,
-        lang=args.lang, greeting=args.greeting,
+        lang=args.lang, greeting=args.greeting, site_key=args.site_key,
     )  # fmt: skip
     print(f"demo host on http://{args.host}:{args.port} (embedding {args.api}); Ctrl-C stops it")
     print(f"the API needs WIDGET_EMBED_ORIGINS='[\"http://{args.host}:{args.port}\"]'")

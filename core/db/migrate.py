@@ -130,7 +130,10 @@ async def seed(url: str | None = None, settings: Settings | None = None) -> str:
             await session.commit()
     finally:
         await engine.dispose()
-    return f"seeded: {result.stores_created} stores, {result.users_created} users created"
+    return (
+        f"seeded: {result.tenants_created} tenants, {result.stores_created} stores,"
+        f" {result.users_created} users created"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

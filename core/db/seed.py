@@ -1,4 +1,9 @@
-"""Demo accounts: five stores, their staff, three agents and an admin.
+"""Demo accounts: five stores, their staff, three agents and an admin of tenant `default`, a
+second tenant (`harbor`) with its own admin and agent, and a platform admin who manages tenants.
+
+The demo tenants' site keys are fixed (`DEMO_SITE_KEYS`: public by nature, like the key in any
+embed snippet) so the demo page and the tests can embed them; outside production the seed puts
+them back on every run (a key rotated in a demo database returns on the next bootstrap).
 
 Store ids and names mirror the back-office demo data (S001.. in
 `mcp_servers/backoffice/catalog_people.py`; a test keeps the two in step). Employee codes
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.models import Store, User, UserRole, UserStatus
+from core.db.models import DEFAULT_TENANT, Store, Tenant, TenantStatus, User, UserRole, UserStatus
 from core.security.passwords import hash_password_async
 from core.settings import Settings
 
@@ -38,6 +43,15 @@ class DemoUser:
     role: UserRole
     store_id: str | None = None
     max_sessions: int = 5
+    tenant_id: str | None = DEFAULT_TENANT
+
+
+SECOND_TENANT = "harbor"
+DEMO_TENANTS: dict[str, str] = {DEFAULT_TENANT: "Default", SECOND_TENANT: "海港電信 Harbor Telecom"}
+DEMO_SITE_KEYS: dict[str, str] = {
+    DEFAULT_TENANT: "sk_demo_default_site_key",
+    SECOND_TENANT: "sk_demo_harbor_site_key",
+}
 
 
 DEMO_STORES: tuple[DemoStore, ...] = (
@@ -69,7 +83,11 @@ def _demo_users() -> tuple[DemoUser, ...]:
         DemoUser("agent002", "客服小熊", UserRole.AGENT),
         DemoUser("agent003", "客服小兔", UserRole.AGENT),
         DemoUser("admin", "系統管理員", UserRole.ADMIN, max_sessions=10),
-    ]
+        DemoUser("harbor-admin", "海港管理員", UserRole.ADMIN, max_sessions=10,
+                 tenant_id=SECOND_TENANT),
+        DemoUser("harbor-agent", "海港客服小海", UserRole.AGENT, tenant_id=SECOND_TENANT),
+        DemoUser("platform", "平台管理員", UserRole.PLATFORM_ADMIN, tenant_id=None),
+    ]  # fmt: skip
     return tuple(users)
 
 
@@ -80,10 +98,12 @@ DEMO_USERS: tuple[DemoUser, ...] = _demo_users()
 class SeedResult:
     stores_created: int
     users_created: int
+    tenants_created: int = 0
 
 
 async def seed_demo_accounts(session: AsyncSession, settings: Settings) -> SeedResult:
-    """Create the missing demo stores and accounts; flushes, the caller commits."""
+    """Create the missing demo tenants, stores and accounts; flushes, the caller commits."""
+    tenants_created = await _seed_tenants(session, settings)
     have_stores = set(
         (
             await session.scalars(
@@ -123,6 +143,7 @@ async def seed_demo_accounts(session: AsyncSession, settings: Settings) -> SeedR
                 display_name=u.display_name,
                 role=u.role.value,
                 store_id=u.store_id,
+                tenant_id=u.tenant_id if u.tenant_id else sa.null(),
                 max_sessions=u.max_sessions,
                 password_hash=password_hash,
                 status=UserStatus.OFFLINE.value,
@@ -133,4 +154,21 @@ async def seed_demo_accounts(session: AsyncSession, settings: Settings) -> SeedR
             for u in new_users
         )
         await session.flush()
-    return SeedResult(stores_created=len(new_stores), users_created=len(new_users))
+    return SeedResult(stores_created=len(new_stores), users_created=len(new_users),
+                      tenants_created=tenants_created)  # fmt: skip
+
+
+async def _seed_tenants(session: AsyncSession, settings: Settings) -> int:
+    """The demo tenants with their fixed site keys (`default` exists since migration 0006)."""
+    have = {t.id: t for t in (await session.scalars(sa.select(Tenant))).all()}
+    created = 0
+    for tenant_id, name in DEMO_TENANTS.items():
+        tenant = have.get(tenant_id)
+        if tenant is None:
+            session.add(Tenant(id=tenant_id, name=name, status=TenantStatus.ACTIVE.value,
+                               site_key=DEMO_SITE_KEYS[tenant_id]))  # fmt: skip
+            created += 1
+        elif settings.app_env != "production":
+            tenant.site_key = DEMO_SITE_KEYS[tenant_id]
+    await session.flush()
+    return created

@@ -8,6 +8,7 @@ the server's. `python -m evals.knowledge` prints them.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,15 +100,35 @@ class Scores:
     answerable_accuracy: float
     answerable: int
     unanswerable: int
+    answerable_precision: float = 0.0  # of the queries judged answerable, the share that are
+    answerable_recall: float = 0.0  # of the answerable queries, the share judged so
+    unknown_recall: float = 0.0  # of the out-of-KB queries, the share answered "I don't know"
+
+
+def answerable_figures(pairs: Sequence[tuple[bool, bool]]) -> dict[str, float]:
+    """(labelled answerable, judged answerable) pairs → precision, recall, the "I don't know"
+    recall and accuracy of the answerable decision (an empty class scores 1.0)."""
+    tp = sum(1 for truth, said in pairs if truth and said)
+    fp = sum(1 for truth, said in pairs if not truth and said)
+    fn = sum(1 for truth, said in pairs if truth and not said)
+    tn = len(pairs) - tp - fp - fn
+    return {
+        "answerable_precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+        "answerable_recall": round(tp / (tp + fn), 3) if tp + fn else 1.0,
+        "unknown_recall": round(tn / (tn + fp), 3) if tn + fp else 1.0,
+        "answerable_accuracy": round((tp + tn) / len(pairs), 3) if pairs else 1.0,
+    }
 
 
 def score(outcomes: list[Outcome], margin: float = ANSWERABLE_MARGIN) -> Scores:
     labelled = [o for o in outcomes if o.query.relevant]
     recall = sum(o.rank is not None for o in labelled) / len(labelled)
     mrr = sum(1 / o.rank for o in labelled if o.rank) / len(labelled)
-    right = sum((o.evidence >= margin) == bool(o.query.relevant) for o in outcomes)
-    return Scores(round(recall, 3), round(mrr, 3), round(right / len(outcomes), 3),
-                  len(labelled), len(outcomes) - len(labelled))  # fmt: skip
+    figures = answerable_figures([(bool(o.query.relevant), o.evidence >= margin)
+                                  for o in outcomes])  # fmt: skip
+    return Scores(round(recall, 3), round(mrr, 3), figures["answerable_accuracy"],
+                  len(labelled), len(outcomes) - len(labelled), figures["answerable_precision"],
+                  figures["answerable_recall"], figures["unknown_recall"])  # fmt: skip
 
 
 def best_margin(outcomes: list[Outcome]) -> tuple[float, float]:

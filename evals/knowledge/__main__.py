@@ -19,7 +19,9 @@ def main() -> None:
     print(f"queries: {s.answerable} answerable, {s.unanswerable} unanswerable "
           f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
     print(f"recall@5: {s.recall_at_5:.3f}   MRR: {s.mrr:.3f}")
-    print(f"answerable accuracy at margin {ANSWERABLE_MARGIN}: {s.answerable_accuracy:.3f}")
+    print(f"answerable at margin {ANSWERABLE_MARGIN}: accuracy {s.answerable_accuracy:.3f}, "
+          f"precision {s.answerable_precision:.3f}, recall {s.answerable_recall:.3f}, "
+          f"'I don't know' recall {s.unknown_recall:.3f}")  # fmt: skip
     margin, accuracy = best_margin(outcomes)
     print(f"best margin on this set: {margin} (accuracy {accuracy:.3f})")
     for o in sorted(outcomes, key=lambda o: o.evidence):

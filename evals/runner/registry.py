@@ -15,6 +15,7 @@ SUITES: dict[str, str] = {
     "renewal": "evals.suites.renewal:RenewalSuite",
     "side_chat": "evals.suites.side_chat:SideChatSuite",
     "answers": "evals.suites.answers:AnswersSuite",
+    "knowledge": "evals.knowledge.suite:KnowledgeSuite",
 }
 
 

@@ -48,13 +48,14 @@ def where(path: Path) -> str:
 
 
 def load_jsonl(path: Path, model: type[R]) -> list[R]:
-    """Validated rows of a JSONL file (blank lines and `//` comment lines skipped); ids unique."""
+    """Validated rows of a JSONL file (blank lines and `//` or `#` comment lines skipped); ids
+    unique."""
     if not path.exists():
         raise DatasetError(f"{where(path)}: dataset not found")
     rows: list[R] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("//"):
+        if not line.strip() or line.lstrip().startswith(("//", "#")):
             continue
         at = f"{where(path)}:{number}"
         try:

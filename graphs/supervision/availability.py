@@ -34,9 +34,12 @@ class AgentAvailability:
         self.claims = ClaimStore(redis, prefix)
         self.index = SessionIndex(redis, prefix)
 
-    async def all_agents_busy(self) -> bool:
+    async def all_agents_busy(self, tenant_id: str | None = None) -> bool:
+        """`tenant_id` None counts every tenant's agents (callers that do not name one yet)."""
         async with self.sessions() as db:
-            online = await UserRepository(db).list_agents(status=UserStatus.ONLINE.value)
+            online = await UserRepository(db).list_agents(
+                tenant_id=tenant_id, status=UserStatus.ONLINE.value
+            )
         for agent in online:
             if agent.role != UserRole.AGENT.value or not agent.is_active:
                 continue

@@ -12,6 +12,8 @@ Additions (v2.4; clients that do not know them ignore them):
     {"type": "status_change", "status", "reason", "timestamp",
      "agent_info": {"agent_id", "agent_name"}}                             # agent_info: live only
     {"type": "error", "content": "<description>", "code": "<ERROR_CODE>"}
+    {"type": "citations", "message_id", "citations": [{"n", "source", "faq_id" | "document_id",
+     "version", "chunk", "title", "citation"}]}     # after an answer from the knowledge base
 
 `manual_message` carries both the flat `agent_id`/`agent_name` of v2.4 and the `agent_info` object
 of the MVP section, so either parser finds them. Customer messages typed while a human is
@@ -36,7 +38,7 @@ from graphs.supervision.takeover import AgentAtCapacity, NotAssignedAgent
 from graphs.supervision.transitions import InvalidTransition, SessionClosed
 
 Event = dict[str, Any]
-EVENT_TYPES: Final = ("message", "done", "manual_message", "status_change", "error")
+EVENT_TYPES: Final = ("message", "done", "manual_message", "status_change", "error", "citations")
 
 
 def message(content: str) -> Event:
@@ -45,6 +47,11 @@ def message(content: str) -> Event:
 
 def done() -> Event:
     return {"type": "done", "content": ""}
+
+
+def citations(message_id: str, cited: list[Any]) -> Event:
+    """The sources of the answer just streamed (its text already ends with them, rendered)."""
+    return {"type": "citations", "message_id": message_id, "citations": list(cited)}
 
 
 def _agent_info(agent: AgentInfo) -> dict[str, str]:

@@ -31,6 +31,7 @@ from graphs.supervision.auto_reply import Rule
 from graphs.supervision.availability import Availability
 from graphs.supervision.due import DueQueue
 from graphs.supervision.intent import IntentMatcher
+from graphs.supervision.knowledge import KnowledgeSearch
 from graphs.supervision.outbox import Outbox
 from graphs.supervision.rules import PolicyRules
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
@@ -169,6 +170,10 @@ class SupervisionDeps:
     auto_replies: AutoReplySource | None = None
     availability: Availability | None = None  # busy / queue position for busy and queue rules
     due: DueQueue | None = None  # delayed replies and timeout checks; None: reply at once
+    # the knowledge base the AI answers from (cited); None: no knowledge base (Studio, tests)
+    knowledge: KnowledgeSearch | None = None
+    knowledge_tenant: str = "default"  # KNOWLEDGE_TENANT: sessions without a tenant_id
+    knowledge_top_k: int = 3  # hits the model sees when the question is answerable
 
 
 def build_supervision_graph(deps: SupervisionDeps) -> StateGraph:

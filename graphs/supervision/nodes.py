@@ -35,13 +35,20 @@ from core.logging import get_logger
 from graphs.supervision import events as ev
 from graphs.supervision.auto_reply_nodes import AutoReplies, say
 from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide
+from graphs.supervision.knowledge import Grounding, ground, sources_text
 from graphs.supervision.language import Language, system_message
 from graphs.supervision.manual import HumanSideEvents
 from graphs.supervision.outbox import MailHandoff, mail_verdict, unsent_mail
-from graphs.supervision.policy import EscalationDecision, TurnContext, evaluate
+from graphs.supervision.policy import (
+    EscalationDecision,
+    TurnContext,
+    evaluate,
+    evaluate_without_model,
+)
 from graphs.supervision.rules import PolicyRules, raise_severity
 from graphs.supervision.shift import ShiftConfig, is_on_duty, offline_message
 from graphs.supervision.state import (
+    HistoryItem,
     SupervisionState,
     UserProfile,
     customer_language,
@@ -105,6 +112,7 @@ class SupervisionNodes:
             started: dict[str, Any] = {
                 **base, "session_name": incoming["session_name"],
                 "conversation_id": f"conv_{uuid.uuid4().hex[:16]}", "status": "bot_active",
+                "tenant_id": str(incoming.get("tenant_id") or self.deps.knowledge_tenant),
                 "user_profile": profile.model_dump(), "escalation": None,
                 "escalation_epoch": 0, "assigned_agent": None,
                 "mail": {"sent": False, "email_to": []}, "ai_fail_count": 0,
@@ -157,12 +165,13 @@ class SupervisionNodes:
         )
 
     async def _decide(self, turn: TurnContext) -> EscalationDecision | None:
-        """The rules first, on the loop (sub-millisecond); only a turn no rule decides goes to
-        the semantic layer, whose embedding (~15-30 ms of CPU) runs off the event loop."""
+        """The rules and the screen's first look on the loop (sub-millisecond); only a turn
+        they leave open (including a keyword hit awaiting its veto check) goes to the semantic
+        layer, whose embedding (~15-30 ms of CPU) runs off the event loop."""
         rules = await self._rules()
-        decision = evaluate(turn, rules, self.deps.scorer)
         matcher = self.deps.matcher
-        if decision is not None or matcher is None:
+        decision = evaluate_without_model(turn, rules, self.deps.scorer, matcher)
+        if not isinstance(decision, str):  # decided, or nothing to decide
             return decision
         return await asyncio.to_thread(evaluate, turn, rules, self.deps.scorer, matcher)
 
@@ -177,38 +186,54 @@ class SupervisionNodes:
         return Command(goto="escalate", update={"escalation": decision.as_escalation()})
 
     async def answer(self, state: SupervisionState) -> Command[str]:
-        """The AI's reply, streamed as `message` events. A failure gets the polite fallback; a
-        degraded answer (the offline model stood in for the configured one) stays, but both
-        count as an AI failure."""
+        """The AI's reply, streamed as `message` events, grounded in the knowledge base and
+        ending with its sources (also a `citations` event and the item's `citations`). A
+        failure gets the polite fallback; a degraded answer (the offline model stood in for the
+        configured one) stays, but both count as an AI failure."""
         try:
             async with asyncio.timeout(self.deps.ai_timeout_seconds):
-                text, degraded = await self._ai_turn(state)
+                grounding = await self._ground(state)
+                text, degraded = await self._ai_turn(state, grounding)
             if not text.strip():
                 raise ValueError("empty answer")
         except Exception as exc:  # the model, a tool or the timeout: the customer gets a reply
             log.warning("supervision_ai_failed", session=state.get("session_name"),
                         error=type(exc).__name__)  # fmt: skip
             return await self._ai_failed(state)
-        if degraded:
-            log.warning("supervision_ai_degraded", session=state.get("session_name"))
-            return await self._ai_failed(state, answered=text)
         _, now = self._now()
         reply = new_message("assistant", text, now)
+        if cited := (grounding.cited(text) if grounding is not None else []):
+            tail = sources_text(cited, customer_language(state))
+            ev.emit(ev.message(tail))
+            reply["content"] += tail
+            reply["citations"] = [dict(c) for c in cited]
+            ev.emit(ev.citations(reply["id"], reply["citations"]))
+        if degraded:
+            log.warning("supervision_ai_degraded", session=state.get("session_name"))
+            return await self._ai_failed(state, answered=reply)
         return Command(goto=END, update={"history": [reply], "updated_at": now})
 
+    async def _ground(self, state: SupervisionState) -> Grounding | None:
+        """The knowledge base on the customer's last message (None: no knowledge base here)."""
+        texts = user_texts(state)
+        if self.deps.knowledge is None or not texts:
+            return None
+        tenant = state.get("tenant_id") or self.deps.knowledge_tenant
+        return await ground(self.deps.knowledge, tenant, texts[-1], self.deps.knowledge_top_k)
+
     async def _ai_failed(
-        self, state: SupervisionState, answered: str | None = None
+        self, state: SupervisionState, answered: HistoryItem | None = None
     ) -> Command[str]:
         """One more AI failure, then the policy again (3 → `ai_failure`). `answered`: the
-        degraded text the customer already saw; otherwise the polite fallback is sent."""
+        degraded reply the customer already saw; otherwise the polite fallback is sent."""
         _, now = self._now()
-        text = answered
-        if text is None:
+        if answered is None:
             text = AI_FALLBACK[customer_language(state)]
             ev.emit(ev.message(text))
+            answered = new_message("assistant", text, now)
         fails = state.get("ai_fail_count", 0) + 1
         update: dict[str, Any] = {
-            "history": [new_message("assistant", text, now)],
+            "history": [answered],
             "ai_fail_count": fails,
             "updated_at": now,
         }
@@ -217,7 +242,9 @@ class SupervisionNodes:
             return Command(goto=END, update=update)
         return Command(goto="escalate", update={**update, "escalation": decision.as_escalation()})
 
-    async def _ai_turn(self, state: SupervisionState) -> tuple[str, bool]:
+    async def _ai_turn(
+        self, state: SupervisionState, grounding: Grounding | None
+    ) -> tuple[str, bool]:
         """The answer's text and whether any model call of the turn was degraded."""
         base = self.deps.chat_model("customer_chat", state)
         model: Runnable[LanguageModelInput, BaseMessage] = base
@@ -232,6 +259,7 @@ class SupervisionNodes:
         messages: list[BaseMessage] = load_prompt("customer_chat_system").format_messages(
             today=at.astimezone(shift.zone).date().isoformat(),
             business_hours=business_hours(shift),
+            knowledge=grounding.messages() if grounding is not None else [],
             history=to_model_messages(history),
         )
         degraded = False

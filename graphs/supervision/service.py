@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from redis.asyncio import Redis
 
+from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import (
     InvalidInput,
     ManualInProgress,
@@ -60,6 +62,18 @@ from graphs.supervision.transitions import (
 
 log = get_logger(__name__)
 E, S = SessionEvent, SessionStatus
+# The tenant of the request being served, set by the API's auth layer from the token: a session
+# of another tenant reads as not found (404, never 403). Unset (the due sweeper, Studio, tests
+# that drive the service directly): no check.
+CALLER_TENANT: ContextVar[str | None] = ContextVar("caller_tenant", default=None)
+
+
+def visible(values: Mapping[str, Any]) -> bool:
+    """Does the calling tenant own this session's state (older sessions: tenant `default`)?"""
+    tenant = CALLER_TENANT.get()
+    return tenant is None or str(values.get("tenant_id") or DEFAULT_TENANT) == tenant
+
+
 WAITING = (S.PENDING_MANUAL.value, S.MANUAL_LIVE.value)
 DEFAULT_MAX_SESSIONS = 5
 REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -109,9 +123,10 @@ class SupervisionService:
 
     async def _state(self, session_name: str) -> dict[str, Any]:
         snapshot = await self.graph.aget_state(self.config(session_name))
-        if not snapshot.values or not snapshot.values.get("status"):
+        values = snapshot.values
+        if not values or not values.get("status") or not visible(values):
             raise NotFound(f"chat session {session_name} not found", code="SESSION_NOT_FOUND")
-        return dict(snapshot.values)
+        return dict(values)
 
     @staticmethod
     def _payload(state: Mapping[str, Any], event: dict[str, Any]) -> Any:
@@ -170,16 +185,24 @@ class SupervisionService:
     # --- customer side ----------------------------------------------------------------------
 
     async def new_conversation(
-        self, user_profile: Mapping[str, Any] | None = None, *, session_name: str | None = None
+        self,
+        user_profile: Mapping[str, Any] | None = None,
+        *,
+        session_name: str | None = None,
+        tenant_id: str | None = None,
     ) -> str:
-        """Start a session (one LangGraph thread); an existing `session_name` is returned as is."""
+        """Start a session (one LangGraph thread) of `tenant_id` (the graph's default tenant
+        when None); an existing `session_name` is returned as is."""
         name = session_name or f"session_{uuid.uuid4().hex[:16]}"
         async with self.locks.hold(name):
             snapshot = await self.graph.aget_state(self.config(name))
             if snapshot.values.get("status"):
                 return name
             profile = dict(user_profile or {})
-            start = {"type": "start", "session_name": name, "user_profile": profile}
+            start: dict[str, Any] = {"type": "start", "session_name": name,
+                                     "user_profile": profile}  # fmt: skip
+            if tenant_id is not None:
+                start["tenant_id"] = tenant_id
             await self._collect(name, {"incoming": start})
         return name
 
@@ -350,7 +373,8 @@ class SupervisionService:
         """`{"session": SessionState (last 50 messages), "audit_trail": [...], "inbox": ...}`;
         `inbox` is the pending Agent Inbox request (None when the AI has the chat)."""
         snapshot = await self.graph.aget_state(self.config(session_name))
-        if not snapshot.values or not snapshot.values.get("status"):
+        values = snapshot.values
+        if not values or not values.get("status") or not visible(values):
             raise NotFound(f"chat session {session_name} not found", code="SESSION_NOT_FOUND")
         inbox = next((i.value for task in snapshot.tasks for i in task.interrupts), None)
         return {
@@ -365,7 +389,8 @@ class SupervisionService:
         """The agents' queue: `{items: [SessionSummary], total}`; pending oldest first."""
         if status is not None:
             status = SessionStatus(status).value
-        return await self.index.list(status, now=self._now(), offset=offset, limit=limit)
+        return await self.index.list(status, now=self._now(), offset=offset, limit=limit,
+                                     tenant=CALLER_TENANT.get())  # fmt: skip
 
     async def apply_due(self, item: Mapping[str, Any]) -> None:
         """A due item (due.py): a delayed auto-reply, or a timeout check while a human is
@@ -378,6 +403,7 @@ class SupervisionService:
             event = {"type": "timeout_check", "since": int(item["since"])}
         async with self.locks.hold(name):
             state = await self._state(name)
+            CALLER_TENANT.set(str(state.get("tenant_id") or DEFAULT_TENANT))  # this task only
             status = state["status"]
             moot = event["type"] != "auto_reply" and status not in WAITING
             if status == S.CLOSED.value or moot:

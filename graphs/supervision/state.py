@@ -45,6 +45,7 @@ class HistoryItem(TypedDict, total=False):
     agent_id: str  # role == agent only
     agent_name: str
     auto_reply: str  # an auto-reply rule's type (welcome, keyword …) when a rule said it
+    citations: list[dict[str, Any]]  # knowledge sources of an AI answer (knowledge.Citation)
 
 
 class Escalation(TypedDict, total=False):
@@ -71,6 +72,9 @@ class Mail(TypedDict, total=False):
 
 class SupervisionState(TypedDict, total=False):
     session_name: str
+    # whose knowledge base answers (set server-side when the session starts, never from the
+    # customer's message; sessions older than the field use KNOWLEDGE_TENANT)
+    tenant_id: str
     conversation_id: str
     status: str  # SessionStatus value
     user_profile: dict[str, Any]

@@ -33,6 +33,7 @@ from typing import Any, Final, TypeVar
 
 from redis.asyncio import Redis
 
+from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import Conflict, Forbidden, ManualInProgress
 
 T = TypeVar("T")
@@ -274,6 +275,10 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _tenant_of(blob: Any) -> str:
+    return str(json.loads(_text(blob)).get("tenant_id") or DEFAULT_TENANT)
+
+
 def _decode(result: list[Any]) -> list[Any]:
     return [int(result[0]), *(_text(v) for v in result[1:])]
 
@@ -324,6 +329,7 @@ class SessionIndex:
             "last_message_preview": spoken[-1]["content"][:80] if spoken else "",
             "updated_at": state.get("updated_at"),
             "user_profile": {"nickname": profile.get("nickname"), "vip": profile.get("vip")},
+            "tenant_id": str(state.get("tenant_id") or DEFAULT_TENANT),
         }
         async with self.redis.pipeline(transaction=True) as pipe:
             for other in self.STATUSES:
@@ -339,13 +345,24 @@ class SessionIndex:
         return {n: json.loads(_text(b)) for n, b in zip(names, raw, strict=True) if b is not None}
 
     async def list(
-        self, status: str | None, *, now: int, offset: int = 0, limit: int = 50
+        self,
+        status: str | None,
+        *,
+        now: int,
+        offset: int = 0,
+        limit: int = 50,
+        tenant: str | None = None,
     ) -> dict[str, Any]:
-        """`{items: [SessionSummary], total}`, oldest first within a status."""
+        """`{items: [SessionSummary], total}`, oldest first within a status; with `tenant`,
+        only that tenant's sessions (summaries before 0006 are tenant `default`'s)."""
         statuses = [status] if status else list(self.STATUSES)
         names: list[str] = []
         for item in statuses:
             names += [_text(n) for n in await self.redis.zrange(self.key(item), 0, -1)]
+        if tenant is not None and names:
+            every = await self.redis.hmget(self.root, names)  # type: ignore[misc]
+            names = [n for n, b in zip(names, every, strict=True)
+                     if b is not None and _tenant_of(b) == tenant]  # fmt: skip
         page = names[offset : offset + limit]
         raw = await self.redis.hmget(self.root, page) if page else []  # type: ignore[misc]
         items = []

@@ -26,6 +26,7 @@ from graphs.supervision.graph import (
     build_supervision_graph,
 )
 from graphs.supervision.intent import IntentMatcher, default_matcher
+from graphs.supervision.knowledge import KnowledgeSearch
 from graphs.supervision.outbox import Outbox, RedisOutbox
 from graphs.supervision.service import SupervisionService
 from graphs.supervision.tool_cache import SqlAutoReplies
@@ -58,6 +59,7 @@ def supervision_deps(
                                 session_id=state.get("session_name"))  # fmt: skip
 
     overrides.setdefault("matcher", semantic_matcher(settings))
+    overrides.setdefault("knowledge_tenant", settings.knowledge_tenant)
     if redis is not None:
         prefix = settings.redis_key_prefix
         overrides.setdefault("auto_replies", SqlAutoReplies(sessions, redis, prefix))
@@ -76,19 +78,23 @@ async def open_supervision_service(
     tools: Sequence[BaseTool] = (),
     deps: SupervisionDeps | None = None,
     publisher: ev.Publisher | None = None,
+    knowledge: KnowledgeSearch | None = None,
     **overrides: Any,
 ) -> AsyncIterator[SupervisionService]:
     """The service on its own Redis client (decoded strings); for `open_graph_runtime`:
 
     runtime.supervision = await stack.enter_async_context(open_supervision_service(
         settings, checkpointer=checkpointer, sessions=sessions,
-        tools=toolbox.langchain_tools(AI_TOOLS)))
+        tools=toolbox.langchain_tools(AI_TOOLS), knowledge=ToolboxKnowledge(toolbox)))
+
+    `knowledge`: the knowledge base the AI answers from (None: none, as before).
     """
     redis = Redis.from_url(settings.redis_url, decode_responses=True, **client_options())
     try:
         prefix = settings.redis_key_prefix
         if deps is None:
             outbox = RedisOutbox(redis, prefix)
+            overrides.setdefault("knowledge", knowledge)
             deps = supervision_deps(settings, sessions=sessions, outbox=outbox, tools=tools,
                                     redis=redis, **overrides)  # fmt: skip
         matcher = getattr(deps, "matcher", None)

@@ -29,7 +29,7 @@ from mcp_servers.promotion.search.vector import DenseIndex, top_indices
 
 SIDE_DEPTH = 20  # each side's candidates before fusion, as in the promotion retriever
 # Measured on evals/knowledge/devset.jsonl (python -m evals.knowledge): see docs/knowledge.md.
-ANSWERABLE_MARGIN = 0.035
+ANSWERABLE_MARGIN = 0.065
 # Off-topic background for the answerable margin, both languages, various registers.
 NULL_PASSAGES = (
     "The recipe calls for two eggs, flour and a pinch of salt.",
@@ -86,6 +86,7 @@ class IndexedChunk:
     text: str
     citation: str
     language: str
+    ordinal: int = 0  # the chunk's place in its document version (0 for an FAQ)
 
     @property
     def source_key(self) -> str:

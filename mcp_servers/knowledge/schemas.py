@@ -71,7 +71,8 @@ class KnowledgeHit(BaseModel):
     source: Literal["faq", "document"]
     faq_id: str | None = None
     document_id: str | None = None
-    document_version: int
+    document_version: int  # the FAQ's version for an FAQ
+    chunk: int | None = None  # 1-based place of the chunk in its document version (documents)
     title: str  # FAQ question or document title
     heading_path: list[str]
     citation: str  # "FAQ faq_x" or "Title > Section, pages 3-4"

@@ -108,7 +108,8 @@ def _hit(hit: Hit) -> KnowledgeHit:
         citation = " > ".join(p for p in (c.title, c.citation) if p)
     return KnowledgeHit(
         source="faq" if c.faq_id else "document", faq_id=c.faq_id, document_id=c.document_id,
-        document_version=c.document_version, title=c.title, heading_path=list(c.heading_path),
+        document_version=c.document_version, chunk=c.ordinal + 1 if c.document_id else None,
+        title=c.title, heading_path=list(c.heading_path),
         citation=citation, text=mask_in_text(c.text), score=hit.score,
         matched_by=list(hit.matched_by),
     )  # fmt: skip

@@ -1,8 +1,9 @@
 """The knowledge server's state: store, embedder, per-tenant index cache, ingestion worker.
 
-The cache keeps one `TenantIndex` per tenant with the (count, max id) signature of the chunks it
-was built from; each search re-reads the signature (one aggregate query) and rebuilds when it
-moved, so a second server process on the same database never serves a stale index for long.
+The cache keeps one `TenantIndex` per tenant with the signature of the chunks it was built from
+(count, max id, newest FAQ edit, newest document: `KnowledgeStore.signature`); each search
+re-reads the signature (one aggregate query) and rebuilds when it moved, so a second server
+process on the same database never serves a stale index for long.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from core.settings import Settings
 from .index import NULL_PASSAGES, Ranked, TenantIndex, null_baseline, require_tenant
 from .ingest import DEFAULT_MAX_BYTES, fingerprint, sniff
 from .jobs import IngestWorker
-from .store import KnowledgeStore, faq_passage
+from .store import KnowledgeStore, Signature, faq_passage
 
 
 @dataclass
 class _Cached:
-    signature: tuple[int, int]
+    signature: Signature
     index: TenantIndex
 
 
@@ -89,4 +90,10 @@ class KnowledgeService:
 
 
 def open_service(settings: Settings, store: KnowledgeStore) -> KnowledgeService:
-    return KnowledgeService(store=store, embedder=build_embedder(settings))
+    """The service with the embedder and upload limit (KNOWLEDGE_MAX_UPLOAD_BYTES) of settings:
+    the API refuses larger uploads first; the server's own check guards other callers."""
+    return KnowledgeService(
+        store=store,
+        embedder=build_embedder(settings),
+        max_bytes=settings.knowledge_max_upload_bytes,
+    )

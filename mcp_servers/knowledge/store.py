@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,13 @@ from .index import IndexedChunk, detect_language, require_tenant, vector_bytes, 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:16]}"
+
+
+Signature = tuple[int, int, datetime | None, datetime | None]
+
+
+def _newest(values: set[datetime | None]) -> datetime | None:
+    return max((v for v in values if v is not None), default=None)
 
 
 def faq_passage(question: str, answer: str) -> str:
@@ -376,7 +384,13 @@ class KnowledgeStore:
         """Chunks search may return: FAQ chunks and the current version of each document."""
         c, d, f = KnowledgeChunk, KnowledgeDocument, Faq
         return (
-            sa.select(c, d.title.label("doc_title"), f.question.label("faq_question"))
+            sa.select(
+                c,
+                d.title.label("doc_title"),
+                f.question.label("faq_question"),
+                f.updated_at.label("faq_changed"),
+                d.created_at.label("doc_created"),
+            )
             .outerjoin(d, c.document_id == d.id)
             .outerjoin(f, c.faq_id == f.id)
             .where(
@@ -385,31 +399,39 @@ class KnowledgeStore:
             )
         )
 
-    async def signature(self, tenant_id: str) -> tuple[int, int]:
-        """(count, max id) of the current chunks: ids only grow, so any change shows."""
+    async def signature(self, tenant_id: str) -> Signature:
+        """What changes whenever the current chunks do: their count and max id, the newest FAQ
+        edit and the newest document. Ids alone are not enough: SQLite reuses the highest id
+        after a delete (an FAQ edit deletes its chunk and adds one with the same id)."""
         sub = self._current(tenant_id).subquery()
+        query = sa.select(sa.func.count(), sa.func.max(sub.c.id), sa.func.max(sub.c.faq_changed),
+                          sa.func.max(sub.c.doc_created))  # fmt: skip
         async with self.sessions() as session:
-            row = (await session.execute(sa.select(sa.func.count(), sa.func.max(sub.c.id)))).one()
-            return int(row[0] or 0), int(row[1] or 0)
+            count, top, faq, doc = (await session.execute(query)).one()
+            return int(count or 0), int(top or 0), faq, doc
 
     async def current_chunks(
         self, tenant_id: str
-    ) -> tuple[tuple[int, int], list[IndexedChunk], np.ndarray]:
+    ) -> tuple[Signature, list[IndexedChunk], np.ndarray]:
         """One statement, one snapshot: never chunks of two versions of a document."""
         async with self.sessions() as session:
             result = await session.execute(self._current(tenant_id).order_by(KnowledgeChunk.id))
             chunks, vectors = [], []
-            for chunk, doc_title, faq_question in result:
+            faqs, docs = set(), set()
+            for chunk, doc_title, faq_question, faq_changed, doc_created in result:
+                faqs.add(faq_changed)
+                docs.add(doc_created)
                 chunks.append(
                     IndexedChunk(
                         chunk_id=chunk.id, faq_id=chunk.faq_id, document_id=chunk.document_id,
                         document_version=chunk.document_version,
                         title=faq_question or doc_title or "", text=chunk.text,
                         heading_path=tuple(chunk.heading_path), citation=chunk.citation,
-                        language=chunk.language,
+                        language=chunk.language, ordinal=chunk.ordinal,
                     )
                 )  # fmt: skip
                 vectors.append(vector_from_bytes(chunk.embedding))
-        signature = (len(chunks), max((c.chunk_id for c in chunks), default=0))
+        signature = (len(chunks), max((c.chunk_id for c in chunks), default=0),
+                     _newest(faqs), _newest(docs))  # fmt: skip
         matrix = np.stack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
         return signature, chunks, matrix

@@ -24,7 +24,7 @@ NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 
 
 async def exercise(db: AsyncSession) -> None:
-    replies = QuickReplyRepository(db)
+    replies = QuickReplyRepository(db, "default")
     await replies.add(QuickReply(id="reply_1", category="policy", title="t", content="c",
                                  variables=[], shortcut="Ctrl+1", created_by="admin"))  # fmt: skip
     await replies.list_all()
@@ -33,7 +33,7 @@ async def exercise(db: AsyncSession) -> None:
     assert await replies.count_use("reply_1", now=NOW) == 1
     assert await replies.count_use("reply_none") is None
     await replies.delete("reply_1")
-    tags = TagRepository(db)
+    tags = TagRepository(db, "default")
     await tags.add(Tag(id="tag_x", name="X", color="#000000", category="custom"))
     assert await tags.name_taken("x") and await tags.get("tag_x") is not None
     await tags.list_all()
@@ -44,7 +44,7 @@ async def exercise(db: AsyncSession) -> None:
     assert await tags.sessions_with("tag_vip", limit=5, offset=5) == ([], 1)
     assert await tags.sessions_with_all(["tag_vip", "tag_x"]) == {"session_a"}
     assert await tags.detach("session_a", "tag_x") and not await tags.detach("session_a", "tag_x")
-    rules = AutoReplyRuleRepository(db)
+    rules = AutoReplyRuleRepository(db, "default")
     await rules.add(AutoReplyRule(id="rule_1", type="busy", trigger_condition={},
                                   reply_content="x", variables=[], created_by="admin"))  # fmt: skip
     assert await rules.count_of_type("busy") == 1

@@ -51,7 +51,8 @@ def forged_token(api_server: ApiServer, **claims: Any) -> str:
     """A token signed with the server's secret (for expired-token cases)."""
     now = int(time.time())
     payload = {"type": "access", "sub": "2", "role": "sales", "store_id": "S001", "ver": 0,
-               "sid": "s", "jti": "j", "iat": now - 7200, "exp": now - 60, **claims}  # fmt: skip
+               "tid": "default", "sid": "s", "jti": "j", "iat": now - 7200, "exp": now - 60,
+               **claims}  # fmt: skip
     return jwt.encode(payload, api_server.env["JWT_SECRET"], algorithm="HS256")
 
 

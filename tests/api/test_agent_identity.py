@@ -112,9 +112,9 @@ def test_profile_answers_for_the_named_agent_and_404_for_nobody(
 
 
 def principal(user_id: int, username: str) -> Principal:
-    claims = Claims(sub=user_id, role="agent", store_id=None, ver=0, type="access", jti="j",
-                    sid="s", iat=0, exp=0)  # fmt: skip
-    return Principal(user_id, username, "agent", None, claims)
+    claims = Claims(sub=user_id, role="agent", store_id=None, tid="default", ver=0,
+                    type="access", jti="j", sid="s", iat=0, exp=0)  # fmt: skip
+    return Principal(user_id, username, "agent", None, claims, "default")
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ def test_history_window(start: date | None, end: date | None, expected: tuple[da
 
 
 def who(role: str, store: str | None = "S004", user_id: int = 7) -> Principal:
-    claims = Claims(user_id, role, store, 0, "access", "j", "s", 0, 0)
+    claims = Claims(user_id, role, store, "default", 0, "access", "j", "s", 0, 0)
     return Principal(user_id=user_id, username="x", role=role, store_id=store, claims=claims)
 
 

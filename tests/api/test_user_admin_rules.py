@@ -104,12 +104,13 @@ async def stamps(test_settings: Settings, tmp_path: Path) -> AsyncIterator[Accou
 
 
 def principal(user: User) -> Principal:
-    claims = Claims(user.id, user.role, None, 0, "access", "j", "s", 0, 0)
-    return Principal(user.id, user.username, user.role, None, claims)
+    claims = Claims(user.id, user.role, None, "default", 0, "access", "j", "s", 0, 0)
+    return Principal(user.id, user.username, user.role, None, claims, "default")
 
 
 async def two_admins(service: AccountAdminService, *names: str) -> list[User]:
-    root = Principal(0, "root", "admin", None, Claims(0, "admin", None, 0, "access", "", "", 0, 0))
+    claims = Claims(0, "admin", None, "default", 0, "access", "", "", 0, 0)
+    root = Principal(0, "root", "admin", None, claims, "default")
     new = [NewAccount(name, "Welcome2026", name, "admin") for name in names]
     return [await service.create(root, account) for account in new]
 

@@ -34,7 +34,7 @@ import aiohttp
 from redis.asyncio import Redis
 
 from graphs.supervision.auto_reply import Moment, Rule, chat_variables, fill, select
-from tests.api_http import api_env, start_api, stop_api
+from tests.api_http import WIDGET_HEADERS, api_env, start_api, stop_api
 from tests.benchmarks.bench_api import bench_settings, service_database
 from tests.benchmarks.proc_cpu import cpu_by_role
 from tests.mcp_http import free_port, wait_for_port
@@ -102,7 +102,9 @@ class Bench:
     async def customer(self) -> tuple[str, dict[str, str]]:
         ip = self.ip()
         body = {"user_profile": {"nickname": "壓測客人"}}
-        _, data = await self.request("POST", "/api/conversation/new", headers=ip, json=body)
+        _, data = await self.request(
+            "POST", "/api/conversation/new", headers={**ip, **WIDGET_HEADERS}, json=body
+        )
         session = data["data"]
         return session["session_name"], {"Authorization": f"Bearer {session['token']}", **ip}
 

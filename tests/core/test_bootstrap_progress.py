@@ -79,7 +79,9 @@ def test_bootstrap_reports_each_phase_and_a_second_run_reuses_everything(
     backoffice_mtime = (tmp_path / "backoffice.db").stat().st_mtime_ns
 
     second = _bootstrap(tmp_path)
-    assert _outcome(second, 2, "database") == "seeded: 0 stores, 0 users created"
+    assert _outcome(second, 2, "database") == (
+        "seeded: 0 tenants, 0 stores, 0 users created, 0 demo FAQs"
+    )
     assert _outcome(second, 3, "back office").startswith("up to date: ")
     assert re.match(
         r"reused index \w+ for 63 plans, nothing embedded$", _outcome(second, 4, "promotion index")

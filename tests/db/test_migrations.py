@@ -142,7 +142,7 @@ async def test_cli_seed(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "seeded: 5 stores, 19 users created"
+    assert done.stdout.strip() == "seeded: 1 tenants, 5 stores, 22 users created"
     engine = create_engine(url=sqlite_url(path))
     try:
         assert await current_revision(engine) == HEAD

@@ -88,7 +88,7 @@ async def _exercise_repositories(session: AsyncSession) -> None:
     assert staff is not None
     await users.get(staff.id)
     await users.list_by_store("S001", roles=["sales"])
-    await users.list_agents(status=UserStatus.OFFLINE)
+    await users.list_agents(tenant_id="default", status=UserStatus.OFFLINE)
     await users.record_failed_login(staff.id, now=now, max_attempts=1)
     await users.record_successful_login(staff.id, now=now)
     await users.set_status(staff.id, UserStatus.BUSY)

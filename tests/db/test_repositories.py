@@ -45,7 +45,7 @@ async def test_seeded_accounts_and_login_lookup(session: AsyncSession) -> None:
     assert (admin.role, admin.store_id, admin.max_sessions) == ("admin", None, 10)
     assert [u.username for u in await users.list_by_store("S002")] == ["E2000", "E2001", "E2002"]
     assert [u.username for u in await users.list_by_store("S002", roles=["manager"])] == ["E2000"]
-    assert [u.username for u in await users.list_agents()] == [
+    assert [u.username for u in await users.list_agents(tenant_id="default")] == [
         "admin",
         "agent001",
         "agent002",

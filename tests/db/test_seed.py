@@ -18,9 +18,12 @@ from tests.db.conftest import demo_settings, sqlite_url
 
 
 def test_demo_users_shape() -> None:
-    roles = [u.role.value for u in DEMO_USERS]
-    assert roles.count("manager") == 5 and roles.count("sales") == 10
-    assert roles.count("agent") == 3 and roles.count("admin") == 1
+    roles = [(u.role.value, u.tenant_id) for u in DEMO_USERS]
+    assert roles.count(("manager", "default")) == 5 and roles.count(("sales", "default")) == 10
+    assert roles.count(("agent", "default")) == 3 and roles.count(("admin", "default")) == 1
+    # the second demo tenant has its own admin and agent; the platform admin belongs to none
+    assert roles.count(("agent", "harbor")) == 1 and roles.count(("admin", "harbor")) == 1
+    assert roles.count(("platform_admin", None)) == 1
     assert len({u.username for u in DEMO_USERS}) == len(DEMO_USERS)
     for u in DEMO_USERS:
         if u.role in ("sales", "manager"):

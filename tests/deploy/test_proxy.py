@@ -23,6 +23,8 @@ import pytest
 from redis import Redis
 
 from api.web.build import ensure_built
+from core.db.models import DEFAULT_TENANT
+from core.db.seed import DEMO_SITE_KEYS
 from core.settings import Settings
 from tests.api.handoff_support import Customer, SseReader, is_type, new_customer, say
 from tests.api_http import ApiServer, api_env, start_api, stop_api
@@ -88,7 +90,10 @@ def trusting(proxy: Proxy) -> ssl.SSLContext:
 
 @pytest.fixture(scope="module")
 def https(proxy: Proxy) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=proxy.https_url, verify=trusting(proxy), timeout=60) as client:
+    widget = {"X-Site-Key": DEMO_SITE_KEYS[DEFAULT_TENANT]}  # customers come from the widget
+    with httpx.Client(
+        base_url=proxy.https_url, verify=trusting(proxy), timeout=60, headers=widget
+    ) as client:
         yield client
 
 

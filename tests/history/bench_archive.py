@@ -40,6 +40,7 @@ from core.db.migrate import seed
 from core.settings import ROOT, Settings
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.store import load
+from tests.api_http import WIDGET_HEADERS
 from tests.history.conftest import private_role_schema
 from tests.mcp_http import free_port
 
@@ -135,7 +136,9 @@ async def run(customers: int, turns: int, kind: str, think: float) -> None:
         archive.writer.write = timed_write  # type: ignore[method-assign,assignment]
         samples: dict[tuple[str, str], list[float]] = defaultdict(list)
         try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=60, headers=WIDGET_HEADERS
+            ) as client:
                 for n in range(customers + 2):  # two warm-up customers, not counted
                     on = n % 2 == 0
                     app.state.chat_service.archive = archive if on else None

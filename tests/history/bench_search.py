@@ -128,7 +128,9 @@ async def run(conversations: int, messages: int, kind: str, runs: int) -> None:
             for _ in range(runs):
                 t = time.perf_counter()
                 async with AsyncSession(engine) as db:
-                    _, total = await ConversationRepository(db).search(f, offset=0, limit=20)
+                    _, total = await ConversationRepository(db, "default").search(
+                        f, offset=0, limit=20
+                    )
                 times.append((time.perf_counter() - t) * 1000)
             times.sort()
             p95 = times[max(0, round(0.95 * len(times)) - 1)]

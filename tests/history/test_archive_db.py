@@ -68,7 +68,7 @@ def new_name() -> str:
 
 async def stored(engine: AsyncEngine, name: str) -> list[tuple[int, str]]:
     async with AsyncSession(engine) as db:
-        rows = await ConversationRepository(db).messages(name)
+        rows = await ConversationRepository(db, "default").messages(name)
     return [(m.seq, m.id) for m in rows]
 
 
@@ -82,7 +82,7 @@ async def test_a_repeated_or_late_write_adds_each_message_once(engine: AsyncEngi
     assert await writer.write(name, state(name, first)) == 0  # an older state changes nothing
     assert await stored(engine, name) == [(i, f"msg_{name[-8:]}{i + 1:08x}") for i in range(5)]
     async with AsyncSession(engine) as db:
-        row = await ConversationRepository(db).get(name)
+        row = await ConversationRepository(db, "default").get(name)
     assert row is not None and row.message_count == 5 and row.last_message == "system 5"
 
 
@@ -103,7 +103,7 @@ async def test_answer_time_lands_on_the_new_answer(engine: AsyncEngine) -> None:
         name, state(name, [item(name, 1), item(name, 2, "assistant"), item(name, 3)]), answer_ms=9
     )
     async with AsyncSession(engine) as db:
-        rows = await ConversationRepository(db).messages(name)
+        rows = await ConversationRepository(db, "default").messages(name)
     assert [m.response_ms for m in rows] == [None, 321, None]
 
 
@@ -122,7 +122,7 @@ async def test_times_come_from_the_audit_rows(engine: AsyncEngine) -> None:
     await writer.write(name, state(name, [item(name, 1)], assigned_agent=agent, escalation_epoch=1))
     await writer.write(name, state(name, [item(name, 1), item(name, 2)], escalation_epoch=1))
     async with AsyncSession(engine) as db:
-        row = await ConversationRepository(db).get(name)
+        row = await ConversationRepository(db, "default").get(name)
     assert row is not None
     assert (row.escalations, row.escalation_reason, row.agent_id) == (1, "keyword", "agent001")
     times = (row.escalated_at, row.taken_over_at, row.released_at)
@@ -139,7 +139,7 @@ async def test_words_match_literally_and_ignore_case(engine: AsyncEngine) -> Non
 
     async def finds(*words: str) -> bool:
         async with AsyncSession(engine) as db:
-            rows, total = await ConversationRepository(db).search(
+            rows, total = await ConversationRepository(db, "default").search(
                 HistoryFilter(customer=name, words=words), offset=0, limit=10
             )
         return total == 1 and rows[0].session_name == name
@@ -149,7 +149,7 @@ async def test_words_match_literally_and_ignore_case(engine: AsyncEngine) -> Non
     assert not await finds("5%") and not await finds("off%now") and not await finds("bill_")
     assert not await finds("c:tmp") and not await finds("bill", "退款")
     async with AsyncSession(engine) as db:  # a page past the end still says how many match
-        past = await ConversationRepository(db).search(
+        past = await ConversationRepository(db, "default").search(
             HistoryFilter(customer=name, words=("bill",)), offset=5, limit=10
         )
     assert past == ([], 1)
@@ -164,7 +164,10 @@ async def test_search_queries_compile_for_oracle(tmp_path: Path) -> None:
         async with AsyncSession(db) as session:
             event.listen(session.sync_session, "do_orm_execute",
                          lambda s: captured.append(s.statement))  # fmt: skip
-            repo, when = ConversationRepository(session), datetime(2026, 11, 18, tzinfo=UTC)
+            repo, when = (
+                ConversationRepository(session, "default"),
+                datetime(2026, 11, 18, tzinfo=UTC),
+            )
             await repo.locked("s")
             await repo.known_ids(["a"])
             await repo.chat_audit("s")

@@ -27,7 +27,7 @@ async def test_a_run_without_a_route_is_archived_once_its_events_settle(
         supervision.bus = previous
     history = (await supervision.graph.aget_state(supervision.config(name))).values["history"]
     async with graph_runtime.sessions() as db:
-        repo = ConversationRepository(db)
+        repo = ConversationRepository(db, "default")
         messages, row = await repo.messages(name), await repo.get(name)
     assert [(m.id, m.role, m.content) for m in messages] == [
         (h["id"], h["role"], h["content"]) for h in history

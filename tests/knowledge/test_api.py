@@ -221,7 +221,7 @@ def test_delete_removes_a_document_from_search(
 
 
 def test_search_validates_its_query(http: httpx.Client, agent: dict[str, str]) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], int]] = [
         ({}, 400),
         ({"q": "   "}, 400),
         ({"q": "x", "top_k": 0}, 422),
@@ -270,3 +270,27 @@ def test_an_upload_form_must_hold_exactly_one_file(
     extra = http.post("/api/knowledge/documents", files={"file": ("a.txt", TEXT.encode())},
                       data={"colour": "red"}, headers=admin)  # fmt: skip
     assert refused(extra, 422, "VALIDATION_ERROR")["fields"][0]["field"] == "colour"
+
+
+def test_a_new_version_of_a_document_replaces_its_chunks(
+    http: httpx.Client, admin: dict[str, str], agent: dict[str, str]
+) -> None:
+    page = "# 預付卡儲值手冊\n\n## 儲值金額\n\n預付卡在便利商店儲值，每次最低{}元，期限延長半年。\n"
+    doc = ok(upload(http, admin, "prepaid-topup.md", page.format("一百").encode(),
+                    "text/markdown"), 202)  # fmt: skip
+    assert wait_done(http, admin, doc["document_id"])["status"] == "ready"
+    path = f"/api/knowledge/documents/{doc['document_id']}"
+    part = {"file": ("prepaid-topup.md", page.format("兩百").encode(), "text/markdown")}
+
+    refused(http.put(path, files=part, headers=agent), 403, "FORBIDDEN")
+    refused(http.put("/api/knowledge/documents/doc_missing", files=part, headers=admin), 404,
+            "NOT_FOUND")  # fmt: skip
+    again = ok(http.put(path, files=part, headers=admin), 202)
+    assert again["document_id"] == doc["document_id"] and not again["duplicate"]
+
+    status = wait_done(http, admin, doc["document_id"])
+    assert status["status"] == "ready" and status["version"] == 2
+    hits = [h for h in search(http, agent, "預付卡 儲值 最低金額", top_k=10)["hits"]
+            if h["document_id"] == doc["document_id"]]  # fmt: skip
+    assert hits and all(h["document_version"] == 2 and h["chunk"] >= 1 for h in hits)
+    assert any("兩百" in h["text"] for h in hits) and not any("一百" in h["text"] for h in hits)

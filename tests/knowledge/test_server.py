@@ -240,6 +240,7 @@ async def test_each_format_is_ingested_end_to_end_and_cited_in_search(kb: Client
         top = result["hits"][0]
         assert top["document_id"] == queued[filename], (filename, result["hits"])
         assert top["citation"].startswith(status["title"])
+        assert top["document_version"] == 1 and top["chunk"] >= 1  # what a chat answer cites
     pdf = await call(kb, "search_knowledge", tenant_id=t, query="daily roaming pass", top_k=1)
     assert pdf["hits"][0]["citation"] == f"{ROAMING} > Activating roaming, page 1"
     listed = await call(kb, "list_documents", tenant_id=t)
@@ -418,6 +419,22 @@ async def test_suggestions_name_sources_for_a_conversation(kb: Client[Any]) -> N
 
 
 @pytest.mark.slow  # ~55 s: a 40-page PDF embedded on a shared 2-core box, twice in part
+async def test_the_upload_limit_follows_the_setting(database_url: str, tmp_path: Path) -> None:
+    proc = ServerProcess(database_url, tmp_path)
+    proc.env["KNOWLEDGE_MAX_UPLOAD_BYTES"] = "4096"
+    proc.start()
+    t = tenant()
+    try:
+        async with connect(proc.url) as client:
+            error = await refused(client, "ingest_document", tenant_id=t, filename="big.txt",
+                                  content_base64=b64(b"roaming rates. " * 300))  # fmt: skip
+            assert error.code == "TOO_LARGE"
+            doc = await upload(client, t, "small.txt", b"roaming rates. " * 200)
+            assert doc["status"] in ("queued", "processing", "ready")
+    finally:
+        proc.stop()
+
+
 async def test_restart_mid_ingestion_resumes(database_url: str, tmp_path: Path) -> None:
     proc = ServerProcess(database_url, tmp_path)
     proc.start()

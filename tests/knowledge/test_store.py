@@ -155,3 +155,31 @@ async def test_faq_versions_and_tenant_scope(store: KnowledgeStore) -> None:
     assert await store.faq_history("faq-b", faq.id) == []
     await store.delete_faq("faq-a", faq.id)
     assert await texts(store, "faq-a") == []
+
+
+async def test_every_change_of_the_served_chunks_moves_the_signature(
+    store: KnowledgeStore,
+) -> None:
+    """The search cache rebuilds when the signature moves: an FAQ edit (SQLite gives its new
+    chunk the deleted one's id), a delete and a new document must all move it, and the
+    signature read with the chunks must equal the one read alone (else every search rebuilds)."""
+    tenant = "t-signature"
+    vector = np.ones(4, dtype=np.float32)
+    seen = [await store.signature(tenant)]
+    fields = {"category": "general", "tags": [], "language": "en", "published": True}
+    faq = await store.save_faq(tenant, {**fields, "question": "Q?", "answer": "A."}, vector)
+    seen.append(await store.signature(tenant))
+    await store.save_faq(tenant, {"answer": "A, edited."}, vector, faq_id=faq.id)
+    seen.append(await store.signature(tenant))
+    assert (await store.current_chunks(tenant))[0] == seen[-1]
+    doc, _ = await upload(store, tenant, b"signature guide")
+    assert await run_job(store, doc.id, ["one", "two"])
+    seen.append(await store.signature(tenant))
+    await store.delete_document(tenant, doc.id)
+    await store.delete_faq(tenant, faq.id)
+    other = await store.save_faq(tenant, {**fields, "question": "Other?", "answer": "B."},
+                                 vector)  # fmt: skip
+    seen.append(await store.signature(tenant))
+    assert (await store.current_chunks(tenant))[0] == seen[-1]
+    assert len(set(seen)) == len(seen), seen
+    assert other.id != faq.id

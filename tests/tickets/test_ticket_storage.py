@@ -34,7 +34,7 @@ NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 def my_metadata() -> sa.MetaData:
     metadata = sa.MetaData(naming_convention=Base.metadata.naming_convention)
-    for name in ("users", "stores", *MINE):  # users/stores: what 0001 made, for FK targets
+    for name in ("users", "stores", "tenants", *MINE):  # FK targets (0001, 0006)
         Base.metadata.tables[name].to_metadata(metadata)
     return metadata
 
@@ -59,7 +59,8 @@ def _mine(diff: list[Any]) -> list[Any]:
 
 
 async def test_migration_0002_matches_the_models_and_downgrades(engine: AsyncEngine) -> None:
-    await upgrade_async(engine, "0002")
+    """0002 made the tables; 0006 added their `tenant_id`: at head they equal the models."""
+    await upgrade_async(engine, "head")
     async with engine.connect() as conn:
         assert _mine(await conn.run_sync(schema_diff, my_metadata())) == []
         tables = await conn.run_sync(lambda c: set(sa.inspect(c).get_table_names()))
@@ -73,7 +74,7 @@ async def test_migration_0002_matches_the_models_and_downgrades(engine: AsyncEng
     async with engine.connect() as conn:
         tables = await conn.run_sync(lambda c: set(sa.inspect(c).get_table_names()))
     assert not set(MINE) & tables and "users" in tables
-    await upgrade_async(engine, "0002")
+    await upgrade_async(engine, "head")
     async with engine.connect() as conn:
         assert _mine(await conn.run_sync(schema_diff, my_metadata())) == []
 
@@ -125,7 +126,7 @@ def new_ticket(n: int, *, session_id: str | None = None, priority: str = "high")
 
 
 async def exercise(db: AsyncSession) -> None:
-    repo = TicketRepository(db)
+    repo = TicketRepository(db, "default")
     ticket = await repo.add(new_ticket(1, session_id="session_x"), 2026)
     await repo.get(ticket.ticket_id, fresh=True)
     await repo.open_for_session("session_x")
@@ -169,7 +170,7 @@ async def test_repository_sql_compiles_for_oracle_19c(tmp_path: Path) -> None:
 
 # --- concurrency on the real backends ---------------------------------------------------------
 async def _fresh(engine: AsyncEngine) -> None:
-    await upgrade_async(engine, "0002")
+    await upgrade_async(engine, "head")
 
 
 async def test_concurrent_creates_get_distinct_numbers_and_one_open_ticket_per_session(
@@ -179,7 +180,7 @@ async def test_concurrent_creates_get_distinct_numbers_and_one_open_ticket_per_s
 
     async def create(n: int, session_id: str | None = None) -> str:
         async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
-            return (await TicketRepository(db).add(new_ticket(n, session_id=session_id),
+            return (await TicketRepository(db, "default").add(new_ticket(n, session_id=session_id),
                                                    2026)).ticket_number  # fmt: skip
 
     numbers = await asyncio.gather(*(create(n) for n in range(12)))
@@ -198,15 +199,17 @@ async def test_concurrent_creates_get_distinct_numbers_and_one_open_ticket_per_s
 async def test_version_compare_and_set_lets_one_writer_through(engine: AsyncEngine) -> None:
     await _fresh(engine)
     async with AsyncSession(engine, expire_on_commit=False) as db, db.begin():
-        ticket = await TicketRepository(db).add(new_ticket(1), 2026)
+        ticket = await TicketRepository(db, "default").add(new_ticket(1), 2026)
 
     async def write(title: str) -> bool:
         async with AsyncSession(engine) as db, db.begin():
-            return await TicketRepository(db).update_if_version(ticket, 1, {"title": title})
+            return await TicketRepository(db, "default").update_if_version(
+                ticket, 1, {"title": title}
+            )
 
     outcomes = await asyncio.gather(*(write(f"by writer {n}") for n in range(6)))
     assert sorted(outcomes) == [False] * 5 + [True]
     async with AsyncSession(engine) as db:
-        stored = await TicketRepository(db).get(ticket.ticket_id)
+        stored = await TicketRepository(db, "default").get(ticket.ticket_id)
         assert stored is not None and stored.version == 2
         assert stored.title == f"by writer {outcomes.index(True)}"

@@ -52,8 +52,10 @@ from core.national_id import mask_in_text
 from tools.llm.context import message_text, read_context, strip_blocks, tagged_blocks
 from tools.llm.offline_answers import render_tool_result
 from tools.llm.offline_documents import (
+    knowledge_block,
     render_customer_faq,
     render_escalation_summary,
+    render_knowledge_answer,
     render_report,
 )
 from tools.llm.offline_intents import Intent, Lang, detect_intent, language_of
@@ -199,8 +201,12 @@ class OfflineChatModel(BaseChatModel):
             return self._with_notice(self._write_document(messages), "zh"), []
         available = set() if tool_choice == "none" else _tool_names(tools)
         context = {**self.context, **read_context(messages)}
-        if self.usage_type == "customer_chat" and any(k in question.lower() for k in _ESCALATE):
+        chat = self.usage_type == "customer_chat"
+        if chat and any(k in question.lower() for k in _ESCALATE):
             return self._with_notice(render_customer_faq(question, lang), lang), []
+        knowledge = knowledge_block(messages) if chat else None
+        if knowledge is not None and knowledge.get("answerable") and knowledge.get("hits"):
+            return self._with_notice(render_knowledge_answer(knowledge, lang), lang), []
         intent = self._intent(question, context, available)
         if intent.tool and intent.tool in available and not intent.missing:
             args = intent.args
@@ -208,8 +214,8 @@ class OfflineChatModel(BaseChatModel):
                 name=intent.tool, args=args, id=call_id(len(messages), intent.tool, args)
             )
             return "", [call]
-        if self.usage_type == "customer_chat":
-            text = render_customer_faq(question, lang)
+        if chat:
+            text = render_customer_faq(question, lang, knowledge)
         elif intent.missing:
             text = render_missing(intent, lang)
         elif intent.tool:

@@ -1,12 +1,17 @@
 """Documents the offline model writes from prompt data: recommendation reports, escalation
-summaries for the human agent, and the customer chat's FAQ answers (no tools involved)."""
+summaries for the human agent, and the customer chat's answers: from the knowledge base's best
+hit when it is answerable, an honest "I don't know" when it is not (no tools involved)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_core.messages import BaseMessage, SystemMessage
+
 from core.national_id import mask_in_text
+from tools.llm.context import message_text, tagged_blocks
 from tools.llm.offline_intents import Lang
 from tools.llm.offline_templates import TAG, label, markdown_table, unwrap, value_text
 
@@ -103,8 +108,56 @@ _FAQ = (
 )  # fmt: skip
 
 
-def render_customer_faq(question: str, lang: Lang) -> str:
+def knowledge_block(messages: Sequence[BaseMessage]) -> dict[str, Any] | None:
+    """The customer chat's `<knowledge>` block, read from system messages only (a customer
+    typing a block of their own must not pass for the knowledge base)."""
+    for message in messages:
+        if isinstance(message, SystemMessage):
+            body = tagged_blocks(message_text(message)).get("knowledge")
+            if body is not None:
+                try:
+                    parsed = json.loads(body)
+                except json.JSONDecodeError:
+                    return None
+                return parsed if isinstance(parsed, dict) else None
+    return None
+
+
+def _excerpt(text: str, limit: int = 320) -> str:
+    """Whole sentences up to `limit` characters (at least the first one)."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(mark, 0, limit) for mark in ("。", "！", "？", ". ", "; ", "；"))
+    return text[: cut + 1].strip() if cut > 0 else text[:limit].rstrip() + "…"
+
+
+def render_knowledge_answer(knowledge: Mapping[str, Any], lang: Lang) -> str:
+    """Answer from the best hit, marked [1] (the graph appends the sources)."""
+    best = (knowledge.get("hits") or [{}])[0]
+    text = str(best.get("text", "")).strip()
+    if best.get("source") == "faq":  # the text is "question\nanswer": say the answer
+        return f"{TAG[lang]}{_excerpt(text.partition(chr(10))[2].strip() or text)} [1]"
+    where = best.get("citation") or best.get("title")
+    lead = f'According to "{where}": ' if lang == "en" else f"根據「{where}」："
+    return f"{TAG[lang]}{lead}{_excerpt(text)} [1]"
+
+
+_UNKNOWN = {
+    "zh": "抱歉，這個問題我不知道：知識庫裡沒有相關資料，我不想給您不正確的資訊。"
+    "需要的話，我可以為您轉接真人客服。",
+    "en": "Sorry, I don't know: I found nothing about this in our knowledge base and would "
+    "rather not guess. I can connect you to a human agent if you like.",
+}
+
+
+def render_customer_faq(
+    question: str, lang: Lang, knowledge: Mapping[str, Any] | None = None
+) -> str:
+    """The customer chat without a tool: escalation wording first; with a knowledge base that
+    found nothing (`knowledge` given), an honest "I don't know"; without one, canned help."""
     low = question.lower()
+    if knowledge is not None and not any(k in low for k in _FAQ[0][0]):
+        return TAG[lang] + _UNKNOWN[lang]
     for keys, zh, en in _FAQ:
         if any(k in low for k in keys):
             return TAG[lang] + (zh if lang == "zh" else en)

@@ -1,8 +1,11 @@
 /*
  * Switchboard chat widget: the one-line embed.
  *
- *   <script src="https://chat.example.com/embed.js" data-position="right" data-color="#0284c7"
- *           data-lang="zh-TW" data-greeting="您好！"></script>
+ *   <script src="https://chat.example.com/embed.js" data-site-key="sk_..." data-position="right"
+ *           data-color="#0284c7" data-lang="zh-TW" data-greeting="您好！"></script>
+ *
+ * `data-site-key` is the tenant's public site key (from its admin's tenant page): it decides
+ * whose chat this is.
  *
  * Adds a floating button that opens the widget (/widget on the script's own origin) in an
  * iframe. Plain JavaScript, no build step, no globals but `window.SwitchboardWidget`:
@@ -30,6 +33,7 @@
   var params = new URLSearchParams()
   params.set('host', location.origin)
   params.set('color', color)
+  if (data.siteKey) params.set('site_key', data.siteKey)
   if (data.lang) params.set('lang', data.lang)
   if (data.greeting) params.set('greeting', data.greeting)
 

@@ -40,6 +40,14 @@ from core.db.models.renewal import (
     RenewalRecord,
     RenewalStatus,
 )
+from core.db.models.tenants import (
+    DEFAULT_TENANT,
+    TENANT_ID,
+    TENANT_ID_PATTERN,
+    ModelProvider,
+    Tenant,
+    TenantStatus,
+)
 from core.db.models.tickets import (
     Ticket,
     TicketActivity,
@@ -52,9 +60,12 @@ from core.db.models.tickets import (
 )
 
 __all__ = [
+    "DEFAULT_TENANT",
     "NAMING_CONVENTION",
     "STORE_ROLES",
     "TABLE_ABBREVIATIONS",
+    "TENANT_ID",
+    "TENANT_ID_PATTERN",
     "AiUsageLog",
     "AiUsageType",
     "AuditEntry",
@@ -73,6 +84,7 @@ __all__ = [
     "LoginEvent",
     "LoginLog",
     "MessageRole",
+    "ModelProvider",
     "QuickReply",
     "QuickReplyCategory",
     "RenewalRecord",
@@ -81,6 +93,8 @@ __all__ = [
     "Store",
     "Tag",
     "TagCategory",
+    "Tenant",
+    "TenantStatus",
     "Ticket",
     "TicketActivity",
     "TicketCategory",

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.models.base import Base, TimestampMixin, Vocabulary, enum_check
+from core.db.models.tenants import DEFAULT_TENANT
 from core.db.types import BigId, Flag, UtcDateTime, utc_now
 
 
@@ -16,6 +17,7 @@ class UserRole(Vocabulary):
     MANAGER = "manager"
     AGENT = "agent"
     ADMIN = "admin"
+    PLATFORM_ADMIN = "platform_admin"  # manages tenants; belongs to none
 
 
 STORE_ROLES = frozenset({UserRole.SALES, UserRole.MANAGER})
@@ -47,7 +49,8 @@ class Store(TimestampMixin, Base):
 
 
 class User(TimestampMixin, Base):
-    """Anyone who logs in: sales/manager (store staff, need a store) and agent/admin.
+    """Anyone who logs in: sales/manager (store staff, need a store), agent/admin (of one
+    tenant) and platform_admin (of none).
 
     `username` is the login name: the employee code (E1001) for store staff, `agent001` for
     agents. `token_version` is bumped to revoke every JWT issued before.
@@ -58,7 +61,13 @@ class User(TimestampMixin, Base):
         enum_check("role", UserRole.values()),
         enum_check("status", UserStatus.values()),
         sa.CheckConstraint(
-            "role IN ('agent', 'admin') OR store_id IS NOT NULL", name="store_staff_store"
+            "role IN ('agent', 'admin', 'platform_admin') OR store_id IS NOT NULL",
+            name="store_staff_store",
+        ),
+        sa.CheckConstraint(
+            "(role = 'platform_admin' AND tenant_id IS NULL)"
+            " OR (role <> 'platform_admin' AND tenant_id IS NOT NULL)",
+            name="tenant_of_role",
         ),
         sa.CheckConstraint("failed_login_count >= 0", name="failed_login_count"),
         sa.CheckConstraint("max_sessions >= 0", name="max_sessions"),
@@ -79,6 +88,11 @@ class User(TimestampMixin, Base):
     )
     max_sessions: Mapped[int] = mapped_column(sa.Integer, default=5, server_default=sa.text("5"))
     store_id: Mapped[str | None] = mapped_column(sa.ForeignKey("stores.store_id"), index=True)
+    # NULL only for platform admins (CHECK tenant_of_role; insert them with `sa.null()`: the
+    # ORM leaves a plain None out and the default applies); store staff stay in `default`
+    tenant_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("tenants.id"), index=True, default=DEFAULT_TENANT
+    )
     avatar_url: Mapped[str | None] = mapped_column(sa.String(500))
     token_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default=sa.text("0"))
     is_active: Mapped[bool] = mapped_column(Flag(), default=True, server_default="1")

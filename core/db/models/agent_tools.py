@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.models.base import Base, TimestampMixin, Vocabulary, enum_check
+from core.db.models.tenants import tenant_fk
 from core.db.types import Flag, JsonDoc, UtcDateTime, utc_now
 
 
@@ -50,9 +51,11 @@ class QuickReply(TimestampMixin, Base):
         sa.CheckConstraint("usage_count >= 0", name="usage_count"),
         sa.Index(None, "category", "usage_count"),
         sa.Index(None, "created_by", "shortcut"),
+        sa.Index(None, "tenant_id", "category"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    tenant_id: Mapped[str] = tenant_fk()
     category: Mapped[str] = mapped_column(sa.String(16))
     title: Mapped[str] = mapped_column(sa.String(100))
     content: Mapped[str] = mapped_column(sa.Text())
@@ -65,16 +68,19 @@ class QuickReply(TimestampMixin, Base):
 
 
 class Tag(Base):
-    """A session tag: system ones (VIP, 退款 …) cannot be deleted; agents add custom ones."""
+    """A session tag: system ones (VIP, 退款 …) belong to no tenant (`tenant_id` NULL, shown to
+    every tenant) and cannot be deleted; agents add custom ones to their own tenant."""
 
     __tablename__ = "tags"
     __table_args__ = (
         enum_check("category", TagCategory.values()),
         sa.CheckConstraint("usage_count >= 0", name="usage_count"),
+        sa.UniqueConstraint("tenant_id", "name"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    tenant_id: Mapped[str | None] = mapped_column(sa.ForeignKey("tenants.id"))
+    name: Mapped[str] = mapped_column(sa.String(20))
     color: Mapped[str] = mapped_column(sa.String(7))
     icon: Mapped[str | None] = mapped_column(sa.String(32))
     category: Mapped[str] = mapped_column(sa.String(16))
@@ -88,9 +94,13 @@ class SessionTag(Base):
     """A tag on a chat session (seed `SessionTagRelation`); one row per (session, tag)."""
 
     __tablename__ = "session_tags"
-    __table_args__ = (sa.Index(None, "tag_id", "added_at"),)
+    __table_args__ = (
+        sa.Index(None, "tag_id", "added_at"),
+        sa.Index(None, "tenant_id", "tag_id"),
+    )
 
     session_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    tenant_id: Mapped[str] = tenant_fk()
     tag_id: Mapped[str] = mapped_column(
         sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
     )
@@ -106,9 +116,11 @@ class AutoReplyRule(TimestampMixin, Base):
         enum_check("type", AutoReplyType.values()),
         sa.CheckConstraint("delay_seconds BETWEEN 0 AND 60", name="delay_seconds"),
         sa.Index(None, "type", "enabled"),
+        sa.Index(None, "tenant_id", "type"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    tenant_id: Mapped[str] = tenant_fk()
     type: Mapped[str] = mapped_column(sa.String(16))
     trigger_condition: Mapped[dict[str, Any]] = mapped_column(JsonDoc())
     reply_content: Mapped[str] = mapped_column(sa.Text())

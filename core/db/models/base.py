@@ -36,6 +36,7 @@ TABLE_ABBREVIATIONS: dict[str, str] = {
     "tags": "tag",
     "session_tags": "stg",
     "auto_reply_rules": "arr",
+    "tenants": "tnt",
 }
 
 

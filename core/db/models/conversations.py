@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.models.base import Base, Vocabulary, enum_check
+from core.db.models.tenants import tenant_fk
 from core.db.types import Flag, UtcDateTime, utc_now
 
 
@@ -53,9 +54,11 @@ class ConversationRecord(Base):
         sa.Index(None, "status", "started_at"),
         sa.Index(None, "agent_id", "started_at"),
         sa.Index(None, "customer"),
+        sa.Index(None, "tenant_id", "started_at"),
     )
 
     session_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    tenant_id: Mapped[str] = tenant_fk()
     conversation_id: Mapped[str | None] = mapped_column(sa.String(64))
     customer: Mapped[str | None] = mapped_column(sa.String(64))  # the profile's nickname
     vip: Mapped[bool] = mapped_column(Flag(), default=False, server_default="0")
@@ -83,9 +86,11 @@ class ConversationMessage(Base):
         sa.UniqueConstraint("session_name", "seq"),
         sa.Index(None, "created_at"),
         sa.Index(None, "agent_id", "created_at"),
+        sa.Index(None, "tenant_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # the graph's msg id
+    tenant_id: Mapped[str] = tenant_fk()
     session_name: Mapped[str] = mapped_column(
         sa.ForeignKey("conversations.session_name", ondelete="CASCADE")
     )

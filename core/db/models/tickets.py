@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.models.base import Base, Vocabulary, enum_check
+from core.db.models.tenants import tenant_fk
 from core.db.types import BigId, Flag, JsonDoc, UtcDateTime, utc_now
 
 
@@ -77,9 +78,11 @@ class Ticket(Base):
         sa.Index(None, "status", "created_at"),
         sa.Index(None, "assignee_id", "status"),
         sa.Index(None, "created_at"),
+        sa.Index("ix_tkt_tenant_status", "tenant_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, sa.Identity(), primary_key=True)
+    tenant_id: Mapped[str] = tenant_fk()
     ticket_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     ticket_number: Mapped[str] = mapped_column(sa.String(20), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))

@@ -40,6 +40,7 @@ class UserFilter:
     """
 
     roles: Collection[str]
+    tenant_id: str
     role: str | None = None
     status: str | None = None
     store_id: str | None = None
@@ -47,7 +48,10 @@ class UserFilter:
     text: str | None = None
 
     def where(self) -> list[sa.ColumnElement[bool]]:
-        clauses: list[sa.ColumnElement[bool]] = [User.role.in_(list(self.roles))]
+        clauses: list[sa.ColumnElement[bool]] = [
+            User.role.in_(list(self.roles)),
+            User.tenant_id == self.tenant_id,
+        ]
         exact = {"role": self.role, "status": self.status, "store_id": self.store_id}
         clauses += [getattr(User, k) == v for k, v in exact.items() if v is not None]
         if self.is_active is not None:
@@ -91,9 +95,12 @@ class UserRepository:
         stmt = stmt.order_by(User.username)
         return list((await self.session.scalars(stmt)).all())
 
-    async def list_agents(self, *, status: str | None = None) -> list[User]:
-        """Agents and admins (the seed's customer-service side), optionally by presence."""
+    async def list_agents(self, *, tenant_id: str | None, status: str | None = None) -> list[User]:
+        """Agents and admins (the seed's customer-service side) of a tenant (None: of every
+        tenant, for process-wide counts), optionally by presence."""
         stmt = sa.select(User).where(User.role.in_([UserRole.AGENT, UserRole.ADMIN]))
+        if tenant_id is not None:
+            stmt = stmt.where(User.tenant_id == tenant_id)
         if status is not None:
             stmt = stmt.where(User.status == status)
         stmt = stmt.order_by(User.username)
@@ -124,12 +131,13 @@ class UserRepository:
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
-    async def lock_active_admins(self) -> list[int]:
-        """Ids of the active admins, row-locked: two admins removing each other concurrently
-        are serialised here, so the second one sees the first one's change."""
+    async def lock_active_admins(self, tenant_id: str) -> list[int]:
+        """Ids of the tenant's active admins, row-locked: two admins removing each other
+        concurrently are serialised here, so the second one sees the first one's change."""
         stmt = (
             sa.select(User.id)
             .where(User.role == UserRole.ADMIN.value, User.is_active == True)  # noqa: E712
+            .where(User.tenant_id == tenant_id)
             .order_by(User.id)
             .with_for_update()
         )

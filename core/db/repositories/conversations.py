@@ -103,20 +103,28 @@ def conditions(f: HistoryFilter) -> list[sa.ColumnElement[bool]]:
 
 
 class ConversationRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """One tenant's archive: history and report reads filter by `tenant_id`, the archive write
+    stamps it on new rows (from the session's state)."""
+
+    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
         self.session = session
+        self.tenant_id = tenant_id
 
     # --- the archive write --------------------------------------------------------------------
     async def locked(self, session_name: str) -> ConversationRecord | None:
         """The row, locked for this transaction (PostgreSQL/Oracle: FOR UPDATE)."""
         stmt = (
             sa.select(ConversationRecord)
-            .where(ConversationRecord.session_name == session_name)
+            .where(
+                ConversationRecord.session_name == session_name,
+                ConversationRecord.tenant_id == self.tenant_id,
+            )
             .with_for_update()
         )
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def add(self, record: ConversationRecord) -> None:
+        record.tenant_id = self.tenant_id
         self.session.add(record)
         await self.session.flush()
 
@@ -127,6 +135,8 @@ class ConversationRepository:
         return set((await self.session.scalars(stmt)).all())
 
     async def add_messages(self, messages: Sequence[ConversationMessage]) -> None:
+        for message in messages:
+            message.tenant_id = self.tenant_id
         self.session.add_all(list(messages))
         await self.session.flush()
 
@@ -140,7 +150,8 @@ class ConversationRepository:
 
     # --- history ------------------------------------------------------------------------------
     async def get(self, session_name: str) -> ConversationRecord | None:
-        return await self.session.get(ConversationRecord, session_name)
+        row = await self.session.get(ConversationRecord, session_name)
+        return row if row is not None and row.tenant_id == self.tenant_id else None
 
     async def search(
         self, f: HistoryFilter, *, offset: int, limit: int
@@ -150,7 +161,7 @@ class ConversationRepository:
         With words, the total comes with the page (`COUNT(*) OVER ()`): one pass over the
         messages instead of two, which halves a words search. Without, a count and an indexed
         top-N are cheaper than the window (which must see every match)."""
-        where = conditions(f)
+        where = [*conditions(f), ConversationRecord.tenant_id == self.tenant_id]
         order = (ConversationRecord.started_at.desc(), ConversationRecord.session_name)
         count = sa.select(sa.func.count()).select_from(ConversationRecord).where(*where)
         if not f.words:
@@ -201,7 +212,9 @@ class ConversationRepository:
     async def started_between(self, start: datetime, end: datetime) -> list[str]:
         """Names of the conversations started in [start, end)."""
         stmt = sa.select(ConversationRecord.session_name).where(
-            ConversationRecord.started_at >= start, ConversationRecord.started_at < end
+            ConversationRecord.started_at >= start,
+            ConversationRecord.started_at < end,
+            ConversationRecord.tenant_id == self.tenant_id,
         )
         return list((await self.session.scalars(stmt)).all())
 
@@ -211,7 +224,7 @@ class ConversationRepository:
         """The messages in [start, end): count per (role, agent_id), the conversations they are
         in, and the AI answers' response times."""
         m = ConversationMessage
-        window = (m.created_at >= start, m.created_at < end)
+        window = (m.created_at >= start, m.created_at < end, m.tenant_id == self.tenant_id)
         grouped = sa.select(m.role, m.agent_id, sa.func.count()).where(*window)
         counts = {
             (role, agent): int(n)
@@ -234,7 +247,10 @@ class ConversationRepository:
         for start in range(0, len(listed), IN_CHUNK):
             stmt = (
                 sa.select(m.session_name, m.role, m.content, m.created_at)
-                .where(m.session_name.in_(listed[start : start + IN_CHUNK]))
+                .where(
+                    m.session_name.in_(listed[start : start + IN_CHUNK]),
+                    m.tenant_id == self.tenant_id,
+                )
                 .order_by(m.session_name, m.seq)
             )
             for name, role, content, created in (await self.session.execute(stmt)).all():
@@ -245,9 +261,13 @@ class ConversationRepository:
         """All audit rows (before `end`) of the chats that moved in [start, end), oldest first:
         earlier rows give the context (when an episode that ends in the window began)."""
         entity = AuditEntry.entity_type == CHAT_ENTITY
+        ours = sa.select(ConversationRecord.session_name).where(
+            ConversationRecord.tenant_id == self.tenant_id
+        )
         moved = (
             sa.select(AuditEntry.entity_id)
             .where(entity, AuditEntry.created_at >= start, AuditEntry.created_at < end)
+            .where(AuditEntry.entity_id.in_(ours))
             .distinct()
         )
         names = list((await self.session.scalars(moved)).all())
@@ -266,5 +286,7 @@ class ConversationRepository:
         return rows
 
     async def tickets_created_between(self, start: datetime, end: datetime) -> list[Ticket]:
-        stmt = sa.select(Ticket).where(Ticket.created_at >= start, Ticket.created_at < end)
+        stmt = sa.select(Ticket).where(
+            Ticket.created_at >= start, Ticket.created_at < end, Ticket.tenant_id == self.tenant_id
+        )
         return list((await self.session.scalars(stmt)).all())

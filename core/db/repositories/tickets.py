@@ -125,8 +125,12 @@ class TicketFilter:
 
 
 class TicketRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """One tenant's tickets: every read filters by `tenant_id` and `add` stamps it, so another
+    tenant's ticket is "not found" (the ticket counter is shared: numbers stay unique)."""
+
+    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
         self.session = session
+        self.tenant_id = tenant_id
 
     # --- tickets ------------------------------------------------------------------------------
     async def _next_serial(self, year: int) -> int:
@@ -157,6 +161,7 @@ class TicketRepository:
         """Insert with the year's next number `TK-<year>nnnnn`. A second open ticket of the
         same session is 409 TICKET_EXISTS (the unique `open_session_id`, so also when two
         creates race)."""
+        ticket.tenant_id = self.tenant_id
         ticket.ticket_number = ticket_number(year, await self._next_serial(year))
         try:
             async with self.session.begin_nested():
@@ -178,20 +183,24 @@ class TicketRepository:
         return ticket
 
     async def get(self, ticket_id: str, *, fresh: bool = False) -> Ticket | None:
-        stmt = sa.select(Ticket).where(Ticket.ticket_id == ticket_id)
+        stmt = sa.select(Ticket).where(
+            Ticket.ticket_id == ticket_id, Ticket.tenant_id == self.tenant_id
+        )
         if fresh:
             stmt = stmt.execution_options(populate_existing=True)
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def open_for_session(self, session_id: str) -> Ticket | None:
-        stmt = sa.select(Ticket).where(Ticket.open_session_id == session_id)
+        stmt = sa.select(Ticket).where(
+            Ticket.open_session_id == session_id, Ticket.tenant_id == self.tenant_id
+        )
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def latest_for_session(self, session_id: str) -> Ticket | None:
         """The session's open ticket, else its newest closed one."""
         stmt = (
             sa.select(Ticket)
-            .where(Ticket.session_id == session_id)
+            .where(Ticket.session_id == session_id, Ticket.tenant_id == self.tenant_id)
             .order_by(
                 sa.case((Ticket.status == TicketStatus.CLOSED.value, 1), else_=0),
                 Ticket.created_at.desc(),
@@ -205,7 +214,7 @@ class TicketRepository:
         self, where: TicketFilter, *, sort: str, offset: int, limit: int
     ) -> tuple[list[Ticket], int]:
         """One page (`sort`: a SORT_COLUMNS key, `-` first for descending) and the total."""
-        clauses = where.where()
+        clauses = [*where.where(), Ticket.tenant_id == self.tenant_id]
         total = await self.session.scalar(
             sa.select(sa.func.count()).select_from(Ticket).where(*clauses)
         )

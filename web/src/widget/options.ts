@@ -10,6 +10,7 @@ export interface WidgetOptions {
   locale: WidgetLocale
   greeting: string | null
   color: string | null
+  siteKey: string | null // the tenant's public site key: sent when a chat is opened
 }
 
 const HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i
@@ -21,6 +22,7 @@ export function readOptions(search: string, browserLanguages: readonly string[])
   return {
     locale: pickLocale(params.get('lang'), ...browserLanguages),
     greeting,
-    color: color && HEX.test(color) ? color : null
+    color: color && HEX.test(color) ? color : null,
+    siteKey: params.get('site_key')?.trim().slice(0, 64) || null
   }
 }

@@ -36,9 +36,10 @@ export function saveSession(session: StoredSession | null, storage: Storage = lo
   else storage.removeItem(STORAGE_KEY)
 }
 
-async function call<T>(path: string, init: RequestInit & { token?: string; json?: unknown }): Promise<T> {
+async function call<T>(path: string, init: RequestInit & { token?: string; json?: unknown; siteKey?: string | null }): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (init.token) headers.Authorization = `Bearer ${init.token}`
+  if (init.siteKey) headers['X-Site-Key'] = init.siteKey
   if (init.json !== undefined) headers['Content-Type'] = 'application/json'
   let response: Response
   try {
@@ -62,9 +63,10 @@ export interface SessionRead {
   last_event_id: string
 }
 
-export async function newConversation(language: string): Promise<StoredSession> {
+export async function newConversation(language: string, siteKey: string | null): Promise<StoredSession> {
   const data = await call<{ session_name: string; token: string; expires_in: number }>('/api/conversation/new', {
     method: 'POST',
+    siteKey,
     json: { user_profile: { language } }
   })
   const session = { session_name: data.session_name, token: data.token, expires_at: Date.now() + data.expires_in * 1000 }

@@ -35,4 +35,9 @@ describe('language from the browser', () => {
     expect(readOptions('?color=red;background:url(x)', []).color).toBeNull()
     expect(readOptions(`?greeting=${'很'.repeat(300)}`, []).greeting).toHaveLength(200)
   })
+
+  it('passes the tenant\'s site key on, and none when the embed gave none', () => {
+    expect(readOptions('?site_key=sk_demo', []).siteKey).toBe('sk_demo')
+    expect(readOptions('', []).siteKey).toBeNull()
+  })
 })

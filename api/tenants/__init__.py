@@ -1,0 +1,1 @@
+"""Tenants (seed 002): platform admins manage tenants, tenant admins their own tenant."""

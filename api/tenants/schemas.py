@@ -1,0 +1,140 @@
+"""Wire shapes of `/api/tenants` (seed 002 `/v1/tenants`: name, description, plan) and
+`/api/tenants/current`. The model's API key is never on the wire: a tenant names the
+environment variable that holds it (`api_key_env`), and reads see only whether it is set."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.db.models import TENANT_ID_PATTERN, Tenant
+
+ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]{0,63}$"
+Provider = Literal["offline", "openai", "azure_openai", "anthropic"]
+Status = Literal["active", "suspended"]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelSettingsIn(_Body):
+    """The tenant's chat model for its supervision AI; omitted fields are left as they are."""
+
+    provider: Provider | None = Field(None, examples=["azure_openai"])
+    model: str | None = Field(None, min_length=1, max_length=100, examples=["gpt-4o"])
+    endpoint: str | None = Field(
+        None,
+        min_length=8,
+        max_length=300,
+        pattern=r"^https?://",
+        examples=["https://x.openai.azure.com"],
+    )
+    deployment: str | None = Field(None, min_length=1, max_length=100, examples=["gpt-4o"])
+    temperature: float | None = Field(None, ge=0, le=2, examples=[0.2])
+    api_key_env: str | None = Field(
+        None,
+        pattern=ENV_NAME_PATTERN,
+        description="name of the API process's environment variable holding the key (the key "
+        "itself is never sent to nor stored by Switchboard)",
+        examples=["TENANT_HARBOR_OPENAI_KEY"],
+    )
+
+
+class ModelSettingsOut(BaseModel):
+    provider: str
+    model: str | None
+    endpoint: str | None
+    deployment: str | None
+    temperature: float | None
+    api_key_env: str | None
+    api_key_set: bool = Field(description="the named variable has a value in this process")
+
+
+class TenantAdmin(_Body):
+    """The tenant's first admin account, created with the tenant."""
+
+    username: str = Field(min_length=3, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+    password: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=64)
+
+
+class TenantCreate(_Body):
+    id: str = Field(pattern=TENANT_ID_PATTERN, max_length=63, examples=["harbor-telecom"])
+    name: str = Field(min_length=1, max_length=100, examples=["海港電信"])
+    description: str | None = Field(None, max_length=500)
+    plan: str | None = Field(None, max_length=32, examples=["專業版"])
+    model: ModelSettingsIn | None = None
+    admin: TenantAdmin | None = None
+
+
+class TenantUpdate(_Body):
+    """Platform admin: any field; `status` suspends or reactivates."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=500)
+    plan: str | None = Field(None, max_length=32)
+    status: Status | None = None
+    model: ModelSettingsIn | None = None
+
+
+class CurrentTenantUpdate(_Body):
+    """Tenant admin: the name and the model settings of their own tenant."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    model: ModelSettingsIn | None = None
+
+
+class TenantOut(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    plan: str | None
+    status: str
+    site_key: str = Field(description="public: goes into the widget's embed snippet")
+    model: ModelSettingsOut
+    created_at: float
+    updated_at: float
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantOut:
+        env = tenant.model_api_key_env
+        model = ModelSettingsOut(
+            provider=tenant.model_provider, model=tenant.model_name,
+            endpoint=tenant.model_endpoint, deployment=tenant.model_deployment,
+            temperature=tenant.model_temperature, api_key_env=env,
+            api_key_set=bool(env and os.environ.get(env)),
+        )  # fmt: skip
+        return cls(id=tenant.id, name=tenant.name, description=tenant.description,
+                   plan=tenant.plan, status=tenant.status, site_key=tenant.site_key, model=model,
+                   created_at=tenant.created_at.timestamp(),
+                   updated_at=tenant.updated_at.timestamp())  # fmt: skip
+
+
+class TenantResponse(BaseModel):
+    success: Literal[True] = True
+    data: TenantOut
+
+
+class TenantPage(BaseModel):
+    tenants: list[TenantOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class TenantListResponse(BaseModel):
+    success: Literal[True] = True
+    data: TenantPage
+
+
+def model_columns(model: ModelSettingsIn | None) -> dict[str, Any]:
+    """The tenants columns a model-settings body changes (only the fields it gives)."""
+    if model is None:
+        return {}
+    names = {"provider": "model_provider", "model": "model_name", "endpoint": "model_endpoint",
+             "deployment": "model_deployment", "temperature": "model_temperature",
+             "api_key_env": "model_api_key_env"}  # fmt: skip
+    return {names[k]: v for k, v in model.model_dump(exclude_unset=True).items()}
