@@ -136,6 +136,13 @@ def timed(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def timed_cpu(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall ms, process CPU ms): CPU time does not grow when other work shares the cores."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=5000)
@@ -198,8 +205,11 @@ def main() -> None:
     total: list[float] = []
     embed: list[float] = []
     rest: list[float] = []
+    cpu: list[float] = []
     for text, filters in queries:  # interleaved, so all three see the same host load
-        total.append(timed(partial(retriever.search_sync, text, filters=filters, top_k=5)))
+        wall_ms, cpu_ms = timed_cpu(partial(retriever.search_sync, text, filters=filters, top_k=5))
+        total.append(wall_ms)
+        cpu.append(cpu_ms)
         # the retriever embeds the normalised query text (parse_query(...).text)
         embed.append(timed(partial(embedder.embed_queries, [parse_query(text).text])))
         warm.embed_query(parse_query(text).text)
@@ -222,6 +232,7 @@ def main() -> None:
     rest_c = [t for t, c in zip(rest, is_constrained, strict=True) if c]
     for label, values in (
         ("search (embed + BM25 + dense + RRF)", total),
+        ("  the same, CPU time (process)", cpu),
         ("  of which queries with constraints", with_c),
         ("  of which queries without", without),
         ("query embedding alone", embed),
@@ -236,6 +247,7 @@ def main() -> None:
     print(f"\nmean search {statistics.mean(total):.1f} ms; target p95 <= 50 ms:",
           "PASS" if percentile(total, 95) <= 50 else "FAIL")  # fmt: skip
     print("constrained queries p95 <= 50 ms:", "PASS" if percentile(with_c, 95) <= 50 else "FAIL")
+    print("search CPU time p95 <= 50 ms:", "PASS" if percentile(cpu, 95) <= 50 else "FAIL")
 
 
 if __name__ == "__main__":

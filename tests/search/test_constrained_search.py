@@ -56,6 +56,8 @@ QUERIES: list[tuple[str, set[str]]] = [
     ("不要搭手機 吃到飽", {"T01", "T02", "T04"}),
     ("有送 Spotify 的", {"T02"}),
     ("unlimited data with a phone", {"T05"}),
+    ("送 Spotify 或光世代", {"T02", "T04"}),  # either perk, on both backends
+    ("月租不想超過 1199", {"T02", "T03", "T04", "T06", "T08"}),
 ]
 
 
@@ -89,6 +91,14 @@ def test_soft_constraints_reorder_without_filtering(local: LocalHybridRetriever)
     assert around[0].plan_id == "T03"  # the 399 plan
     far = next(h for h in around if h.plan_id == "T01")  # 1399
     assert far.unmet == ("月租約 400",)
+
+
+def test_a_stated_soft_constraint_outranks_shared_words(local: LocalHybridRetriever) -> None:
+    """'學生' is a boost, not a filter, but a plan for students must beat plans that only share
+    the query's other words (吃到飽 appears in five sheets)."""
+    hits = local.search_sync("吃到飽 熱點分享 學生", filters=ON_SALE, top_k=8)
+    assert hits[0].plan_id == "T02"
+    assert len(hits) > 1  # nothing filtered
 
 
 def test_nothing_meets_the_filters_so_the_nearest_are_shown_and_flagged(

@@ -34,6 +34,7 @@ CASES: list[tuple[SearchFilters, set[str]]] = [
     (SearchFilters(perks=("spotify",)), {"T02"}),
     (SearchFilters(perks=("fibre",)), {"T04"}),
     (SearchFilters(perks=("voucher", "fibre")), set()),
+    (SearchFilters(any_perks=("spotify", "fibre")), {"T02", "T04"}),
     (SearchFilters(has_gift=True), {"T06"}),
     (SearchFilters(min_voice_minutes=400), {"T07"}),
     (SearchFilters(min_device_discount=1), {"T05"}),

@@ -43,6 +43,7 @@ class SearchFilters(BaseModel):
     min_data_gb: float | None = Field(default=None, ge=0)  # unlimited plans always pass
     voice_unlimited: bool | None = None
     perks: tuple[str, ...] | None = None  # every one required
+    any_perks: tuple[str, ...] | None = None  # at least one required ("A 或 B")
     pay_per_use: bool | None = None  # capped and charged per use after the cap, not throttled
     min_speed_after_mbps: float | None = Field(default=None, ge=0)  # unlimited plans pass
     min_voice_minutes: int | None = Field(default=None, ge=0)  # unlimited voice passes
@@ -94,6 +95,8 @@ class SearchFilters(BaseModel):
             return False
         f = facets_of(plan)
         if self.perks and not set(self.perks) <= f.perks:
+            return False
+        if self.any_perks and not set(self.any_perks) & f.perks:
             return False
         if self.pay_per_use is not None and (not f.unlimited and f.speed_after == 0) != (
             self.pay_per_use

@@ -60,6 +60,9 @@ def filters_to_odata(filters: SearchFilters | None) -> str | None:
         clauses.append(f"voice_unlimited eq {str(filters.voice_unlimited).lower()}")
     for perk in filters.perks or ():
         clauses.append(f"perks/any(p: p eq {quote(perk)})")
+    if filters.any_perks:
+        either = " or ".join(f"perks/any(p: p eq {quote(p)})" for p in filters.any_perks)
+        clauses.append(f"({either})")
     if filters.pay_per_use is not None:
         pay = "(data_gb ne null and speed_after_mbps eq 0)"
         clauses.append(pay if filters.pay_per_use else f"not {pay}")

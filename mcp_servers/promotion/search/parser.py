@@ -12,106 +12,35 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from .constraints import Constraint, Kind, ParsedQuery
+from .constraints import Constraint, Kind, ParsedQuery, light_cap
 from .facets import BRAND_ALIASES, PERK_ALIASES
-from .numbers import NUM, parse_number
+from .fees import fee_around, fee_bare, fee_is, fee_max, fee_min, fee_range
+from .fees import make as _c
+from .fees import num as _num
+from .numbers import NUM
 from .query import CONTEXT_MARK
 from .rules import AUDIENCE_WORDS, HARD_PERKS, OTHER_STREAMING, PERK_LABELS, PHRASES
 from .tokenize import normalize
+from .wording import FILLER_RE, either_perk, spell
 
 _CUR = r"(?:nt\$|ntd|nt|\$)?\s*"
-_YUAN = r"(?:\s*(?:元|塊|块|dollars?|ntd|bucks))?"
+_YUAN = r"(?:\s*(?:塊錢|块钱|元|塊|块|dollars?|ntd|bucks))?"
 # After a fee number none of these may follow: they make it a data amount, a duration, an age...
 _NOT_FEE = (
     r"(?!\s*(?:gb|g(?![a-z])|mb|m(?![a-z])|mbps|個月|个月|月(?!租|費|费|付)|年|歲|岁|分鐘|分钟"
-    r"|min|months?|years?|則|则|天|日|期|吋|寸|mah|w(?![a-z])|%|折|人|支|門|个|個|號|号|次))"
+    r"|min(?![a-z])|months?(?![a-z])|years?(?![a-z])|則|则|天|日|期|吋|寸|mah|w(?![a-z])|%|折|人|支|門|个|個|號|号|次))"
 )
 _FEE_WORD = (
     r"(?:月租費?|月租费|月費|月费|月付|每月|每個月|每个月|monthly(?: fee)?|per month|a month)"
 )
 _MONTHS = r"(?:個月|个月|months?|mos?\b|-month)"
 _YEARS = r"(?:年|years?|-year)"
-_CONTRACT_WORD = r"(?:綁約|绑约|合約|合约|約期|约期|綁|绑|約|约|contract|commitment|term)"
+_CONTRACT_WORD = r"(?:綁約|绑约|合約|合约|約期|约期|簽約|签约|綁|绑|簽|签|約|约|contract(?: of| for| is)?|commitment|term)"
 KNOWN_MONTHS = (12, 18, 24, 30, 36, 48)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-FEE_RANGE = (100.0, 20000.0)
 
 STORAGE_SIZES = (64, 128, 256, 512, 1024)
 Handler = Callable[[re.Match[str]], list[Constraint]]
-
-
-def _num(match: re.Match[str], group: int | str = 1) -> float | None:
-    raw = match.group(group)
-    return None if raw is None else parse_number(raw)
-
-
-def _fee(value: float | None, *, marked: bool = False) -> bool:
-    """A plausible monthly fee (a small bare number is a model number or a count)."""
-    return value is not None and (FEE_RANGE[0] <= value <= FEE_RANGE[1] or (marked and value > 0))
-
-
-def _c(kind: Kind, value: float | bool | str | tuple[int, ...], hard: bool, text: str, label: str):
-    return Constraint(kind, value, hard, text, label)
-
-
-_STRICT = (
-    "不到",
-    "未滿",
-    "未满",
-    "低於",
-    "低于",
-    "少於",
-    "少于",
-    "小於",
-    "小于",
-    "under",
-    "below",
-    "less than",
-    "cheaper than",
-    "<",
-)
-
-
-def _fee_max(m: re.Match[str]) -> list[Constraint]:
-    value = _num(m, "n")
-    if not _fee(value, marked="$" in m.group(0) or "元" in m.group(0)):
-        return []
-    assert value is not None
-    strict = any(word in m.group(0) for word in _STRICT) and "<=" not in m.group(0)
-    ceiling = int(value) - 1 if strict else int(value)
-    return [_c("fee_max", ceiling, True, m.group(0), f"月租 ≤ {ceiling}")]
-
-
-def _fee_min(m: re.Match[str]) -> list[Constraint]:
-    value = _num(m, "n")
-    if not _fee(value, marked="$" in m.group(0) or "元" in m.group(0)):
-        return []
-    assert value is not None
-    strict = any(
-        w in m.group(0) for w in ("高於", "高于", "超過", "超过", "over", "above", "more than", ">")
-    )
-    floor = int(value) + 1 if strict and ">=" not in m.group(0) else int(value)
-    return [_c("fee_min", floor, True, m.group(0), f"月租 ≥ {floor}")]
-
-
-def _fee_range(m: re.Match[str]) -> list[Constraint]:
-    low, high = _num(m, "a"), _num(m, "b")
-    if not (_fee(low) and _fee(high)):
-        return []
-    assert low is not None and high is not None
-    low, high = sorted((low, high))
-    return [
-        _c("fee_min", int(low), True, m.group(0), f"月租 ≥ {int(low)}"),
-        _c("fee_max", int(high), True, m.group(0), f"月租 ≤ {int(high)}"),
-    ]
-
-
-def _fee_around(m: re.Match[str]) -> list[Constraint]:
-    value = _num(m, "n")
-    if not _fee(value, marked="元" in m.group(0) or "$" in m.group(0)):
-        return []
-    assert value is not None
-    return [_c("fee_around", int(value), False, m.group(0), f"月租約 {int(value)}")]
 
 
 def _numeric(kind: Kind, label: str) -> Handler:
@@ -155,12 +84,20 @@ def _data_min(hard: bool) -> Handler:
     return handle
 
 
+def _data_need(m: re.Match[str]) -> list[Constraint]:
+    """'我一個月大概用 50G': what the customer uses, so unlimited serves as well as 50 GB."""
+    value = _num(m, "n")
+    if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):
+        return []
+    return [_c("data_need", value, False, m.group(0), f"用量約 {value:g}GB（≥ {value:g}GB）")]
+
+
 def _data_light(m: re.Match[str]) -> list[Constraint]:
     value = _num(m, "n")
     if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):
         return []
-    cap = max(2 * value, value + 5)
-    return [_c("data_light", cap, False, m.group(0), f"輕量上網 ≤ {cap:g}GB")]
+    label = f"輕量上網 {value:g}–{light_cap(value):g}GB"
+    return [_c("data_light", value, False, m.group(0), label)]
 
 
 def _months(m: re.Match[str]) -> int | None:
@@ -184,22 +121,9 @@ def _bare_months(m: re.Match[str]) -> list[Constraint]:
     months = _months(m)
     before = m.string[max(0, m.start() - 10) : m.start()]
     blocked = (
-        "送",
-        "贈",
-        "赠",
-        "免費",
-        "免费",
-        "折抵",
-        "在網",
-        "在网",
-        "滿",
-        "满",
-        "用了",
-        "已",
-        "了",
-        "free",
-        "for",
-    )
+        "送", "贈", "赠", "免費", "免费", "折抵", "在網", "在网", "滿", "满", "用了", "已", "了",
+        "free", "for",
+    )  # fmt: skip
     if months not in KNOWN_MONTHS or any(w in before for w in blocked):
         return []
     if any(alias in before for aliases in PERK_ALIASES.values() for alias in aliases):
@@ -207,11 +131,31 @@ def _bare_months(m: re.Match[str]) -> list[Constraint]:
     return [_c("contract", (months,), True, m.group(0), f"合約 {months} 個月")]
 
 
+def _contract_shorter(m: re.Match[str]) -> list[Constraint]:
+    """'不要綁三年', 'no 36-month contract': a shorter contract (none included)."""
+    months = _months(m)
+    if months is None or months > 60 or months < 2:
+        return []
+    return [_c("contract_max", months - 1, True, m.group(0), f"合約 < {months} 個月")]
+
+
 def _contract_max(m: re.Match[str]) -> list[Constraint]:
     months = _months(m)
     if months is None or months > 60:
         return []
     return [_c("contract_max", months, True, m.group(0), f"合約 ≤ {months} 個月")]
+
+
+def _age(m: re.Match[str]) -> list[Constraint]:
+    """'阿嬤 78 歲', 'my 70-year-old dad', '16 歲的女兒': an age says who the line is for."""
+    age = _num(m, "n")
+    if age is None:
+        return []
+    if age >= 65:
+        return [_c("audience", "senior", False, m.group(0), "對象：長輩")]
+    if 6 <= age <= 22:
+        return [_c("audience", "student", False, m.group(0), "對象：學生")]
+    return []
 
 
 def _network(m: re.Match[str]) -> list[Constraint]:
@@ -233,13 +177,16 @@ def _alternatives(words: Iterable[str]) -> str:
 
 _N = rf"(?P<n>{NUM})"
 _NY = rf"(?P<n>{NUM}|(?<![a-z])(?:one|two|three|four)(?![a-z]))"
-_GB = r"\s*(?P<u>gb|g|gigs?)(?![a-z0-9])"
+_GB = r"\s*(?P<u>gb|g|gigs?|gigabytes?)(?![a-z0-9])"
 _CEILING_PRE = (
-    r"(?:不超過|不超过|不要超過|不要超过|不高於|不高于|不能超過|不能超过|不到|未滿|未满|最多|頂多|顶多|上限|最高|"
+    r"(?:(?:不|別|别|勿)\s*(?:想|要|能|會|会|可以|得|希望|用|必)?\s*(?:超過|超过|高於|高于|多於|多于|大於|大于)"
+    r"|not (?:more than|over|above|exceed(?:ing)?)|(?:does ?n[o']t|do ?n[o']t|won'?t|shouldn'?t|can'?t) (?:want to )?(?:exceed|go over|be over)"
+    r"|控制在|壓在|压在|"
+    r"不超過|不超过|不要超過|不要超过|不高於|不高于|不能超過|不能超过|不到|未滿|未满|最多|頂多|顶多|上限|最高|"
     r"低於|低于|少於|少于|小於|小于|under|below|less than|cheaper than|at most|up to|no more than|"
     r"max(?:imum)?|within|<=|<|≤|預算|预算|budget(?: of| is)?)"
 )
-_FLOOR_PRE = r"(?:至少|最少|起碼|起码|高於|高于|超過|超过|多於|多于|大於|大于|over|above|more than|at least|>=|>|≥)"
+_FLOOR_PRE = r"(?:至少|最少|起碼|起码|不少於|不少于|不低於|不低于|no less than|not less than|高於|高于|超過|超过|多於|多于|大於|大于|over|above|more than|at least|>=|>|≥)"
 
 # (pattern, handler, strip from the lexical text). Earlier rules win overlapping text, so
 # negations come before the phrases they contain (不換手機 before 換手機).
@@ -261,43 +208,49 @@ RULES: list[tuple[str, Handler, bool]] = [
         _numeric("voice_min", "通話 ≥ {:g} 分鐘"),
         True,
     ),
+    (rf"{_N}\s*(?:歲|岁|years? old|-years?-old|yo(?![a-z]))", _age, False),
     # fees
     (
         rf"(?:介於|介于|between)\s*{_CUR}(?P<a>{NUM}){_YUAN}\s*(?:到|至|~|～|-|–|—|and|to|與|与|和|跟)\s*{_CUR}(?P<b>{NUM}){_YUAN}{_NOT_FEE}(?:\s*(?:之間|之间))?",
-        _fee_range,
+        fee_range,
         True,
     ),
     (
         rf"{_FEE_WORD}?\s*{_CUR}(?P<a>{NUM}){_YUAN}\s*(?:到|至|~|～|-|–|—|to)\s*{_CUR}(?P<b>{NUM}){_YUAN}{_NOT_FEE}(?:\s*(?:之間|之间))?",
-        _fee_range,
+        fee_range,
         True,
     ),
     (
         rf"(?:大約|大约|大概|差不多|約|约|around|about|approximately|roughly|~|≈)\s*{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}",
-        _fee_around,
+        fee_around,
         True,
     ),
     (
         rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}\s*(?:上下|左右|附近|前後|前后|-?ish)",
-        _fee_around,
+        fee_around,
         True,
     ),
     (
         rf"{_CEILING_PRE}\s*(?:是|為|为|:)?\s*{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}",
-        _fee_max,
+        fee_max,
         True,
     ),
     (
         rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}\s*(?:以下|以內|以内|之內|之内|內|内|有找|or less|or under|and under|and below|or cheaper|max)",
-        _fee_max,
+        fee_max,
         True,
     ),
-    (rf"{_FLOOR_PRE}\s*{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}", _fee_min, True),
-    (rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}\s*(?:以上|起跳|or more|and up|\+)", _fee_min, True),
+    (rf"{_FLOOR_PRE}\s*{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}", fee_min, True),
+    (rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}\s*(?:以上|起跳|or more|and up|\+)", fee_min, True),
     # data amounts
     (rf"{_FLOOR_PRE}\s*{_N}{_GB}", _data_min(True), True),
     (rf"{_N}{_GB}\s*(?:以上|起跳|起|or more|and up|\+|plus)", _data_min(True), True),
     (rf"{_N}{_GB}\s*(?:以下|以內|以内|就夠|就够|夠用|够用|就好|or less)", _data_light, True),
+    (
+        rf"(?:大概|大約|大约|差不多)?\s*(?:用|用到|用了|使用|需要|uses?|using|need)\s*(?:大概|大約|大约|約|约|about|around)?\s*{_N}{_GB}",
+        _data_need,
+        True,
+    ),
     (rf"{_N}{_GB}", _data_min(False), True),
     # contract length
     (rf"{_CEILING_PRE}\s*{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})", _contract_max, True),
@@ -306,13 +259,26 @@ RULES: list[tuple[str, Handler, bool]] = [
         _contract_max,
         True,
     ),
+    (
+        rf"(?:不要|不想|不用|不能|不願意|不愿意|別|别)\s*(?:再)?\s*(?:綁|绑|簽|签)?\s*(?:到|滿|满)?\s*{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})(?:\s*(?:的)?\s*{_CONTRACT_WORD})?",
+        _contract_shorter,
+        True,
+    ),
+    (
+        rf"(?:(?<![a-z])no|not an?|not|don'?t want an?|don'?t want)\s+{_NY}[- ]?(?P<u>{_MONTHS}|{_YEARS})(?:\s*{_CONTRACT_WORD})?",
+        _contract_shorter,
+        True,
+    ),
     (rf"{_CONTRACT_WORD}\s*{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})", _contract, True),
     (rf"{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})\s*(?:的)?\s*{_CONTRACT_WORD}", _contract, True),
+    (rf"{_NY}[- ](?P<u>{_MONTHS}|{_YEARS})[- ](?:plan|deal)", _contract, True),
     (rf"{_NY}\s*(?P<u>{_MONTHS})", _bare_months, True),
     # fee with a fee word or a currency but no comparator: soft, near that fee
-    (rf"{_FEE_WORD}\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}", _fee_around, True),
-    (rf"{_CUR}{_N}\s*(?:元|塊|块|dollars|ntd)", _fee_around, True),
-    (r"(?:nt\$|\$)\s*" + _N, _fee_around, True),
+    (rf"{_FEE_WORD}\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}", fee_is, True),
+    (rf"{_CUR}{_N}\s*(?:元|塊|块|dollars|ntd)", fee_is, True),
+    (r"(?:nt\$|\$)\s*" + _N, fee_is, True),
+    # a bare number in the fee range ("四百九十九的方案", "the 599 one"): sheets name plans by fee
+    (rf"(?<![a-z0-9.$]){_N}{_NOT_FEE}(?![a-z0-9.])", fee_bare, True),
     *[(p, _fixed(k, v, h, lab), s) for p, k, v, h, lab, s in PHRASES["late"]],
     (r"(?<![0-9a-z])([45])\s*g(?![a-z0-9])", _network, False),
 ]
@@ -348,7 +314,7 @@ _COMPILED = [(re.compile(p), h, s) for p, h, s in RULES]
 
 def parse_query(query: str) -> ParsedQuery:
     """Find every constraint in `query`; overlapping matches go to the earlier rule."""
-    text = _THOUSANDS.sub("", normalize(" ".join(query.split())))
+    text = spell(_THOUSANDS.sub("", normalize(" ".join(query.split()))))
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Constraint]] = []
     stripped: list[tuple[int, int]] = []
@@ -364,6 +330,7 @@ def parse_query(query: str) -> ParsedQuery:
             if strip:
                 stripped.append((start, end))
             found.extend((start, c) for c in constraints)
+    found = either_perk(text, found)
     mark = text.find(CONTEXT_MARK)
     if mark >= 0:  # inferred from the customer's context: a preference, not a filter
         found = [(at, replace(c, hard=False) if at > mark and c.hard else c) for at, c in found]
@@ -371,6 +338,7 @@ def parse_query(query: str) -> ParsedQuery:
     residual = text
     for start, end in sorted(stripped, reverse=True):
         residual = residual[:start] + " " + residual[end:]
+    residual = FILLER_RE.sub(" ", residual)
     unique: dict[tuple[str, object], Constraint] = {}
     for _, c in sorted(found, key=lambda item: item[0]):
         seen = unique.get((c.kind, c.value))

@@ -18,6 +18,8 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 _NEG = r"(?:不|不會|不会|不要|不想|不被|不能|不希望|沒有|没有|無|无|別|别|免|拒絕|拒绝)"
+# A duration after a negated 綁 makes it "shorter than that", not "no contract" (不要綁三年).
+_DURATION = r"(?:\d+|[零〇一二兩两三四五六七八九十]+)\s*(?:年|個月|个月)"
 _UNLIMITED = (
     r"(?:吃到飽|吃到饱|吃倒飽|吃倒饱|到飽|到饱|不限量|無限量|无限量|不限流量|無限流量|无限流量|流量無限|流量无限|"
     r"無限上網|无限上网|上網無限|上网无限|上網不限|上网不限|流量不限|流量吃到飽|流量吃到饱|"
@@ -81,16 +83,26 @@ EARLY: list[Row] = [
     (_UNLIMITED, "unlimited", True, True, "上網吃到飽", True),
     # contract: none at all
     (
-        r"(?:不|無|无|免|沒有|没有|不想|不要|不用)\s*(?:被)?\s*(?:合約|合约)?\s*(?:綁約|绑约|(?:綁|绑)(?![機机手]))"
-        r"|不想被\s*(?:合約|合约)\s*(?:綁|绑)|(?:無|无|沒有|没有|不要)\s*(?:合約|合约)|no[- ]contract"
-        r"|without (?:a )?contract|contract[- ]free|no commitment|month[- ]to[- ]month|prepaid|預付|预付",
+        rf"(?:(?:不|無|无|免|沒有|没有|不想|不要|不用)\s*(?:被)?\s*(?:合約|合约)?\s*(?:綁約|绑约|(?:綁|绑)(?![機机手]))"
+        r"|不想被\s*(?:合約|合约)\s*(?:綁|绑)|(?:無|无|沒有|没有|不要)\s*(?:合約|合约)"
+        r"|(?:不|不想|不要|不用|免|無需|无需|不需要|不必)\s*(?:簽|签)\s*(?:約|约|合約|合约)|無約|无约|零合約|零合约)"
+        rf"(?!\s*(?:到|滿|满|超過|超过)?\s*{_DURATION})"
+        r"|隨時(?:可以?)?解約|随时(?:可以?)?解约|no[- ]contract|no lock[- ]?in|cancel any ?time|without (?:a )?contract|without signing|contract[- ]free"
+        r"|no commitment|month[- ]to[- ]month|prepaid|預付|预付",
         "contract",
         (0,),
         True,
         "無綁約",
         True,
     ),
-    (r"短約|短约|short(?:er)? contract", "contract_max", 24, False, "短約（≤ 24 個月）", True),
+    (
+        r"短約|短约|合約短|合约短|約短一點|约短一点|合約不要太長|合约不要太长|short(?:er)? contract",
+        "contract_max",
+        24,
+        False,
+        "短約（≤ 24 個月）",
+        True,
+    ),
     # device: not wanted, then wanted
     (
         r"(?:不|不用|不需要|不想|不要|沒有要|没有要)\s*(?:換|换|買|买|搭|綁|绑)?\s*(?:新)?\s*(?:手機|手机|機|机)"
@@ -107,9 +119,15 @@ EARLY: list[Row] = [
     (
         r"含\s*(?:手機|手机)|搭\s*(?:手機|手机)|搭機|搭机|綁機|绑机|購機|购机|買手機|买手机|換手機|换手机"
         r"|換新機|换新机|換新手機|换新手机|換機|换机|送手機|送手机|手機專案|手机专案|搭配手機|搭配手机"
+        r"|綁手機|绑手机|綁新手機|绑新手机|手機分期|手机分期|0\s*元手機|0\s*元手机|零元手機|零元手机"
+        r"|換支手機|换支手机|換一支|换一支|換台手機|换台手机|phone included|handset included"
+        r"|buy a (?:new )?phone|phone upgrade|including a (?:new )?phone"
+        r"|合約機|合约机|合約手機|合约手机|綁約手機|绑约手机|0\s*元機|0\s*元机|零元機|零元机|搭新機|搭新机"
+        r"|phone deal|handset deal|phone on contract"
         r"|with (?:a )?(?:new )?(?:phone|handset|device)|phone bundle|bundled? (?:with )?(?:a )?phone"
         r"|new phone|upgrade (?:my )?phone"
-        r"|(?:搭|含|配|送|換|换|買|买)\s*(?=iphone|galaxy|pixel|ipad|apple watch|三星|蘋果|苹果|小米|紅米|oppo|華碩|华硕)",
+        r"|(?:搭|含|配|送|換|换|買|买)\s*(?=iphone|galaxy|pixel|ipad|apple watch|三星|蘋果|苹果|小米|紅米|oppo|華碩|华硕"
+        r"|samsung|redmi|xiaomi|rog|asus|s2\d|z ?fold|z ?flip)",
         "device",
         True,
         True,
@@ -146,6 +164,15 @@ LATE: list[Row] = [
         "純上網門號",
         False,
     ),
+    # music before video: 音樂串流 is music, not the generic 串流
+    (
+        r"音樂串流|音乐串流|聽音樂|听音乐|音樂|音乐|music",
+        "streaming",
+        "music",
+        False,
+        "音樂串流",
+        False,
+    ),
     (
         r"串流|streaming|影音平台|影音服務|影音服务|video service|追劇|追剧|看劇|看剧|韓劇|韩剧|日劇|日剧"
         r"|美劇|美剧|看影片|影集",
@@ -155,7 +182,6 @@ LATE: list[Row] = [
         "影音串流",
         False,
     ),
-    (r"音樂串流|音乐串流|聽音樂|听音乐|music", "streaming", "music", False, "音樂串流", False),
 ]
 
 LATE += [
@@ -170,16 +196,49 @@ LATE += [
     ),
     (
         r"要能打電話|能打電話|可以打電話|要能打电话|能打电话|可以打电话|要有通話|要有通话|要能講電話"
-        r"|手機方案|手机方案|手機門號|手机门号|with calls|voice calls|make calls|phone calls",
+        r"|手機方案|手机方案|手機門號|手机门号|with calls|voice calls|make calls|phone calls"
+        r"|phone (?:plan|line|number)|mobile (?:plan|line)|cell(?:phone)? plan"
+        # a phone (not bought, not a brand's name for it) means a line with voice
+        r"|(?<![換换買买搭綁绑新果米星碩硕])(?<!google )(?:手機|手机)(?![殼壳套架]|專案|专案|優惠|优惠)",
         "voice_needed",
         True,
         False,
         "要有通話",
         False,
     ),
+    # heavy use said in words, no number: a preference for plans that carry it
+    (
+        r"多講電話|多讲电话|(?:講|讲|打)電話\s*(?:講)?\s*(?:很多|很久|多|很長|很长)|(?:講|讲|打)电话\s*(?:很多|很久|多)"
+        r"|(?:常|很常|經常|经常|每天)\s*(?:講|讲|打)\s*(?:電話|电话)|(?:通話|通话|電話|电话)\s*(?:量)?\s*(?:很多|多|大|很大)(?!少)"
+        r"|talks? a lot|on the phone a lot|calls? a lot|lots of calls|many calls|heavy caller",
+        "voice_min",
+        300,
+        False,
+        "通話量大（≥ 300 分鐘）",
+        False,
+    ),
+    (
+        r"大流量|流量\s*(?:要)?\s*(?:很大|大|很多|多)(?!少)|(?:很多|更多|多一點|多一点|大一點|大一点)\s*(?:的)?\s*流量"
+        r"|上網量\s*(?:很)?大|上网量\s*(?:很)?大|(?:網路|网络|上網|上网)\s*用\s*(?:很多|很兇|很凶|很大)"
+        r"|heavy data|data[- ]heavy|lots of data|a lot of data|plenty of data|more data|big data allowance",
+        "data_min",
+        20,
+        False,
+        "大流量（≥ 20GB）",
+        False,
+    ),
 ]
 
 PHRASES: dict[str, list[Row]] = {"early": EARLY, "late": LATE}
+
+# How people ask, not what they ask for: left in the lexical text these match whichever few
+# sheets happen to contain 方案 or "line" and outrank the plans the constraints point to.
+FILLER = (
+    r"有哪些|有什麼|有什么|有沒有|有没有|哪一個|哪一个|哪個|哪个|哪些|那個|那个|這個|这个|請問|请问|的方案|方案|套餐"
+    r"|資費|资费|推薦|推荐|幫我|帮我|給我|给我|我想|我要|想找|想要|一下|可以嗎|可以吗|嗎|吗|呢"
+    r"|(?<![a-z])(?:any|which|what|is there|are there|do you have|have|the|a|an|one|ones|with|for|of|and|i|i'm|im"
+    r"|me|my|want|need|looking for|please|plans?|deals?|options?|get|can|its|own|there|that|some)(?![a-z])"
+)
 
 # Perks the catalogue names as gifts: naming one is a hard filter. Others only boost.
 HARD_PERKS = frozenset(
@@ -205,6 +264,7 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
     "student": (
         _words(
             "學生|学生|大學生|大学生|高中生|研究生|學子|学子|校園|校园|student|college|university|開學|开学"
+            "|高中|國中|国中|初中|大學|大学|在學|在学|念書|念书|high school|undergrad|uni student"
         ),
         "對象：學生",
     ),
@@ -212,13 +272,13 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
         _words(
             "長輩|长辈|銀髮|银发|老人|年長|年长|樂齡|乐龄|長青|长青|爺爺|爷爷|奶奶|阿公|阿嬤|阿嬷|外婆|外公|年紀大|年纪大"
             "|senior|elderly|retiree|grandparent|grandma|grandpa|65歲|65岁|65 歲|65 岁"
-            "|老年"
+            "|老年|長者|长者|退休|retired|pensioner|爸媽|爸妈|父母|my parents|老爸|老媽|老妈"
         ),
         "對象：長輩",
     ),
     "military_civil": (
         _words(
-            "軍公教|军公教|軍人|军人|公務員|公务员|教師|教师|老師|老师|警察|消防|military|civil servant|teacher"
+            "軍公教|军公教|軍人|军人|公務員|公务员|公務人員|公务人员|公教|教職員|教职员|教師|教师|老師|老师|警察|消防|military|civil servant|teacher"
             "|police|government employee|soldier"
         ),
         "對象：軍公教",
@@ -232,7 +292,7 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "family": (
         _words(
-            "家庭|全家|家人|親子|亲子|小孩|孩子|兒子|儿子|女兒|女儿|副號|副号|family|kids|children|parent"
+            "家庭|全家|家人|親子|亲子|小孩|孩子|小朋友|兒童|儿童|兒子|儿子|女兒|女儿|副號|副号|family|kids|children|parent"
         ),
         "對象：家庭",
     ),

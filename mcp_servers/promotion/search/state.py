@@ -119,6 +119,8 @@ class State:
             keep &= np.isinf(self.voice_minutes) == filters.voice_unlimited
         for perk in filters.perks or ():
             keep &= self.tag(f"perk:{perk}")
+        if filters.any_perks:
+            keep &= np.logical_or.reduce([self.tag(f"perk:{p}") for p in filters.any_perks])
         if filters.pay_per_use is not None:
             keep &= (~np.isinf(self.data) & (self.speed_after == 0)) == filters.pay_per_use
         if filters.min_speed_after_mbps is not None:

@@ -1,0 +1,87 @@
+"""How a query is worded, apart from the constraints it states.
+
+Three clean-ups the parser applies around its rules: misspelt names one edit away from a name it
+knows are corrected (Netfilx, iphnoe), English amounts in words become digits ("under a grand"),
+perks joined by "or" become one any-of constraint, and the filler of a question (有哪些, 的方案,
+"is there any") leaves the lexical text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .constraints import Constraint
+from .facets import BRAND_ALIASES, PERK_ALIASES
+from .rules import FILLER
+
+FILLER_RE = re.compile(FILLER)
+_WORD = re.compile(r"[a-z]{6,}")
+# Names people misspell (Netfilx, Spotfy, iphnoe): one edit or one swap away is the name.
+_NAMES = frozenset(
+    w
+    for aliases in (*PERK_ALIASES.values(), *BRAND_ALIASES.values())
+    for alias in aliases
+    for w in alias.split()
+    if w.isascii() and w.isalpha() and len(w) >= 6
+) | {"unlimited", "contract", "student", "senior", "business", "company", "tablet", "family"}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by one substitution, insertion, deletion or adjacent swap."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :] or (
+            a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1]
+        )
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1 :] == shorter[i:]
+
+
+_GRAND = re.compile(
+    r"(?<![a-z])(?:a|one)\s+(?:thousand|grand)(?![a-z])|(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*grand(?![a-z])"
+)
+
+
+def spell(text: str) -> str:
+    text = _GRAND.sub(lambda m: f"{float(m.group(1) or 1) * 1000:g}", text)  # "under a grand"
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word in _NAMES or word.endswith(("ed", "ing", "ly", "s")):
+            return word  # an inflected English word (charged, slowing) is not a misspelt name
+        near = [n for n in _NAMES if _one_edit(word, n)]
+        return near[0] if len(near) == 1 else word
+
+    return _WORD.sub(fix, text)
+
+
+_OR = re.compile(r"\s*(?:或是|或者|或|還是|还是|or|/)\s*")
+
+
+def either_perk(text: str, found: list[tuple[int, Constraint]]) -> list[tuple[int, Constraint]]:
+    """'送行動電源或耳機': perks joined by 'or' become one any-of filter (not both required)."""
+    perks = sorted(((at, c) for at, c in found if c.kind == "perk" and c.hard), key=lambda t: t[0])
+    groups: list[list[tuple[int, Constraint]]] = []
+    for at, c in perks:
+        if groups:
+            last_at, last = groups[-1][-1]
+            if _OR.fullmatch(text[last_at + len(last.text) : at]):
+                groups[-1].append((at, c))
+                continue
+        groups.append([(at, c)])
+    merged = [g for g in groups if len(g) > 1]
+    if not merged:
+        return found
+    drop = {id(c) for g in merged for _, c in g}
+    out = [(at, c) for at, c in found if id(c) not in drop]
+    for g in merged:
+        start = g[0][0]
+        end = g[-1][0] + len(g[-1][1].text)
+        names = tuple(dict.fromkeys(str(c.value) for _, c in g))
+        label = " 或 ".join(c.label for _, c in g)
+        out.append((start, Constraint("perk_any", names, True, text[start:end], label)))
+    return out
