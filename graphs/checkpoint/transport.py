@@ -156,6 +156,28 @@ class RoundTrips:
             return await self.call("EVAL", script.text, len(keys), *keys, *args)
         return self._checked(replies)[-1]
 
+    async def eval_each(self, calls: Sequence[ScriptCall]) -> list[Any]:
+        """Several `eval` calls (script, keys, args, before) in one round trip: each call's
+        result, or the error its own `eval` would have raised (as a value), in order. Every
+        call's `before` commands go first (on a cluster the run index is then still written
+        before any checkpoint that names it, see cluster.py)."""
+        befores = [command for _, _, _, before in calls for command in before]
+        scripts = [("EVALSHA", s.sha, len(keys), *keys, *args) for s, keys, args, _ in calls]
+        replies = await self.send([*befores, *scripts], False)
+        results: list[Any] = []
+        at = 0
+        for (script, keys, args, before), reply in zip(calls, replies[len(befores) :], strict=True):
+            part, at = [*replies[at : at + len(before)], reply], at + len(before)
+            try:
+                if isinstance(reply, NoScriptError):
+                    self._checked(part[:-1])
+                    results.append(await self.call("EVAL", script.text, len(keys), *keys, *args))
+                else:
+                    results.append(self._checked(part)[-1])
+            except Exception as error:  # the saver's typed error: its caller raises it
+                results.append(error)
+        return results
+
     async def eval_many(
         self, script: LuaScript, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]
     ) -> list[Any]:
@@ -169,3 +191,68 @@ class RoundTrips:
 
     async def load_script(self, script: LuaScript) -> None:
         await self.call("SCRIPT", "LOAD", script.text)
+
+
+# a script call: script, keys, args, commands to send before it in the same round trip
+ScriptCall = tuple[LuaScript, Sequence[str], Sequence[Any], Sequence[Command]]
+
+
+class SharedTrips:
+    """Script calls asked for in the same turn of the event loop leave in one round trip at
+    its end (`RoundTrips.eval_each`); each caller gets its own result or error.
+
+    A LangGraph run that stops (durability "exit") saves its checkpoint and its pending writes
+    from two tasks started together: one round trip instead of two. A caller cancelled while
+    waiting stops waiting; its call still goes (every saver write is idempotent)."""
+
+    def __init__(self, trips: RoundTrips) -> None:
+        self.trips = trips
+        self._queued: list[tuple[ScriptCall, asyncio.Future[Any]]] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+
+    async def eval(
+        self,
+        script: LuaScript,
+        keys: Sequence[str],
+        args: Sequence[Any],
+        before: Sequence[Command] = (),
+    ) -> Any:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Any] = loop.create_future()
+        if self._queued is None:
+            self._queued = []
+            loop.call_soon(self._flush)
+        self._queued.append(((script, keys, args, before), done))
+        return await done
+
+    async def drain(self) -> None:
+        """Wait for the round trips on their way."""
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
+
+    def _flush(self) -> None:
+        queued, self._queued = self._queued or [], None
+        task = asyncio.get_running_loop().create_task(self._send(queued))
+        self._sending.add(task)  # kept until done (the loop holds tasks weakly)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, queued: list[tuple[ScriptCall, asyncio.Future[Any]]]) -> None:
+        try:
+            results = await self.trips.eval_each([call for call, _ in queued])
+        except BaseException as error:
+            for _, done in queued:  # a waiter cancelled meanwhile is done already
+                if not done.done():
+                    if isinstance(error, Exception):
+                        done.set_exception(error)
+                    else:
+                        done.cancel()
+            if not isinstance(error, Exception):
+                raise
+            return
+        for (_, done), result in zip(queued, results, strict=True):
+            if done.done():
+                continue
+            if isinstance(result, Exception):
+                done.set_exception(result)
+            else:
+                done.set_result(result)

@@ -8,13 +8,16 @@ other step is refused with WRONG_STEP before the graph is touched.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph._internal._constants import INTERRUPT, NULL_TASK_ID, RESUME
+from langgraph.channels.last_value import LastValue
+from langgraph.checkpoint.base import LATEST_VERSION, BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command, Durability
+from langgraph.types import Command, Durability, Interrupt
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -105,6 +108,12 @@ class RenewalFlow:
     def __init__(self, graph: CompiledStateGraph, sessions: async_sessionmaker[AsyncSession]):
         self.graph = graph
         self.sessions = sessions
+        keys = graph.stream_channels_asis
+        self._state_keys = [keys] if isinstance(keys, str) else list(keys)
+        # a state channel's saved value is its value only for plain (last value) channels
+        self._plain_channels = all(
+            type(graph.channels.get(k)) is LastValue for k in self._state_keys
+        )
 
     @staticmethod
     def config(session_id: str) -> RunnableConfig:
@@ -140,12 +149,51 @@ class RenewalFlow:
         step, refused or not, writes one; reads do not). The checkpoint read here is kept for
         a run that follows in this request (`graphs.renewal.reads`)."""
         arm(session_id)
+        fast = await self._read_saved(session_id)
+        if fast is not None:
+            return fast
+        arm(session_id)  # the fast read used the kept one up: keep aget_state's for the run
         snapshot = await self.graph.aget_state(self.config(session_id))
         if not snapshot.values:
             raise NotFound(f"renewal session {session_id} not found")
         waiting = next((i.value for task in snapshot.tasks for i in task.interrupts), None)
         moved = datetime.fromisoformat(snapshot.created_at) if snapshot.created_at else None
         return session_view(session_id, snapshot.values, waiting), moved
+
+    async def _read_saved(self, session_id: str) -> tuple[dict[str, Any], datetime | None] | None:
+        """The view straight from the saved checkpoint, for the shape every waiting or
+        finished renewal session has (plain state channels; pending writes, if any, only the
+        waiting node's interrupt and answers): what `aget_state` would give, without building
+        the graph's channels and next tasks (issue 24: most of a read's CPU). None for anything
+        else, which then goes through `aget_state`."""
+        saver = self.graph.checkpointer
+        if not self._plain_channels or not isinstance(saver, BaseCheckpointSaver):
+            return None
+        saved = await saver.aget_tuple(self.config(session_id))
+        if saved is None:
+            raise NotFound(f"renewal session {session_id} not found")
+        if saved.checkpoint.get("v", 0) < LATEST_VERSION:
+            return None
+        waiting: dict[str, Any] | None = None
+        tasks = {task_id for task_id, _, _ in saved.pending_writes or ()}
+        if len(tasks) > 1 or tasks & {NULL_TASK_ID}:
+            return None
+        for _, channel, value in saved.pending_writes or ():
+            if channel == INTERRUPT:
+                raised = value if isinstance(value, Sequence) else [value]
+                if not raised or not isinstance(raised[0], Interrupt):
+                    return None
+                waiting = raised[0].value
+            elif channel != RESUME:
+                return None
+        stored = saved.checkpoint["channel_values"]
+        values = {k: stored[k] for k in self._state_keys if k in stored}
+        if not values:
+            raise NotFound(f"renewal session {session_id} not found")
+        ts = saved.checkpoint.get("ts")
+        return session_view(session_id, values, waiting), (
+            datetime.fromisoformat(ts) if ts else None
+        )
 
     def _check_refusal(self, view: dict[str, Any], step: Step) -> dict[str, Any]:
         error = (view.get("waiting") or {}).get("error")

@@ -8,6 +8,7 @@ whose run-index key lives on another node (written first, one more round trip).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,11 +20,12 @@ from redis.asyncio.connection import Connection
 
 import graphs.checkpoint.aio as aio_module
 from graphs.checkpoint import AsyncRedisSaver
-from graphs.checkpoint.base import LuaScript
+from graphs.checkpoint.base import CheckpointStoreUnavailable, LuaScript
 from graphs.checkpoint.cluster import ClusterRoundTrips, slot_of
 from graphs.checkpoint.transport import make_async_client
 from tests.checkpoint.conftest import ON_BOTH, Store
 from tests.checkpoint.sample_graphs import linear_builder
+from tests.mcp_http import free_port
 
 
 class CountingConnection(Connection):
@@ -180,3 +182,61 @@ async def test_lost_script_costs_one_extra_trip_once(
     before = CountingConnection.sends
     assert await counted.aget_tuple(config) is None
     assert _trips(before) == 1
+
+
+def _exit_writes(saver: AsyncRedisSaver, thread_id: str) -> tuple[Any, Any]:
+    """What a run stopping at an interrupt saves (durability "exit"): its checkpoint and the
+    interrupted task's writes, asked for from two tasks started in the same turn of the loop."""
+    config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+    checkpoint = {
+        "v": 4,
+        "id": "1f0a0000-0000-6000-8000-00000000000a",
+        "ts": "2026-01-01T00:00:00+00:00",
+        "channel_values": {"a": [1, 2, 3], "b": "x"},
+        "channel_versions": {"a": "1", "b": "1"},
+        "versions_seen": {"n": {"a": "1"}},
+        "updated_channels": None,
+    }
+    at = {"configurable": {**config["configurable"], "checkpoint_id": checkpoint["id"]}}
+    return (
+        saver.aput(config, checkpoint, {"step": 1, "run_id": "r-exit"}, {"a": "1", "b": "1"}),
+        saver.aput_writes(at, [(INTERRUPT, "stop"), ("__resume__", "go")], "task", "~p"),
+    )
+
+
+async def test_writes_asked_for_together_share_one_round_trip(counted: CountingSaver) -> None:
+    before = CountingConnection.sends
+    stored, _ = await asyncio.gather(*_exit_writes(counted, "exit"))
+    assert _trips(before) == 1 + _run_key_elsewhere(counted, "r-exit", "exit")
+    tup = await counted.aget_tuple({"configurable": {"thread_id": "exit", "checkpoint_ns": ""}})
+    assert tup is not None and tup.config == stored
+    assert tup.checkpoint["channel_values"] == {"a": [1, 2, 3], "b": "x"}
+    assert sorted((c, v) for _, c, v in tup.pending_writes or []) == [
+        ("__interrupt__", "stop"), ("__resume__", "go")
+    ]  # fmt: skip
+
+
+async def test_a_lost_write_script_in_a_shared_round_trip_is_sent_again(
+    counted: CountingSaver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = LuaScript.of(aio_module.PUT_WRITES_LUA.text + f"\n-- {uuid.uuid4()}\n")
+    monkeypatch.setattr(aio_module, "PUT_WRITES_LUA", fresh)
+    before = CountingConnection.sends
+    await asyncio.gather(*_exit_writes(counted, "exit-noscript"))
+    # both in one trip, then the writes' EVAL (which caches the script)
+    assert _trips(before) == 2 + _run_key_elsewhere(counted, "r-exit", "exit-noscript")
+    config = {"configurable": {"thread_id": "exit-noscript", "checkpoint_ns": ""}}
+    tup = await counted.aget_tuple(config)
+    assert tup is not None and len(tup.pending_writes or []) == 2
+
+
+async def test_a_failed_shared_round_trip_fails_every_write_in_it(backend: str) -> None:
+    """Redis unreachable (nothing listens on the port): each write raises the saver's 503."""
+    client = make_async_client(f"redis://127.0.0.1:{free_port()}/0")
+    saver = AsyncRedisSaver(client, key_prefix="sbtest-cp-down", timeout_seconds=1)
+    try:
+        results = await asyncio.gather(*_exit_writes(saver, "down"), return_exceptions=True)
+    finally:
+        await saver.aclose()
+        await client.aclose()
+    assert [type(r) for r in results] == [CheckpointStoreUnavailable] * 2

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from core.db.models import AiUsageLog, CustomerServiceLog, RenewalRecord, RenewalStatus, User
 from core.db.repositories.audit import AuditRepository
@@ -24,6 +25,52 @@ RENEWAL_TRANSITIONS: dict[str, frozenset[str]] = {
     RenewalStatus.COMPLETED: frozenset(),
     RenewalStatus.ABANDONED: frozenset(),
 }
+
+
+@functools.cache
+def _advance_statement(columns: tuple[str, ...]) -> sa.Update:
+    """The progress UPDATE setting `columns`, built once (building and keying a statement cost
+    more CPU than executing it); the values go in as parameters."""
+    table = cast(sa.Table, RenewalRecord.__table__)
+    return (
+        sa.update(table)
+        .where(
+            table.c.session_id == sa.bindparam("p_session_id"),
+            table.c.status == sa.bindparam("p_status"),
+        )
+        .values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
+    )
+
+
+async def advance_record(
+    connection: AsyncConnection,
+    session_id: str,
+    *,
+    current_step: str,
+    selections: Mapping[str, Any],
+    phone_number: str | None = None,
+    customer_ref: str | None = None,
+    customer_id_masked: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """`RenewalRecordRepository.advance` as a Core statement on a connection: the same UPDATE
+    without an ORM session around it (the session, its ORM bulk-update path and its
+    transaction cost more CPU than the statement; this runs on every renewal step)."""
+    values: dict[str, Any] = {
+        "current_step": current_step,
+        "selections": dict(selections),
+        "updated_at": now or utc_now(),
+    }
+    if phone_number is not None:
+        values["phone_number"] = phone_number
+    if customer_ref is not None:
+        values["customer_ref"] = customer_ref
+    if customer_id_masked is not None:
+        values["customer_id_masked"] = customer_id_masked
+    params = {f"p_{c}": v for c, v in values.items()}
+    params.update(p_session_id=session_id, p_status=RenewalStatus.IN_PROGRESS.value)
+    result = await connection.execute(_advance_statement(tuple(values)), params)
+    return bool(result.rowcount)
 
 
 class RenewalRecordRepository:
@@ -86,27 +133,17 @@ class RenewalRecordRepository:
         replacing the last step's: a step gone back over drops its choice). One UPDATE, since it
         runs on every step: False when the session is not tracked or no longer in progress.
         `customer_ref` (the CRM customer id) is what the statistics count as a served customer."""
-        values: dict[str, Any] = {
-            "current_step": current_step,
-            "selections": dict(selections),
-            "updated_at": now or utc_now(),
-        }
-        if phone_number is not None:
-            values["phone_number"] = phone_number
-        if customer_ref is not None:
-            values["customer_ref"] = customer_ref
-        if customer_id_masked is not None:
-            values["customer_id_masked"] = customer_id_masked
-        result = await self.session.execute(
-            sa.update(RenewalRecord)
-            .where(
-                RenewalRecord.session_id == session_id,
-                RenewalRecord.status == RenewalStatus.IN_PROGRESS.value,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        connection = await self.session.connection()
+        return await advance_record(
+            connection,
+            session_id,
+            current_step=current_step,
+            selections=selections,
+            phone_number=phone_number,
+            customer_ref=customer_ref,
+            customer_id_masked=customer_id_masked,
+            now=now,
         )
-        return bool(getattr(result, "rowcount", 0))
 
     async def update_progress(
         self,
