@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -41,6 +42,8 @@ class KnowledgeSuite(Suite[KnowledgeRow]):
     name = "knowledge"
     title = "Knowledge base (recall@5, MRR, answerable P/R)"
     dataset = HERE / "devset.jsonl"
+    # Rows nobody tunes on (`--split blind`); see the header of blind.jsonl.
+    extra_splits: ClassVar[dict[str, Path]] = {"blind": HERE / "blind.jsonl"}
     text_field = "query"
     row_model = KnowledgeRow
     code = (

@@ -1,11 +1,12 @@
 """Grounding the customer chat in the tenant's knowledge base, and citing what was used.
 
 A retrieval step before the model call, not a tool the model may call: every customer turn is a
-question the knowledge base may answer, so the search always runs (no extra model round trip
-to decide to search, which the time to first token would pay); the "I do not know" decision is
-the server's measured `answerable` threshold, not the model's mood; and the graph knows exactly
-which hits the model saw, so the citations it attaches (text the customer reads, metadata the
-workbench and history show) are the sources, whatever model answered.
+question the knowledge base may answer, so the search runs on every turn (no extra model round
+trip to decide to search, which the time to first token would pay), except a social turn with no
+content word (`is_social`) and a tenant whose knowledge base was just found empty; the "I do not
+know" decision is the server's measured `answerable` threshold, not the model's mood; and the
+graph knows exactly which hits the model saw, so the citations it attaches (text the customer
+reads, metadata the workbench and history show) are the sources, whatever model answered.
 
 The hits reach the model as one `<knowledge>` JSON block in a system message (the
 customer_chat_system prompt's `knowledge` placeholder); the model cites them as [1], [2]; the
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol, TypedDict
 
@@ -38,16 +40,32 @@ class KnowledgeSearch(Protocol):
     async def __call__(self, tenant_id: str, query: str, top_k: int) -> Mapping[str, Any]: ...
 
 
-class ToolboxKnowledge:
-    """`search_knowledge` through the MCP toolbox (which starts the knowledge server lazily)."""
+# A tenant whose knowledge base was empty is not asked again for this long: its customers' turns
+# skip the MCP round trip; the first FAQ an admin adds is answered from at most this much later.
+EMPTY_RECHECK_SECONDS: Final = 10.0
+_NOTHING: Final[Mapping[str, Any]] = {"hits": [], "answerable": False, "evidence": 0.0,
+                                      "chunks": 0}  # fmt: skip
 
-    def __init__(self, toolbox: Any) -> None:
+
+class ToolboxKnowledge:
+    """`search_knowledge` through the MCP toolbox (which starts the knowledge server lazily).
+    Remembers, for `EMPTY_RECHECK_SECONDS`, the tenants whose knowledge base was empty."""
+
+    def __init__(self, toolbox: Any, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.toolbox = toolbox
+        self.clock = clock
+        self._empty_until: dict[str, float] = {}
 
     async def __call__(self, tenant_id: str, query: str, top_k: int) -> Mapping[str, Any]:
+        if self._empty_until.get(tenant_id, 0.0) > self.clock():
+            return _NOTHING
         result: Mapping[str, Any] = await self.toolbox.call(
             "search_knowledge", tenant_id=tenant_id, query=query, top_k=top_k
         )
+        if result.get("chunks") == 0:
+            self._empty_until[tenant_id] = self.clock() + EMPTY_RECHECK_SECONDS
+        else:
+            self._empty_until.pop(tenant_id, None)
         return result
 
 
@@ -104,9 +122,48 @@ class Grounding:
         return [citation(n, self.hits[n - 1]) for n in (wanted or [1])]
 
 
-async def ground(search: KnowledgeSearch, tenant_id: str, query: str, top_k: int) -> Grounding:
+# Social formulae: greetings, thanks, acknowledgements, goodbyes, "are you there". A closed list:
+# a turn made only of these (and particles, punctuation, emoji) asks the knowledge base nothing.
+_SOCIAL_ZH = (
+    "有人在嗎", "在不在", "在嗎", "你好", "您好", "哈囉", "哈嘍", "嗨", "早安", "午安", "晚安",
+    "謝謝你", "謝謝您", "謝謝", "謝啦", "感謝", "多謝", "感恩", "好的", "好", "嗯", "了解",
+    "瞭解", "知道了", "收到", "沒問題", "沒事了", "沒有了", "不用了", "再見", "掰掰", "拜拜",
+    "辛苦了", "你们好", "谢谢", "好的呢", "在吗", "再见", "明白了", "明白", "非常", "真的",
+    "太好了", "棒",
+)  # fmt: skip
+_SOCIAL_EN = re.compile(
+    r"\b(?:hi|hello|hey|hiya|yo|good (?:morning|afternoon|evening|night)|thanks?|thank you|"
+    r"thx|ty|cheers|many thanks|much appreciated|appreciate it|ok(?:ay)?|cool|great|nice|"
+    r"perfect|got it|understood|alright|all right|sure|yes|no|bye|goodbye|see you|that'?s all|"
+    r"that is all|nothing else|you|so much|very much|a lot|anyone there|are you there|"
+    r"is anyone there|please)\b"
+)
+_PARTICLES = re.compile(r"[啊阿呀喔哦噢啦囉嘛呢吧耶唷哈嗯欸誒哇了的~～]")
+MAX_SOCIAL_CHARS = 40
+
+
+def is_social(text: str) -> bool:
+    """A short turn with no content words: only greetings, thanks, acknowledgements or
+    goodbyes from a closed list, particles, punctuation and emoji. "你好，我的 SIM 卡不見了"
+    and "thanks, and roaming in Japan?" keep content words, so they are searched."""
+    lowered = text.lower().strip()
+    if not lowered or len(lowered) > MAX_SOCIAL_CHARS:
+        return False
+    for phrase in _SOCIAL_ZH:
+        lowered = lowered.replace(phrase, " ")
+    lowered = _PARTICLES.sub(" ", _SOCIAL_EN.sub(" ", lowered))
+    return not any(ch.isalnum() for ch in lowered)
+
+
+async def ground(
+    search: KnowledgeSearch, tenant_id: str, query: str, top_k: int
+) -> Grounding | None:
     """Search the tenant's knowledge base for the question. A failed search is an honest "not
-    answerable" (the model says it does not know), never an answer without sources."""
+    answerable" (the model says it does not know), never an answer without sources. A social
+    turn (`is_social`) is not searched (None: the model answers as without a knowledge base,
+    a greeting gets a greeting, not "I do not know")."""
+    if is_social(query):
+        return None
     try:
         result = await search(tenant_id, query[-1000:], top_k)
     except SwitchboardError as exc:

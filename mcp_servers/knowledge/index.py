@@ -5,11 +5,13 @@ RRF k=60), imported, so FAQs and promotions rank alike. One index holds one tena
 only: a search without a tenant cannot be expressed (`TenantIndex` is built per tenant and the
 cache refuses an empty tenant id).
 
-`answerable` is the "I do not know" rule: the best hit's cosine minus the query's mean cosine
-with `NULL_PASSAGES`, texts about nothing a customer asks a telco. Raw E5 cosines bunch in
-0.8-0.9 for related and unrelated text alike, so a fixed cosine says nothing; the margin over
-the query's own background does, and does not depend on how many chunks the tenant has (a
-median over a three-chunk tenant is itself relevant text). The threshold is measured on
+`answerable` is the "I do not know" rule: the cosine of the top hit (the one an answer cites)
+minus the query's mean cosine with `NULL_PASSAGES`, texts about nothing a customer asks a
+telco. Raw E5 cosines bunch in 0.8-0.9 for related and unrelated text alike, so a fixed cosine
+says nothing; the margin over the query's own background does, and does not depend on how many
+chunks the tenant has (a median over a three-chunk tenant is itself relevant text). The top
+hit, not the best cosine anywhere: a chunk that is near in embedding space but that the fused
+ranking does not put first is not what the answer would say. The threshold is measured on
 evals/knowledge (see docs/knowledge.md).
 """
 
@@ -109,7 +111,7 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class Ranked:
     hits: list[Hit]
-    evidence: float  # best cosine minus the query's mean cosine with NULL_PASSAGES
+    evidence: float  # the top hit's cosine minus the query's mean cosine with NULL_PASSAGES
 
     @property
     def answerable(self) -> bool:
@@ -158,8 +160,6 @@ class TenantIndex:
         fused = rrf(
             {"bm25": [str(i) for i in lexical], "vector": [str(i) for i in dense]}, k=DEFAULT_K
         )
-        admitted = cosines if mask is None else cosines[mask]
-        evidence = float(admitted.max()) - baseline
         hits = [
             Hit(
                 chunk=self.chunks[int(f.key)],
@@ -169,6 +169,7 @@ class TenantIndex:
             )
             for f in fused[:top_k]
         ]
+        evidence = hits[0].cosine - baseline if hits else 0.0  # the hit an answer would cite
         return Ranked(hits, round(evidence, 4))
 
 

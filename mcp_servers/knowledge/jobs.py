@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 
 import numpy as np
 
@@ -29,10 +30,18 @@ _STAGES = {"extract": (0.0, 0.3), "chunk": (0.3, 0.4)}
 
 
 class IngestWorker:
-    def __init__(self, store: KnowledgeStore, embedder: Embedder, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        embedder: Embedder,
+        *,
+        max_bytes: int,
+        on_change: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.max_bytes = max_bytes
+        self.on_change = on_change  # a version became current: refresh the tenant's index
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -79,6 +88,11 @@ class IngestWorker:
         else:
             log.info("knowledge_job_done", document_id=document_id, version=version,
                      seconds=round(time.perf_counter() - started, 2))  # fmt: skip
+            if self.on_change is not None:
+                try:
+                    await self.on_change(doc.tenant_id)
+                except Exception:  # the next search refreshes it anyway
+                    log.exception("knowledge_refresh_failed", tenant=doc.tenant_id)
 
     async def _ingest(
         self, tenant_id: str, document_id: str, sha: str, version: int, filename: str,

@@ -86,6 +86,7 @@ class SearchResult(BaseModel):
     answerable: bool  # false: say "I do not know" rather than answer from these hits
     evidence: float  # what `answerable` compared with the threshold
     threshold: float
+    chunks: int = 0  # the tenant's searchable chunks (0: an empty knowledge base)
 
 
 class Suggestion(BaseModel):

@@ -53,6 +53,8 @@ async def lifespan(_server: FastMCP[Any]) -> AsyncIterator[dict[str, Any]]:
         yield {}
     finally:
         await service.worker.stop()
+        if service.azure is not None:
+            await service.azure.aclose()
         _state.pop("service", None)
         await engine.dispose()
 
@@ -127,6 +129,7 @@ async def create_faq(
     svc = _svc()
     vector = await svc.embed_faq(faq.question, faq.answer)
     row = await svc.store.save_faq(tenant_id, faq.model_dump(), vector, edited_by=edited_by)
+    await svc.refresh(tenant_id)
     return _faq_record(row)
 
 
@@ -148,6 +151,7 @@ async def update_faq(
         faq_id=faq_id,
         edited_by=edited_by,
     )
+    await svc.refresh(tenant_id)
     return _faq_record(row)
 
 
@@ -155,6 +159,7 @@ async def update_faq(
 async def delete_faq(tenant_id: TenantId, faq_id: str) -> dict[str, Any]:
     """刪除 FAQ 與其歷史及索引內容。Delete an FAQ, its history and its index entry."""
     await _svc().store.delete_faq(tenant_id, faq_id)
+    await _svc().refresh(tenant_id)
     return {"success": True, "faq_id": faq_id}
 
 
@@ -218,6 +223,7 @@ async def document_status(tenant_id: TenantId, document_id: str) -> DocumentReco
 async def delete_document(tenant_id: TenantId, document_id: str) -> dict[str, Any]:
     """刪除文件及其所有段落與索引內容。Delete a document, all its chunks and index entries."""
     await _svc().store.delete_document(tenant_id, document_id)
+    await _svc().refresh(tenant_id)
     return {"success": True, "document_id": document_id}
 
 
@@ -249,10 +255,11 @@ async def search_knowledge(
     相關內容：請回答「不知道」而非編造。Hybrid search over the tenant's FAQs and documents; each
     hit cites its FAQ id or document title + heading path + pages. answerable=false: nothing
     relevant, say you do not know."""
-    ranked = await _svc().search(tenant_id, query, top_k=top_k, language=language)
+    svc = _svc()
+    ranked = await svc.search(tenant_id, query, top_k=top_k, language=language)
     return SearchResult(
         hits=[_hit(h) for h in ranked.hits], answerable=ranked.answerable,
-        evidence=ranked.evidence, threshold=ANSWERABLE_MARGIN,
+        evidence=ranked.evidence, threshold=ANSWERABLE_MARGIN, chunks=svc.size(tenant_id),
     )  # fmt: skip
 
 

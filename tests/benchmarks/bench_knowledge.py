@@ -172,55 +172,144 @@ async def bench_first_token(embedder: Embedder, turns: int) -> None:
           f"{statistics.median(totals):.0f} ms |")  # fmt: skip
 
 
-async def bench_http_first_token(turns: int) -> None:
+# What customers send besides questions (bench_http_first_token's "social" turns).
+SOCIAL_TURNS = ("你好", "謝謝", "hi", "thanks!", "好的 謝謝你", "哈囉", "ok thank you", "在嗎")
+KINDS = ("kb question, first time", "kb question, asked again", "greeting / thanks",
+         "tenant with an empty KB")  # fmt: skip
+
+
+def tree_cpu(root_pid: int) -> dict[str, float]:
+    """CPU seconds of an API process ("api") and its knowledge server child ("knowledge")."""
+    from tests.benchmarks.proc_cpu import _cmdline, _processes
+
+    processes = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    spent = {"api": 0.0, "knowledge": 0.0}
+    todo = [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid in processes:
+            line = _cmdline(pid)
+            if pid == root_pid:
+                spent["api"] += processes[pid][1]
+            elif "mcp_servers.knowledge" in line:
+                spent["knowledge"] += processes[pid][1]
+        todo.extend(children.get(pid, []))
+    return spent
+
+
+async def bench_http_first_token(turns: int, roots: list[Path]) -> None:
+    """First `message` event per kind of turn (KINDS): a KB question asked for the first time,
+    the same questions asked again by other customers, social turns (greetings, thanks) and
+    questions to a tenant whose knowledge base is empty (the demo tenant `harbor`).
+
+    One API process (own SQLite database, own Redis) per code tree in `roots` (default: this
+    checkout; `--roots /tmp/old /tmp/new` compares two trees, e.g. `git archive HEAD` and the
+    same plus a change), and every turn is sent to each in turn, so both see the same load.
+    Also the CPU seconds per turn of the API process and of its knowledge server (/proc)."""
     import json
+    import subprocess
+    import sys
+    from contextlib import AsyncExitStack
 
     import httpx
 
     from core.db.models import DEFAULT_TENANT
-    from core.db.seed import DEMO_SITE_KEYS
+    from core.db.seed import DEMO_SITE_KEYS, SECOND_TENANT
     from evals.knowledge import HERE
-    from tests.benchmarks.bench_api import own_api
+    from tests.api_http import api_env, stop_api
+    from tests.benchmarks.bench_api import bench_settings, private_redis
+    from tests.mcp_http import free_port, wait_for_port
 
     limits = {name: "100000" for name in ("CHAT_RATE_PER_SESSION", "CHAT_RATE_PER_IP",
                                           "CONVERSATION_RATE_PER_IP")}  # fmt: skip
     widget = {"X-Site-Key": DEMO_SITE_KEYS[DEFAULT_TENANT]}  # the demo widget of the tenant
-    async with (
-        own_api("sqlite", extra=limits) as served,
-        httpx.AsyncClient(base_url=served.url, timeout=120, headers=widget) as http,
-    ):
-        login = {"employee_code": "admin", "password": "Demo1234"}
-        token = (await http.post("/api/auth/login", json=login)).json()["data"]["access_token"]
-        admin = {"Authorization": f"Bearer {token}"}
-        for line in (HERE / "faqs.jsonl").read_text("utf-8").splitlines():
-            faq = json.loads(line)
-            body = {k: faq[k] for k in ("question", "answer", "category", "language")}
-            assert (await http.post("/api/knowledge/faqs", json=body, headers=admin)).is_success
-        questions = [q.query for q in load_queries() if q.relevant]
-        firsts: list[float] = []
-        for n in range(turns + 1):  # the first turn warms the offline router: not counted
-            reply = await http.post("/api/conversation/new", json={})
+    empty = {"X-Site-Key": DEMO_SITE_KEYS[SECOND_TENANT]}  # a tenant without FAQs or documents
+    async with AsyncExitStack() as stack:
+        apis: list[tuple[str, httpx.AsyncClient, int]] = []
+        for root in roots:
+            work = Path(tempfile.mkdtemp(prefix="bench-kb-"))
+            redis_url, _ = await stack.enter_async_context(private_redis(work))
+            settings = await bench_settings(f"sqlite+aiosqlite:///{work / 'sb.db'}", work,
+                                            redis_url)  # fmt: skip
+            port = free_port()
+            env = {**api_env(settings, port), "LOG_LEVEL": "WARNING", "REDIS_URL": redis_url,
+                   "PYTHONPATH": str(root), **limits}  # fmt: skip
+            process = subprocess.Popen(  # noqa: ASYNC220 - one-off benchmark setup
+                [sys.executable, "-m", "api"], env=env, cwd=root,
+                stdout=(work / "api.log").open("ab"), stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            stack.callback(stop_api, process)
+            await asyncio.to_thread(wait_for_port, port, process, 180)
+            http = await stack.enter_async_context(
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120)
+            )
+            apis.append((str(root), http, process.pid))
+
+        for _, http, _ in apis:
+            login = {"employee_code": "admin", "password": "Demo1234"}
+            token = (await http.post("/api/auth/login", json=login, headers=widget)).json()
+            admin = {**widget, "Authorization": f"Bearer {token['data']['access_token']}"}
+            for line in (HERE / "faqs.jsonl").read_text("utf-8").splitlines():
+                faq = json.loads(line)
+                body = {k: faq[k] for k in ("question", "answer", "category", "language")}
+                assert (await http.post("/api/knowledge/faqs", json=body, headers=admin)).is_success
+
+        async def first_message(
+            http: httpx.AsyncClient, text: str, headers: dict[str, str]
+        ) -> tuple[float | None, bool]:
+            reply = await http.post("/api/conversation/new", json={}, headers=headers)
             assert reply.is_success, reply.text
             started = reply.json()["data"]
-            headers = {"Authorization": f"Bearer {started['token']}"}
-            body = {"session_name": started["session_name"],
-                    "message": questions[n % len(questions)]}  # fmt: skip
+            auth = {**headers, "Authorization": f"Bearer {started['token']}"}
+            body = {"session_name": started["session_name"], "message": text}
             t0 = time.perf_counter()
-            first = None
-            async with http.stream("POST", "/api/chat/stream", json=body, headers=headers) as r:
-                cited = False
+            first, cited, escalated = None, False, False
+            async with http.stream("POST", "/api/chat/stream", json=body, headers=auth) as r:
                 async for line in r.aiter_lines():
                     if first is None and line == "event: message":
-                        first = time.perf_counter() - t0
+                        first = (time.perf_counter() - t0) * 1000
                     cited = cited or line == "event: citations"
-            if n and first is not None and cited:  # answered from the knowledge base
-                firsts.append(first * 1000)
-    print(
-        f"| AI answer with retrieval over HTTP, offline model ({len(firsts)} cited answers, "
-        "40 FAQs) | "
-        f"first `message` event p50 {statistics.median(firsts):.0f} ms, p95 "
-        f"{pct(firsts, 95):.0f} ms | API + knowledge MCP server (stdio) + offline model |"
-    )
+                    escalated = escalated or line == "event: status_change"
+            return (None if escalated else first), cited
+
+        questions = [q.query for q in load_queries() if q.relevant][: turns + 1]
+        for _, http, _ in apis:  # warms the offline router and the tenant: not counted
+            await first_message(http, questions[0], widget)
+            await first_message(http, questions[0], empty)
+        firsts = {(root, kind): [] for root, _, _ in apis for kind in KINDS}
+        cpu: dict[tuple[str, str], dict[str, float]] = {}
+        social = [SOCIAL_TURNS[n % len(SOCIAL_TURNS)] for n in range(turns)]
+        for kind, texts, headers, need_cited in (
+            (KINDS[0], questions[1:], widget, True),
+            (KINDS[1], questions[1:], widget, True),
+            (KINDS[2], social, widget, False),
+            (KINDS[3], questions[1:], empty, False),
+        ):
+            before = {root: tree_cpu(pid) for root, _, pid in apis}
+            for n, text in enumerate(texts):
+                order = apis if n % 2 == 0 else apis[::-1]  # neither always goes first
+                for root, http, _ in order:
+                    first, cited = await first_message(http, text, headers)
+                    if first is not None and (cited or not need_cited):
+                        firsts[(root, kind)].append(first)
+            for root, _, pid in apis:
+                after = tree_cpu(pid)
+                cpu[(root, kind)] = {k: (after[k] - before[root][k]) * 1000 / len(texts)
+                                     for k in after}  # fmt: skip
+    for root, _, _ in apis:
+        print(f"\n`{root}`:\n")
+        print("| turn | first `message` over HTTP | CPU per turn: API / knowledge server |")
+        print("|---|---|---|")
+        for kind in KINDS:
+            got = firsts[(root, kind)]
+            spent = cpu[(root, kind)]
+            print(f"| {kind} ({len(got)} turns) | p50 {statistics.median(got):.0f} ms, p95 "
+                  f"{pct(got, 95):.0f} ms | {spent['api']:.1f} ms / "
+                  f"{spent['knowledge']:.1f} ms |")  # fmt: skip
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
 def main() -> None:
@@ -230,6 +319,8 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--searches", type=int, default=400)
     parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--roots", nargs="*", type=Path, default=[],
+                        help="code trees to compare over HTTP (default: this one)")  # fmt: skip
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["ingest", "search", "ttft", "http"])  # fmt: skip
     args = parser.parse_args()
@@ -245,7 +336,8 @@ def main() -> None:
     if "ttft" not in args.skip:
         asyncio.run(bench_first_token(single, args.turns))
     if "http" not in args.skip:
-        asyncio.run(bench_http_first_token(args.turns))
+        roots = args.roots or [Path(__file__).resolve().parents[2]]
+        asyncio.run(bench_http_first_token(args.turns, roots))
 
 
 if __name__ == "__main__":

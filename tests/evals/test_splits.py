@@ -90,13 +90,13 @@ def suites_with_blind() -> list[str]:
     return [name for name in SUITES if "blind" in load_suite(name).splits]
 
 
-def test_escalation_retrieval_and_side_chat_declare_a_blind_split() -> None:
-    assert suites_with_blind() == ["retrieval", "escalation", "side_chat"]
+def test_escalation_retrieval_side_chat_and_knowledge_declare_a_blind_split() -> None:
+    assert suites_with_blind() == ["retrieval", "escalation", "side_chat", "knowledge"]
     for name in suites_with_blind():
         assert load_suite(name).text_field  # what "the same case" means for that suite
 
 
-@pytest.mark.parametrize("name", ["retrieval", "escalation", "side_chat"])
+@pytest.mark.parametrize("name", ["retrieval", "escalation", "side_chat", "knowledge"])
 def test_a_blind_file_shares_no_id_and_no_text_with_its_dev_file(name: str) -> None:
     suite = load_suite(name)
     if "blind" not in suite.present_splits():

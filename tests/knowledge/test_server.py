@@ -402,6 +402,17 @@ async def test_tenant_b_never_sees_tenant_a(kb: Client[Any]) -> None:
     assert (await call(kb, "get_faq", tenant_id=a, faq_id=faq["faq_id"]))["version"] == 1
 
 
+async def test_search_says_how_many_chunks_the_tenant_has(kb: Client[Any]) -> None:
+    """`chunks: 0` is what lets the chat skip an empty knowledge base for a while."""
+    t = tenant()
+    empty = await call(kb, "search_knowledge", tenant_id=t, query="漫遊怎麼開通")
+    assert (empty["chunks"], empty["hits"], empty["answerable"]) == (0, [], False)
+    await call(kb, "create_faq", tenant_id=t, faq={
+        "question": "國際漫遊怎麼開通？", "answer": "在 App 的旅遊設定開啟漫遊即可。"})  # fmt: skip
+    found = await call(kb, "search_knowledge", tenant_id=t, query="漫遊怎麼開通")
+    assert found["chunks"] == 1 and found["hits"] and found["answerable"]
+
+
 async def test_suggestions_name_sources_for_a_conversation(kb: Client[Any]) -> None:
     t = tenant()
     doc = await upload(kb, t, "prepaid.md", MARKDOWN.encode())

@@ -147,3 +147,21 @@ def test_a_question_answered_by_an_uploaded_document_cites_its_chunk(
     assert "寵物與導盲犬" in cited["citation"]
     assert f"{doc['document_id']} v1, 段落 {cited['chunk']}" in answer
     assert last_reply(http, customer)["citations"] == [cited]
+
+
+def test_a_greeting_is_greeted_not_told_i_dont_know(
+    http: httpx.Client, admin: dict[str, str]
+) -> None:
+    """A social turn asks the knowledge base nothing: it is not searched, so the customer is not
+    told "I don't know" for saying hello; a greeting with a question in it is still searched."""
+    ok(http.post("/api/knowledge/faqs", json={**FAQ, "question": "Wi-Fi 通話怎麼設定？"},
+                 headers=admin), 201)  # fmt: skip
+    customer = new_customer(http)
+
+    for text in ("你好", "謝謝！"):
+        answer, others = ask(http, customer, text)
+        assert answer and "不知道" not in answer and "資料來源" not in answer
+        assert [e for e in others if e["type"] == "citations"] == []
+
+    answer, others = ask(http, customer, "你好，Wi-Fi 通話要怎麼開？")
+    assert "Wi-Fi 通話" in answer and [e for e in others if e["type"] == "citations"]
