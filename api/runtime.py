@@ -16,7 +16,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass
 
 from litestar import Litestar
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.mail.run import running_mail_worker
@@ -25,7 +25,7 @@ from api.realtime.limits import RateLimiter
 from core.db.engine import create_engine
 from core.heap import freeze_startup_heap
 from core.logging import get_logger
-from core.redis_clients import client_options
+from core.redis_clients import async_client, connected, hub_client
 from core.settings import Settings
 from graphs.renewal.flow import RenewalFlow
 from graphs.runtime import GraphRuntime, open_graph_runtime
@@ -50,26 +50,19 @@ class Runtime:
 
 
 def hub_redis_client(settings: Settings) -> Redis:
-    """The event hub's own client, built for thousands of streams:
+    """The event hub's own client (`core.redis_clients.hub_client`), built for thousands of
+    streams:
 
     * no `socket_timeout`: redis-py 8 then wraps every send in `asyncio.wait_for`, which on
       Python 3.11 swallows a cancellation that races the send (fixed in 3.12); a client hanging
       up at that moment left its stream listener (and the response's background task) waiting
       forever;
-    * a pool that makes a command wait for a free connection: redis-py 8 caps a pool at 100 and
-      fails the 101st concurrent command at once (thousands of streams connecting together);
-    * the service's retry-once policy (`core.redis_clients`): a pool built by hand gets no retry
-      from redis-py, so after a Redis restart a replay on a dead pooled connection failed.
+    * on one node, a pool that makes a command wait for a free connection: redis-py 8 caps a
+      pool at 100 and fails the 101st concurrent command at once (thousands of streams
+      connecting together); a cluster client has no cap per node;
+    * the service's retry-once policy (`core.redis_clients`).
     """
-    pool = BlockingConnectionPool.from_url(
-        settings.redis_url,
-        max_connections=HUB_POOL_SIZE,
-        timeout=HUB_POOL_WAIT_SECONDS,
-        socket_timeout=None,
-        decode_responses=False,
-        **client_options(),
-    )
-    return Redis.from_pool(pool)
+    return hub_client(settings, pool_size=HUB_POOL_SIZE, pool_wait=HUB_POOL_WAIT_SECONDS)
 
 
 @asynccontextmanager
@@ -78,8 +71,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with AsyncExitStack() as stack:
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
-        redis = Redis.from_url(settings.redis_url, decode_responses=False, **client_options())
+        redis = async_client(settings, decode_responses=False)
         stack.push_async_callback(redis.aclose)
+        await connected(redis)
         prefix = settings.redis_key_prefix
         hub_redis = hub_redis_client(settings)
         stack.push_async_callback(hub_redis.aclose)

@@ -19,7 +19,7 @@ TEST_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 HOW_TO = {
     "redis": (
         "start one with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' "
-        "--appendonly no, or point REDIS_URL at a reachable Redis >= 6"
+        "--appendonly no, or point REDIS_URL at a reachable Redis >= 7"
     ),
     "postgres": (
         "the test suite needs PostgreSQL on 127.0.0.1:5432 with database 'test' "

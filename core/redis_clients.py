@@ -17,14 +17,17 @@ the client could not follow, an uncovered slot or no reachable node: the same 50
 cluster heals itself within seconds (a replica is elected).
 
 `sync_client(settings)` / `async_client(settings)` build every client, single node or cluster,
-in this one place with the behaviour above.
+in this one place with the behaviour above; `hub_client(settings)` is the event hub's (no socket
+timeout, a pool that waits; docs/realtime.md). `is_cluster(client)` tells the code that must
+split a multi-slot write (the hub's fan-out to two streams) which client it has.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from redis import Redis as SyncRedis
+from redis.asyncio import BlockingConnectionPool, ConnectionPool
 from redis.asyncio import Redis as AsyncRedis
 from redis.asyncio.cluster import RedisCluster as AsyncRedisCluster
 from redis.asyncio.retry import Retry
@@ -83,9 +86,15 @@ def sync_client(settings: Settings, **overrides: Any) -> SyncClient:
     return sync_client_for(settings.redis_url, cluster=settings.redis_cluster, **overrides)
 
 
-def async_client(settings: Settings, **overrides: Any) -> AsyncClient:
-    """An asyncio client for REDIS_URL: one node, or a cluster with REDIS_CLUSTER=true."""
-    return async_client_for(settings.redis_url, cluster=settings.redis_cluster, **overrides)
+def async_client(settings: Settings, **overrides: Any) -> AsyncRedis:
+    """An asyncio client for REDIS_URL: one node, or a cluster with REDIS_CLUSTER=true.
+
+    Typed as the single-node client on purpose: the service's Redis users (stores, locks,
+    limits, the hub) call commands that `RedisCluster` answers alike, keys of one slot per
+    script or MULTI (the cluster tests run them all), so they keep one annotation; code that
+    must split a multi-slot write (the hub's fan-out) asks `is_cluster(client)`."""
+    client = async_client_for(settings.redis_url, cluster=settings.redis_cluster, **overrides)
+    return cast(AsyncRedis, client)
 
 
 def sync_client_for(url: str, *, cluster: bool = False, **overrides: Any) -> SyncClient:
@@ -105,6 +114,47 @@ def async_client_for(url: str, *, cluster: bool = False, **overrides: Any) -> As
         options = {**_cluster_options(), "retry": retry_once(), **overrides}
         return AsyncRedisCluster.from_url(url, **options)
     return AsyncRedis.from_url(url, **{**client_options(), **overrides})
+
+
+def hub_client(settings: Settings, *, pool_size: int, pool_wait: float) -> AsyncRedis:
+    """The event hub's client: no `socket_timeout` (see api/runtime.py) and, on one node, a
+    pool that makes the 101st concurrent command wait instead of failing. A cluster client
+    opens connections per node on demand (no cap by default), so it needs no blocking pool."""
+    if settings.redis_cluster:
+        return async_client(settings, decode_responses=False, socket_timeout=None)
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=pool_size,
+        timeout=pool_wait,
+        socket_timeout=None,
+        decode_responses=False,
+        **client_options(),
+    )
+    return AsyncRedis.from_pool(pool)
+
+
+async def connected(client: Any) -> None:
+    """Load a cluster client's slot map before its first concurrent use (no-op on one node).
+
+    redis-py 8.1's asyncio `RedisCluster` initialises lazily on the first command; when many
+    coroutines send their first commands together (a burst of requests right after start-up),
+    several initialise at once and replace each other's node connections: some commands fail
+    with ConnectionError, some with an AttributeError (a connection closed under them)."""
+    if isinstance(client, AsyncRedisCluster):
+        await client.initialize()
+
+
+def node_client(node: Any) -> AsyncRedis:
+    """A single-node client to one member of a cluster (`ClusterNode` of redis-py's async
+    cluster client), with the cluster client's connection settings: for what must stay on one
+    node, e.g. the event hub's SSUBSCRIBE connection to the primary owning a channel."""
+    pool = ConnectionPool(connection_class=node.connection_class, **node.connection_kwargs)
+    return AsyncRedis.from_pool(pool)
+
+
+def is_cluster(client: object) -> bool:
+    """Whether `client` talks to a Redis Cluster (multi-key writes must stay in one slot)."""
+    return isinstance(client, AsyncRedisCluster | SyncRedisCluster)
 
 
 def _cluster_options() -> dict[str, Any]:

@@ -235,6 +235,10 @@ class Settings(BaseSettings):
     knowledge_max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
     # the one tenant every knowledge call uses until tenants exist (then: from the token)
     knowledge_tenant: str = Field("default", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # where the knowledge index lives: local (BM25 + vectors in the server's memory) or azure
+    # (Azure AI Search, AZURE_SEARCH_ENDPOINT/KEY; one index shared by tenants, filtered by tenant)
+    knowledge_backend: Literal["local", "azure"] = "local"
+    azure_search_knowledge_index: str = "knowledge"
 
 
 def _explain(error: ValidationError) -> str:

@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.engine import create_engine, session_factory
+from core.redis_clients import async_client, connected
 from core.settings import Settings, get_settings
 from graphs.renewal.deps import RenewalDeps
 from graphs.renewal.graph import build_renewal_graph
@@ -67,8 +68,9 @@ async def _resources() -> _Shared:
             # which langgraph dev's blocking-call detector refuses
             engine = await asyncio.to_thread(create_engine, settings)
             stack.push_async_callback(engine.dispose)
-            redis = Redis.from_url(settings.redis_url, decode_responses=True)
+            redis = async_client(settings, decode_responses=True)
             stack.push_async_callback(redis.aclose)
+            await connected(redis)
             _shared[loop] = _Shared(settings, toolbox, session_factory(engine), redis, stack)
     return _shared[loop]
 

@@ -138,11 +138,12 @@ class AuthService:
         """The token's user as it stands: one Redis round trip (denylist, stamp and the
         tenant's status), plus a database read only when a cached answer is missing."""
         async with self.denylist.redis.pipeline(transaction=False) as pipe:
-            pipe.exists(*self.denylist.keys(claims))
+            for key in self.denylist.keys(claims):  # one EXISTS per key: one slot each
+                pipe.exists(key)
             pipe.get(self.stamps.key(claims.sub))
             pipe.get(self.tenants.key(claims.tid or "-"))
-            revoked, raw, tenant_status = await pipe.execute()
-        if revoked:
+            revoked_token, revoked_login, raw, tenant_status = await pipe.execute()
+        if revoked_token or revoked_login:
             raise Unauthorized("token revoked (logged out)", code="TOKEN_REVOKED")
         user = AccountStamp.decode(raw) if raw is not None else None
         if user is None:

@@ -1,6 +1,6 @@
 """Auto-reply rules: CRUD for admins. Every write bumps the rules' cache version after its
-commit, so the supervision graph on every instance applies the change on its next turn
-(graphs/supervision/tool_cache.py)."""
+commit, so the supervision graph on every instance applies the change to that tenant's chats
+on their next turn (graphs/supervision/tool_cache.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from api.auth.services import Principal
 from api.auto_replies.rules import check_rule, check_type_room
 from api.auto_replies.schemas import RuleCreate, RuleOut, RuleUpdate
 from api.tenants.keys import PerTenant, tenant_prefix
-from core.db.models import DEFAULT_TENANT, AutoReplyRule
+from core.db.models import AutoReplyRule
 from core.db.repositories.agent_tools import AutoReplyRuleRepository
 from core.db.types import utc_now
 from core.errors import NotFound
@@ -30,13 +30,12 @@ class AutoReplyRuleService:
         self, sessions: async_sessionmaker[AsyncSession], redis: Redis, prefix: str
     ) -> None:
         self.sessions = sessions
-        # tenant `default` keeps the graph's own version key (api/tenants/keys.py)
+        # the same version key as the graph's cache of this tenant's rules (tool_cache.py)
         self.cache: PerTenant[VersionedCache[list[RuleOut]]] = PerTenant(
             lambda t: VersionedCache(
-                redis, prefix if t == DEFAULT_TENANT else tenant_prefix(prefix, t),
-                AUTO_REPLY_RULES, self._loader(t),
+                redis, tenant_prefix(prefix, t), AUTO_REPLY_RULES, self._loader(t)
             )
-        )  # fmt: skip
+        )
 
     def _loader(self, tenant: str) -> Callable[[], Awaitable[list[RuleOut]]]:
         async def load() -> list[RuleOut]:

@@ -24,11 +24,12 @@ from api.realtime.hub import EventHub, session_channel
 from api.realtime.limits import RateLimiter
 from api.renewal.locks import HeldLock, SessionLocks
 from api.sse import SseEvent
+from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import Conflict, NotFound, RunInProgress
 from core.logging import get_logger
 from core.settings import Settings
 from graphs.supervision import events as ev
-from graphs.supervision.service import SupervisionService, visible
+from graphs.supervision.service import CALLER_TENANT, SupervisionService, visible
 from graphs.supervision.state import message_text
 from graphs.supervision.transitions import SessionEvent, SessionStatus, transition
 
@@ -98,7 +99,8 @@ class Turn:
             answer_ms = None
             if self.completed and self.answered_at is not None:
                 answer_ms = (self.answered_at - self.started) * 1000
-                await self.chat.timings.record(answer_ms)
+                tenant = CALLER_TENANT.get() or DEFAULT_TENANT  # the customer token's
+                await self.chat.timings.record(answer_ms, tenant=tenant)
         except Exception as exc:  # bookkeeping must not turn a delivered answer into an error
             log.warning(
                 "chat_turn_finish_failed", session=self.session_name, error=type(exc).__name__

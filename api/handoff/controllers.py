@@ -165,17 +165,18 @@ class SessionsController(Controller):
         guards=[customer_service],
         security=BEARER,
         summary="Session statistics with ai_quality and agent_efficiency (seed v2.5)",
-        description="Window: the last `hours` hours. Cached up to a minute per window; "
-        "`refresh=true` recomputes.",
+        description="The caller's tenant's chats only. Window: the last `hours` hours. Cached "
+        "up to a minute per tenant and window; `refresh=true` recomputes.",
         responses=error_responses(400, 401, 403),
     )
     async def stats(
         self,
         stats: SessionStats,
+        principal: Principal,
         hours: int = Parameter(default=24, ge=1, le=720),
         refresh: bool = False,
     ) -> StatsResponse:
-        return StatsResponse(data=await stats.get(hours, refresh=refresh))
+        return StatsResponse(data=await stats.get(principal.tenant, hours, refresh=refresh))
 
     @get(
         "/{session_name:str}",

@@ -23,7 +23,7 @@ from api.chat.services import Archive, ChatService
 from api.handoff.streams import tail_id
 from api.realtime.hub import EventHub, session_channel
 from api.tags.services import sessions_tagged, tags_of_sessions
-from core.db.models import UserRole
+from core.db.models import DEFAULT_TENANT, UserRole
 from core.db.repositories.accounts import UserRepository
 from core.errors import Conflict, Forbidden, NotFound
 from graphs.supervision.graph import SqlAuditTrail
@@ -167,7 +167,8 @@ class HandoffService:
         state = await self.chat.state(session_name)
         if state["status"] == SessionStatus.CLOSED.value:
             raise Conflict("the chat is closed", code="SESSION_CLOSED")
-        shift, at = await self.shift.current(), datetime.now(UTC)
+        tenant = str(state.get("tenant_id") or DEFAULT_TENANT)
+        shift, at = await self.shift.current(tenant), datetime.now(UTC)
         if not force and is_on_duty(shift, at):
             raise Conflict("agents are on duty: wait in the queue instead", code="ON_DUTY")
         previous = await self._mail_record(session_name) or state.get("mail") or {}

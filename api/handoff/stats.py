@@ -4,7 +4,11 @@ Sources: the queue index (statuses, waiting times), the `audit_trail` rows of ch
 (every status move, with who and when), the sessions' history (messages before an escalation)
 and the per-turn AI response times the chat routes record (`api.chat.timings`). The window is
 the last `hours` hours; a session counts when it was active in it. Cached in Redis for
-`SESSION_STATS_CACHE_SECONDS` (≤ 60 s, seed: "可缓存 1 分钟") per window.
+`SESSION_STATS_CACHE_SECONDS` (≤ 60 s, seed: "可缓存 1 分钟") per tenant and window.
+
+Per tenant: the caller's tenant's sessions only (the queue index's summaries name their
+tenant; a session whose summary is gone counts when its archived conversation is the
+tenant's), its AI response times and its shift's offline replies.
 
 Definitions (seed table; where the seed's formula and its example disagree, the example wins):
 * `success_rate` = sessions without an escalation / sessions; `escalation_rate` = 1 - that. An
@@ -36,7 +40,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.chat.timings import ResponseTimes
-from core.db.models import AuditEntry
+from core.db.models import AuditEntry, ConversationRecord
+from core.tenant_keys import tenant_prefix
 from graphs.supervision.graph import SqlAuditTrail
 from graphs.supervision.language import SYSTEM_MESSAGES
 from graphs.supervision.service import SupervisionService
@@ -154,26 +159,31 @@ class SessionStats:
             shift,
         )
         self.timings = ResponseTimes(redis, prefix)
-        self.cache_root = f"{prefix}:stats:sessions"
+        self.prefix = prefix
         self.cache_seconds = cache_seconds
 
-    async def get(self, hours: int, *, refresh: bool = False) -> dict[str, Any]:
-        key = f"{self.cache_root}:{hours}"
+    def cache_key(self, tenant: str, hours: int) -> str:
+        return f"{tenant_prefix(self.prefix, tenant)}:stats:sessions:{hours}"
+
+    async def get(self, tenant: str, hours: int, *, refresh: bool = False) -> dict[str, Any]:
+        key = self.cache_key(tenant, hours)
         if self.cache_seconds and not refresh:
             cached: Any = await self.redis.get(key)
             if cached:
                 return dict(json.loads(cached))
-        data = await self.compute(hours)
+        data = await self.compute(tenant, hours)
         if self.cache_seconds:
             await self.redis.set(key, json.dumps(data), ex=self.cache_seconds)
         return data
 
-    async def compute(self, hours: int, now: float | None = None) -> dict[str, Any]:
+    async def compute(self, tenant: str, hours: int, now: float | None = None) -> dict[str, Any]:
         now = now or time.time()
         since = int(now - hours * 3600)
-        listed = await self.supervision.list_sessions(None, offset=0, limit=1_000_000)
+        listed = await self.supervision.index.list(
+            None, now=int(now), offset=0, limit=1_000_000, tenant=tenant
+        )
         summaries = listed["items"]
-        rows = await self._rows(since)
+        rows = await self._rows(tenant, since)
         active = {s["session_name"] for s in summaries if int(s.get("updated_at") or 0) >= since}
         active |= set(rows)
         first_escalation = {
@@ -192,7 +202,7 @@ class SessionStats:
         }
         by_status["after_hours_email"] = len(mailed)
         waits = [int(s.get("waiting_seconds") or 0) for s in summaries if s["status"] == PENDING]
-        before = await self._messages_before(first_escalation)
+        before = await self._messages_before(tenant, first_escalation)
         total, escalated = len(active), len(first_escalation)
         agents = len(work.agents)
         return {
@@ -204,7 +214,9 @@ class SessionStats:
             "avg_waiting_time": _mean(waits),
             "sessions_in_window": total,
             "ai_quality": {
-                "avg_response_time_ms": round(await self.timings.average_ms(hours, now) or 0.0, 1),
+                "avg_response_time_ms": round(
+                    await self.timings.average_ms(hours, now, tenant=tenant) or 0.0, 1
+                ),
                 "success_rate": _ratio(total - escalated, total),
                 "escalation_rate": _ratio(escalated, total),
                 "avg_messages_before_escalation": _mean(before),
@@ -217,12 +229,33 @@ class SessionStats:
             },
         }
 
-    async def _rows(self, since: int) -> dict[str, list[Row]]:
-        """All audit rows of the chat sessions that have a row in the window, oldest first."""
+    async def _owned(self, db: AsyncSession, tenant: str, names: list[str]) -> list[str]:
+        """The sessions among `names` that are `tenant`'s: by their queue summary, else by
+        their archived conversation."""
+        summaries = await self.supervision.index.summaries(names)
+        owned = [n for n in names if (summaries.get(n) or {}).get("tenant_id") == tenant]
+        unknown = [n for n in names if n not in summaries]
+        for start in range(0, len(unknown), IN_CHUNK):
+            chunk = unknown[start : start + IN_CHUNK]
+            owned += list(
+                (
+                    await db.scalars(
+                        sa.select(ConversationRecord.session_name).where(
+                            ConversationRecord.tenant_id == tenant,
+                            ConversationRecord.session_name.in_(chunk),
+                        )
+                    )
+                ).all()
+            )
+        return owned
+
+    async def _rows(self, tenant: str, since: int) -> dict[str, list[Row]]:
+        """All audit rows of the tenant's chat sessions that have a row in the window, oldest
+        first."""
         entity = AuditEntry.entity_type == SqlAuditTrail.ENTITY
         lower = datetime.fromtimestamp(since, UTC)
         async with self.sessions() as db:
-            names = list(
+            moved = list(
                 (
                     await db.scalars(
                         sa.select(sa.distinct(AuditEntry.entity_id)).where(
@@ -231,6 +264,7 @@ class SessionStats:
                     )
                 ).all()
             )
+            names = await self._owned(db, tenant, moved)
             found: list[AuditEntry] = []
             for start in range(0, len(names), IN_CHUNK):
                 stmt = (
@@ -255,8 +289,8 @@ class SessionStats:
             )
         return rows
 
-    async def _messages_before(self, first: Mapping[str, int]) -> list[int]:
-        shift = await self.shift.current()
+    async def _messages_before(self, tenant: str, first: Mapping[str, int]) -> list[int]:
+        shift = await self.shift.current(tenant)
         replies = {*SYSTEM_MESSAGES["offline"].values(), *shift.offline_messages.values()}
         gate = asyncio.Semaphore(8)
         graph = self.supervision.graph

@@ -1,4 +1,5 @@
-"""The agents' workbench: working hours (`/api/shift/config`) and the agent's live stream."""
+"""The agents' workbench: working hours (`/api/shift/config`, the caller's tenant's) and the
+agent's live stream."""
 
 from __future__ import annotations
 
@@ -40,18 +41,22 @@ class ShiftController(Controller):
         summary="Agents' working hours (P1): {start, end, timezone, weekends_disabled, holidays}",
         responses=error_responses(401, 403),
     )
-    async def read(self, runtime: Runtime) -> ShiftResponse:
-        return ShiftResponse(data=ShiftConfigOut.of(await runtime.shift.current()))
+    async def read(self, runtime: Runtime, principal: Principal) -> ShiftResponse:
+        return ShiftResponse(data=ShiftConfigOut.of(await runtime.shift.current(principal.tenant)))
 
     @put(
         "/",
         guards=[admin_only],
         security=BEARER,
         summary="Replace the working hours (admin); every instance uses them at once",
+        description="The caller's tenant's hours: its chats' escalations follow them from "
+        "their next turn; other tenants' chats keep their own.",
         responses=error_responses(400, 401, 403, 422),
     )
-    async def replace(self, data: ShiftConfigIn, runtime: Runtime) -> ShiftResponse:
-        saved = await runtime.shift.save(data.config())
+    async def replace(
+        self, data: ShiftConfigIn, runtime: Runtime, principal: Principal
+    ) -> ShiftResponse:
+        saved = await runtime.shift.save(data.config(), principal.tenant)
         return ShiftResponse(data=ShiftConfigOut.of(saved))
 
 

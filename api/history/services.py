@@ -162,7 +162,7 @@ class HistoryService:
         lower, upper = utc_bounds(first, last, TAIPEI_OFFSET)
         replies = set(SYSTEM_MESSAGES["offline"].values())
         if self.shift is not None:
-            replies |= set((await self.shift.current()).offline_messages.values())
+            replies |= set((await self.shift.current(tenant)).offline_messages.values())
         async with self.sessions() as db:
             repo = ConversationRepository(db, tenant)
             started = await repo.started_between(lower, upper)

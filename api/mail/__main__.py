@@ -10,11 +10,9 @@ import asyncio
 import signal
 import sys
 
-from redis.asyncio import Redis
-
 from api.mail.run import running_mail_worker
 from core.logging import configure_logging, get_logger
-from core.redis_clients import client_options
+from core.redis_clients import async_client, connected
 from core.settings import Settings, load_settings
 
 log = get_logger("api.mail")
@@ -25,8 +23,9 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    redis = Redis.from_url(settings.redis_url, decode_responses=False, **client_options())
+    redis = async_client(settings, decode_responses=False)
     try:
+        await connected(redis)
         async with running_mail_worker(settings, redis, in_api=False):
             await stop.wait()
     finally:

@@ -1,13 +1,18 @@
 """The outbox's delivery state in Redis: claims with a lease, and one status record per mail.
 
-Keys under `<prefix>:sup:outbox` (the list the graph RPUSHes onto):
+Keys: `<q>` = `<prefix>:sup:outbox` (the list the graph RPUSHes onto) and its companions
+`{<q>}:<name>`, whose hash tag is `<q>` itself, so all six live in the slot of `<q>` on a Redis
+Cluster and every script below touches one slot:
 
-* `<q>`            list   queued handoffs (JSON), oldest first;
-* `<q>:held`       hash   mail_id -> the handoff's JSON while claimed or deferred;
-* `<q>:leases`     zset   mail_id -> when its claim expires (renewed while a worker sends);
-* `<q>:owner`      hash   mail_id -> the claim's token (only that claim may record);
-* `<q>:deferred`   zset   mail_id -> when to try again after a temporary failure;
-* `<q>:status`     hash   mail_id -> JSON `MailStatus`: what staff see (queued is implicit).
+* `<q>`              list   queued handoffs (JSON), oldest first;
+* `{<q>}:held`       hash   mail_id -> the handoff's JSON while claimed or deferred;
+* `{<q>}:leases`     zset   mail_id -> when its claim expires (renewed while a worker sends);
+* `{<q>}:owner`      hash   mail_id -> the claim's token (only that claim may record);
+* `{<q>}:deferred`   zset   mail_id -> when to try again after a temporary failure;
+* `{<q>}:status`     hash   mail_id -> JSON `MailStatus`: what staff see (queued is implicit).
+
+(Before issue 23 the companions were `<q>:<name>`; a deployment upgrading with mail in flight
+renames them once, e.g. `RENAME P:sup:outbox:status {P:sup:outbox}:status`, docs/realtime.md.)
 
 The status record is also the idempotency record: a claim of a mail whose record says `sent` or
 `failed` drops that copy instead of sending it (a duplicate RPUSH, a retried queue write). Every
@@ -127,7 +132,7 @@ class MailStore:
     def __init__(self, redis: Redis, key_prefix: str) -> None:
         self.redis = redis
         self.queue = f"{key_prefix}:sup:outbox"
-        self.keys = {name: f"{self.queue}:{name}" for name in
+        self.keys = {name: f"{{{self.queue}}}:{name}" for name in
                      ("held", "leases", "owner", "deferred", "status")}  # fmt: skip
         self._claim = redis.register_script(_CLAIM)
         self._record = redis.register_script(_RECORD)

@@ -1,13 +1,22 @@
-"""Events for SSE streams, shared by every API instance through Redis.
+"""Events for SSE streams, shared by every API instance through Redis (one node or a cluster).
 
 Each channel (a chat session, an agent, the queue) has a capped Redis Stream: its entry ids are
 the SSE event ids, so a client reconnecting with `Last-Event-ID` gets exactly what it missed
-(XRANGE after that id), and a bounded history per channel. Live delivery goes through one pub/sub
-subscription per process (not one Redis connection per client): a publish is one round trip
-(XADD + PUBLISH in a transaction), and the process fans the event out to its local listeners.
-Pub/sub notifications from concurrent publishers can arrive out of stream order, so a listener
-treats them as wake-ups only and reads the stream itself after the last id it delivered: events
-come in stream order, none lost or repeated, whatever the interleaving.
+(XRANGE after that id), and a bounded history per channel. Each stream is one key, so on a
+Redis Cluster it lives in its own slot and every read of it is a single-slot command.
+
+Live delivery is sharded pub/sub (SPUBLISH / SSUBSCRIBE, Redis 7; on one node it behaves like
+plain pub/sub): a channel's wake-ups go to one of `LIVE_BUCKETS` notification channels
+`{P:live:<n>}`, and each process subscribes to all of them once (not one connection per
+client), on a cluster one connection per primary that owns a bucket. A publish is two round
+trips (the XADDs, then the SPUBLISHes); the process fans each wake-up out to its local
+listeners. Wake-ups from concurrent publishers can arrive out of stream order, so a listener
+treats them as wake-ups only and reads the stream itself after the last id it delivered:
+events come in stream order, none lost or repeated, whatever the interleaving. After any
+subscription loss (a node restarted, a failover, a slot moved: Redis then sends SUNSUBSCRIBE)
+the process refreshes the slot map, subscribes again and wakes every listener, which re-reads
+its stream: nothing published meanwhile is lost, only late. (When redis-py reconnects a
+subscription by itself, a second round of SSUBSCRIBE confirmations triggers the same wake-up.)
 """
 
 from __future__ import annotations
@@ -20,9 +29,12 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.crc import key_slot
 
 from core.db.models.tenants import DEFAULT_TENANT
 from core.logging import get_logger
+from core.redis_clients import is_cluster, node_client
 from graphs.supervision.service import CALLER_TENANT
 
 log = get_logger(__name__)
@@ -31,6 +43,12 @@ Event = tuple[str, dict[str, Any]]  # (stream id, payload)
 # A wake-up newer than any event: the listener re-reads its stream (after a resubscription,
 # events published while the subscription was down were announced to nobody).
 WAKE = f"{2**63 - 1}-0"
+LIVE_BUCKETS = 16  # notification channels, spread over a cluster's shards by their slots
+
+
+class SubscriptionLost(Exception):
+    """A notification channel was unsubscribed by the server (its slot moved) or the
+    connection ended: subscribe again."""
 
 
 def _order(event_id: str) -> tuple[int, int]:
@@ -51,25 +69,29 @@ class EventHub:
     def stream_key(self, channel: str) -> str:
         return f"{self.prefix}:events:{channel}"
 
-    @property
-    def live_pattern(self) -> str:
-        return f"{self.prefix}:live:*"
-
     def live_key(self, channel: str) -> str:
-        return f"{self.prefix}:live:{channel}"
+        """The sharded notification channel that announces `channel`'s new events."""
+        bucket = key_slot(channel.encode()) % LIVE_BUCKETS
+        return self._bucket(bucket)
+
+    def _bucket(self, bucket: int) -> str:
+        return f"{{{self.prefix}:live:{bucket}}}"
 
     # --- publishing ---------------------------------------------------------------------------
     async def publish(self, channels: list[str], payload: dict[str, Any]) -> dict[str, str]:
         """Append `payload` to each channel's stream and announce it; returns the ids."""
         body = json.dumps(payload, ensure_ascii=False)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        # One node: the streams in one MULTI (all or none). A cluster: each stream is its own
+        # slot, so no MULTI across them; a failure in between leaves the event in the first
+        # channels only and raises (the caller answers 503; docs/realtime.md).
+        async with self.redis.pipeline(transaction=not is_cluster(self.redis)) as pipe:
             for channel in channels:
                 pipe.xadd(self.stream_key(channel), {"d": body}, maxlen=self.history,
                           approximate=True)  # fmt: skip
             ids = [i.decode() if isinstance(i, bytes) else i for i in await pipe.execute()]
         async with self.redis.pipeline(transaction=False) as pipe:
             for channel, event_id in zip(channels, ids, strict=True):
-                pipe.publish(self.live_key(channel), json.dumps([event_id, body]))
+                pipe.spublish(self.live_key(channel), json.dumps([channel, event_id]))
             await pipe.execute()
         return dict(zip(channels, ids, strict=True))
 
@@ -99,32 +121,86 @@ class EventHub:
             self._reader = None
 
     async def _read_live(self) -> None:
-        """The process's one subscription: fan each live event out to local listeners."""
+        """The process's subscriptions: fan each wake-up out to local listeners."""
         while True:
-            pubsub = self.redis.pubsub()
+            clients: list[Redis] = []
+            subscriptions: list[PubSub] = []
             try:
-                await pubsub.psubscribe(self.live_pattern)
+                clients, subscriptions = await self._subscribe()
                 if self._ready.is_set():  # resubscribed: catch up on what was announced meanwhile
-                    log.info("event_hub_resubscribed", listeners=self.listener_count)
-                    for queues in list(self._listeners.values()):
-                        for queue in list(queues):
-                            queue.put_nowait(WAKE)
+                    self._wake_all()
                 self._ready.set()
-                async for message in pubsub.listen():
-                    if message.get("type") != "pmessage":
-                        continue
-                    channel = _decode(message["channel"]).removeprefix(f"{self.prefix}:live:")
-                    event_id, _body = json.loads(message["data"])
-                    for queue in list(self._listeners.get(channel, ())):
-                        queue.put_nowait(event_id)
+                async with asyncio.TaskGroup() as group:
+                    for pubsub in subscriptions:
+                        group.create_task(self._drain(pubsub, len(pubsub.shard_channels)))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis dropped: resubscribe; clients replay the gap
-                log.warning("event_hub_reconnect", error=type(exc).__name__)
+                log.warning("event_hub_reconnect", error=_first_error(exc))
                 await asyncio.sleep(0.5)
             finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+                await _close(clients, subscriptions)
+
+    async def _subscribe(self) -> tuple[list[Redis], list[PubSub]]:
+        """SSUBSCRIBE to every bucket: on one node one connection, on a cluster one per primary
+        owning a bucket (from a freshly loaded slot map: after a failover, the new primary)."""
+        buckets = [self._bucket(n) for n in range(LIVE_BUCKETS)]
+        if not is_cluster(self.redis):
+            pubsub = self.redis.pubsub()
+            for bucket in buckets:  # one SSUBSCRIBE per channel, as on a cluster
+                await pubsub.ssubscribe(bucket)
+            return [], [pubsub]
+        cluster: Any = self.redis
+        await cluster.initialize()
+        if self._ready.is_set():  # resubscribing: the current owners, not the cached map
+            await cluster.nodes_manager.initialize()
+        by_node: dict[str, list[str]] = defaultdict(list)
+        nodes: dict[str, Any] = {}
+        for bucket in buckets:
+            node = cluster.get_node_from_key(bucket)
+            nodes[node.name] = node
+            by_node[node.name].append(bucket)
+        clients: list[Redis] = []
+        subscriptions: list[PubSub] = []
+        try:
+            for name, channels in by_node.items():
+                client = node_client(nodes[name])
+                clients.append(client)
+                pubsub = client.pubsub()
+                subscriptions.append(pubsub)
+                for channel in channels:  # SSUBSCRIBE's channels must share a slot
+                    await pubsub.ssubscribe(channel)
+        except BaseException:
+            await _close(clients, subscriptions)
+            raise
+        return clients, subscriptions
+
+    def _wake_all(self) -> None:
+        log.info("event_hub_resubscribed", listeners=self.listener_count)
+        for queues in list(self._listeners.values()):
+            for queue in list(queues):
+                queue.put_nowait(WAKE)
+
+    async def _drain(self, pubsub: PubSub, subscribed: int) -> None:
+        """Wake-ups from one connection. redis-py reconnects a pub/sub connection by itself
+        (the retry policy) and subscribes again: confirmations beyond the first `subscribed`
+        mean that happened, and what was announced meanwhile reached nobody."""
+        confirmed = 0
+        async for message in pubsub.listen():
+            kind = _decode(message.get("type") or "")
+            if kind == "sunsubscribe":  # the server moved the channel's slot away
+                raise SubscriptionLost(_decode(message["channel"]))
+            if kind == "ssubscribe":
+                confirmed += 1  # a whole new round confirmed: wake the listeners once
+                if confirmed > subscribed and (confirmed - subscribed) % max(subscribed, 1) == 0:
+                    self._wake_all()
+                continue
+            if kind != "smessage":
+                continue
+            channel, event_id = json.loads(message["data"])
+            for queue in list(self._listeners.get(channel, ())):
+                queue.put_nowait(event_id)
+        raise SubscriptionLost("listen ended")
 
     async def listen(self, channel: str, after: str | None = None) -> AsyncIterator[Event]:
         """Events after `after` (replayed), then live ones, each exactly once, in order."""
@@ -156,6 +232,22 @@ class EventHub:
 
 def _decode(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+async def _close(clients: list[Redis], subscriptions: list[PubSub]) -> None:
+    for pubsub in subscriptions:
+        with contextlib.suppress(Exception):
+            await pubsub.aclose()
+    for client in clients:
+        with contextlib.suppress(Exception):
+            await client.aclose()
+
+
+def _first_error(exc: BaseException) -> str:
+    """The name of the error behind a task group's failure (for the log)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return type(exc).__name__
 
 
 WORKBENCH = "workbench"  # every chat session's events, for the agents' streams

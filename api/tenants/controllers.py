@@ -25,6 +25,7 @@ from api.tenants.schemas import (
 )
 from api.tenants.services import TenantService
 from core.db.models import TENANT_ID_PATTERN
+from graphs.supervision.tenant_models import TenantModels
 
 TENANT_ID = Parameter(pattern=TENANT_ID_PATTERN, max_length=63)
 
@@ -33,7 +34,8 @@ def provide_tenants(state: State) -> TenantService:
     service: TenantService | None = state.get("tenant_service")
     if service is None:
         runtime: Runtime = state.runtime
-        service = TenantService(runtime.sessions, state.tenants)
+        models = TenantModels(runtime.sessions, runtime.redis, runtime.settings.redis_key_prefix)
+        service = TenantService(runtime.sessions, state.tenants, models)
         state.tenant_service = service
     return service
 

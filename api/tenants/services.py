@@ -3,8 +3,10 @@ their own tenant's name and model settings and rotates its site key.
 
 Every write is one transaction with its audit row (entity `tenant`), then the tenant's status in
 Redis is replaced (`TenantGate.refresh`), so a suspension stops the tenant's tokens and site key
-on every instance at once. Another tenant's id is 404 for a tenant admin (they only ever reach
-their own through `/current`).
+on every instance at once, and the tenant's model settings version is bumped
+(graphs/supervision/tenant_models.py), so its chats use the new model from their next turn.
+Another tenant's id is 404 for a tenant admin (they only ever reach their own through
+`/current`).
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from core.db.models.tenants import new_site_key
 from core.db.repositories.accounts import UserRepository
 from core.db.repositories.audit import AuditRepository
 from core.db.repositories.tenants import TenantRepository
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, SwitchboardError
 from core.logging import get_logger
 from core.security.passwords import hash_password_async, require_acceptable
+from graphs.supervision.tenant_models import TenantModels
+from tools.llm.tenant import UNSUPPORTED_PROVIDERS
 
 log = get_logger(__name__)
 AUDIT_ENTITY = "tenant"
@@ -39,12 +43,27 @@ PROVIDER_NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+class ProviderUnsupported(SwitchboardError):
+    """A provider seed 002 names whose client library this deployment does not have."""
+
+    code = "MODEL_PROVIDER_UNSUPPORTED"
+    status = 422
+
+
 def not_found(tenant_id: str) -> NotFound:
     return NotFound(f"tenant {tenant_id} not found", code="TENANT_NOT_FOUND")
 
 
 def check_model(tenant: Tenant) -> None:
-    """400 MODEL_SETTINGS_INCOMPLETE when the provider lacks what it needs to answer."""
+    """422 MODEL_PROVIDER_UNSUPPORTED for a provider this deployment cannot build (anthropic:
+    langchain-anthropic is not installed); 400 MODEL_SETTINGS_INCOMPLETE when the provider
+    lacks what it needs to answer."""
+    if tenant.model_provider in UNSUPPORTED_PROVIDERS:
+        raise ProviderUnsupported(
+            f"model provider {tenant.model_provider} is not supported by this deployment "
+            f"(supported: offline, openai, azure_openai)",
+            provider=tenant.model_provider,
+        )
     missing = [c for c in PROVIDER_NEEDS[tenant.model_provider] if not getattr(tenant, c)]
     if missing:
         fields = ", ".join(m.removeprefix("model_") for m in missing)
@@ -56,9 +75,15 @@ def check_model(tenant: Tenant) -> None:
 
 
 class TenantService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], gate: TenantGate) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        gate: TenantGate,
+        models: TenantModels | None = None,
+    ) -> None:
         self.sessions = sessions
         self.gate = gate
+        self.models = models  # the chats' cache of model settings, told of every write
 
     async def page(self, page: int, page_size: int) -> tuple[list[Tenant], int]:
         async with self.sessions() as db:
@@ -104,6 +129,8 @@ class TenantService:
         except IntegrityError as exc:  # a concurrent create of the same id won the race
             raise Conflict(f"tenant {body.id} already exists", code="TENANT_EXISTS") from exc
         await self.gate.refresh(tenant)
+        if self.models is not None:
+            await self.models.changed(tenant.id)
         log.info("tenant_created", tenant=tenant.id, by=actor.username)
         return tenant
 
@@ -150,6 +177,8 @@ class TenantService:
                 reason = "tenant_suspended"
             await self._audit(db, actor, tenant, reason, status_from, sorted(changes))
         await self.gate.refresh(tenant)
+        if self.models is not None:
+            await self.models.changed(tenant_id)
         log.info(reason, tenant=tenant_id, by=actor.username, fields=sorted(changes))
         return tenant
 

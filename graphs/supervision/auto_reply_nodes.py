@@ -9,15 +9,18 @@ How a reply reaches the customer:
   customer is left waiting (timeout) it is a `manual_message` with role `system`, like the
   other notices of the human phase.
 In history it is an `assistant` message marked `auto_reply: <type>`.
+
+Rules, busy agents and queue positions are the session's tenant's (`tenant_id` in the state).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from core.db.models.tenants import DEFAULT_TENANT
 from core.logging import get_logger
 from graphs.supervision import events as ev
 from graphs.supervision.auto_reply import (
@@ -46,6 +49,12 @@ class Said:
     text: str = ""
 
 
+def session_tenant(state: Mapping[str, Any]) -> str:
+    """The tenant whose rules, shift and agents serve this chat (set when it started; older
+    sessions are tenant `default`'s)."""
+    return str(state.get("tenant_id") or DEFAULT_TENANT)
+
+
 def auto_message(rule_type: str, text: str, at: int) -> HistoryItem:
     item = new_message("assistant", text, at)
     item["auto_reply"] = rule_type
@@ -65,12 +74,13 @@ class AutoReplies:
     def __init__(self, deps: SupervisionDeps) -> None:
         self.deps = deps
 
-    async def rules(self) -> Sequence[Rule]:
-        """The rules now; a failing source costs the auto-reply, never the customer's turn."""
+    async def rules(self, state: Mapping[str, Any]) -> Sequence[Rule]:
+        """The chat's tenant's rules now; a failing source costs the auto-reply, never the
+        customer's turn."""
         if self.deps.auto_replies is None:
             return ()
         try:
-            return await self.deps.auto_replies.rules()
+            return await self.deps.auto_replies.rules(session_tenant(state))
         except Exception as exc:
             log.warning("auto_reply_rules_unavailable", error=type(exc).__name__)
             return ()
@@ -84,7 +94,7 @@ class AutoReplies:
         **variables: Any,
     ) -> Said:
         """The moment's rule, said now (delay 0 or no due queue) or scheduled."""
-        found: Match | None = select(await self.rules(), moment)
+        found: Match | None = select(await self.rules(state), moment)
         if found is None:
             return Said()
         rule = found.rule
@@ -104,7 +114,7 @@ class AutoReplies:
 
     async def offline_text(self, state: SupervisionState, now: int) -> str | None:
         """The offline rule's text (said by the caller in place of the shift's reply)."""
-        found = select(await self.rules(), Moment("offline"))
+        found = select(await self.rules(state), Moment("offline"))
         if found is None:
             return None
         return fill(found.rule.reply_content, chat_variables(state))
@@ -112,13 +122,14 @@ class AutoReplies:
     async def queued(self, state: SupervisionState, now: int) -> list[HistoryItem]:
         """An escalation entered the queue: busy (every agent at capacity), then queue."""
         availability = self.deps.availability
-        wanted = [r for r in await self.rules() if r.enabled and r.type in ("busy", "queue")]
+        wanted = [r for r in await self.rules(state) if r.enabled and r.type in ("busy", "queue")]
         if availability is None or not wanted:
             return []
         items: list[HistoryItem] = []
         try:
-            position = await availability.queue_position(state["session_name"])
-            busy = await availability.all_agents_busy()
+            tenant = session_tenant(state)
+            position = await availability.queue_position(state["session_name"], tenant)
+            busy = await availability.all_agents_busy(tenant)
         except Exception as exc:
             log.warning("auto_reply_availability_failed", error=type(exc).__name__)
             return []
@@ -132,7 +143,7 @@ class AutoReplies:
     async def watch_wait(self, state: SupervisionState, now: int) -> None:
         """A customer wrote under human handling: check back when the timeout rule's wait is
         over (the check fires the rule only if no agent answered meanwhile)."""
-        rule = first_of(await self.rules(), "timeout")
+        rule = first_of(await self.rules(state), "timeout")
         if rule is None or self.deps.due is None:
             return
         item = {"kind": "timeout_check", "session_name": state["session_name"], "since": now}

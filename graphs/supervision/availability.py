@@ -5,11 +5,14 @@ where does a chat stand in the queue.
 cleared at logout): each may hold `max_sessions` live chats (their claims in Redis, see
 takeover.py). Admins are supervisors and are not counted as free hands. Nobody online on duty
 also means nobody can answer now, so it counts as busy too.
+
+Both answers are one tenant's: its agents, and its place in the queue among its own waiting
+chats (the queue index holds every tenant's, each summary names its tenant).
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,10 +23,11 @@ from graphs.supervision.takeover import ClaimStore, SessionIndex
 
 
 class Availability(Protocol):
-    async def all_agents_busy(self) -> bool: ...
+    async def all_agents_busy(self, tenant_id: str) -> bool: ...
 
-    async def queue_position(self, session_name: str) -> int:
-        """1 = next in line; a chat not yet queued is placed after everyone waiting."""
+    async def queue_position(self, session_name: str, tenant_id: str) -> int:
+        """1 = next in line among the tenant's waiting chats; a chat not yet queued is placed
+        after everyone waiting."""
         ...
 
 
@@ -34,8 +38,7 @@ class AgentAvailability:
         self.claims = ClaimStore(redis, prefix)
         self.index = SessionIndex(redis, prefix)
 
-    async def all_agents_busy(self, tenant_id: str | None = None) -> bool:
-        """`tenant_id` None counts every tenant's agents (callers that do not name one yet)."""
+    async def all_agents_busy(self, tenant_id: str) -> bool:
         async with self.sessions() as db:
             online = await UserRepository(db).list_agents(
                 tenant_id=tenant_id, status=UserStatus.ONLINE.value
@@ -47,9 +50,9 @@ class AgentAvailability:
                 return False
         return True
 
-    async def queue_position(self, session_name: str) -> int:
-        key = self.index.key("pending_manual")
-        rank: Any = await self.redis.zrank(key, session_name)
-        if rank is not None:
-            return int(rank) + 1
-        return int(await self.redis.zcard(key)) + 1
+    async def queue_position(self, session_name: str, tenant_id: str) -> int:
+        listed = await self.index.list(
+            "pending_manual", now=0, offset=0, limit=1_000_000, tenant=tenant_id
+        )
+        names = [str(s["session_name"]) for s in listed["items"]]
+        return names.index(session_name) + 1 if session_name in names else len(names) + 1

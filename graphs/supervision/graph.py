@@ -48,6 +48,22 @@ async def provide(provider: Callable[[], Any]) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+def _takes_argument(provider: Callable[..., Any]) -> bool:
+    try:
+        params = inspect.signature(provider).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+               for p in params)  # fmt: skip
+
+
+async def provide_for(provider: Callable[..., Any], tenant_id: str) -> Any:
+    """A per-tenant provider (ShiftStore.current) gets the session's tenant; one without a
+    parameter (a fixed config in tests and Studio files) serves every tenant alike."""
+    value = provider(tenant_id) if _takes_argument(provider) else provider()
+    return await value if inspect.isawaitable(value) else value
+
+
 class AuditWriter(Protocol):
     """Appends one `audit_trail` row for a chat session (entity_type "chat_session")."""
 
@@ -132,8 +148,8 @@ class SqlAgentDirectory:
 
 
 class AutoReplySource(Protocol):
-    async def rules(self) -> Sequence[Rule]:
-        """The auto-reply rules (cached; see tool_cache.SqlAutoReplies)."""
+    async def rules(self, tenant_id: str) -> Sequence[Rule]:
+        """A tenant's auto-reply rules (cached; see tool_cache.SqlAutoReplies)."""
         ...
 
 
@@ -151,12 +167,14 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class SupervisionDeps:
-    # (usage_type "customer_chat" | "escalation_summary", state) → chat model
-    chat_model: Callable[[str, Mapping[str, Any]], BaseChatModel]
+    # (usage_type "customer_chat" | "escalation_summary", state) → chat model (or an awaitable
+    # of one: the production factory looks up the session's tenant's model settings)
+    chat_model: Callable[[str, Mapping[str, Any]], BaseChatModel | Awaitable[BaseChatModel]]
     audit: AuditWriter
     outbox: Outbox
     tools: Sequence[BaseTool] = ()  # filtered to AI_TOOLS
-    shift: Callable[[], ShiftConfig | Awaitable[ShiftConfig]] = ShiftConfig
+    # the shift hours; called with the session's tenant when it takes an argument (provide_for)
+    shift: Callable[..., ShiftConfig | Awaitable[ShiftConfig]] = ShiftConfig
     rules: Callable[[], PolicyRules | Awaitable[PolicyRules]] = PolicyRules
     scorer: SentimentScorer = DEFAULT_SCORER
     # the semantic layer of the escalation policy (nearest examples); None: rules only

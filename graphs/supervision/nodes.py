@@ -12,6 +12,7 @@ resuming).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -33,8 +34,8 @@ from langgraph.types import Command, interrupt
 from core.errors import InvalidInput, SwitchboardError, Unavailable
 from core.logging import get_logger
 from graphs.supervision import events as ev
-from graphs.supervision.auto_reply_nodes import AutoReplies, say
-from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide
+from graphs.supervision.auto_reply_nodes import AutoReplies, say, session_tenant
+from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide, provide_for
 from graphs.supervision.knowledge import Grounding, ground, sources_text
 from graphs.supervision.language import Language, system_message
 from graphs.supervision.manual import HumanSideEvents
@@ -96,8 +97,15 @@ class SupervisionNodes:
     async def _rules(self) -> PolicyRules:
         return await provide(self.deps.rules)  # type: ignore[no-any-return]
 
-    async def _shift(self) -> ShiftConfig:
-        return await provide(self.deps.shift)  # type: ignore[no-any-return]
+    async def _shift(self, state: SupervisionState) -> ShiftConfig:
+        """The shift hours of the session's tenant."""
+        shift: ShiftConfig = await provide_for(self.deps.shift, session_tenant(state))
+        return shift
+
+    async def _model(self, usage_type: str, state: SupervisionState) -> BaseChatModel:
+        """The session's tenant's chat model (the factory may need a lookup: awaitable)."""
+        model = self.deps.chat_model(usage_type, state)
+        return await model if inspect.isawaitable(model) else model
 
     # --- entry -----------------------------------------------------------------------------
 
@@ -246,14 +254,14 @@ class SupervisionNodes:
         self, state: SupervisionState, grounding: Grounding | None
     ) -> tuple[str, bool]:
         """The answer's text and whether any model call of the turn was degraded."""
-        base = self.deps.chat_model("customer_chat", state)
+        base = await self._model("customer_chat", state)
         model: Runnable[LanguageModelInput, BaseMessage] = base
         if self.tools:
             try:
                 model = base.bind_tools(list(self.tools.values()))
             except NotImplementedError:  # a model without tool calling still answers
                 model = base
-        shift = await self._shift()
+        shift = await self._shift(state)
         at, _ = self._now()
         history = recent_history(state, self.deps.history_for_model)
         messages: list[BaseMessage] = load_prompt("customer_chat_system").format_messages(
@@ -308,7 +316,7 @@ class SupervisionNodes:
         """pending_manual on duty (then wait in `manual`); off duty: auto-reply + mail."""
         at, now = self._now()
         escalation = dict(state.get("escalation") or {})
-        shift = await self._shift()
+        shift = await self._shift(state)
         language = customer_language(state)
         if not is_on_duty(shift, at):
             return await self._after_hours(state, escalation, shift, language, at)
@@ -373,7 +381,7 @@ class SupervisionNodes:
         lines = transcript_lines(recent_history(state, 30))
         reason = f"{escalation.get('reason')}：{escalation.get('details')}"
         try:
-            model: BaseChatModel = self.deps.chat_model("escalation_summary", state)
+            model = await self._model("escalation_summary", state)
             prompt = load_prompt("escalation_summary").format_messages(
                 transcript="\n".join(lines) or "（無）", reason=reason
             )

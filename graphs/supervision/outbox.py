@@ -6,7 +6,7 @@ Backends:
 
 * `RedisOutbox` (default): RPUSH of the JSON handoff onto `<prefix>:sup:outbox`; the mail worker
   (`api/mail/`, docs/mail.md) claims it from there, sends it over SMTP exactly as queued and
-  records `sent` / `failed` (with the server's reason) in `<prefix>:sup:outbox:status`.
+  records `sent` / `failed` (with the server's reason) in `{<prefix>:sup:outbox}:status`.
 * `JsonlOutbox`: one JSON line per handoff under var/ (console/dev use).
 * `build_outbox("smtp", ...)` raises: SMTP is never the graph's outbox, only the worker's way
   out, so a graph run never waits on a mail server.

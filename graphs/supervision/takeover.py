@@ -5,26 +5,29 @@ Why Redis and not the checkpoint: twenty agents clicking "take over" on twenty A
 read the same `pending_manual` checkpoint; only an atomic compare-and-set decides who won. The
 claim is taken *before* the graph is resumed, so losers never touch the thread.
 
-Keys (P = settings.redis_key_prefix):
+Keys (P = settings.redis_key_prefix), each operation's keys in one slot so the same code runs
+on one Redis and on a Redis Cluster (docs/realtime.md "Redis Cluster"):
 
-* `P:sup:claim:<session>` hash {agent, epoch} — who holds the session's manual episode `epoch`.
-  Taken with a TTL (provisional); `confirm()` makes it permanent once the graph accepted the
-  takeover, so a process that dies between claim and resume cannot strand the session.
-* `P:sup:agent:<agent_id>` set of session names the agent holds (capacity = `max_sessions`).
-  Members whose claim has gone (expired provisional claim) are pruned by the claim script.
+* `P:sup:claim:<session>` hash {agent, epoch, stamp} — who holds the session's manual episode
+  `epoch`. Taken with a TTL (provisional); `confirm()` makes it permanent once the graph
+  accepted the takeover, so a process that dies between claim and resume cannot strand it.
+* `P:sup:load:<agent_id>` sorted set: the sessions the agent holds or is taking (member:
+  session, score: the claim's `stamp`), counted against `max_sessions`. The claim and the
+  load live in different slots (a session's, an agent's), so no script touches both: the
+  claim is written first and the load entry after it, the entry is removed after the claim
+  stops naming the agent, and an entry whose claim no longer names its agent is stale (a
+  crash in between, an expired provisional claim, a newer episode) and is pruned before
+  every count, only if its score is still the one read (a re-take writes a new stamp).
 * `P:sup:lock:<session>` run lock (token, TTL, renewed while held): two resumes never run
   concurrently on one thread.
-* `P:sup:idx:<status>` sorted sets and the `P:sup:idx` hash of summaries: the queue.
-
-The scripts touch keys they compute from ARGV (the other sessions of an agent), so they assume a
-single Redis primary (plain Redis / Valkey / managed non-cluster), like the checkpointer.
+* the agents' queue (`queue_index.SessionIndex`, re-exported here): `P:sup:idx` and
+  `{P:sup:idx}:<status>`, one slot, one MULTI.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Mapping
@@ -33,76 +36,76 @@ from typing import Any, Final, TypeVar
 
 from redis.asyncio import Redis
 
-from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import Conflict, Forbidden, ManualInProgress
+from graphs.supervision.queue_index import SessionIndex as SessionIndex  # re-exported
 
 T = TypeVar("T")
 PROVISIONAL_MS: Final = 120_000  # > lock wait + a takeover run
 
-# KEYS: claim, agent set. ARGV: agent, epoch, max_sessions, ttl_ms, session, claim key root.
+# KEYS: claim. ARGV: agent, epoch, ttl_ms, stamp.
 CLAIM_LUA: Final = """
 local holder = redis.call('HGET', KEYS[1], 'agent')
 if holder then
   local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
-  if holder == ARGV[1] and epoch == tonumber(ARGV[2]) then return {1, 'again'} end
-  if epoch >= tonumber(ARGV[2]) then return {0, 'taken', holder} end
-  redis.call('SREM', ARGV[6] .. 'agent:' .. holder, ARGV[5])  -- stale claim of an old episode
-  redis.call('DEL', KEYS[1])
-end
-local live = 0
-for _, s in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('HGET', ARGV[6] .. 'claim:' .. s, 'agent') == ARGV[1] then
-    live = live + 1
-  else
-    redis.call('SREM', KEYS[2], s)
+  if holder == ARGV[1] and epoch == tonumber(ARGV[2]) then
+    return {1, 'again', redis.call('HGET', KEYS[1], 'stamp') or ARGV[4]}
   end
+  if epoch >= tonumber(ARGV[2]) then return {0, 'taken', holder} end
 end
-if live >= tonumber(ARGV[3]) then return {0, 'capacity', tostring(live)} end
-redis.call('HSET', KEYS[1], 'agent', ARGV[1], 'epoch', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('SADD', KEYS[2], ARGV[5])
-return {1, 'claimed'}
+redis.call('DEL', KEYS[1])  -- a stale claim of an old episode gives way
+redis.call('HSET', KEYS[1], 'agent', ARGV[1], 'epoch', ARGV[2], 'stamp', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, 'claimed', ARGV[4]}
 """
 
-# KEYS: claim, agent set. ARGV: agent, epoch, session, claim key root.
+# KEYS: the agent's load. ARGV: session, stamp, max_sessions, then stale (member, score) pairs.
+# Pruning removes an entry only if its score is still the one read as stale.
+LOAD_LUA: Final = """
+for i = 4, #ARGV, 2 do
+  if tonumber(redis.call('ZSCORE', KEYS[1], ARGV[i]) or -1) == tonumber(ARGV[i + 1]) then
+    redis.call('ZREM', KEYS[1], ARGV[i])
+  end
+end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  return {1, 'again'}
+end
+local live = redis.call('ZCARD', KEYS[1])
+if ARGV[3] ~= '' and live >= tonumber(ARGV[3]) then return {0, 'capacity', tostring(live)} end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+return {1, 'added'}
+"""
+
+# KEYS: claim. ARGV: agent, epoch, stamp.
 # Runs after the graph accepted the takeover: the claim is made to match it, even if the
 # provisional claim expired (or was re-taken) while we waited for the session lock.
 CONFIRM_LUA: Final = """
 local holder = redis.call('HGET', KEYS[1], 'agent')
-if holder and holder ~= ARGV[1] then redis.call('SREM', ARGV[4] .. 'agent:' .. holder, ARGV[3]) end
 redis.call('HSET', KEYS[1], 'agent', ARGV[1], 'epoch', ARGV[2])
+if holder ~= ARGV[1] then redis.call('HSET', KEYS[1], 'stamp', ARGV[3]) end
 redis.call('PERSIST', KEYS[1])
-redis.call('SADD', KEYS[2], ARGV[3])
-if holder == ARGV[1] then return 1 end
-return 0
+if holder == ARGV[1] then return {1, redis.call('HGET', KEYS[1], 'stamp')} end
+return {0, ARGV[3]}
 """
 
-# KEYS: claim, from set, to set. ARGV: from, to, max_sessions, session, claim key root.
-TRANSFER_LUA: Final = """
+# KEYS: claim. ARGV: from, to, stamp. Moves the claim; answers the stamp it had (to undo).
+HANDOVER_LUA: Final = """
 if redis.call('HGET', KEYS[1], 'agent') ~= ARGV[1] then return {0, 'not_holder'} end
-local live = 0
-for _, s in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  if redis.call('HGET', ARGV[5] .. 'claim:' .. s, 'agent') == ARGV[2] then
-    live = live + 1
-  else
-    redis.call('SREM', KEYS[3], s)
-  end
-end
-if live >= tonumber(ARGV[3]) then return {0, 'capacity', tostring(live)} end
-redis.call('HSET', KEYS[1], 'agent', ARGV[2])
-redis.call('SREM', KEYS[2], ARGV[4])
-redis.call('SADD', KEYS[3], ARGV[4])
-return {1, 'transferred'}
+local before = redis.call('HGET', KEYS[1], 'stamp') or '0'
+redis.call('HSET', KEYS[1], 'agent', ARGV[2], 'stamp', ARGV[3])
+return {1, before}
 """
 
-# KEYS: claim. ARGV: agent ('' = whoever holds it), session, claim key root.
+# KEYS: claim. ARGV: agent ('' = whoever holds it), epoch ('' = any). Answers the holder freed.
 RELEASE_LUA: Final = """
 local holder = redis.call('HGET', KEYS[1], 'agent')
-if not holder then return 0 end
-if ARGV[1] ~= '' and holder ~= ARGV[1] then return -1 end
+if not holder then return '' end
+if ARGV[1] ~= '' and holder ~= ARGV[1] then return '-' end
+if ARGV[2] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'epoch')) ~= tonumber(ARGV[2]) then
+  return '-'
+end
 redis.call('DEL', KEYS[1])
-redis.call('SREM', ARGV[3] .. 'agent:' .. holder, ARGV[2])
-return 1
+return holder
 """
 
 # KEYS: lock. ARGV: token, ttl_ms (ttl 0 = delete).
@@ -145,7 +148,8 @@ class Claim:
 
 
 class ClaimStore:
-    """Atomic claims of (session, epoch) by one agent, with per-agent capacity."""
+    """Atomic claims of (session, epoch) by one agent, with per-agent capacity; no operation
+    needs a script across the session's and the agent's slots (see the module doc)."""
 
     def __init__(
         self, redis: Redis, key_prefix: str, *, provisional_ms: int = PROVISIONAL_MS
@@ -154,61 +158,104 @@ class ClaimStore:
         self.root = f"{key_prefix}:sup:"
         self.provisional_ms = provisional_ms
         self._claim = redis.register_script(CLAIM_LUA)
+        self._load = redis.register_script(LOAD_LUA)
         self._confirm = redis.register_script(CONFIRM_LUA)
-        self._transfer = redis.register_script(TRANSFER_LUA)
+        self._handover = redis.register_script(HANDOVER_LUA)
         self._release = redis.register_script(RELEASE_LUA)
 
     def claim_key(self, session_name: str) -> str:
         return f"{self.root}claim:{session_name}"
 
-    def agent_key(self, agent_id: str) -> str:
-        return f"{self.root}agent:{agent_id}"
+    def load_key(self, agent_id: str) -> str:
+        return f"{self.root}load:{agent_id}"
 
     async def claim(self, session_name: str, agent_id: str, epoch: int, max_sessions: int) -> bool:
         """Take (session, epoch) for `agent_id`. True: newly claimed, False: this agent already
-        held it (a retry). Raises ManualInProgress (someone else) or AgentAtCapacity."""
-        keys = [self.claim_key(session_name), self.agent_key(agent_id)]
-        args: list[str | int] = [agent_id, epoch, max_sessions, self.provisional_ms,
-                                 session_name, self.root]  # fmt: skip
-        ok, outcome, *extra = _decode(await self._claim(keys=keys, args=args))
-        if ok:
-            return outcome == "claimed"
-        if outcome == "capacity":
+        held it (a retry). Raises ManualInProgress (someone else) or AgentAtCapacity.
+
+        The claim first (the session's slot: exactly one winner), then the winner's load (the
+        agent's slot); at capacity the claim is given back, so a concurrent taker of the same
+        chat may have seen ManualInProgress for that moment."""
+        args: list[str | int] = [agent_id, epoch, self.provisional_ms, _stamp()]
+        ok, outcome, *extra = _decode(await self._claim(keys=[self.claim_key(session_name)],
+                                                        args=args))  # fmt: skip
+        if not ok:
+            raise ManualInProgress(
+                f"session {session_name} is already taken by {extra[0]}",
+                session_name=session_name, agent_id=extra[0],
+            )  # fmt: skip
+        try:
+            await self._add_load(agent_id, session_name, int(extra[0]), max_sessions)
+        except AgentAtCapacity:
+            if outcome == "claimed":
+                await self._release(keys=[self.claim_key(session_name)], args=[agent_id, epoch])
+            raise
+        return outcome == "claimed"
+
+    async def _add_load(
+        self, agent_id: str, session_name: str, stamp: int, max_sessions: int | None
+    ) -> None:
+        """Count `session_name` against the agent's capacity (None: no limit), pruning stale
+        entries first; raises AgentAtCapacity."""
+        stale = await self._stale(agent_id, keep=session_name)
+        args: list[str | int] = [session_name, stamp, "" if max_sessions is None else max_sessions]
+        for member, score in stale:
+            args += [member, score]
+        ok, _, *extra = _decode(await self._load(keys=[self.load_key(agent_id)], args=args))
+        if not ok:
             raise AgentAtCapacity(
                 f"agent {agent_id} already holds {extra[0]} of {max_sessions} chats",
                 agent_id=agent_id, max_sessions=max_sessions,
             )  # fmt: skip
-        raise ManualInProgress(
-            f"session {session_name} is already taken by {extra[0]}",
-            session_name=session_name, agent_id=extra[0],
-        )  # fmt: skip
+
+    async def _stale(self, agent_id: str, keep: str = "") -> list[tuple[str, int]]:
+        """The agent's load entries whose claim no longer names the agent, with their scores."""
+        raw: Any = await self.redis.zrange(self.load_key(agent_id), 0, -1, withscores=True)
+        entries = [(_text(m), int(score)) for m, score in raw if _text(m) != keep]
+        if not entries:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for member, _ in entries:
+                pipe.hget(self.claim_key(member), "agent")
+            holders = await pipe.execute()
+        return [entry for entry, holder in zip(entries, holders, strict=True)
+                if holder is None or _text(holder) != agent_id]  # fmt: skip
 
     async def confirm(self, session_name: str, agent_id: str, epoch: int) -> bool:
         """The graph accepted the takeover: the claim lives until release. False when it had
-        to be repaired (the provisional claim had expired)."""
-        keys = [self.claim_key(session_name), self.agent_key(agent_id)]
-        return bool(await self._confirm(keys=keys, args=[agent_id, epoch, session_name, self.root]))
+        to be repaired (the provisional claim had expired or was re-taken)."""
+        kept, stamp = _decode(await self._confirm(keys=[self.claim_key(session_name)],
+                                                  args=[agent_id, epoch, _stamp()]))  # fmt: skip
+        await self._add_load(agent_id, session_name, int(stamp), None)
+        return bool(kept)
 
     async def transfer(
         self, session_name: str, from_agent: str, to_agent: str, max_sessions: int
     ) -> None:
-        keys = [self.claim_key(session_name), self.agent_key(from_agent), self.agent_key(to_agent)]
-        args: list[str | int] = [from_agent, to_agent, max_sessions, session_name, self.root]
-        ok, outcome, *extra = _decode(await self._transfer(keys=keys, args=args))
-        if ok:
-            return
-        if outcome == "capacity":
-            raise AgentAtCapacity(
-                f"agent {to_agent} already holds {extra[0]} of {max_sessions} chats",
-                agent_id=to_agent, max_sessions=max_sessions,
-            )  # fmt: skip
-        raise ManualInProgress(f"{from_agent} does not hold session {session_name}")
+        """Move the claim to `to_agent` (capacity checked); the claim first, then the taker's
+        load; at capacity the claim is moved back."""
+        stamp = _stamp()
+        ok, before = _decode(await self._handover(keys=[self.claim_key(session_name)],
+                                                  args=[from_agent, to_agent, stamp]))  # fmt: skip
+        if not ok:
+            raise ManualInProgress(f"{from_agent} does not hold session {session_name}")
+        try:
+            await self._add_load(to_agent, session_name, stamp, max_sessions)
+        except AgentAtCapacity:
+            await self._handover(keys=[self.claim_key(session_name)],
+                                 args=[to_agent, from_agent, before])  # fmt: skip
+            raise
+        await self.redis.zrem(self.load_key(from_agent), session_name)
 
     async def release(self, session_name: str, agent_id: str | None = None) -> bool:
-        """Free the claim (only if `agent_id` holds it; None = whoever does)."""
-        keys = [self.claim_key(session_name)]
-        args = [agent_id or "", session_name, self.root]
-        return int(await self._release(keys=keys, args=args)) == 1
+        """Free the claim (only if `agent_id` holds it; None = whoever does), then the holder's
+        load entry (a crash in between leaves a stale entry, pruned at the next count)."""
+        holder = _text(await self._release(keys=[self.claim_key(session_name)],
+                                           args=[agent_id or "", ""]))  # fmt: skip
+        if holder in ("", "-"):
+            return False
+        await self.redis.zrem(self.load_key(holder), session_name)
+        return True
 
     async def holder(self, session_name: str) -> Claim | None:
         raw = await self.redis.hgetall(self.claim_key(session_name))  # type: ignore[misc]
@@ -218,7 +265,7 @@ class ClaimStore:
 
     async def sessions_of(self, agent_id: str) -> set[str]:
         """Sessions the agent holds (confirmed or in flight)."""
-        members = await self.redis.smembers(self.agent_key(agent_id))  # type: ignore[misc]
+        members = await self.redis.zrange(self.load_key(agent_id), 0, -1)
         held = set()
         for session in map(_text, members):
             claim = await self.holder(session)
@@ -271,12 +318,13 @@ class SessionLocks:
                 return
 
 
+def _stamp() -> int:
+    """A claim's identity in an agent's load (microseconds: exact as a sorted-set score)."""
+    return time.time_ns() // 1000
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _tenant_of(blob: Any) -> str:
-    return str(json.loads(_text(blob)).get("tenant_id") or DEFAULT_TENANT)
 
 
 def _decode(result: list[Any]) -> list[Any]:
@@ -299,79 +347,3 @@ async def complete(work: Awaitable[T]) -> T:
     if cancelled:
         raise asyncio.CancelledError
     return result
-
-
-class SessionIndex:
-    """The agents' queue: a sorted set per status (score: when the session entered that status,
-    in ms, so two escalations in one second stay first-come first-served) and one hash of JSON
-    summaries. Written after every run, under the session lock, so listing the queue never
-    opens a checkpoint."""
-
-    STATUSES: Final = ("bot_active", "pending_manual", "manual_live", "closed")
-
-    def __init__(self, redis: Redis, key_prefix: str) -> None:
-        self.redis = redis
-        self.root = f"{key_prefix}:sup:idx"
-
-    def key(self, status: str) -> str:
-        return f"{self.root}:{status}"
-
-    async def sync(self, state: Mapping[str, Any]) -> None:
-        name, status = str(state["session_name"]), str(state["status"])
-        escalation = state.get("escalation") or {}
-        spoken = [m for m in state.get("history") or [] if m.get("role") != "system"]
-        profile = state.get("user_profile") or {}
-        summary = {
-            "session_name": name,
-            "status": status,
-            "escalation": escalation or None,
-            "assigned_agent": state.get("assigned_agent"),
-            "last_message_preview": spoken[-1]["content"][:80] if spoken else "",
-            "updated_at": state.get("updated_at"),
-            "user_profile": {"nickname": profile.get("nickname"), "vip": profile.get("vip")},
-            "tenant_id": str(state.get("tenant_id") or DEFAULT_TENANT),
-        }
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for other in self.STATUSES:
-                if other != status:
-                    pipe.zrem(self.key(other), name)
-            pipe.zadd(self.key(status), {name: time.time() * 1000}, nx=True)
-            pipe.hset(self.root, name, json.dumps(summary, ensure_ascii=False))
-            await pipe.execute()
-
-    async def summaries(self, names: list[str]) -> dict[str, dict[str, Any]]:
-        """The stored summaries of these sessions (unknown names are left out)."""
-        raw = await self.redis.hmget(self.root, names) if names else []  # type: ignore[misc]
-        return {n: json.loads(_text(b)) for n, b in zip(names, raw, strict=True) if b is not None}
-
-    async def list(
-        self,
-        status: str | None,
-        *,
-        now: int,
-        offset: int = 0,
-        limit: int = 50,
-        tenant: str | None = None,
-    ) -> dict[str, Any]:
-        """`{items: [SessionSummary], total}`, oldest first within a status; with `tenant`,
-        only that tenant's sessions (summaries before 0006 are tenant `default`'s)."""
-        statuses = [status] if status else list(self.STATUSES)
-        names: list[str] = []
-        for item in statuses:
-            names += [_text(n) for n in await self.redis.zrange(self.key(item), 0, -1)]
-        if tenant is not None and names:
-            every = await self.redis.hmget(self.root, names)  # type: ignore[misc]
-            names = [n for n, b in zip(names, every, strict=True)
-                     if b is not None and _tenant_of(b) == tenant]  # fmt: skip
-        page = names[offset : offset + limit]
-        raw = await self.redis.hmget(self.root, page) if page else []  # type: ignore[misc]
-        items = []
-        for blob in raw:
-            if blob is None:
-                continue
-            summary = json.loads(_text(blob))
-            trigger = (summary.get("escalation") or {}).get("trigger_at")
-            pending = summary["status"] == "pending_manual" and trigger is not None
-            summary["waiting_seconds"] = max(0, now - int(trigger or now)) if pending else 0
-            items.append(summary)
-        return {"items": items, "total": len(names)}

@@ -2,14 +2,17 @@
 across API instances by a version key in Redis.
 
 Why a version key and not pub/sub: a subscriber that reconnects has missed messages and cannot
-know it; a version number cannot be missed. Every write bumps `P:atools:ver:<name>` after its
-commit (`invalidate`); every read asks Redis for the version (one GET, ~0.2 ms) and reloads from
-the database only when it changed or the seed's cache time passed (5 minutes for quick replies
-and tags, 10 for auto-reply rules). The version is read *before* loading, so a write that lands
-while we load makes the next read reload again rather than keep stale rows.
+know it; a version number cannot be missed. Every write bumps `<prefix>:atools:ver:<name>`
+after its commit (`invalidate`); every read asks Redis for the version (one GET, ~0.2 ms) and
+reloads from the database only when it changed or the seed's cache time passed (5 minutes for
+quick replies and tags, 10 for auto-reply rules). The version is read *before* loading, so a
+write that lands while we load makes the next read reload again rather than keep stale rows.
 
 Concurrent readers of an expired cache share one load (single flight): 100 agents opening the
 quick-reply panel at once cost one query.
+
+Every cache is one tenant's (`P:t:<tenant>:atools:ver:<name>`): the API's writes and the
+graph's reads of one tenant's rules name the same version key, and never another tenant's.
 """
 
 from __future__ import annotations
@@ -24,13 +27,17 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.repositories.agent_tools import AutoReplyRuleRepository
+from core.tenant_keys import PerTenant, tenant_prefix
 from graphs.supervision.auto_reply import Rule
 
 T = TypeVar("T")
 QUICK_REPLIES: Final = "quick_replies"
 TAGS: Final = "tags"
 AUTO_REPLY_RULES: Final = "auto_reply_rules"
-CACHE_SECONDS: Final[dict[str, float]] = {QUICK_REPLIES: 300, TAGS: 300, AUTO_REPLY_RULES: 600}
+MODEL_SETTINGS: Final = "model_settings"  # a tenant's chat model (tenant_models.py)
+CACHE_SECONDS: Final[dict[str, float]] = {
+    QUICK_REPLIES: 300, TAGS: 300, AUTO_REPLY_RULES: 600, MODEL_SETTINGS: 300,
+}  # fmt: skip
 
 
 def version_key(prefix: str, name: str) -> str:
@@ -108,17 +115,24 @@ def rule_of(row: Any) -> Rule:
 
 
 class SqlAutoReplies:
-    """The auto-reply rules the graph applies: service database, through the versioned cache."""
+    """The auto-reply rules the graph applies to a tenant's chats: service database, through
+    that tenant's versioned cache (the one `api.auto_replies` bumps)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], redis: Redis, prefix: str):
         self.sessions = sessions
-        self.cache: VersionedCache[Sequence[Rule]] = VersionedCache(
-            redis, prefix, AUTO_REPLY_RULES, self._load
+        self.cache: PerTenant[VersionedCache[Sequence[Rule]]] = PerTenant(
+            lambda t: VersionedCache(
+                redis, tenant_prefix(prefix, t), AUTO_REPLY_RULES, self._loader(t)
+            )
         )
 
-    async def _load(self) -> Sequence[Rule]:
-        async with self.sessions() as db:
-            return tuple(rule_of(r) for r in await AutoReplyRuleRepository(db).list_all())
+    def _loader(self, tenant: str) -> Callable[[], Awaitable[Sequence[Rule]]]:
+        async def load() -> Sequence[Rule]:
+            async with self.sessions() as db:
+                rows = await AutoReplyRuleRepository(db, tenant).list_all()
+            return tuple(rule_of(r) for r in rows)
 
-    async def rules(self) -> Sequence[Rule]:
-        return await self.cache.get()
+        return load
+
+    async def rules(self, tenant_id: str) -> Sequence[Rule]:
+        return await self.cache(tenant_id).get()

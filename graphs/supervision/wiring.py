@@ -14,9 +14,10 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.redis_clients import client_options
+from core.redis_clients import async_client, connected
 from core.settings import Settings
 from graphs.supervision import events as ev
+from graphs.supervision.auto_reply_nodes import session_tenant
 from graphs.supervision.availability import AgentAvailability
 from graphs.supervision.due import DueQueue, sweep
 from graphs.supervision.graph import (
@@ -29,6 +30,7 @@ from graphs.supervision.intent import IntentMatcher, default_matcher
 from graphs.supervision.knowledge import KnowledgeSearch
 from graphs.supervision.outbox import Outbox, RedisOutbox
 from graphs.supervision.service import SupervisionService
+from graphs.supervision.tenant_models import TenantModels
 from graphs.supervision.tool_cache import SqlAutoReplies
 
 
@@ -54,9 +56,14 @@ def supervision_deps(
     with `redis`, the auto-reply rules (cached), agent availability and the due queue."""
     from tools.llm import SqlUsageSink, build_chat_model  # the OpenAI SDK is slow to import
 
-    def chat_model(usage_type: str, state: Mapping[str, Any]) -> Any:
+    # the session's tenant's own model when it chose one (tenant_models.py); without Redis
+    # (Studio without one, tests) the deployment's model for every tenant
+    models = TenantModels(sessions, redis, settings.redis_key_prefix) if redis else None
+
+    async def chat_model(usage_type: str, state: Mapping[str, Any]) -> Any:
+        tenant = await models.of(session_tenant(state)) if models is not None else None
         return build_chat_model(settings, usage_type=usage_type, sink=SqlUsageSink(sessions),
-                                session_id=state.get("session_name"))  # fmt: skip
+                                session_id=state.get("session_name"), tenant=tenant)  # fmt: skip
 
     overrides.setdefault("matcher", semantic_matcher(settings))
     overrides.setdefault("knowledge_tenant", settings.knowledge_tenant)
@@ -89,8 +96,9 @@ async def open_supervision_service(
 
     `knowledge`: the knowledge base the AI answers from (None: none, as before).
     """
-    redis = Redis.from_url(settings.redis_url, decode_responses=True, **client_options())
+    redis = async_client(settings, decode_responses=True)
     try:
+        await connected(redis)
         prefix = settings.redis_key_prefix
         if deps is None:
             outbox = RedisOutbox(redis, prefix)

@@ -80,7 +80,7 @@ def on_duty(http: httpx.Client, admin_token: str, server: ApiServer) -> Iterator
         yield
     finally:
         client = Redis.from_url(server.env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-        client.delete(f"{server.env['REDIS_KEY_PREFIX']}:sup:shift")
+        client.delete(f"{server.env['REDIS_KEY_PREFIX']}:t:default:sup:shift")
         client.close()
 
 

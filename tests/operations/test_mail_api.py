@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 def status_of(redis: Redis, prefix: str, mail_id: str) -> MailStatus | None:
-    raw = redis.hget(f"{prefix}:sup:outbox:status", mail_id)
+    raw = redis.hget(f"{{{prefix}:sup:outbox}}:status", mail_id)
     return MailStatus.model_validate_json(raw) if raw else None  # type: ignore[arg-type]
 
 

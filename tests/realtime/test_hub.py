@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from api.realtime.hub import Event, EventHub
+from api.realtime.hub import LIVE_BUCKETS, Event, EventHub
+from core.redis_clients import async_client_for
+from tests.mcp_http import free_port, wait_for_port
+from tests.support.redis_cluster import LocalRedisCluster
+
+ONE_NODE = "redis://127.0.0.1:6379/0"
+ON_BOTH = pytest.mark.parametrize(
+    "where", ["node", pytest.param("cluster", marks=pytest.mark.slow)], indirect=True
+)
 
 
 @pytest.fixture
-async def hubs() -> AsyncIterator[tuple[EventHub, EventHub]]:
-    """Two hubs on one Redis, as two API instances would have."""
+def where(request: pytest.FixtureRequest) -> tuple[str, bool]:
+    """(url, cluster): the machine's Redis, or the session's local Redis Cluster."""
+    if request.param == "cluster":
+        cluster: LocalRedisCluster = request.getfixturevalue("redis_cluster")
+        return cluster.url, True
+    return ONE_NODE, False
+
+
+@pytest.fixture
+async def hubs(where: tuple[str, bool]) -> AsyncIterator[tuple[EventHub, EventHub]]:
+    """Two hubs on one Redis (or one cluster), as two API instances would have."""
+    url, cluster = where
     prefix = f"sbtest-hub-{uuid.uuid4().hex[:8]}"
-    clients = [Redis.from_url("redis://127.0.0.1:6379/0") for _ in range(2)]
+    clients = [async_client_for(url, cluster=cluster, socket_timeout=None) for _ in range(2)]
     pair = (EventHub(clients[0], prefix, history=50), EventHub(clients[1], prefix, history=50))
     for hub in pair:
         await hub.start()
@@ -25,8 +45,8 @@ async def hubs() -> AsyncIterator[tuple[EventHub, EventHub]]:
     for hub in pair:
         await hub.stop()
     keys = [k async for k in clients[0].scan_iter(f"{prefix}:*")]
-    if keys:
-        await clients[0].delete(*keys)
+    for key in keys:
+        await clients[0].delete(key)
     for client in clients:
         await client.aclose()
 
@@ -38,6 +58,7 @@ async def take(stream: AsyncIterator[Event], n: int, wait: float = 5) -> list[Ev
     return await asyncio.wait_for(collect(), wait)
 
 
+@ON_BOTH
 async def test_event_published_on_one_instance_reaches_a_listener_on_the_other(
     hubs: tuple[EventHub, EventHub],
 ) -> None:
@@ -52,6 +73,7 @@ async def test_event_published_on_one_instance_reaches_a_listener_on_the_other(
     assert events[0][1]["content"] == "您好"
 
 
+@ON_BOTH
 async def test_reconnecting_with_last_event_id_misses_nothing_and_repeats_nothing(
     hubs: tuple[EventHub, EventHub],
 ) -> None:
@@ -73,6 +95,7 @@ async def test_reconnecting_with_last_event_id_misses_nothing_and_repeats_nothin
     assert [e[1]["n"] for e in [*replayed, *live]] == [3, 4, 5]
 
 
+@ON_BOTH
 async def test_history_is_bounded(hubs: tuple[EventHub, EventHub]) -> None:
     a, _ = hubs
     for i in range(300):
@@ -82,6 +105,7 @@ async def test_history_is_bounded(hubs: tuple[EventHub, EventHub]) -> None:
     assert kept[-1][1]["n"] == 299
 
 
+@ON_BOTH
 async def test_listener_is_removed_when_the_client_goes(hubs: tuple[EventHub, EventHub]) -> None:
     _, b = hubs
     stream = b.listen("session:s4")
@@ -95,6 +119,7 @@ async def test_listener_is_removed_when_the_client_goes(hubs: tuple[EventHub, Ev
     assert b.listener_count == 0
 
 
+@ON_BOTH
 async def test_concurrent_publishers_keep_one_order_per_channel(
     hubs: tuple[EventHub, EventHub],
 ) -> None:
@@ -111,3 +136,80 @@ async def test_concurrent_publishers_keep_one_order_per_channel(
     ids = [e[0] for e in events]
     assert len(set(ids)) == 40
     assert ids == sorted(ids, key=lambda x: tuple(int(p) for p in x.split("-")))
+
+
+def _one_channel_per_bucket(hub: EventHub) -> list[str]:
+    """Session channels whose notifications use every bucket (so every master on a cluster)."""
+    chosen: dict[str, str] = {}
+    for i in range(10_000):
+        chosen.setdefault(hub.live_key(f"session:b{i}"), f"session:b{i}")
+        if len(chosen) == LIVE_BUCKETS:
+            return list(chosen.values())
+    raise AssertionError("buckets not all reached")
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[str]:
+    """A redis-server of the test's own (its pub/sub connections are dropped on purpose)."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--bind", "127.0.0.1", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, process, timeout=10)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+async def _dropping_subscriptions_loses_nothing(
+    hubs: tuple[EventHub, EventHub], ports: list[int]
+) -> None:
+    """Sixteen channels, one per notification bucket (on a cluster spread over the masters):
+    each listener on B gets A's events; then the servers drop every pub/sub connection (as a
+    restarted node would) and events published right after still arrive, once, in order."""
+    a, b = hubs
+    channels = _one_channel_per_bucket(a)
+    streams = [b.listen(channel, after="0") for channel in channels]
+    listening = [asyncio.ensure_future(take(s, 3, wait=15)) for s in streams]
+    await asyncio.sleep(0.2)
+    for channel in channels:
+        await a.publish([channel], {"n": 0})
+    for port in ports:
+        node = Redis(host="127.0.0.1", port=port)
+        await node.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+        await node.aclose()
+    for n in (1, 2):
+        for channel in channels:
+            await a.publish([channel], {"n": n})
+    for task in listening:
+        assert [e[1]["n"] for e in await task] == [0, 1, 2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["cluster"], indirect=True)
+async def test_every_bucket_delivers_and_a_dropped_subscription_loses_nothing(
+    hubs: tuple[EventHub, EventHub], redis_cluster: LocalRedisCluster
+) -> None:
+    await _dropping_subscriptions_loses_nothing(hubs, redis_cluster.alive_ports())
+
+
+async def test_a_dropped_subscription_on_one_redis_loses_nothing(private_redis: str) -> None:
+    """On one node redis-py reconnects the subscription by itself: the hub notices the second
+    round of SSUBSCRIBE confirmations and wakes its listeners."""
+    prefix = f"sbtest-hub-{uuid.uuid4().hex[:8]}"
+    clients = [async_client_for(private_redis, socket_timeout=None) for _ in range(2)]
+    pair = (EventHub(clients[0], prefix), EventHub(clients[1], prefix))
+    for hub in pair:
+        await hub.start()
+    try:
+        port = int(private_redis.rsplit(":", 1)[1].split("/")[0])
+        await _dropping_subscriptions_loses_nothing(pair, [port])
+    finally:
+        for hub in pair:
+            await hub.stop()
+        for client in clients:
+            await client.aclose()

@@ -180,7 +180,7 @@ def shift_restored(
     before: dict[str, Any] = http.get("/api/shift/config", headers=admin).json()["data"]
     yield before
     client = Redis.from_url(console.env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    client.delete(f"{console.env['REDIS_KEY_PREFIX']}:sup:shift")
+    client.delete(f"{console.env['REDIS_KEY_PREFIX']}:t:default:sup:shift")
     client.close()
 
 

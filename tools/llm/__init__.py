@@ -18,6 +18,7 @@ from tools.llm.context import (
 from tools.llm.factory import LlmNotConfigured, build_chat_model, build_primary_model
 from tools.llm.fallback import FALLBACKS, CircuitBreaker, FallbackChatModel, reset_breakers
 from tools.llm.offline import OFFLINE_MODEL, OfflineChatModel
+from tools.llm.tenant import TenantModel, reset_tenant_models
 from tools.llm.usage import (
     USAGE_TYPES,
     ListUsageSink,
@@ -41,6 +42,7 @@ __all__ = [
     "LogUsageSink",
     "OfflineChatModel",
     "SqlUsageSink",
+    "TenantModel",
     "UsageCallbackHandler",
     "UsageRecord",
     "UsageSink",
@@ -52,4 +54,5 @@ __all__ = [
     "dump_context",
     "read_context",
     "reset_breakers",
+    "reset_tenant_models",
 ]

@@ -11,6 +11,10 @@
 
 Every model carries a `UsageCallbackHandler`: each call becomes one `UsageRecord` in `sink`
 (the log when no sink is given).
+
+With `tenant` (a `TenantModel`, the supervision chats), a tenant that chose a model of its own
+gets that model instead (tenant.py: cached per tenant and settings; offline, marked degraded,
+when its key variable is unset).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from core.errors import SwitchboardError
 from core.settings import Settings, get_settings
 from tools.llm.fallback import FallbackChatModel, breaker_for
 from tools.llm.offline import OFFLINE_MODEL, OfflineChatModel
+from tools.llm.tenant import TenantModel, tenant_primary
 from tools.llm.usage import LogUsageSink, UsageCallbackHandler, UsageSink
 
 
@@ -86,12 +91,16 @@ def build_chat_model(
     session_id: str | None = None,
     context: Mapping[str, Any] | None = None,
     degraded_mode: bool = True,
+    tenant: TenantModel | None = None,
 ) -> BaseChatModel:
     """The chat model for one use (`usage_type`: free_chat, comparison, report,
     escalation_summary, customer_chat) with usage recording and, for real providers, the
     offline fallback. `context` is a default workflow context for the offline model; the
-    prompt's `<workflow_context>` block wins over it."""
+    prompt's `<workflow_context>` block wins over it. `tenant`: the chat's tenant's model
+    settings (used when the tenant chose a model of its own)."""
     settings = settings or get_settings()
+    if tenant is not None and tenant.own:
+        return _tenant_model(settings, tenant, usage_type, sink, staff_id, session_id, context)
     offline_name = OFFLINE_MODEL
     usage = UsageCallbackHandler(
         sink or LogUsageSink(),
@@ -114,5 +123,33 @@ def build_chat_model(
         primary_model=settings.llm_model,
         fallback_model=offline_name,
         breaker=breaker_for(_endpoint(settings)),
+        callbacks=[usage],
+    )
+
+
+def _tenant_model(
+    settings: Settings,
+    tenant: TenantModel,
+    usage_type: str,
+    sink: UsageSink | None,
+    staff_id: int | None,
+    session_id: str | None,
+    context: Mapping[str, Any] | None,
+) -> BaseChatModel:
+    """The tenant's own model behind the offline fallback; with no usable model (key unset,
+    provider not installed) every call goes to the fallback, logged and marked degraded."""
+    built = tenant_primary(settings, tenant)
+    usage = UsageCallbackHandler(sink or LogUsageSink(), prices=settings.llm_prices,
+                                 model=tenant.name, usage_type=usage_type, staff_id=staff_id,
+                                 session_id=session_id)  # fmt: skip
+    fallback = OfflineChatModel(usage_type=usage_type, context=dict(context or {}), notice=True)
+    return FallbackChatModel(
+        primary=built.primary or fallback,
+        fallback=fallback,
+        unavailable=built.unavailable,
+        fallback_after_seconds=settings.llm_fallback_after_seconds,
+        primary_model=tenant.name,
+        fallback_model=OFFLINE_MODEL,
+        breaker=breaker_for(tenant.endpoint_key),
         callbacks=[usage],
     )

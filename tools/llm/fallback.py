@@ -148,6 +148,9 @@ class FallbackChatModel(BaseChatModel):
     primary_model: str = "gpt-4o"  # the name usage records and prices use
     fallback_model: str = OFFLINE_MODEL
     breaker: CircuitBreaker | None = None
+    # why the primary cannot be called at all (a tenant's key variable unset: "key_missing"):
+    # every call is a fallback with this reason
+    unavailable: str | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -174,7 +177,7 @@ class FallbackChatModel(BaseChatModel):
 
     def _falling_back(self, reason: str, error: BaseException | None, started: float) -> None:
         """Breaker, metric and log line of one fallback."""
-        if self.breaker is not None and reason != "circuit_open":
+        if self.breaker is not None and reason not in ("circuit_open", self.unavailable):
             self.breaker.failure()
         FALLBACKS.labels(reason=reason).inc()
         log.warning(
@@ -210,7 +213,9 @@ class FallbackChatModel(BaseChatModel):
         started = time.monotonic()
         reason: str | None = None
         error: BaseException | None = None
-        if self.breaker is not None and not self.breaker.allow():
+        if self.unavailable is not None:
+            reason = self.unavailable
+        elif self.breaker is not None and not self.breaker.allow():
             reason = "circuit_open"
         else:
             stream = self.primary.astream(
@@ -289,7 +294,9 @@ class FallbackChatModel(BaseChatModel):
         deadline needs the async API (a sync call cannot be abandoned mid-request)."""
         started = time.monotonic()
         config: RunnableConfig = {"callbacks": _sync_child(run_manager)}
-        reason: str | None = "circuit_open" if self.breaker and not self.breaker.allow() else None
+        reason: str | None = self.unavailable
+        if reason is None and self.breaker is not None and not self.breaker.allow():
+            reason = "circuit_open"
         error: BaseException | None = None
         if reason is None:
             try:

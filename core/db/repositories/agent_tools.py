@@ -188,8 +188,8 @@ class TagRepository:
 
 
 class AutoReplyRuleRepository:
-    """`tenant_id` defaults to `default` for the supervision graph's rule cache
-    (graphs/supervision/tool_cache.py), which does not name the session's tenant yet."""
+    """One tenant's rules (the supervision graph's cache names the session's tenant;
+    `default` for callers from before tenants)."""
 
     def __init__(self, session: AsyncSession, tenant_id: str = DEFAULT_TENANT) -> None:
         self.session = session
