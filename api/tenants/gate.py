@@ -13,11 +13,13 @@ page, like a publishable key), suspended tenant 403 `TENANT_SUSPENDED`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Final
 
 import sqlalchemy as sa
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.models import Tenant, TenantStatus
@@ -64,13 +66,18 @@ class TenantGate:
     async def require_active(self, tenant_id: str | None) -> None:
         if tenant_id is None:
             return
-        await self.check(tenant_id, await self.redis.get(self.key(tenant_id)))
+        try:
+            cached = await self.redis.get(self.key(tenant_id))
+        except RedisError:  # the status is the database's: a Redis outage must not decide it
+            cached = None
+        await self.check(tenant_id, cached)
 
     async def _load(self, tenant_id: str) -> str:
         async with self.sessions() as db:
             status = await db.scalar(sa.select(Tenant.status).where(Tenant.id == tenant_id))
         value = status or UNKNOWN
-        await self.redis.set(self.key(tenant_id), value, ex=TTL_SECONDS, nx=True)
+        with contextlib.suppress(RedisError):  # a copy only: the next read loads it again
+            await self.redis.set(self.key(tenant_id), value, ex=TTL_SECONDS, nx=True)
         return value
 
     async def refresh(self, tenant: Tenant) -> None:
