@@ -32,18 +32,14 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.search.documents.aio import SearchClient
 from azure.search.documents.indexes.aio import SearchIndexClient
 from azure.search.documents.indexes.models import (
-    HnswAlgorithmConfiguration,
-    HnswParameters,
     SearchableField,
-    SearchField,
     SearchFieldDataType,
     SearchIndex,
     SimpleField,
-    VectorSearch,
-    VectorSearchProfile,
 )
 from azure.search.documents.models import VectorizedQuery
 
+from mcp_servers.promotion.search.azure import hnsw_vector
 from mcp_servers.promotion.search.fusion import DEFAULT_K, rrf
 from mcp_servers.promotion.search.odata import quote
 
@@ -85,6 +81,7 @@ def cosine_from_score(score: float) -> float:
 
 
 def build_schema(name: str, dimensions: int) -> SearchIndex:
+    vector_field, vector_search = hnsw_vector(VECTOR_FIELD, VECTOR_PROFILE, HNSW_CONFIG, dimensions)
     fields = [
         SimpleField(name="id", type=SearchFieldDataType.STRING, key=True, filterable=True),
         SimpleField(name="tenant_id", type=SearchFieldDataType.STRING, filterable=True),
@@ -93,22 +90,8 @@ def build_schema(name: str, dimensions: int) -> SearchIndex:
         SearchableField(name="title", analyzer_name=ANALYZER),
         SearchableField(name="heading", analyzer_name=ANALYZER),
         SearchableField(name="text", analyzer_name=ANALYZER),
-        SearchField(
-            name=VECTOR_FIELD,
-            type="Collection(Edm.Single)",
-            searchable=True,
-            vector_search_dimensions=dimensions,
-            vector_search_profile_name=VECTOR_PROFILE,
-        ),
+        vector_field,
     ]
-    vector_search = VectorSearch(
-        algorithms=[
-            HnswAlgorithmConfiguration(name=HNSW_CONFIG, parameters=HnswParameters(metric="cosine"))
-        ],
-        profiles=[
-            VectorSearchProfile(name=VECTOR_PROFILE, algorithm_configuration_name=HNSW_CONFIG)
-        ],
-    )
     return SearchIndex(name=name, fields=fields, vector_search=vector_search)
 
 

@@ -77,6 +77,26 @@ def build_synonym_map() -> SynonymMap:
     return SynonymMap(name=SYNONYM_MAP, synonyms=[", ".join(group) for group in SYNONYMS])
 
 
+def hnsw_vector(
+    field: str, profile: str, config: str, dimensions: int
+) -> tuple[SearchField, VectorSearch]:
+    """One cosine HNSW vector field and its profile (the promotion and knowledge indexes)."""
+    vector = SearchField(
+        name=field,
+        type="Collection(Edm.Single)",
+        searchable=True,
+        vector_search_dimensions=dimensions,
+        vector_search_profile_name=profile,
+    )
+    search = VectorSearch(
+        algorithms=[
+            HnswAlgorithmConfiguration(name=config, parameters=HnswParameters(metric="cosine"))
+        ],
+        profiles=[VectorSearchProfile(name=profile, algorithm_configuration_name=config)],
+    )
+    return vector, search
+
+
 def build_index_schema(
     name: str, dimensions: int, *, semantic_config: str | None = None, synonyms: bool = True
 ) -> SearchIndex:
@@ -88,6 +108,7 @@ def build_index_schema(
             name=field, collection=collection, analyzer_name=ANALYZER, synonym_map_names=maps
         )
 
+    vector_field, vector_search = hnsw_vector(VECTOR_FIELD, VECTOR_PROFILE, HNSW_CONFIG, dimensions)
     fields = [
         SimpleField(name="plan_id", type=SearchFieldDataType.STRING, key=True, filterable=True),
         text("name"),
@@ -122,22 +143,8 @@ def build_index_schema(
             for name in ("perks", "audiences", "networks", "brands")
         ),
         SimpleField(name="index_version", type=SearchFieldDataType.STRING, filterable=True),
-        SearchField(
-            name=VECTOR_FIELD,
-            type="Collection(Edm.Single)",
-            searchable=True,
-            vector_search_dimensions=dimensions,
-            vector_search_profile_name=VECTOR_PROFILE,
-        ),
+        vector_field,
     ]
-    vector_search = VectorSearch(
-        algorithms=[
-            HnswAlgorithmConfiguration(name=HNSW_CONFIG, parameters=HnswParameters(metric="cosine"))
-        ],
-        profiles=[
-            VectorSearchProfile(name=VECTOR_PROFILE, algorithm_configuration_name=HNSW_CONFIG)
-        ],
-    )
     semantic = None
     if semantic_config:
         prioritized = SemanticPrioritizedFields(
