@@ -11,10 +11,13 @@ Each phase prints a progress line on stderr.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -85,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     prepare_metrics(settings)  # APP_WORKERS > 1: one registry (before prometheus_client loads)
     # uvicorn's loggers propagate to ours (no log_config): one format (LOG_JSON), masked
     configure_logging(settings)
+    # `kill -USR1 <pid>`: every thread's stack to stderr (the log), the process goes on
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     progress = Progress("api", 3 if args.bootstrap else 2, as_log=settings.log_json)
     bootstrap = None
     console = ConsoleBuild(progress)
@@ -107,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(bootstrap.returncode)
     if args.bootstrap and not console.finished():
         sys.exit(1)
-    app: Any = "api.app:create_app"  # with workers, each worker process builds its own app
+    app: Any = None
     if settings.app_workers == 1:
         app = create_app()
         url = f"http://{settings.app_host}:{settings.app_port}"
@@ -119,17 +124,32 @@ def main(argv: list[str] | None = None) -> None:
             phase.done(f"serving {url} (GET /health)")
 
         app.on_startup.append(ready)
-    uvicorn.run(
-        app,
-        factory=settings.app_workers != 1,
-        host=settings.app_host,
-        port=settings.app_port,
-        workers=settings.app_workers,
-        log_level=settings.log_level.lower(),
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    options: dict[str, Any] = {
+        "host": settings.app_host,
+        "port": settings.app_port,
+        "log_level": settings.log_level.lower(),
+        "log_config": None,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 10,
+    }
+    if settings.app_workers != 1:  # each worker process builds its own app
+        uvicorn.run("api.app:create_app", factory=True, workers=settings.app_workers, **options)
+        return
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    threading.Thread(target=_watch_for_shutdown, args=(server,), daemon=True).start()
+    server.run()
+
+
+# From SIGTERM to the process's end (uvicorn's 10 s for open connections, then the runtime's
+# close): past it, every thread's stack goes to stderr and the process exits with 1, so a stuck
+# close shows where it hangs instead of keeping a stopped server alive (CI once waited 30 s).
+SHUTDOWN_BUDGET_SECONDS = 25.0
+
+
+def _watch_for_shutdown(server: uvicorn.Server) -> None:
+    while not server.should_exit:
+        time.sleep(0.5)
+    faulthandler.dump_traceback_later(SHUTDOWN_BUDGET_SECONDS, exit=True, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -21,36 +21,24 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Annotated, Any
 
-import anyio
 from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.sessions import Connection
-from langchain_mcp_adapters.tools import load_mcp_tools
-from mcp import ClientSession
-from mcp.shared.exceptions import McpError
-from mcp.types import (
-    CONNECTION_CLOSED,
-    CallToolRequest,
-    CallToolRequestParams,
-    CallToolResult,
-    ClientRequest,
-    TextContent,
-)
 
-from core.errors import InvalidInput, SwitchboardError, Unavailable, error_from_code
+from core.errors import InvalidInput, SwitchboardError, Unavailable
 from core.logging import get_logger
-from core.metrics import MCP_CALLS, MCP_LATENCY, MCP_RESTARTS, MCP_SERVER_UP
+from core.metrics import MCP_CALLS, MCP_LATENCY, MCP_RESTARTS
 from core.settings import ROOT, Settings
+from tools.mcp_link import McpLink, ServerLost
 
 log = get_logger(__name__)
 
@@ -73,10 +61,6 @@ _CHILD_SETTINGS = (
 # so a (re)start loads modules instead of compiling them: kill -9 -> next promotion call 3.8 ->
 # 1.9 s on 2 busy CPUs (tests/benchmarks/bench_mcp_restart.py; 0.2 s with a standby child).
 PYCACHE_DIR = ROOT / "var" / "pycache"
-# Raised when a request is sent on a transport that is already closed: it never reached the
-# server, so sending it again on a new session cannot run it twice.
-_NOT_DELIVERED = (anyio.ClosedResourceError, anyio.BrokenResourceError)
-
 ReconnectNotice = Callable[[str], None]
 _reconnect_notice: ContextVar[ReconnectNotice | None] = ContextVar("mcp_reconnect", default=None)
 
@@ -134,64 +118,6 @@ def connections(settings: Settings, servers: Iterable[str] = SERVERS) -> dict[st
     return result
 
 
-class _Link:
-    """One server's session, kept open by a dedicated task until `close()`."""
-
-    def __init__(self, name: str, client: MultiServerMCPClient) -> None:
-        self.name = name
-        self._client = client
-        self.session: ClientSession | None = None
-        self.tools: list[BaseTool] = []
-        self.wrapped: set[str] = set()  # tools whose list results FastMCP wraps as {"result": ...}
-        self.read_only: set[str] = set()  # tools the server marks readOnlyHint: safe to resend
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
-
-    @property
-    def alive(self) -> bool:
-        return self._task is not None and not self._task.done() and self.session is not None
-
-    async def open(self) -> None:
-        ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(self._own(ready), name=f"mcp-{self.name}")
-        await ready
-
-    async def _own(self, ready: asyncio.Future[None]) -> None:
-        try:
-            async with self._client.session(self.name) as session:
-                listed = await session.list_tools()
-                self.wrapped = {
-                    t.name
-                    for t in listed.tools
-                    if (t.outputSchema or {}).get("x-fastmcp-wrap-result")
-                }
-                self.read_only = {
-                    t.name for t in listed.tools if t.annotations and t.annotations.readOnlyHint
-                }
-                self.tools = await load_mcp_tools(session, server_name=self.name)
-                self.session = session
-                MCP_SERVER_UP.labels(self.name).set(1)
-                ready.set_result(None)
-                await self._stop.wait()
-        except BaseException as exc:
-            if not ready.done():
-                ready.set_exception(Unavailable(f"MCP server {self.name!r} did not start: {exc}"))
-            elif not isinstance(exc, asyncio.CancelledError):
-                log.warning("mcp_session_lost", server=self.name, error=type(exc).__name__)
-        finally:
-            self.session = None
-            MCP_SERVER_UP.labels(self.name).set(0)
-
-    async def close(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with suppress(BaseException):
-                await asyncio.wait_for(self._task, timeout=5)
-            if not self._task.done():
-                self._task.cancel()
-
-
 class McpToolbox:
     """Persistent sessions to the back-office servers; open once, share everywhere."""
 
@@ -206,9 +132,10 @@ class McpToolbox:
         self._lazy = [name for name in lazy if name not in eager]  # not started yet
         conns = connections(settings, [*eager, *self._lazy])
         self._client = MultiServerMCPClient(conns)  # type: ignore[arg-type]
-        self._links = {name: _Link(name, self._client) for name in conns}
+        self._links = {name: McpLink(name, self._client) for name in conns}
         self._server_of: dict[str, str] = {}
         self._reconnect_lock = asyncio.Lock()
+        self._closing = False  # set on exit: no call restarts a server while we shut down
         # MCP_STANDBY_SERVERS: a started spare child per listed stdio server (HTTP servers are
         # someone else's processes); a dead child is replaced by its spare, not restarted
         self._standby = {
@@ -216,8 +143,8 @@ class McpToolbox:
             for name in settings.mcp_standby_servers
             if name in conns and conns[name]["transport"] == "stdio"
         }
-        self._spares: dict[str, _Link] = {}
-        self._warming: dict[str, tuple[_Link, asyncio.Task[None]]] = {}
+        self._spares: dict[str, McpLink] = {}
+        self._warming: dict[str, tuple[McpLink, asyncio.Task[None]]] = {}
 
     async def __aenter__(self) -> McpToolbox:
         eager = [link for name, link in self._links.items() if name not in self._lazy]
@@ -230,6 +157,7 @@ class McpToolbox:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self._closing = True
         for _, task in self._warming.values():
             task.cancel()
         warming = [link for link, _ in self._warming.values()]
@@ -240,7 +168,7 @@ class McpToolbox:
         """Start a spare child for `server` in the background (none twice at a time)."""
         if server in self._spares or server in self._warming:
             return
-        spare = _Link(server, self._client)
+        spare = McpLink(server, self._client)
 
         async def warm() -> None:
             try:
@@ -321,7 +249,9 @@ class McpToolbox:
             seconds = round(time.monotonic() - started, 2)
             log.info("mcp_lazy_started", servers=pending, seconds=seconds)
 
-    async def _link_for(self, tool: str) -> _Link:
+    async def _link_for(self, tool: str) -> McpLink:
+        if self._closing:
+            raise Unavailable("MCP sessions are closing: the service is shutting down")
         server = self._server_of.get(tool)
         if server is None and self._lazy:
             await self._start_lazy()
@@ -337,7 +267,7 @@ class McpToolbox:
                     link = await self._replace(link)
         return link
 
-    async def _replace(self, dead: _Link) -> _Link:
+    async def _replace(self, dead: McpLink) -> McpLink:
         """The dead server's spare if one is ready, else a new session (a new child)."""
         started = time.monotonic()
         await dead.close()
@@ -373,7 +303,7 @@ class McpToolbox:
     async def _call(self, tool: str, arguments: dict[str, Any]) -> Any:
         try:
             return await self._call_once(tool, arguments)
-        except _ServerLost as lost:
+        except ServerLost as lost:
             if lost.delivered and tool not in lost.read_only:  # it may have run: never twice
                 await self._link_for(tool)  # restart now: the caller's retry finds it up
                 raise
@@ -381,64 +311,4 @@ class McpToolbox:
 
     async def _call_once(self, tool: str, arguments: dict[str, Any]) -> Any:
         link = await self._link_for(tool)
-        session = link.session
-        if session is None:
-            raise Unavailable(f"MCP server {link.name!r} is not connected")
-        timeout = self._settings.mcp_call_timeout_seconds
-        try:
-            async with asyncio.timeout(timeout):  # no extra task per call, as wait_for makes
-                result = await _call_tool(session, tool, arguments)
-        except TimeoutError:
-            raise Unavailable(
-                f"MCP server {link.name!r} did not answer {tool} in {timeout:g}s"
-            ) from None
-        except SwitchboardError:
-            raise
-        except Exception as exc:  # transport failure: drop the session, reconnect next time
-            await link.close()
-            message = f"MCP server {link.name!r} failed during {tool}: {type(exc).__name__}"
-            if isinstance(exc, _NOT_DELIVERED) or _connection_closed(exc):
-                delivered = not isinstance(exc, _NOT_DELIVERED)
-                raise _ServerLost(message, delivered=delivered, read_only=link.read_only) from exc
-            raise Unavailable(message) from exc
-        return _unpack(tool, result, tool in link.wrapped)
-
-
-class _ServerLost(Unavailable):
-    """The server process went away: before the request was written (`delivered` False, safe
-    to send again) or while it was being answered (safe only for its `read_only` tools)."""
-
-    def __init__(self, message: str, *, delivered: bool, read_only: set[str]) -> None:
-        super().__init__(message)
-        self.delivered, self.read_only = delivered, read_only
-
-
-def _connection_closed(exc: BaseException) -> bool:
-    return isinstance(exc, McpError) and exc.error.code == CONNECTION_CLOSED
-
-
-async def _call_tool(
-    session: ClientSession, tool: str, arguments: dict[str, Any]
-) -> CallToolResult:
-    """`tools/call` without `ClientSession.call_tool`'s client-side re-validation: that runs
-    `jsonschema.validate`, which re-checks the whole output schema against its metaschema on
-    every call (4-8 ms, most of a call's cost). Our servers build structured content from their
-    pydantic return types, so it matches the schema by construction."""
-    request = ClientRequest(
-        CallToolRequest(params=CallToolRequestParams(name=tool, arguments=arguments))
-    )
-    return await session.send_request(request, CallToolResult)
-
-
-def _unpack(tool: str, result: CallToolResult, wrapped: bool) -> Any:
-    text = "".join(c.text for c in result.content if isinstance(c, TextContent))
-    if result.isError:
-        try:
-            payload = json.loads(text)
-            raise error_from_code(payload["error_code"], payload["message"])
-        except (ValueError, KeyError, TypeError):
-            raise SwitchboardError(f"{tool} failed: {text}") from None
-    if result.structuredContent is not None:
-        data = result.structuredContent
-        return data["result"] if wrapped and isinstance(data, dict) and "result" in data else data
-    return json.loads(text) if text else None
+        return await link.call(tool, arguments, self._settings.mcp_call_timeout_seconds)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -43,6 +45,40 @@ async def test_killed_server_is_restarted_by_the_next_call(
     customer = await box.call("get_customer", id_number=GOLDEN.eligible.national_id)
     assert customer["customer_id"] == GOLDEN.eligible.customer_id
     assert set(child_pids("mcp_servers.crm")) - before - mine, "a new server process was started"
+
+
+def _wait_until_dead(pid: int) -> None:
+    """Block (the event loop too) until `pid` has exited: a zombie or gone."""
+    stat = Path(f"/proc/{pid}/stat")
+    for _ in range(500):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                return
+        except FileNotFoundError:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{pid} did not die")
+
+
+@pytest.mark.slow
+async def test_a_call_sent_to_a_child_already_dead_is_resent_not_timed_out(
+    test_settings: Settings,
+) -> None:
+    """The race CI caught: the child is dead but the session has not noticed yet (the loop has
+    not run since), so the request is written to a dead pipe. It must be sent again on a new
+    child at once (a read), not wait out the call timeout (2 s here)."""
+    settings = test_settings.model_copy(update={"mcp_call_timeout_seconds": 2.0})
+    others = set(child_pids("mcp_servers.promotion"))
+    async with McpToolbox(settings, servers=["promotion"]) as box:
+        query = {"query": "吃到飽"}
+        assert await box.call("search_promotions", **query)
+        [pid] = set(child_pids("mcp_servers.promotion")) - others
+        os.kill(pid, signal.SIGKILL)
+        _wait_until_dead(pid)  # synchronously: the session cannot have seen the EOF
+        started = time.monotonic()
+        found = await box.call("search_promotions", **query)
+        assert found  # answered by a new child (every promotion tool only reads)
+        assert time.monotonic() - started < 2.0  # a restart, not the timeout
 
 
 @pytest.mark.slow
@@ -88,3 +124,29 @@ async def test_langchain_tools_survive_a_reconnect(
     await asyncio.sleep(0.5)  # the session task notices the dead child
     message = await tool.ainvoke({**call, "id": "c2"})
     assert "C123456" in str(message.content)
+
+
+@pytest.mark.slow
+async def test_shutdown_ends_a_call_in_flight_at_once_and_starts_no_server(
+    test_settings: Settings,
+) -> None:
+    """Closing the toolbox (the API shutting down) while a call waits on a frozen server: the
+    call fails with `Unavailable` at once, not after its timeout, and no new child starts."""
+    settings = test_settings.model_copy(update={"mcp_call_timeout_seconds": 30.0})
+    others = set(child_pids("mcp_servers.crm"))
+    box = McpToolbox(settings, servers=["crm"])
+    await box.__aenter__()
+    [pid] = set(child_pids("mcp_servers.crm")) - others
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        call = asyncio.create_task(box.call("get_customer", id_number=GOLDEN.eligible.national_id))
+        await asyncio.sleep(0.3)  # the request is written; the server is frozen
+        started = time.monotonic()
+        await box.__aexit__(None, None, None)
+        with pytest.raises(Unavailable):
+            await asyncio.wait_for(call, timeout=10)
+        assert time.monotonic() - started < 10  # the close, not the 30 s timeout
+        assert not set(child_pids("mcp_servers.crm")) - others - {pid}
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)

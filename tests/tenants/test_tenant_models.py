@@ -93,7 +93,8 @@ async def test_an_unset_key_variable_answers_offline_marked_degraded_and_logged(
     assert fake.requests == []
     assert sink.records[0].is_fallback is True
     assert fallbacks("key_missing") == before + 1  # counted like any other fallback
-    logged = capsys.readouterr().out  # structlog's console lines
+    captured = capsys.readouterr()  # structlog's lines: stdout until configure_logging ran in
+    logged = captured.out + captured.err  # this process, stderr after (order of the suite)
     assert "llm_tenant_key_missing" in logged and KEY_ENV in logged
     assert "reason=key_missing" in logged  # every call says why it fell back (llm_fallback)
 
