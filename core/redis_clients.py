@@ -37,6 +37,7 @@ from redis.exceptions import (
     AskError,
     ClusterError,
     OutOfMemoryError,
+    ReadOnlyError,
     RedisClusterException,
     SlotNotCoveredError,
     TryAgainError,
@@ -54,10 +55,12 @@ RETRY_AFTER_SECONDS: Final = 5  # what a client is told to wait while Redis is d
 REDIS_DOWN: Final = (RedisConnectionError, RedisTimeoutError)
 # Not retried (a full Redis stays full for the next millisecond) but answered like an outage.
 # ClusterError covers CLUSTERDOWN, MASTERDOWN and "TTL exhausted" (redirections that never
-# settled, e.g. a MOVED storm during a failover); AskError covers a MOVED/ASK that surfaced.
+# settled, e.g. a MOVED storm during a failover); AskError covers a MOVED/ASK that surfaced;
+# READONLY is a write that reached a node still serving as a replica (a slot map mid-failover).
 _REDIS_REFUSING: Final = (
     *REDIS_DOWN,
     OutOfMemoryError,
+    ReadOnlyError,
     ClusterError,
     TryAgainError,
     AskError,
@@ -173,14 +176,21 @@ def _as_sync(retry: Any) -> Any:
 def redis_down(exc: BaseException) -> bool:
     """Whether `exc` is (or was caused by) Redis being unreachable (or a cluster failing over)."""
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:  # the cause chain, and every member of an exception group (task groups)
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, _REDIS_REFUSING):
             return True
         if isinstance(current, RedisClusterException) and "cannot be connected" in str(current):
             return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        following = current.__cause__ or current.__context__
+        if following is not None:
+            pending.append(following)
     return False
 
 

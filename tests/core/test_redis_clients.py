@@ -13,6 +13,7 @@ from redis.exceptions import (
     ClusterError,
     MasterDownError,
     MovedError,
+    ReadOnlyError,
     RedisClusterException,
     ResponseError,
     SlotNotCoveredError,
@@ -84,6 +85,10 @@ def test_clients_retry_once_at_once_on_connection_loss() -> None:
         SlotNotCoveredError('Slot "12" not covered by the cluster.'),
         RedisClusterException("Redis Cluster cannot be connected. Please provide at least ..."),
         _wrapped(ClusterDownError("CLUSTERDOWN Hash slot not served")),
+        ReadOnlyError("READONLY You can't write against a read only replica."),
+        # a graph's parallel nodes or a task group: the outage is one member of a group
+        _wrapped(ExceptionGroup("nodes", [ValueError("other"), ClusterDownError("CLUSTERDOWN")])),
+        BaseExceptionGroup("tasks", [ExceptionGroup("inner", [RedisConnectionError("gone")])]),
     ],
 )
 def test_a_failing_over_cluster_is_an_outage(error: BaseException) -> None:
@@ -93,6 +98,7 @@ def test_a_failing_over_cluster_is_an_outage(error: BaseException) -> None:
 def test_cluster_programming_errors_are_not_an_outage() -> None:
     assert not redis_down(RedisClusterException("Argument 'db' must be 0 or None in cluster mode"))
     assert not redis_down(ResponseError("CROSSSLOT Keys in request don't hash to the same slot"))
+    assert not redis_down(ExceptionGroup("nodes", [ValueError("a"), KeyError("b")]))
 
 
 def _settings(**values: object) -> Settings:
