@@ -197,7 +197,6 @@ def create_app(
     state: dict[str, Any] = {
         "sse_heartbeat_seconds": sse_heartbeat_seconds or settings.sse_heartbeat_seconds,
         "widget_embed_origins": settings.widget_embed_origins,
-        "jwt_secret": settings.jwt_secret,  # CallerTenant reads the token's tenant
     }
     cors = CORSConfig(
         allow_origins=settings.cors_allow_origins,

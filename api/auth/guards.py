@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jwt
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.handlers import BaseRouteHandler
@@ -17,7 +16,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import ASGIApp, Guard, Receive, Scope, Send
 
 from api.auth.services import AuthService, Principal
-from api.auth.tokens import ALGORITHM
+from api.auth.tokens import TokenCodec
 from core.db.models import UserRole
 from core.errors import Forbidden, Unauthorized
 from graphs.supervision.service import CALLER_TENANT
@@ -66,15 +65,10 @@ class CallerTenant:
             header = Headers.from_scope(scope).get("authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() == "bearer" and token.strip():
-                secret: str = scope["app"].state.jwt_secret
-                try:
-                    claims = jwt.decode(token.strip(), secret, algorithms=[ALGORITHM],
-                                        options={"verify_exp": False})  # fmt: skip
-                except jwt.PyJWTError:
-                    claims = None
-                if isinstance(claims, dict) and "tid" in claims:  # none: refused later
-                    tid = claims["tid"]
-                    CALLER_TENANT.set(tid if isinstance(tid, str) else "")  # "": no tenant
+                codec: TokenCodec = scope["app"].state.auth.codec
+                tenant = codec.signed_tenant(token.strip())
+                if tenant is not None:  # not our signature: refused later
+                    CALLER_TENANT.set(tenant)  # "": no tenant
         await self.app(scope, receive, send)
 
 

@@ -39,3 +39,19 @@ def test_a_cached_token_is_not_taken_for_another_type_or_a_tampered_copy() -> No
         tokens.decode(token, "refresh")
     with pytest.raises(Unauthorized):
         tokens.decode(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1], "access")
+
+
+def test_the_signed_tenant_is_read_from_our_tokens_only_expired_or_not() -> None:
+    tokens = codec()
+    now = int(time.time())
+    fresh = tokens.access(Subject(7, "agent", None, 0, "harbor"), "sid")
+    expired = tokens.access(Subject(7, "agent", None, 0, "harbor"), "sid", now=now - 86_400)
+    untenanted = tokens.access(Subject(8, "sales", "S001", 0, None), "sid")
+    foreign = TokenCodec(Settings(_env_file=None, jwt_secret="x" * 40))  # type: ignore[call-arg]
+    forged = foreign.access(Subject(7, "agent", None, 0, "harbor"), "sid")
+    assert tokens.signed_tenant(fresh) == "harbor"
+    assert tokens.signed_tenant(fresh) == "harbor"  # the verified cache's answer
+    assert tokens.signed_tenant(expired) == "harbor"  # authentication refuses it later
+    assert tokens.signed_tenant(untenanted) == ""
+    assert tokens.signed_tenant(forged) is None
+    assert tokens.signed_tenant("not.a.token") is None
