@@ -55,7 +55,7 @@ test: setup system
 	$(PY) -m mypy .
 	$(PY) -m api.web.build
 	cd web && npx --no-install vitest run --reporter=dot
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=30 $(PYTEST_ARGS)
 
 ## The suite without slow-marked tests (servers, subprocesses), for the edit loop.
 test-fast: setup
