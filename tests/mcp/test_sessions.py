@@ -66,8 +66,8 @@ async def test_a_call_sent_to_a_child_already_dead_is_resent_not_timed_out(
 ) -> None:
     """The race CI caught: the child is dead but the session has not noticed yet (the loop has
     not run since), so the request is written to a dead pipe. It must be sent again on a new
-    child at once (a read), not wait out the call timeout (2 s here)."""
-    settings = test_settings.model_copy(update={"mcp_call_timeout_seconds": 2.0})
+    child at once (a read), not wait out the call timeout (20 s here)."""
+    settings = test_settings.model_copy(update={"mcp_call_timeout_seconds": 20.0})
     others = set(child_pids("mcp_servers.promotion"))
     async with McpToolbox(settings, servers=["promotion"]) as box:
         query = {"query": "吃到飽"}
@@ -78,7 +78,7 @@ async def test_a_call_sent_to_a_child_already_dead_is_resent_not_timed_out(
         started = time.monotonic()
         found = await box.call("search_promotions", **query)
         assert found  # answered by a new child (every promotion tool only reads)
-        assert time.monotonic() - started < 2.0  # a restart, not the timeout
+        assert time.monotonic() - started < 20.0  # a restart (1-2 s, more under load), no timeout
 
 
 @pytest.mark.slow
