@@ -12,6 +12,7 @@ from core.settings import get_settings
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.records import Plan
 from mcp_servers.promotion.search.azure import AzureSearchRetriever, filters_to_odata
+from mcp_servers.promotion.search.facets import facets_of
 from mcp_servers.promotion.search.models import SearchFilters
 from mcp_servers.promotion.search.parser import parse_query
 from mcp_servers.promotion.search.retriever import LocalHybridRetriever
@@ -58,6 +59,11 @@ QUERIES: list[tuple[str, set[str]]] = [
     ("unlimited data with a phone", {"T05"}),
     ("送 Spotify 或光世代", {"T02", "T04"}),  # either perk, on both backends
     ("月租不想超過 1199", {"T02", "T03", "T04", "T06", "T08"}),
+    # zh-CN and today's fee said to be too high, on both backends
+    ("一千块以内的无限流量", {"T02"}),
+    ("不限速的，带手机", {"T05"}),
+    ("现在 1199 太贵了", {"T02", "T03", "T06", "T08"}),
+    ("有没有送 Spotify 或宽带的", {"T02", "T04"}),
 ]
 
 
@@ -99,6 +105,21 @@ def test_a_stated_soft_constraint_outranks_shared_words(local: LocalHybridRetrie
     hits = local.search_sync("吃到飽 熱點分享 學生", filters=ON_SALE, top_k=8)
     assert hits[0].plan_id == "T02"
     assert len(hits) > 1  # nothing filtered
+
+
+async def test_cheapest_puts_the_lowest_fees_first_on_both_backends(
+    local: LocalHybridRetriever, azure: AzureSearchRetriever, tiny_plans: list[Plan]
+) -> None:
+    """'最便宜' is a boost that grows as the fee falls (the superlative, stronger than 便宜)."""
+    [most] = [c for c in parse_query("最便宜的").constraints if c.kind == "cheap"]
+    fees = [facets_of(p).monthly_fee for p in tiny_plans]
+    scores = [float(most.satisfaction(facets_of(p))) for p in tiny_plans]
+    ranked = [fee for _, fee in sorted(zip(scores, fees, strict=True), key=lambda t: -t[0])]
+    assert ranked == sorted(fees)  # one plan at a time (Azure's re-rank) in fee order
+    query = "最便宜的 網內互打"
+    local_top = [h.plan_id for h in local.search_sync(query, filters=ON_SALE, top_k=2)]
+    azure_top = [h.plan_id for h in await azure.search(query, filters=ON_SALE, top_k=2)]
+    assert local_top == azure_top == ["T03", "T06"]  # 399 and 499, the two lowest fees
 
 
 def test_nothing_meets_the_filters_so_the_nearest_are_shown_and_flagged(
@@ -147,6 +168,9 @@ def catalogue(e5: E5Embedder) -> tuple[LocalHybridRetriever, list[Plan], date]:
         "有送 Netflix 的方案嗎",
         "unlimited 5G, SIM only, under NT$1,300",
         "通話要無限，搭手機",
+        "不限速的5G，带手机",
+        "现在 1199 太贵了想降月租",
+        "網路用完還能 10M 繼續用的",
     ],
 )
 def test_real_catalogue_top_five_meet_the_filters(
@@ -158,3 +182,16 @@ def test_real_catalogue_top_five_meet_the_filters(
     by_id = {p.plan_id: p for p in plans}
     assert hits
     assert all(filters.admits(by_id[h.plan_id]) for h in hits)
+
+
+def test_lowering_the_fee_puts_the_price_drop_renewals_first(
+    catalogue: tuple[LocalHybridRetriever, list[Plan], date],
+) -> None:
+    """'想降月租' asks for the catalogue's price-drop renewals (tagged 降價), cheaper plans next."""
+    retriever, plans, today = catalogue
+    price_drop = {p.plan_id for p in plans if "price_drop" in facets_of(p).perks}
+    assert price_drop  # the demo catalogue has them
+    hits = retriever.search_sync(
+        "網路用不完，想降月租", filters=SearchFilters(valid_on=today), top_k=5
+    )
+    assert {h.plan_id for h in hits[: len(price_drop)]} == price_drop

@@ -52,7 +52,7 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("月租1000以内", {("fee_max", 1000, H)}),  # zh-CN
     ("每月不到 1000", {("fee_max", 999, H)}),
     ("千元以下", {("fee_max", 1000, H)}),
-    ("要最便宜的", {("cheap", True, S)}),
+    ("要最便宜的", {("cheap", "most", S)}),
     # data and speed
     ("5G 吃到飽", {("unlimited", True, H), ("network", "5G", S)}),
     ("不限量上网", {("unlimited", True, H)}),  # zh-CN
@@ -146,6 +146,40 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("Netflix or Disney+", {("perk_any", ("netflix", "disney+"), H)}),
     ("送 Netfilx", {("perk", "netflix", H)}),  # one swap from a name it knows
     ("extra data charged per use", {("pay_per_use", True, H)}),  # charged is not "charger"
+    # issue 20 round 3: zh-CN in any rule (folded to Traditional), more ways to say a thing
+    ("不限速的5G，带手机", {("unlimited", True, H), ("network", "5G", S), ("device", True, H)}),
+    ("一千块以内的无限流量", {("fee_max", 1000, H), ("unlimited", True, H)}),
+    ("宽带加手机的组合", {("perk", "fibre", H), ("voice_needed", True, S)}),
+    ("有没有送充电宝的", {("perk", "power_bank", H)}),
+    ("银发族", {("audience", "senior", S)}),  # 发 is 髮 here, not 發
+    ("我自带手机", {("device", False, H)}),  # one's own phone: no bundle
+    ("網路用完還能 10M 繼續用的", {("speed_min", 10, H), ("speed_at", 10, S), ("capped", True, S)}),
+    ("現在 1199 太貴了", {("fee_max", 1198, H), ("cheap", True, S)}),  # below today's fee
+    ("I pay 999 now, want something cheaper", {("fee_max", 998, H), ("cheap", True, S)}),
+    ("1000 以下，便宜一點", {("fee_max", 1000, H), ("cheap", True, S)}),  # a ceiling stays one
+    ("想降月租", {("perk", "price_drop", S), ("cheap", True, S)}),
+    ("阿嬤只打電話", {("audience", "senior", S), ("voice_needed", True, S), ("data_light", 1, S)}),
+    ("很少上網", {("data_light", 1, S)}),
+    ("打傳說對決會 lag", {("audience", "gamer", S)}),
+    ("flagship", set()),  # the "lag" in flagship is no gamer
+    ("disny+ 方案", {("perk", "disney+", H)}),  # a name one letter short
+    ("ipone 17 搭機", {("device", True, H), ("brand", "iphone", S)}),
+    ("phone plan", {("voice_needed", True, S)}),  # a real word is not a short iphone
+    ("800/month max", {("fee_max", 800, H)}),
+    ("sub-600", {("fee_max", 599, H)}),
+    ("月租不要破千", {("fee_max", 999, H)}),
+    ("四位數的不要", {("fee_max", 999, H)}),
+    ("五百多", {("fee_around", 550, S)}),  # a little over the round number
+    ("一百多G 的方案", {("data_min", 100, S)}),
+    ("heavy user", {("data_min", 20, S)}),
+    ("出國旅遊", {("perk", "roaming", S)}),  # travel: a preference, 漫遊 is the filter
+    ("常出國，要漫遊", {("perk", "roaming", H)}),
+    ("for my teenager", {("audience", "student", S)}),
+    ("sixteen", set()),
+    ("阿伯用", {("audience", "senior", S)}),
+    ("流量 5G 就夠", {("data_light", 5, S)}),  # next to 流量, 5G is an amount
+    ("5G 流量大的", {("network", "5G", S), ("data_min", 20, S)}),  # here it is the network
+    ("最便宜的 5G 吃到飽", {("cheap", "most", S), ("network", "5G", S), ("unlimited", True, H)}),
 ]
 
 

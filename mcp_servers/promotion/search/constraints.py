@@ -132,6 +132,8 @@ class Constraint:
                 return np.clip((0.4 * n - np.abs(fee - n)) / (0.2 * n), 0.0, 1.0)
             if kind == "fee_is":  # "月租 799", "四百九十九的": that fee, neighbours a little
                 return np.clip(1.0 - np.abs(fee - n) / (0.3 * n), 0.0, 1.0)
+            if v == "most":  # "最便宜": every NT$100 more costs a tenth, down to 0 at 1299
+                return np.clip((1299.0 - fee) / 1000.0, 0.0, 1.0)
             return np.clip(399.0 / np.maximum(fee, 1.0), 0.0, 1.0)
         data = np.asarray(cols.data, dtype=float)
         speed = np.asarray(cols.speed_after, dtype=float)

@@ -35,6 +35,7 @@ PERK_ALIASES: dict[str, tuple[str, ...]] = {
     "fibre": _words("光世代|光纖|光纤|寬頻|宽带|宽频|fibre|fiber|broadband"),
     "anti_fraud": _words("防詐|防诈|anti-fraud|scam call|fraud"),
     "multi_device": _words("一號多機|一号多机|one number|multi-sim|multisim"),
+    "price_drop": _words("降價|降价|降月租|lower my bill"),
 }
 # Device brands and models named on the sheets: a query naming one prefers those plans.
 BRAND_ALIASES: dict[str, tuple[str, ...]] = {

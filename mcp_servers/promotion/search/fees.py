@@ -32,7 +32,7 @@ def make(
 
 _STRICT = (
     "不到", "未滿", "未满", "低於", "低于", "少於", "少于", "小於", "小于",
-    "under", "below", "less than", "cheaper than", "<",
+    "under", "below", "less than", "cheaper than", "sub-", "<",
 )  # fmt: skip
 
 

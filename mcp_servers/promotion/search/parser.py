@@ -17,6 +17,7 @@ from .facets import BRAND_ALIASES, PERK_ALIASES
 from .fees import fee_around, fee_bare, fee_is, fee_max, fee_min, fee_range
 from .fees import make as _c
 from .fees import num as _num
+from .hanzi import to_traditional
 from .numbers import NUM
 from .query import CONTEXT_MARK
 from .rules import AUDIENCE_WORDS, HARD_PERKS, OTHER_STREAMING, PERK_LABELS, PHRASES
@@ -64,6 +65,50 @@ def _speed(m: re.Match[str]) -> list[Constraint]:
     ]
 
 
+def _below_current(m: re.Match[str]) -> list[Constraint]:
+    """'現在 1199 太貴', 'I pay 999 now, want lower': the fee paid today is the ceiling."""
+    value = _num(m, "n")
+    if value is None or not 100 <= value <= 20000:
+        return []
+    ceiling = int(value) - 1
+    return [
+        _c("fee_max", ceiling, True, m.group(0), f"月租 < {int(value)}（比現在低）"),
+        _c("cheap", True, False, m.group(0), "月租低優先"),
+    ]
+
+
+def _under_round(m: re.Match[str]) -> list[Constraint]:
+    """'月租不要破千': below that round number."""
+    value = _num(m, "n")
+    if value is None or not 100 <= value <= 20000:
+        return []
+    return [_c("fee_max", int(value) - 1, True, m.group(0), f"月租 < {int(value)}")]
+
+
+def _a_little_over(m: re.Match[str]) -> list[Constraint]:
+    """'五百多', '一千出頭': around a tenth over the round number (a preference)."""
+    value = _num(m, "n")
+    if value is None or not 100 <= value <= 20000:
+        return []
+    return [_c("fee_around", int(value * 1.1), False, m.group(0), f"月租約 {int(value * 1.1)}")]
+
+
+def _lower_fee(m: re.Match[str]) -> list[Constraint]:
+    """'想降月租': the catalogue's price-drop renewals first, then cheaper plans."""
+    return [
+        _c("perk", "price_drop", False, m.group(0), PERK_LABELS["price_drop"]),
+        _c("cheap", True, False, m.group(0), "月租低優先"),
+    ]
+
+
+def _voice_first(m: re.Match[str]) -> list[Constraint]:
+    """'只打電話', 'only makes calls': a line with voice and little data."""
+    return [
+        _c("voice_needed", True, False, m.group(0), "要有通話"),
+        _c("data_light", 1.0, False, m.group(0), f"上網很少（1–{light_cap(1.0):g}GB）"),
+    ]
+
+
 def _brand(name: str) -> Handler:
     return lambda m: [
         _c("brand", name, False, m.group(0), f"機型：{name}"),
@@ -82,6 +127,20 @@ def _data_min(hard: bool) -> Handler:
         return [_c("data_min", value, hard, m.group(0), f"上網 ≥ {value:g}GB")]
 
     return handle
+
+
+def _data_said(m: re.Match[str]) -> list[Constraint]:
+    """'流量 5G 就夠', '每月 3G 流量': next to a data word even 2-6 G is an amount, not the network."""
+    value = _num(m, "n")
+    if value is None or value <= 0:
+        return []
+    network = m.group("u") == "g" and value in (2, 3, 4, 5, 6) and m.group(0)[0].isdigit()
+    if network and not m.group("light"):
+        return []  # "5G 流量大": the network, then a data word
+    if m.group("light"):
+        label = f"輕量上網 {value:g}–{light_cap(value):g}GB"
+        return [_c("data_light", value, False, m.group(0), label)]
+    return [_c("data_min", value, False, m.group(0), f"上網 ≥ {value:g}GB")]
 
 
 def _data_need(m: re.Match[str]) -> list[Constraint]:
@@ -184,7 +243,7 @@ _CEILING_PRE = (
     r"|控制在|壓在|压在|"
     r"不超過|不超过|不要超過|不要超过|不高於|不高于|不能超過|不能超过|不到|未滿|未满|最多|頂多|顶多|上限|最高|"
     r"低於|低于|少於|少于|小於|小于|under|below|less than|cheaper than|at most|up to|no more than|"
-    r"max(?:imum)?|within|<=|<|≤|預算|预算|budget(?: of| is)?)"
+    r"max(?:imum)?|within|sub-|<=|<|≤|預算|预算|budget(?: of| is)?)"
 )
 _FLOOR_PRE = r"(?:至少|最少|起碼|起码|不少於|不少于|不低於|不低于|no less than|not less than|高於|高于|超過|超过|多於|多于|大於|大于|over|above|more than|at least|>=|>|≥)"
 
@@ -199,7 +258,8 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     (
-        rf"(?:用完|超量|降速|還有|还有|剩下?|之後|之后|後|后|after the cap|throttled to|slows? to)\s*(?:還有|还有|剩|降速|仍有|會|会)?\s*{_N}\s*(?:mbps|mb/s|m|兆)(?![a-z])",
+        rf"(?:用完|超量|降速|還有|还有|剩下?|之後|之后|後|后|after the cap|throttled to|slows? to)\s*(?:速度|網速)?\s*"
+        rf"(?:還有|还有|剩|降速|仍有|會|会|還能|還可以|仍能|仍可|也有|也能|照樣|依然|可以|有)?\s*(?:維持|保持|用)?\s*{_N}\s*(?:mbps|mb/s|m|兆)(?![a-z])",
         _speed,
         True,
     ),
@@ -209,6 +269,42 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     (rf"{_N}\s*(?:歲|岁|years? old|-years?-old|yo(?![a-z]))", _age, False),
+    # the fee paid today, said to be too high: a ceiling below it
+    (
+        rf"(?:現在|目前|原本|本來|now|currently|i pay|i'?m paying|paying)\s*(?:的)?\s*(?:{_FEE_WORD}|是|繳|付|用|方案)?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}"
+        r"(?=[^0-9]{0,30}?(?:太貴|太高|好貴|貴了|有點貴|想降|降月租|降一點|省一點|便宜一點|便宜些|too (?:much|expensive|high)|lower|cheaper|reduce|save))",
+        _below_current,
+        True,
+    ),
+    (
+        rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}{_NOT_FEE}\s*(?:的)?\s*(?:方案|月租)?\s*(?=太貴|太高|好貴|有點貴|(?:is )?too (?:much|expensive|high))",
+        _below_current,
+        True,
+    ),
+    (
+        rf"(?:不要|不想|不能|不可以|別|别|不)\s*(?:到|超|破)\s*{_N}{_YUAN}{_NOT_FEE}",
+        _under_round,
+        True,
+    ),
+    (rf"破\s*{_N}{_YUAN}\s*(?:的)?\s*(?:不要|不行|太貴|就不要)", _under_round, True),
+    (
+        r"(?:不要|不想|別|别)\s*(?:到)?\s*四位數|四位數\s*(?:的)?\s*(?:不要|不行|太貴)",
+        _fixed("fee_max", 999, True, "月租 ≤ 999"),
+        True,
+    ),
+    # 五百多, 一千出頭: a little over that round number
+    (rf"{_N}\s*(?:多|出頭)(?!少){_NOT_FEE}", _a_little_over, True),
+    (
+        r"降月租|月租降|降低月租|月租省|省月租|想降價|降價|lower (?:my )?(?:monthly )?(?:bill|fee)|reduce (?:my )?(?:monthly )?(?:bill|fee)|cut (?:my )?bill",
+        _lower_fee,
+        True,
+    ),
+    (
+        r"只打電話|只講電話|主要打電話|主要講電話|通話為主|打電話為主|電話為主"
+        r"|only (?:makes?|for) (?:phone )?calls|just (?:makes? |for )?calls|mainly (?:makes? |for )?calls|mostly (?:for )?calls",
+        _voice_first,
+        False,
+    ),
     # fees
     (
         rf"(?:介於|介于|between)\s*{_CUR}(?P<a>{NUM}){_YUAN}\s*(?:到|至|~|～|-|–|—|and|to|與|与|和|跟)\s*{_CUR}(?P<b>{NUM}){_YUAN}{_NOT_FEE}(?:\s*(?:之間|之间))?",
@@ -236,7 +332,7 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     (
-        rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}\s*(?:以下|以內|以内|之內|之内|內|内|有找|or less|or under|and under|and below|or cheaper|max)",
+        rf"{_FEE_WORD}?\s*{_CUR}{_N}{_YUAN}(?:\s*(?:/|per|a)\s*(?:month|mo)(?![a-z]))?\s*(?:以下|以內|以内|之內|之内|內|内|有找|or less|or under|and under|and below|or cheaper|max|tops|at most)",
         fee_max,
         True,
     ),
@@ -246,12 +342,23 @@ RULES: list[tuple[str, Handler, bool]] = [
     (rf"{_FLOOR_PRE}\s*{_N}{_GB}", _data_min(True), True),
     (rf"{_N}{_GB}\s*(?:以上|起跳|起|or more|and up|\+|plus)", _data_min(True), True),
     (rf"{_N}{_GB}\s*(?:以下|以內|以内|就夠|就够|夠用|够用|就好|or less)", _data_light, True),
+    # next to a data word even 2-6 G is an amount (流量 5G 就夠), not the network
+    (
+        rf"(?:流量|上網量|網路量|數據)\s*(?:大概|大約|約|只要|只有|才|就)?\s*{_N}{_GB}(?P<light>\s*(?:就夠|就好|夠用|以下|以內|or less))?",
+        _data_said,
+        True,
+    ),
+    (
+        rf"{_N}{_GB}\s*(?:的)?\s*(?:流量|上網量)(?P<light>\s*(?:就夠|就好|夠用|以下|以內|or less))?",
+        _data_said,
+        True,
+    ),
     (
         rf"(?:大概|大約|大约|差不多)?\s*(?:用|用到|用了|使用|需要|uses?|using|need)\s*(?:大概|大約|大约|約|约|about|around)?\s*{_N}{_GB}",
         _data_need,
         True,
     ),
-    (rf"{_N}{_GB}", _data_min(False), True),
+    (rf"{_N}(?:\s*多)?{_GB}", _data_min(False), True),  # 一百多G: about that allowance
     # contract length
     (rf"{_CEILING_PRE}\s*{_NY}\s*(?P<u>{_MONTHS}|{_YEARS})", _contract_max, True),
     (
@@ -309,12 +416,13 @@ for _name, _aliases in BRAND_ALIASES.items():
 for _audience, (_words, _label) in AUDIENCE_WORDS.items():
     RULES.append((_alternatives(_words), _fixed("audience", _audience, False, _label), False))
 
-_COMPILED = [(re.compile(p), h, s) for p, h, s in RULES]
+# Rules and queries are both folded to Traditional: a rule written once matches either script.
+_COMPILED = [(re.compile(to_traditional(p)), h, s) for p, h, s in RULES]
 
 
 def parse_query(query: str) -> ParsedQuery:
     """Find every constraint in `query`; overlapping matches go to the earlier rule."""
-    text = spell(_THOUSANDS.sub("", normalize(" ".join(query.split()))))
+    text = to_traditional(spell(_THOUSANDS.sub("", normalize(" ".join(query.split())))))
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Constraint]] = []
     stripped: list[tuple[int, int]] = []

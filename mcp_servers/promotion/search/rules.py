@@ -107,6 +107,7 @@ EARLY: list[Row] = [
     (
         r"(?:不|不用|不需要|不想|不要|沒有要|没有要)\s*(?:換|换|買|买|搭|綁|绑)?\s*(?:新)?\s*(?:手機|手机|機|机)"
         r"|單辦門號|单办门号|只辦門號|只办门号|純門號|纯门号|門號就好|门号就好|自備手機|自备手机"
+        r"|自帶手機|自帶機|帶自己的手機|用自己的手機|用原本的手機|用舊手機"
         r"|sim[- ]only|no (?:new )?(?:phone|handset|device)|without (?:a )?(?:new )?(?:phone|handset|device)"
         r"|keep (?:my|the) (?:current |old )?phone|bring (?:my|your) own (?:phone|device)|byod",
         "device",
@@ -123,10 +124,10 @@ EARLY: list[Row] = [
         r"|換支手機|换支手机|換一支|换一支|換台手機|换台手机|phone included|handset included"
         r"|buy a (?:new )?phone|phone upgrade|including a (?:new )?phone"
         r"|合約機|合约机|合約手機|合约手机|綁約手機|绑约手机|0\s*元機|0\s*元机|零元機|零元机|搭新機|搭新机"
-        r"|phone deal|handset deal|phone on contract"
+        r"|phone deal|handset deal|phone on contract|(?<!自)帶\s*(?:新)?\s*手機|(?<!自)帶新機|附\s*(?:新)?\s*手機"
         r"|with (?:a )?(?:new )?(?:phone|handset|device)|phone bundle|bundled? (?:with )?(?:a )?phone"
         r"|new phone|upgrade (?:my )?phone"
-        r"|(?:搭|含|配|送|換|换|買|买)\s*(?=iphone|galaxy|pixel|ipad|apple watch|三星|蘋果|苹果|小米|紅米|oppo|華碩|华硕"
+        r"|(?:搭|含|配|送|換|换|買|买|帶|附)\s*(?=iphone|galaxy|pixel|ipad|apple watch|三星|蘋果|苹果|小米|紅米|oppo|華碩|华硕"
         r"|samsung|redmi|xiaomi|rog|asus|s2\d|z ?fold|z ?flip)",
         "device",
         True,
@@ -143,6 +144,15 @@ LATE: list[Row] = [
         True,
         False,
         "搭手機（品牌）",
+        False,
+    ),
+    # a superlative asks for the fee order itself, not only for a low fee
+    (
+        r"最便宜|越便宜越好|愈便宜愈好|最低價|月租最低|最省錢|最划算|cheapest|lowest (?:price|fee|monthly)",
+        "cheap",
+        "most",
+        False,
+        "月租最低優先",
         False,
     ),
     (
@@ -220,11 +230,43 @@ LATE += [
     (
         r"大流量|流量\s*(?:要)?\s*(?:很大|大|很多|多)(?!少)|(?:很多|更多|多一點|多一点|大一點|大一点)\s*(?:的)?\s*流量"
         r"|上網量\s*(?:很)?大|上网量\s*(?:很)?大|(?:網路|网络|上網|上网)\s*用\s*(?:很多|很兇|很凶|很大)"
-        r"|heavy data|data[- ]heavy|lots of data|a lot of data|plenty of data|more data|big data allowance",
+        r"|heavy data|data[- ]heavy|lots of data|a lot of data|plenty of data|more data|big data allowance"
+        r"|heavy (?:data )?user|power user|重度(?:使用者|用戶|使用|上網)|上網重度|網路重度",
         "data_min",
         20,
         False,
         "大流量（≥ 20GB）",
+        False,
+    ),
+]
+
+LATE += [
+    (
+        r"很少上網|上網很少|幾乎不上網|不太上網|很少用網路|網路很少用|hardly (?:ever )?use (?:any )?data"
+        r"|barely use (?:any )?data|don'?t use (?:much|a lot of) data|very little data|light data user"
+        r"|only (?:use |on )?wi-?fi|mostly (?:use |on )?wi-?fi|use wi-?fi at home",
+        "data_light",
+        1.0,
+        False,
+        "上網很少（1–6GB）",
+        False,
+    ),
+    (
+        r"(?<![a-z])lag(?:gy|ging|s)?(?![a-z])|高\s*ping|ping\s*值",
+        "audience",
+        "gamer",
+        False,
+        "對象：手遊玩家",
+        False,
+    ),
+    # travel abroad without the word 漫遊: a preference for the roaming plans
+    (
+        r"出國|國外|海外|abroad|overseas|travel(?:s|ling|ing)? (?:a lot|often|internationally)"
+        r"|international travel",
+        "perk",
+        "roaming",
+        False,
+        "國際漫遊",
         False,
     ),
 ]
@@ -249,7 +291,7 @@ PERK_LABELS = {
     "netflix": "贈 Netflix", "disney+": "贈 Disney+", "spotify": "贈 Spotify",
     "roaming": "國際漫遊", "power_bank": "贈行動電源", "voucher": "贈禮券", "earbuds": "贈耳機",
     "charger": "贈充電器", "phone_case": "贈手機殼/保護貼", "bill_credit": "回饋金/月租折抵",
-    "fibre": "光纖寬頻", "anti_fraud": "防詐", "multi_device": "一號多機",
+    "fibre": "光纖寬頻", "anti_fraud": "防詐", "multi_device": "一號多機", "price_drop": "降價續約",
 }  # fmt: skip
 # Services people name that the catalogue does not bundle: a boost for plans with one.
 OTHER_STREAMING: dict[str, tuple[str, ...]] = {
@@ -265,6 +307,7 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
         _words(
             "學生|学生|大學生|大学生|高中生|研究生|學子|学子|校園|校园|student|college|university|開學|开学"
             "|高中|國中|国中|初中|大學|大学|在學|在学|念書|念书|high school|undergrad|uni student"
+            "|研究所|碩士|博士|大專|專科|青少年|teenager|grad student"
         ),
         "對象：學生",
     ),
@@ -273,6 +316,7 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
             "長輩|长辈|銀髮|银发|老人|年長|年长|樂齡|乐龄|長青|长青|爺爺|爷爷|奶奶|阿公|阿嬤|阿嬷|外婆|外公|年紀大|年纪大"
             "|senior|elderly|retiree|grandparent|grandma|grandpa|65歲|65岁|65 歲|65 岁"
             "|老年|長者|长者|退休|retired|pensioner|爸媽|爸妈|父母|my parents|老爸|老媽|老妈"
+            "|阿伯|阿婆|阿媽|老先生|老太太|老奶奶|老爺爺|65+|65 +|old folks"
         ),
         "對象：長輩",
     ),
@@ -297,7 +341,10 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
         "對象：家庭",
     ),
     "gamer": (
-        _words("手遊|手游|電競|电竞|遊戲|游戏|打game|gaming|gamer|esports"),
+        _words(
+            "手遊|手游|電競|电竞|遊戲|游戏|打game|gaming|gamer|esports|video games|mobile games"
+            "|打電動|電動|傳說對決|原神|英雄聯盟|絕地求生|吃雞|寶可夢|pubg|fortnite|低延遲|延遲|卡頓"
+        ),
         "對象：手遊玩家",
     ),
     "tablet": (_words("平板|ipad|tablet|galaxy tab"), "裝置：平板"),

@@ -12,10 +12,13 @@ import re
 
 from .constraints import Constraint
 from .facets import BRAND_ALIASES, PERK_ALIASES
+from .hanzi import to_traditional
 from .rules import FILLER
 
-FILLER_RE = re.compile(FILLER)
-_WORD = re.compile(r"[a-z]{6,}")
+FILLER_RE = re.compile(to_traditional(FILLER))
+_WORD = re.compile(r"[a-z]{5,}")
+# Five-letter English words one letter short of a name (phone → iphone) are left as typed.
+_REAL_WORDS = frozenset({"phone", "table", "senor", "umber"})
 # Names people misspell (Netfilx, Spotfy, iphnoe): one edit or one swap away is the name.
 _NAMES = frozenset(
     w
@@ -51,9 +54,11 @@ def spell(text: str) -> str:
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if word in _NAMES or word.endswith(("ed", "ing", "ly", "s")):
+        if word in _NAMES or word in _REAL_WORDS or word.endswith(("ed", "ing", "ly", "s")):
             return word  # an inflected English word (charged, slowing) is not a misspelt name
-        near = [n for n in _NAMES if _one_edit(word, n)]
+        # a five-letter word is only a name missing one letter (disny, ipone): swapping a
+        # letter of a short word makes too many real words look like names
+        near = [n for n in _NAMES if _one_edit(word, n) and (len(word) > 5 or len(n) == 6)]
         return near[0] if len(near) == 1 else word
 
     return _WORD.sub(fix, text)
