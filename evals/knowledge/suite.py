@@ -19,7 +19,7 @@ from pydantic import Field
 from evals.runner.results import CaseResult
 from evals.runner.schema import Row
 from evals.runner.suite import RunContext, Suite, mean
-from mcp_servers.knowledge.index import NULL_PASSAGES, TenantIndex, null_baseline
+from mcp_servers.knowledge.index import NULL_PASSAGES, TenantIndex, corpus_form, null_baseline
 
 from . import HERE, answerable_figures, build_corpus
 
@@ -74,7 +74,7 @@ class KnowledgeSuite(Suite[KnowledgeRow]):
 
     async def evaluate(self, row: KnowledgeRow, ctx: RunContext) -> CaseResult:
         corpus = await self._corpus(ctx)
-        vector = corpus.embedder.embed_queries([row.query])[0]
+        vector = corpus.embedder.embed_queries([corpus_form(row.query)])[0]
         ranked = corpus.index.search(row.query, vector, baseline=null_baseline(vector, corpus.null),
                                      top_k=TOP)  # fmt: skip
         found = [sorted(corpus.labels[h.chunk.chunk_id]) for h in ranked.hits]

@@ -15,8 +15,11 @@ an answer, because the text itself comes from our database, not from Azure.
 The store stays the source of truth: `sync` makes the tenant's Azure documents equal to its
 current chunks (upload the missing, delete the rest). Ranking is the local engine's: a text
 query and a vector query (Azure BM25 with the Traditional Chinese analyzer, HNSW cosine), sent
-together and fused here with the same RRF (k=60, top 20 a side); the vector side's scores give
-the top hit's cosine the "I do not know" margin needs (Azure's cosine score is 1 / (2 - cos)).
+together and fused here by the local engine's `fuse` (RRF k=60, top 20 a side, cross-language
+chunks at their vector rank); the vector side's scores give the top hit's cosine the "I do not
+know" margin needs (Azure's cosine score is 1 / (2 - cos)). Azure's vector side returns the top
+20 by raw cosine, which `fuse` re-ranks over each language's baseline: a cross-language chunk
+just outside that raw top 20 is not seen (the local index ranks all chunks).
 """
 
 from __future__ import annotations
@@ -40,10 +43,19 @@ from azure.search.documents.indexes.models import (
 from azure.search.documents.models import VectorizedQuery
 
 from mcp_servers.promotion.search.azure import hnsw_vector
-from mcp_servers.promotion.search.fusion import DEFAULT_K, rrf
 from mcp_servers.promotion.search.odata import quote
 
-from .index import SIDE_DEPTH, Hit, IndexedChunk, Ranked, require_tenant
+from .index import (
+    SIDE_DEPTH,
+    Baseline,
+    IndexedChunk,
+    Ranked,
+    as_baseline,
+    corpus_form,
+    fuse,
+    language_base,
+    require_tenant,
+)
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -69,10 +81,6 @@ def tenant_filter(tenant_id: str, language: str | None = None) -> str:
     if language:
         expression += f" and language_base eq {quote(language_base(language))}"
     return expression
-
-
-def language_base(language: str) -> str:
-    return language.lower().split("-")[0]
 
 
 def cosine_from_score(score: float) -> float:
@@ -239,25 +247,16 @@ class AzureTenantIndex:
         query: str,
         query_vector: np.ndarray,
         *,
-        baseline: float,
+        baseline: Baseline | float,
         top_k: int = 5,
         language: str | None = None,
     ) -> Ranked:
         if not self.chunks:
             return Ranked([], 0.0)
-        lexical, dense = await self.azure.sides(self.tenant_id, query, query_vector, language)
+        # Azure's analyzer is Traditional Chinese: a zh-CN question is sent in that script
+        text = corpus_form(query)
+        lexical, dense = await self.azure.sides(self.tenant_id, text, query_vector, language)
         lexical = [k for k in lexical if k in self.keys]  # current chunks of this tenant only
         dense = [(k, cos) for k, cos in dense if k in self.keys]
-        if not dense and not lexical:
-            return Ranked([], 0.0)
-        cosines = dict(dense)
-        fused = rrf({"bm25": lexical, "vector": [k for k, _ in dense]}, k=DEFAULT_K)
-        hits = [
-            Hit(chunk=self.keys[f.key], score=round(f.score, 6),
-                matched_by=tuple(sorted(f.ranks)), cosine=cosines.get(f.key, 0.0))
-            for f in fused[:top_k]
-        ]  # fmt: skip
-        # The top hit's cosine; a hit the vector side did not return lies below all it returned,
-        # so its last cosine bounds it from above (rare: the text side alone put it first).
-        top = cosines.get(fused[0].key, dense[-1][1] if dense else 0.0)
-        return Ranked(hits, round(top - baseline if hits else 0.0, 4))
+        return fuse(self.keys, lexical, dense, query=query, baseline=as_baseline(baseline),
+                    top_k=top_k)  # fmt: skip

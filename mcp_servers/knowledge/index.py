@@ -13,17 +13,32 @@ chunks the tenant has (a median over a three-chunk tenant is itself relevant tex
 hit, not the best cosine anywhere: a chunk that is near in embedding space but that the fused
 ranking does not put first is not what the answer would say. The threshold is measured on
 evals/knowledge (see docs/knowledge.md).
+
+Across languages and scripts (a zh-CN or English question about a zh-TW FAQ, and the reverse):
+- BM25 sees Traditional and Simplified as one script: chunks and queries are folded with the
+  escalation policy's table (`T2S`), so 账单 matches 帳單.
+- The query is embedded in the knowledge base's script (`corpus_form`: zh-CN → Traditional),
+  since E5 scores 帳單 closer to 帳單 than to 账单.
+- Cosines are taken over the query's baseline *in the chunk's language* (`Baseline`): E5 puts
+  every English passage lower for a Chinese query and the reverse, so raw cosines rank
+  same-language text first whatever it says; the margin over same-language off-topic text
+  does not.
+- BM25 cannot see a chunk in another language than the query, so such a chunk's missing BM25
+  rank is its vector rank (`fuse`): it competes with same-language chunks on equal terms
+  instead of losing to any chunk that shares a word with the query.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from core.errors import InvalidInput
+from graphs.supervision.language import _SHARED_FORMS, T2S
+from graphs.supervision.language import detect_language as detect_script
 from mcp_servers.promotion.search.fusion import DEFAULT_K, rrf
 from mcp_servers.promotion.search.lexical import LexicalIndex
 from mcp_servers.promotion.search.tokenize import tokenize, tokenize_many
@@ -32,6 +47,7 @@ from mcp_servers.promotion.search.vector import DenseIndex, top_indices
 SIDE_DEPTH = 20  # each side's candidates before fusion, as in the promotion retriever
 # Measured on evals/knowledge/devset.jsonl (python -m evals.knowledge): see docs/knowledge.md.
 ANSWERABLE_MARGIN = 0.065
+CROSS_SIDE = "vector_cross"  # the imputed BM25 rank of chunks in another language than the query
 # Off-topic background for the answerable margin, both languages, various registers.
 NULL_PASSAGES = (
     "The recipe calls for two eggs, flour and a pinch of salt.",
@@ -48,6 +64,14 @@ NULL_PASSAGES = (
     "貓咪喜歡在陽光下睡午覺。",
 )
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Traditional → Simplified for BM25 (the escalation policy's pairs; str.translate, since every
+# chunk of a 10,000-chunk tenant passes through it at each rebuild).
+_FOLD = str.maketrans(dict(T2S))
+# Simplified → Traditional for the query's embedding: the first Traditional form of each pair
+# (發, not 髮), leaving forms Taiwan text also uses (台, 只, 面 ...) as they are.
+_TO_TRADITIONAL = str.maketrans(
+    {s: t for t, s in reversed(list(T2S.items())) if s not in _SHARED_FORMS and s not in T2S}
+)
 
 
 class MissingTenant(InvalidInput):
@@ -67,6 +91,22 @@ def detect_language(text: str) -> str:
         return "en"
     cjk = sum(1 for ch in letters if _CJK.match(ch))
     return "zh-TW" if cjk / len(letters) >= 0.1 else "en"
+
+
+def language_base(language: str) -> str:
+    """'zh-TW', 'zh-CN', 'zh' → 'zh'; 'en-US' → 'en'."""
+    return language.lower().split("-")[0]
+
+
+def fold_script(text: str) -> str:
+    """Traditional folded to Simplified: what BM25 indexes and looks up, so scripts meet."""
+    return text.translate(_FOLD)
+
+
+def corpus_form(query: str) -> str:
+    """The query as it is embedded: zh-CN text in Traditional characters (the knowledge base of
+    this Taiwan-market service is written in zh-TW), anything else unchanged."""
+    return query.translate(_TO_TRADITIONAL) if detect_script(query) == "zh-CN" else query
 
 
 def language_matches(chunk_language: str, wanted: str | None) -> bool:
@@ -109,9 +149,26 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class Baseline:
+    """The query's mean cosine with the off-topic passages of each language ('en', 'zh'): what
+    unrelated text *in that language* scores for this query (E5 scores across languages lower)."""
+
+    overall: float
+    by_language: Mapping[str, float] = field(default_factory=dict)
+
+    def of(self, language: str) -> float:
+        return self.by_language.get(language_base(language), self.overall)
+
+
+def as_baseline(baseline: Baseline | float) -> Baseline:
+    """A bare float is one baseline for every language (tests, and callers that know no better)."""
+    return baseline if isinstance(baseline, Baseline) else Baseline(float(baseline))
+
+
+@dataclass(frozen=True, slots=True)
 class Ranked:
     hits: list[Hit]
-    evidence: float  # the top hit's cosine minus the query's mean cosine with NULL_PASSAGES
+    evidence: float  # the top hit's cosine minus the query's baseline in the hit's language
 
     @property
     def answerable(self) -> bool:
@@ -129,9 +186,14 @@ class TenantIndex:
         self.lexical: LexicalIndex | None = None
         self.dense: DenseIndex | None = None
         if self.chunks:  # bm25s cannot index an empty corpus
-            self.lexical = LexicalIndex(tokenize_many([c.index_text for c in self.chunks]))
+            texts = [fold_script(c.index_text) for c in self.chunks]
+            self.lexical = LexicalIndex(tokenize_many(texts))
             self.dense = DenseIndex(vectors.reshape(len(self.chunks), -1))
         self._languages = np.array([c.language for c in self.chunks], dtype=object)
+        bases = [language_base(c.language) for c in self.chunks]
+        self._base_names = sorted(set(bases))  # each chunk's language base as a code: a search
+        codes = {name: i for i, name in enumerate(self._base_names)}  # offsets without a loop
+        self._base_codes = np.array([codes[b] for b in bases], dtype=np.intp)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -141,11 +203,11 @@ class TenantIndex:
         query: str,
         query_vector: np.ndarray,
         *,
-        baseline: float,
+        baseline: Baseline | float,
         top_k: int = 5,
         language: str | None = None,
     ) -> Ranked:
-        """Top hits fused by RRF; `baseline` is the query's mean cosine with NULL_PASSAGES."""
+        """Top hits fused by RRF; `baseline` is the query's `null_baseline`."""
         if self.lexical is None or self.dense is None:
             return Ranked([], 0.0)
         mask = None
@@ -153,29 +215,73 @@ class TenantIndex:
             mask = np.array([language_matches(lang, language) for lang in self._languages])
             if not mask.any():
                 return Ranked([], 0.0)
-        bm25 = self.lexical.scores_for_tokens(tokenize(query))
+        base = as_baseline(baseline)
+        bm25 = self.lexical.scores_for_tokens(tokenize(fold_script(query)))
         cosines = self.dense.scores(query_vector)
+        offsets = np.array([base.of(name) for name in self._base_names], dtype=cosines.dtype)
+        adjusted = cosines - offsets[self._base_codes]
         lexical = top_indices(bm25, mask, SIDE_DEPTH, positive=True)
-        dense = top_indices(cosines, mask, SIDE_DEPTH, positive=False)
-        fused = rrf(
-            {"bm25": [str(i) for i in lexical], "vector": [str(i) for i in dense]}, k=DEFAULT_K
-        )
-        hits = [
-            Hit(
-                chunk=self.chunks[int(f.key)],
-                score=round(f.score, 6),
-                matched_by=tuple(sorted(f.ranks)),
-                cosine=float(cosines[int(f.key)]),
-            )
-            for f in fused[:top_k]
-        ]
-        evidence = hits[0].cosine - baseline if hits else 0.0  # the hit an answer would cite
-        return Ranked(hits, round(evidence, 4))
+        dense = top_indices(adjusted, mask, SIDE_DEPTH, positive=False)
+        return fuse(
+            {str(i): self.chunks[i] for i in [*lexical, *dense]},
+            [str(i) for i in lexical],
+            [(str(i), float(cosines[i])) for i in dense],
+            query=query, baseline=base, top_k=top_k,
+        )  # fmt: skip
 
 
-def null_baseline(query_vector: np.ndarray, null_vectors: np.ndarray) -> float:
-    """The query's mean cosine with off-topic text: what 'unrelated' scores for this query."""
-    return float(np.mean(null_vectors @ np.asarray(query_vector, dtype=np.float32)))
+def fuse(
+    chunks: Mapping[str, IndexedChunk],
+    lexical: Sequence[str],
+    dense: Sequence[tuple[str, float]],
+    *,
+    query: str,
+    baseline: Baseline,
+    top_k: int,
+) -> Ranked:
+    """RRF of the BM25 keys and the vector side's (key, raw cosine), shared by the local and the
+    Azure index. The vector side is ranked by cosine over the baseline of each chunk's language;
+    a chunk in another language than the query that BM25 did not rank enters a second time
+    at its vector rank (its imputed BM25 rank). Evidence: the top hit's cosine over its
+    language's baseline; a top hit the vector side did not return lies below all it returned,
+    so the last one bounds it (rare: BM25 alone put it first)."""
+    scored = sorted(
+        ((key, cos, cos - baseline.of(chunks[key].language)) for key, cos in dense),
+        key=lambda item: -item[2],
+    )
+    asked = language_base(detect_language(query))
+    seen = set(lexical)  # a shared word (5G, App, a category name) gave it a real BM25 rank
+    cross = [key for key, _, _ in scored
+             if key not in seen and language_base(chunks[key].language) != asked]  # fmt: skip
+    sides = {"bm25": list(lexical), "vector": [key for key, _, _ in scored], CROSS_SIDE: cross}
+    fused = rrf(sides, k=DEFAULT_K)[:top_k]
+    if not fused:
+        return Ranked([], 0.0)
+    cosines = {key: (cos, margin) for key, cos, margin in scored}
+    hits = [
+        Hit(chunk=chunks[f.key], score=round(f.score, 6),
+            matched_by=tuple(sorted(set(f.ranks) - {CROSS_SIDE})),
+            cosine=cosines[f.key][0] if f.key in cosines else 0.0)
+        for f in fused
+    ]  # fmt: skip
+    top = fused[0].key
+    if top in cosines:
+        evidence = cosines[top][1]
+    else:
+        evidence = min(m for _, _, m in scored) if scored else 0.0
+    return Ranked(hits, round(evidence, 4))
+
+
+_NULL_BASES = tuple(language_base(detect_language(text)) for text in NULL_PASSAGES)
+
+
+def null_baseline(query_vector: np.ndarray, null_vectors: np.ndarray) -> Baseline:
+    """The query's mean cosine with off-topic text, overall and per language (`NULL_PASSAGES`
+    embedded, in order): what 'unrelated' scores for this query."""
+    cosines = null_vectors @ np.asarray(query_vector, dtype=np.float32)
+    bases = np.array(_NULL_BASES, dtype=object)
+    by_language = {b: float(np.mean(cosines[bases == b])) for b in sorted(set(_NULL_BASES))}
+    return Baseline(float(np.mean(cosines)), by_language)
 
 
 def group_by_source(hits: Sequence[Hit], limit: int) -> list[Hit]:

@@ -30,7 +30,15 @@ from core.errors import InvalidInput
 from core.settings import Settings
 
 from .azure import AzureKnowledge, AzureTenantIndex
-from .index import NULL_PASSAGES, Ranked, TenantIndex, null_baseline, require_tenant
+from .index import (
+    NULL_PASSAGES,
+    Baseline,
+    Ranked,
+    TenantIndex,
+    corpus_form,
+    null_baseline,
+    require_tenant,
+)
 from .ingest import DEFAULT_MAX_BYTES, fingerprint, sniff
 from .jobs import IngestWorker
 from .store import KnowledgeStore, Signature, faq_passage
@@ -116,13 +124,13 @@ class KnowledgeService:
         """After a write: rebuild (and with Azure, sync) the tenant's index now."""
         await self._cached(tenant_id)
 
-    async def _query_vector(self, query: str) -> tuple[np.ndarray, float]:
-        known: tuple[np.ndarray, float] | None = self._vectors.hit(query)
+    async def _query_vector(self, query: str) -> tuple[np.ndarray, Baseline]:
+        known: tuple[np.ndarray, Baseline] | None = self._vectors.hit(query)
         if known is not None:
             return known
         if self._null is None:
             self._null = await asyncio.to_thread(self.embedder.embed_passages, NULL_PASSAGES)
-        vector = (await asyncio.to_thread(self.embedder.embed_queries, [query]))[0]
+        vector = (await asyncio.to_thread(self.embedder.embed_queries, [corpus_form(query)]))[0]
         known = (vector, null_baseline(vector, self._null))
         self._vectors.put(query, known)
         return known
