@@ -18,10 +18,10 @@ from api.tenants.schemas import (
     CurrentTenantUpdate,
     TenantCreate,
     TenantListResponse,
-    TenantOut,
     TenantPage,
     TenantResponse,
     TenantUpdate,
+    default_rate_limits,
 )
 from api.tenants.services import TenantService
 from core.db.models import TENANT_ID_PATTERN
@@ -35,7 +35,10 @@ def provide_tenants(state: State) -> TenantService:
     if service is None:
         runtime: Runtime = state.runtime
         models = TenantModels(runtime.sessions, runtime.redis, runtime.settings.redis_key_prefix)
-        service = TenantService(runtime.sessions, state.tenants, models)
+        service = TenantService(
+            runtime.sessions, state.tenants, models, limits=runtime.limiter.tenants,
+            default_limits=default_rate_limits(runtime.settings),
+        )  # fmt: skip
         state.tenant_service = service
     return service
 
@@ -57,7 +60,7 @@ class CurrentTenantController(Controller):
     @get("/", security=BEARER, summary="The caller's own tenant (tenant admin)",
          responses=error_responses(401, 403))  # fmt: skip
     async def get_current(self, tenants: TenantService, principal: Principal) -> TenantResponse:
-        return TenantResponse(data=TenantOut.of(await tenants.get(principal.tenant)))
+        return TenantResponse(data=await tenants.view(await tenants.get(principal.tenant)))
 
     @patch(
         "/",
@@ -71,7 +74,8 @@ class CurrentTenantController(Controller):
     async def update_current(
         self, data: CurrentTenantUpdate, tenants: TenantService, principal: Principal
     ) -> TenantResponse:
-        return TenantResponse(data=TenantOut.of(await tenants.update_current(principal, data)))
+        tenant = await tenants.update_current(principal, data)
+        return TenantResponse(data=await tenants.view(tenant))
 
     @post(
         "/site-key",
@@ -81,7 +85,7 @@ class CurrentTenantController(Controller):
         responses=error_responses(401, 403),
     )
     async def rotate_site_key(self, tenants: TenantService, principal: Principal) -> TenantResponse:
-        return TenantResponse(data=TenantOut.of(await tenants.rotate_site_key(principal)))
+        return TenantResponse(data=await tenants.view(await tenants.rotate_site_key(principal)))
 
 
 class TenantsController(Controller):
@@ -99,7 +103,7 @@ class TenantsController(Controller):
         page_size: int = Parameter(default=20, ge=1, le=100),
     ) -> TenantListResponse:
         rows, total = await tenants.page(page, page_size)
-        data = TenantPage(tenants=[TenantOut.of(t) for t in rows], total=total, page=page,
+        data = TenantPage(tenants=[await tenants.view(t) for t in rows], total=total, page=page,
                           page_size=page_size)  # fmt: skip
         return TenantListResponse(data=data)
 
@@ -115,19 +119,22 @@ class TenantsController(Controller):
     async def create_tenant(
         self, data: TenantCreate, tenants: TenantService, principal: Principal
     ) -> TenantResponse:
-        return TenantResponse(data=TenantOut.of(await tenants.create(principal, data)))
+        return TenantResponse(data=await tenants.view(await tenants.create(principal, data)))
 
     @get("/{tenant_id:str}", security=BEARER, summary="One tenant (platform admin)",
          responses=error_responses(400, 401, 403, 404))  # fmt: skip
     async def get_tenant(
         self, tenants: TenantService, tenant_id: str = TENANT_ID
     ) -> TenantResponse:
-        return TenantResponse(data=TenantOut.of(await tenants.get(tenant_id)))
+        return TenantResponse(data=await tenants.view(await tenants.get(tenant_id)))
 
     @patch(
         "/{tenant_id:str}",
         security=BEARER,
         summary="Edit a tenant; `status` suspends or reactivates it (platform admin)",
+        description="`rate_limits` sets the tenant's customer limits per minute "
+        "(chat_per_session, chat_per_ip, conversation_per_ip; null: back to the default); "
+        "422 VALIDATION_ERROR for a limit below 1.",
         responses=error_responses(400, 401, 403, 404, 422),
     )
     async def update_tenant(
@@ -137,7 +144,8 @@ class TenantsController(Controller):
         principal: Principal,
         tenant_id: str = TENANT_ID,
     ) -> TenantResponse:
-        return TenantResponse(data=TenantOut.of(await tenants.update(principal, tenant_id, data)))
+        tenant = await tenants.update(principal, tenant_id, data)
+        return TenantResponse(data=await tenants.view(tenant))
 
     @post(
         "/{tenant_id:str}/suspend",
@@ -149,4 +157,4 @@ class TenantsController(Controller):
     async def suspend_tenant(
         self, tenants: TenantService, principal: Principal, tenant_id: str = TENANT_ID
     ) -> TenantResponse:
-        return TenantResponse(data=TenantOut.of(await tenants.suspend(principal, tenant_id)))
+        return TenantResponse(data=await tenants.view(await tenants.suspend(principal, tenant_id)))

@@ -5,11 +5,13 @@ environment variable that holds it (`api_key_env`), and reads see only whether i
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.db.models import TENANT_ID_PATTERN, Tenant
+from core.settings import Settings
 
 ENV_NAME_PATTERN = r"^[A-Z_][A-Z0-9_]{0,63}$"
 Provider = Literal["offline", "openai", "azure_openai", "anthropic"]
@@ -53,6 +55,44 @@ class ModelSettingsOut(BaseModel):
     api_key_set: bool = Field(description="the named variable has a value in this process")
 
 
+# wire name -> the limiter's scope (api/chat/services.py): customer requests per minute
+RATE_SCOPES: dict[str, str] = {"chat_per_session": "chat-session", "chat_per_ip": "chat-ip",
+                               "conversation_per_ip": "conversation-ip"}  # fmt: skip
+
+
+def default_rate_limits(settings: Settings) -> dict[str, int]:
+    """The deployment's limits by wire name: what a tenant without overrides gets."""
+    return {"chat_per_session": settings.chat_rate_per_session,
+            "chat_per_ip": settings.chat_rate_per_ip,
+            "conversation_per_ip": settings.conversation_rate_per_ip}  # fmt: skip
+
+
+class RateLimitsIn(_Body):
+    """A tenant's customer rate limits, per minute; null puts one back to the deployment's
+    default (CHAT_RATE_PER_SESSION, CHAT_RATE_PER_IP, CONVERSATION_RATE_PER_IP)."""
+
+    chat_per_session: int | None = Field(None, ge=1, le=100_000, examples=[20])
+    chat_per_ip: int | None = Field(None, ge=1, le=100_000, examples=[120])
+    conversation_per_ip: int | None = Field(None, ge=1, le=100_000, examples=[30])
+
+    def scopes(self) -> dict[str, int | None]:
+        """The given fields by limiter scope."""
+        return {RATE_SCOPES[k]: v for k, v in self.model_dump(exclude_unset=True).items()}
+
+
+class RateLimitsOut(BaseModel):
+    chat_per_session: int
+    chat_per_ip: int
+    conversation_per_ip: int
+    custom: list[str] = Field(description="the limits set for this tenant (others: defaults)")
+
+    @classmethod
+    def of(cls, defaults: Mapping[str, int], overrides: Mapping[str, int]) -> RateLimitsOut:
+        """`defaults` by wire name, `overrides` by scope (as the limiter keeps them)."""
+        given = {name: overrides[s] for name, s in RATE_SCOPES.items() if s in overrides}
+        return cls.model_validate({**defaults, **given, "custom": sorted(given)})
+
+
 class TenantAdmin(_Body):
     """The tenant's first admin account, created with the tenant."""
 
@@ -67,6 +107,7 @@ class TenantCreate(_Body):
     description: str | None = Field(None, max_length=500)
     plan: str | None = Field(None, max_length=32, examples=["專業版"])
     model: ModelSettingsIn | None = None
+    rate_limits: RateLimitsIn | None = None
     admin: TenantAdmin | None = None
 
 
@@ -78,6 +119,7 @@ class TenantUpdate(_Body):
     plan: str | None = Field(None, max_length=32)
     status: Status | None = None
     model: ModelSettingsIn | None = None
+    rate_limits: RateLimitsIn | None = None
 
 
 class CurrentTenantUpdate(_Body):
@@ -95,11 +137,12 @@ class TenantOut(BaseModel):
     status: str
     site_key: str = Field(description="public: goes into the widget's embed snippet")
     model: ModelSettingsOut
+    rate_limits: RateLimitsOut
     created_at: float
     updated_at: float
 
     @classmethod
-    def of(cls, tenant: Tenant) -> TenantOut:
+    def of(cls, tenant: Tenant, rate_limits: RateLimitsOut) -> TenantOut:
         env = tenant.model_api_key_env
         model = ModelSettingsOut(
             provider=tenant.model_provider, model=tenant.model_name,
@@ -109,6 +152,7 @@ class TenantOut(BaseModel):
         )  # fmt: skip
         return cls(id=tenant.id, name=tenant.name, description=tenant.description,
                    plan=tenant.plan, status=tenant.status, site_key=tenant.site_key, model=model,
+                   rate_limits=rate_limits,
                    created_at=tenant.created_at.timestamp(),
                    updated_at=tenant.updated_at.timestamp())  # fmt: skip
 

@@ -7,6 +7,10 @@ on every instance at once, and the tenant's model settings version is bumped
 (graphs/supervision/tenant_models.py), so its chats use the new model from their next turn.
 Another tenant's id is 404 for a tenant admin (they only ever reach their own through
 `/current`).
+
+Customer rate limits are the platform admin's to set (a tenant admin cannot raise its own):
+they are the limiter's (api/realtime/limits.py, Redis), written after the commit of the
+audited change like the tenant's status.
 """
 
 from __future__ import annotations
@@ -18,8 +22,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth.services import Principal
+from api.realtime.limits import TenantLimits
 from api.tenants.gate import TenantGate
-from api.tenants.schemas import CurrentTenantUpdate, TenantCreate, TenantUpdate, model_columns
+from api.tenants.schemas import (
+    CurrentTenantUpdate,
+    RateLimitsIn,
+    RateLimitsOut,
+    TenantCreate,
+    TenantOut,
+    TenantUpdate,
+    model_columns,
+)
 from core.db.models import ModelProvider, Tenant, TenantStatus, User, UserRole, UserStatus
 from core.db.models.tenants import new_site_key
 from core.db.repositories.accounts import UserRepository
@@ -80,10 +93,20 @@ class TenantService:
         sessions: async_sessionmaker[AsyncSession],
         gate: TenantGate,
         models: TenantModels | None = None,
+        *,
+        limits: TenantLimits,
+        default_limits: Mapping[str, int],
     ) -> None:
         self.sessions = sessions
         self.gate = gate
         self.models = models  # the chats' cache of model settings, told of every write
+        self.limits = limits
+        self.default_limits = dict(default_limits)  # by wire name (RATE_SCOPES)
+
+    async def view(self, tenant: Tenant) -> TenantOut:
+        """The tenant as the API shows it, with its rate limits (defaults filled in)."""
+        overrides = await self.limits.of(tenant.id)
+        return TenantOut.of(tenant, RateLimitsOut.of(self.default_limits, overrides))
 
     async def page(self, page: int, page_size: int) -> tuple[list[Tenant], int]:
         async with self.sessions() as db:
@@ -128,15 +151,14 @@ class TenantService:
                 await self._audit(db, actor, tenant, "tenant_created", None)
         except IntegrityError as exc:  # a concurrent create of the same id won the race
             raise Conflict(f"tenant {body.id} already exists", code="TENANT_EXISTS") from exc
-        await self.gate.refresh(tenant)
-        if self.models is not None:
-            await self.models.changed(tenant.id)
+        await self._after_write(tenant, body.rate_limits)
         log.info("tenant_created", tenant=tenant.id, by=actor.username)
         return tenant
 
     async def update(self, actor: Principal, tenant_id: str, body: TenantUpdate) -> Tenant:
-        changes = body.model_dump(exclude_unset=True, exclude={"model"})
-        return await self._change(actor, tenant_id, {**changes, **model_columns(body.model)})
+        changes = body.model_dump(exclude_unset=True, exclude={"model", "rate_limits"})
+        changes = {**changes, **model_columns(body.model)}
+        return await self._change(actor, tenant_id, changes, rate_limits=body.rate_limits)
 
     async def suspend(self, actor: Principal, tenant_id: str) -> Tenant:
         return await self._change(actor, tenant_id, {"status": TenantStatus.SUSPENDED.value})
@@ -158,29 +180,38 @@ class TenantService:
         changes: Mapping[str, Any],
         *,
         reason: str = "tenant_updated",
+        rate_limits: RateLimitsIn | None = None,
     ) -> Tenant:
         # an explicit null for a column that must have a value means "leave it"
         changes = {k: v for k, v in changes.items() if v is not None or k not in REQUIRED}
-        if not changes:
+        limits = rate_limits.scopes() if rate_limits is not None else {}
+        if not changes and not limits:
             raise InvalidInput("nothing to change", code="NO_FIELDS_TO_UPDATE")
+        fields = sorted(changes) + (["rate_limits"] if limits else [])
         async with self.sessions.begin() as db:
             repo = TenantRepository(db)
             before = await repo.get(tenant_id)
             if before is None:
                 raise not_found(tenant_id)
             status_from = before.status
-            tenant = await repo.update(tenant_id, changes)
+            tenant = await repo.update(tenant_id, changes) if changes else before
             if tenant is None:
                 raise not_found(tenant_id)
             check_model(tenant)  # rolls the change back
             if changes.get("status") == TenantStatus.SUSPENDED.value != status_from:
                 reason = "tenant_suspended"
-            await self._audit(db, actor, tenant, reason, status_from, sorted(changes))
+            await self._audit(db, actor, tenant, reason, status_from, fields)
+        await self._after_write(tenant, rate_limits)
+        log.info(reason, tenant=tenant_id, by=actor.username, fields=fields)
+        return tenant
+
+    async def _after_write(self, tenant: Tenant, rate_limits: RateLimitsIn | None) -> None:
+        """After the commit: every instance sees the status, model and limits at once."""
         await self.gate.refresh(tenant)
         if self.models is not None:
-            await self.models.changed(tenant_id)
-        log.info(reason, tenant=tenant_id, by=actor.username, fields=sorted(changes))
-        return tenant
+            await self.models.changed(tenant.id)
+        if rate_limits is not None and rate_limits.model_fields_set:
+            await self.limits.save(tenant.id, rate_limits.scopes())
 
     async def _audit(
         self,

@@ -46,7 +46,8 @@ class AgentAvailability:
         for agent in online:
             if agent.role != UserRole.AGENT.value or not agent.is_active:
                 continue
-            if len(await self.claims.sessions_of(agent.username)) < agent.max_sessions:
+            held = await self.claims.sessions_of(agent.username, tenant=tenant_id)
+            if len(held) < agent.max_sessions:
                 return False
         return True
 

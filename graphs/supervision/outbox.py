@@ -4,7 +4,8 @@ Why an outbox and not SMTP inside the graph: the graph must not block on (or fai
 mail server, and a handoff written to Redis or a file survives restarts until it is delivered.
 Backends:
 
-* `RedisOutbox` (default): RPUSH of the JSON handoff onto `<prefix>:sup:outbox`; the mail worker
+* `RedisOutbox` (default): RPUSH of the JSON handoff (it names its session's `tenant_id`) onto
+  `<prefix>:sup:outbox`, one list for every tenant (docs/tenants.md says why); the mail worker
   (`api/mail/`, docs/mail.md) claims it from there, sends it over SMTP exactly as queued and
   records `sent` / `failed` (with the server's reason) in `{<prefix>:sup:outbox}:status`.
 * `JsonlOutbox`: one JSON line per handoff under var/ (console/dev use).
@@ -25,6 +26,7 @@ from typing import Any, Final, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
 
+from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import SwitchboardError
 from graphs.supervision.shift import NoUpcomingShift, ShiftConfig, next_on_duty
 
@@ -41,6 +43,7 @@ class MailHandoff(BaseModel):
     body: str
     escalation: dict[str, Any]
     created_at: int
+    tenant_id: str = DEFAULT_TENANT  # handoffs queued before tenants: tenant `default`'s
 
     @classmethod
     def for_session(
@@ -52,6 +55,7 @@ class MailHandoff(BaseModel):
             session_name=str(state["session_name"]), email_to=email_to,
             subject=f"[Switchboard] 非服務時間轉接：{nickname}（{escalation.get('reason')}）",
             body=handoff_body(state), escalation=escalation, created_at=now,
+            tenant_id=str(state.get("tenant_id") or DEFAULT_TENANT),
         )  # fmt: skip
 
 

@@ -8,6 +8,10 @@
 
 Every method returns the seed's `SessionState` view plus the events the run emitted; the
 customer's chat turn streams its events instead, ending with `done`.
+
+A session's Redis keys (claim, lock, the queue index, the due items its runs schedule) are its
+tenant's (`P:t:<tenant>:sup:...`, takeover.py). The thread id stays the session name: why that
+is as safe as a tenant-qualified thread id: docs/tenants.md, "Supervision keys and thread ids".
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from core.errors import (
 from core.logging import get_logger
 from core.metrics import session_event, takeover_claimed
 from graphs.supervision import events as ev
+from graphs.supervision.due import SESSION_TENANT
 from graphs.supervision.graph import (
     AgentDirectory,
     AuditReader,
@@ -121,6 +126,18 @@ class SupervisionService:
     def _now(self) -> int:
         return int(self.clock().timestamp())
 
+    async def _tenant(self, session_name: str, tenant: str | None = None) -> str:
+        """Whose keys this call uses, also for what its runs schedule (`SESSION_TENANT`): the
+        given tenant, else the caller's (a session of another tenant is 404 under the lock, so
+        the caller never touches the owner's keys), else the session's own (the due sweeper,
+        Studio and tests run as no tenant; one checkpoint read, outside the lock)."""
+        tenant = tenant or CALLER_TENANT.get()
+        if not tenant:
+            snapshot = await self.graph.aget_state(self.config(session_name))
+            tenant = str(snapshot.values.get("tenant_id") or DEFAULT_TENANT)
+        SESSION_TENANT.set(tenant)
+        return tenant
+
     async def _state(self, session_name: str) -> dict[str, Any]:
         snapshot = await self.graph.aget_state(self.config(session_name))
         values = snapshot.values
@@ -194,7 +211,8 @@ class SupervisionService:
         """Start a session (one LangGraph thread) of `tenant_id` (the graph's default tenant
         when None); an existing `session_name` is returned as is."""
         name = session_name or f"session_{uuid.uuid4().hex[:16]}"
-        async with self.locks.hold(name):
+        tenant = await self._tenant(name, tenant_id)
+        async with self.locks.hold(name, tenant):
             snapshot = await self.graph.aget_state(self.config(name))
             if snapshot.values.get("status"):
                 return name
@@ -214,7 +232,7 @@ class SupervisionService:
         layer closes streams itself). Errors (not found, closed, busy) raise before the first
         event."""
         text = message_text(text)
-        async with self.locks.hold(session_name):
+        async with self.locks.hold(session_name, await self._tenant(session_name)):
             state = await self._state(session_name)
             transition(state["status"], E.USER_MESSAGE)
             payload = self._payload(state, {"type": "user_message", "content": text})
@@ -234,7 +252,7 @@ class SupervisionService:
         already pending or live. `reason` is a code (user_request, manual_request ...)."""
         if not REASON_CODE.fullmatch(reason):
             raise InvalidInput(f"bad escalation reason {reason!r}", field="reason")
-        async with self.locks.hold(session_name):
+        async with self.locks.hold(session_name, await self._tenant(session_name)):
             state = await self._state(session_name)
             transition(state["status"], E.ESCALATE)
             event = {"type": "escalate", "reason": reason, "details": details}
@@ -244,13 +262,14 @@ class SupervisionService:
         """The customer stops waiting: pending_manual → bot_active. Any takeover claim of the
         episode is dropped, so no agent can still take over the cancelled escalation (a claim
         in flight fails its epoch check under the lock)."""
-        async with self.locks.hold(session_name):
+        tenant = await self._tenant(session_name)
+        async with self.locks.hold(session_name, tenant):
             state = await self._state(session_name)
             transition(state["status"], E.CANCEL_ESCALATION)
             event = {"type": "cancel_escalation", "operator": operator}
 
             async def drop(_: Outcome) -> None:
-                await self.claims.release(session_name)
+                await self.claims.release(session_name, tenant=tenant)
 
             return await self._collect(session_name, Command(resume=event), drop)
 
@@ -260,13 +279,14 @@ class SupervisionService:
         """Exactly one agent wins: Redis claim of (session, epoch) first, then the resume."""
         ref, max_sessions = await self._agent(agent)
         state = await self._state(session_name)
+        tenant = await self._tenant(session_name, str(state.get("tenant_id") or DEFAULT_TENANT))
         if self._holds(state, ref):
             return Outcome(session=public_view(state), changed=False)
         transition(state["status"], E.TAKEOVER)
         epoch = self._episode(state)
-        fresh = await self.claims.claim(session_name, ref.id, epoch, max_sessions)
+        fresh = await self.claims.claim(session_name, ref.id, epoch, max_sessions, tenant=tenant)
         try:
-            async with self.locks.hold(session_name):
+            async with self.locks.hold(session_name, tenant):
                 state = await self._state(session_name)
                 if self._holds(state, ref):
                     return Outcome(session=public_view(state), changed=False)
@@ -279,14 +299,14 @@ class SupervisionService:
                     if outcome.session["status"] != S.MANUAL_LIVE.value:
                         raise ManualInProgress("the takeover was not accepted")
                     takeover_claimed(state, self.clock().timestamp())
-                    if not await self.claims.confirm(session_name, ref.id, epoch):
+                    if not await self.claims.confirm(session_name, ref.id, epoch, tenant=tenant):
                         log.warning("supervision_claim_repaired", session=session_name,
                                     agent=ref.id)  # fmt: skip
 
                 return await self._collect(session_name, self._payload(state, event), confirm)
         except BaseException:
             if fresh and not self._holds(await self._state(session_name), ref):
-                await self.claims.release(session_name, ref.id)
+                await self.claims.release(session_name, ref.id, tenant=tenant)
             raise
 
     @staticmethod
@@ -303,7 +323,7 @@ class SupervisionService:
     async def agent_message(self, session_name: str, agent: AgentLike, text: str) -> Outcome:
         """Only the assigned agent, only while manual_live."""
         ref, text = agent_ref(agent), message_text(text)
-        async with self.locks.hold(session_name):
+        async with self.locks.hold(session_name, await self._tenant(session_name)):
             state = await self._state(session_name)
             transition(state["status"], E.AGENT_MESSAGE)
             require_holder(state.get("assigned_agent"), ref.id)
@@ -320,18 +340,21 @@ class SupervisionService:
         taker, max_sessions = await self._agent(to_agent)
         if giver.id == taker.id:
             raise InvalidInput("cannot transfer a chat to the agent who holds it")
-        async with self.locks.hold(session_name):
+        tenant = await self._tenant(session_name)
+        async with self.locks.hold(session_name, tenant):
             state = await self._state(session_name)
             transition(state["status"], E.TRANSFER)
             require_holder(state.get("assigned_agent"), giver.id)
-            await self.claims.transfer(session_name, giver.id, taker.id, max_sessions)
+            await self.claims.transfer(session_name, giver.id, taker.id, max_sessions,
+                                       tenant=tenant)  # fmt: skip
             event = {"type": "transfer", "agent": giver.model_dump(),
                      "to_agent": taker.model_dump()}  # fmt: skip
             try:
                 return await self._collect(session_name, Command(resume=event))
             except BaseException:
                 if not self._holds(await self._state(session_name), taker):
-                    await self.claims.transfer(session_name, taker.id, giver.id, 10**6)
+                    await self.claims.transfer(session_name, taker.id, giver.id, 10**6,
+                                               tenant=tenant)  # fmt: skip
                 raise
 
     async def release(
@@ -339,14 +362,15 @@ class SupervisionService:
     ) -> Outcome:
         """Back to the AI with the released notice; the claim and capacity slot are freed."""
         ref = agent_ref(agent)
-        async with self.locks.hold(session_name):
+        tenant = await self._tenant(session_name)
+        async with self.locks.hold(session_name, tenant):
             state = await self._state(session_name)
             transition(state["status"], E.RELEASE)
             require_holder(state.get("assigned_agent"), ref.id)
             event = {"type": "release", "agent": ref.model_dump(), "reason": reason}
 
             async def free(_: Outcome) -> None:
-                await self.claims.release(session_name, ref.id)
+                await self.claims.release(session_name, ref.id, tenant=tenant)
 
             return await self._collect(session_name, Command(resume=event), free)
 
@@ -355,7 +379,8 @@ class SupervisionService:
     ) -> Outcome:
         """Any status → closed (terminal); the claim and the agent's capacity slot are freed.
         `agent`: an agent closing a live chat must hold it (customers and admins pass None)."""
-        async with self.locks.hold(session_name):
+        tenant = await self._tenant(session_name)
+        async with self.locks.hold(session_name, tenant):
             state = await self._state(session_name)
             transition(state["status"], E.CLOSE)
             if agent is not None and state["status"] == S.MANUAL_LIVE.value:
@@ -363,7 +388,7 @@ class SupervisionService:
             event = {"type": "close", "operator": operator}
 
             async def free(_: Outcome) -> None:
-                await self.claims.release(session_name)
+                await self.claims.release(session_name, tenant=tenant)
 
             return await self._collect(session_name, self._payload(state, event), free)
 
@@ -401,15 +426,25 @@ class SupervisionService:
                      "content": item["content"]}  # fmt: skip
         else:
             event = {"type": "timeout_check", "since": int(item["since"])}
-        async with self.locks.hold(name):
-            state = await self._state(name)
-            CALLER_TENANT.set(str(state.get("tenant_id") or DEFAULT_TENANT))  # this task only
-            status = state["status"]
-            moot = event["type"] != "auto_reply" and status not in WAITING
-            if status == S.CLOSED.value or moot:
-                return
-            await self._collect(name, self._payload(state, event))
+        # The sweeper serves every tenant from one task: no caller while the session's own
+        # tenant is looked up, that tenant as the caller for the run (its events reach that
+        # tenant's workbench), and the sweeper's context as it was afterwards, so the next
+        # item, maybe another tenant's, is not taken for a stranger's (404, dropped).
+        before = CALLER_TENANT.set(None)
+        try:
+            tenant = await self._tenant(name)
+            async with self.locks.hold(name, tenant):
+                state = await self._state(name)
+                CALLER_TENANT.set(tenant)
+                status = state["status"]
+                moot = event["type"] != "auto_reply" and status not in WAITING
+                if status == S.CLOSED.value or moot:
+                    return
+                await self._collect(name, self._payload(state, event))
+        finally:
+            CALLER_TENANT.reset(before)
 
-    async def sessions_of(self, agent_id: str) -> set[str]:
-        """Sessions an agent holds (their capacity use)."""
-        return await self.claims.sessions_of(agent_id)
+    async def sessions_of(self, agent_id: str, tenant: str | None = None) -> set[str]:
+        """Sessions an agent of `tenant` (None: the caller's) holds (their capacity use)."""
+        tenant = tenant or CALLER_TENANT.get() or DEFAULT_TENANT
+        return await self.claims.sessions_of(agent_id, tenant=tenant)
