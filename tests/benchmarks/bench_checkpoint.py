@@ -8,9 +8,10 @@ Run on demand (not collected by pytest):
         [--concurrency 1,16]
     .venv/bin/python -m tests.benchmarks.bench_checkpoint --cluster [--concurrency 1,32]
 
-`--cluster` runs the superstep comparison with AsyncRedisSaver on a local Redis Cluster (3
-masters + 3 replicas started for the run by `tests/support/redis_cluster.py`, stopped after;
-`--cluster-replicas 0` for masters only: on one box the replicas' CPU competes with the run).
+`--cluster` adds AsyncRedisSaver on a local Redis Cluster (3 masters + 3 replicas started for
+the run by `tests/support/redis_cluster.py`, stopped after; `--cluster-replicas 0` for masters
+only: on one box the replicas' CPU competes with the run) to the rotation, next to the one on
+one Redis, so both ratios to InMemorySaver come from the same rounds.
 
 `--click-cost` measures what the service pays instead: a click on the real renewal state (see
 `renewal_state.py`) with no checkpointer, InMemorySaver and AsyncRedisSaver, under the API's
@@ -90,18 +91,25 @@ def _p95(values: list[float]) -> float:
 async def bench(
     runs: int, nodes: int, concurrency: int, cluster_url: str | None = None
 ) -> list[dict[str, Any]]:
+    """Per superstep of every saver, round by round in rotation. With `cluster_url` the Redis
+    saver on that cluster joins the rotation as "AsyncRedisSaver (cluster)", next to the one on
+    REDIS_URL, so both ratios come from the same window."""
     prefix = f"sbbench-{uuid.uuid4().hex[:8]}"
-    client = _counted_client(cluster_url)
     admin = Redis.from_url(REDIS_URL)
-    redis_saver = AsyncRedisSaver(client, key_prefix=prefix)
-    if isinstance(redis_saver.redis, ClusterRoundTrips):
-        redis_saver.redis.connection_class = CountingConnection
-    await redis_saver.setup()
+    redis_savers: dict[str, AsyncRedisSaver] = {}
+    clients: list[Redis | RedisCluster] = []
+    for name, url in (("AsyncRedisSaver", None), ("AsyncRedisSaver (cluster)", cluster_url)):
+        if name == "AsyncRedisSaver" or url is not None:
+            clients.append(_counted_client(url))
+            saver = redis_savers[name] = AsyncRedisSaver(clients[-1], key_prefix=prefix)
+            if isinstance(saver.redis, ClusterRoundTrips):
+                saver.redis.connection_class = CountingConnection
+            await saver.setup()
     rounds = max(1, runs // concurrency)
     with tempfile.TemporaryDirectory() as tmp:
         async with AsyncSqliteSaver.from_conn_string(str(Path(tmp) / "bench.db")) as sqlite:
             savers: dict[str, BaseCheckpointSaver] = {
-                "AsyncRedisSaver": redis_saver,
+                **redis_savers,
                 "InMemorySaver": InMemorySaver(),
                 "AsyncSqliteSaver (file)": sqlite,
             }
@@ -109,15 +117,13 @@ async def bench(
             apps = {name: builder.compile(checkpointer=s) for name, s in savers.items()}
             names = list(apps)
             times: dict[str, list[float]] = {name: [] for name in names}
-            commands = trips = connects = 0
-            redis_seconds = 0.0
+            counted = {name: [0, 0, 0, 0.0] for name in redis_savers}  # commands trips new s
 
             async def one(name: str, thread: str) -> None:
                 result = await apps[name].ainvoke({"count": 0}, _cfg(thread))
                 assert result["count"] == nodes
 
             async def round_of(name: str, r: int, record: bool) -> None:
-                nonlocal commands, trips, connects, redis_seconds
                 before = (
                     CountingConnection.replies,
                     CountingConnection.sends,
@@ -128,11 +134,12 @@ async def bench(
                     *(one(name, f"{name}-{r}-{k}-{record}") for k in range(concurrency))
                 )
                 elapsed = time.perf_counter() - started
-                if name == "AsyncRedisSaver" and record:
-                    commands += CountingConnection.replies - before[0]
-                    trips += CountingConnection.sends - before[1]
-                    connects += CountingConnection.connects - before[2]
-                    redis_seconds += elapsed
+                if name in counted and record:
+                    total = counted[name]
+                    total[0] += CountingConnection.replies - before[0]
+                    total[1] += CountingConnection.sends - before[1]
+                    total[2] += CountingConnection.connects - before[2]
+                    total[3] += elapsed
                 if record:
                     times[name].append(elapsed / (concurrency * nodes) * 1000)
 
@@ -143,8 +150,10 @@ async def bench(
                 shift = r % len(names)
                 for name in names[shift:] + names[:shift]:
                     await round_of(name, r, True)
-    await redis_saver.aclose()
-    await client.aclose()
+    for saver in redis_savers.values():
+        await saver.aclose()
+    for client in clients:
+        await client.aclose()
     async for key in admin.scan_iter(match=f"{prefix}:*", count=5000):
         await admin.unlink(key)
     await admin.aclose()
@@ -161,10 +170,11 @@ async def bench(
             "p95_ms": _p95(times[name]),
             "ratio": mean / base,
         }
-        if name == "AsyncRedisSaver":
+        if name in counted:
+            commands, trips, connects, seconds = counted[name]
             row["commands"] = commands / steps
             row["trips"] = trips / steps
-            row["connects_per_s"] = connects / redis_seconds
+            row["connects_per_s"] = connects / seconds
         rows.append(row)
     return rows
 
@@ -342,8 +352,9 @@ def cluster_main(runs: int, nodes: int, levels: list[int], replicas: int = 1) ->
         cluster.stop()
         shutil.rmtree(directory, ignore_errors=True)
     heading = (
-        f"AsyncRedisSaver on a local Redis Cluster (3 masters, {replicas} replica(s) each, "
-        f"started in {cluster.started_in_seconds:.1f} s); InMemorySaver and SQLite as usual\n\n"
+        f"AsyncRedisSaver (cluster): a local Redis Cluster (3 masters, {replicas} replica(s) "
+        f"each, started in {cluster.started_in_seconds:.1f} s), in the same rotation as the "
+        f"others; load average {os.getloadavg()[0]:.1f} at the end\n\n"
     )
     return heading + render(rows, runs, nodes)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -37,9 +37,11 @@ def _processes() -> dict[int, tuple[int, float]]:
     return found
 
 
-def cpu_by_role(root: int, redis: int | None = None) -> Counter[str]:
+def cpu_by_role(root: int, redis: int | Collection[int] | None = None) -> Counter[str]:
     """CPU seconds of `root` and its descendants ("server" / "mcp servers"), plus "redis":
-    the process `redis` if given (a benchmark's own server), else every `redis-server`."""
+    the process(es) `redis` if given (a benchmark's own server or cluster nodes; empty: none),
+    else every `redis-server`."""
+    own = {redis} if isinstance(redis, int) else set(redis or ())
     processes = _processes()
     children: dict[int, list[int]] = {}
     for pid, (parent, _) in processes.items():
@@ -53,7 +55,7 @@ def cpu_by_role(root: int, redis: int | None = None) -> Counter[str]:
             spent[role] += processes[pid][1]  # type: ignore[assignment]  # seconds: float
         todo.extend(children.get(pid, []))
     for pid, (_, seconds) in processes.items():
-        if pid == redis or (redis is None and _cmdline(pid).startswith("redis-server")):
+        if pid in own or (redis is None and _cmdline(pid).startswith("redis-server")):
             spent["redis"] += seconds  # type: ignore[assignment]
     return spent
 
