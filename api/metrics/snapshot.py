@@ -36,13 +36,9 @@ def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
 
 
 async def _queue(redis: Any, prefix: str, now: float) -> list[Metric]:
-    index = SessionIndex(redis, prefix)
-    async with redis.pipeline(transaction=False) as pipe:
-        for status in SessionIndex.STATUSES:
-            pipe.zcard(index.key(status))
-        pipe.zrange(index.key(PENDING), 0, 0, withscores=True)
-        pipe.info("memory")
-        *counts, oldest, memory = await pipe.execute()
+    by_tenant, oldest = await SessionIndex(redis, prefix).counts()  # every tenant's queue
+    memory = await redis.info("memory")
+    counts = [by_tenant[status] for status in SessionIndex.STATUSES]
     by_status = GaugeMetricFamily(
         "switchboard_conversations",
         "Chat sessions by status (the session index)",
@@ -50,11 +46,13 @@ async def _queue(redis: Any, prefix: str, now: float) -> list[Metric]:
     )
     for status, count in zip(SessionIndex.STATUSES, counts, strict=True):
         by_status.add_metric([status], float(count))
-    waited = max(0.0, now - float(oldest[0][1]) / 1000) if oldest else 0.0
+    waited = max(0.0, now - oldest / 1000) if oldest is not None else 0.0
     used, cap = memory.get("used_memory", 0), memory.get("maxmemory", 0)
     return [
         by_status,
-        _gauge("switchboard_queue_waiting_sessions", "Chats waiting for an agent", counts[1]),
+        _gauge(
+            "switchboard_queue_waiting_sessions", "Chats waiting for an agent", by_tenant[PENDING]
+        ),
         _gauge(
             "switchboard_queue_oldest_wait_seconds",
             "How long the oldest waiting chat waits",
