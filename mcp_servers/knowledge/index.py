@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import InvalidInput
-from graphs.supervision.language import _SHARED_FORMS, T2S
+from graphs.supervision.language import T2S
 from graphs.supervision.language import detect_language as detect_script
 from mcp_servers.promotion.search.fusion import DEFAULT_K, rrf
+from mcp_servers.promotion.search.hanzi import to_traditional
 from mcp_servers.promotion.search.lexical import LexicalIndex
 from mcp_servers.promotion.search.tokenize import tokenize, tokenize_many
 from mcp_servers.promotion.search.vector import DenseIndex, top_indices
@@ -67,13 +68,10 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Traditional → Simplified for BM25 (the escalation policy's pairs; str.translate, since every
 # chunk of a 10,000-chunk tenant passes through it at each rebuild).
 _FOLD = str.maketrans(dict(T2S))
+
+
 # Simplified → Traditional for the query's embedding: the first Traditional form of each pair
 # (發, not 髮), leaving forms Taiwan text also uses (台, 只, 面 ...) as they are.
-_TO_TRADITIONAL = str.maketrans(
-    {s: t for t, s in reversed(list(T2S.items())) if s not in _SHARED_FORMS and s not in T2S}
-)
-
-
 class MissingTenant(InvalidInput):
     """A search or write without a tenant: always a bug in the caller."""
 
@@ -106,7 +104,7 @@ def fold_script(text: str) -> str:
 def corpus_form(query: str) -> str:
     """The query as it is embedded: zh-CN text in Traditional characters (the knowledge base of
     this Taiwan-market service is written in zh-TW), anything else unchanged."""
-    return query.translate(_TO_TRADITIONAL) if detect_script(query) == "zh-CN" else query
+    return to_traditional(query) if detect_script(query) == "zh-CN" else query
 
 
 def language_matches(chunk_language: str, wanted: str | None) -> bool:
