@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         "log_config": None,
         "proxy_headers": True,
         "timeout_graceful_shutdown": 10,
+        "timeout_keep_alive": settings.http_keep_alive_seconds,
     }
     if settings.app_workers != 1:  # each worker process builds its own app
         uvicorn.run("api.app:create_app", factory=True, workers=settings.app_workers, **options)

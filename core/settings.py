@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # uvicorn worker processes; all shared state is in Redis and the database, so any number
     # works. Each worker opens its own MCP stdio servers unless MCP_*_URL point at shared ones.
     app_workers: int = Field(1, ge=1, le=64)
+    # how long an idle HTTP/1.1 connection stays open. Longer than the client's or proxy's own
+    # idle timeout (nginx upstream keepalive: 60 s), so the server never closes a connection
+    # just as the client sends on it ("Remote end closed connection without response"; uvicorn's
+    # 5 s default lost a CI request that way).
+    http_keep_alive_seconds: int = Field(75, ge=1, le=3600)
     # back-pressure (api/overload.py): requests in flight per worker before 503 OVERLOADED
     # (0: no bound; 64: the checkpoint pool; sizing in docs/api.md "Serving cost"), and how long
     # one past the bound may wait for a slot (0: refused at once)

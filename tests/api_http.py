@@ -102,7 +102,11 @@ def own_api_server(
             yield server
     finally:
         redis = Redis.from_url(settings.redis_url)
-        keys = list(redis.scan_iter(match=f"{prefix}:*", count=5000))
+        keys = [
+            key
+            for pattern in (f"{prefix}:*", f"{{{prefix}:*")  # hash-tagged keys too
+            for key in redis.scan_iter(match=pattern, count=5000)
+        ]
         if keys:
             redis.unlink(*keys)
         redis.close()

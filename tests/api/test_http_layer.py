@@ -155,3 +155,30 @@ def test_openapi_schema_is_complete(http: httpx.Client) -> None:
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
     login = schema["components"]["schemas"]["StaffLogin"]["properties"]
     assert login["employee_code"]["examples"] == ["E1001"]
+
+
+def test_an_idle_keep_alive_connection_outlives_uvicorns_five_seconds(
+    api_server: ApiServer,
+) -> None:
+    """A client (or nginx) that reuses a connection after a pause must not find it closed:
+    CI once lost a request to "Remote end closed connection without response" when a
+    schemathesis case came 5 s after the one before."""
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    address = urlsplit(api_server.url)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=10)
+    try:
+        connection.request("GET", "/health")
+        first = connection.getresponse()
+        first.read()
+        socket_before = connection.sock
+        time.sleep(6.0)  # past uvicorn's default 5 s keep-alive
+        connection.request("GET", "/health")  # http.client raises if the server hung up
+        second = connection.getresponse()
+        second.read()
+    finally:
+        connection.close()
+    assert (first.status, second.status) == (200, 200)
+    assert socket_before is not None and connection.sock is None  # closed by us, at the end
