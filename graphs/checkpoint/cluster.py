@@ -1,9 +1,11 @@
 """The async saver's Redis I/O on a Redis Cluster: the same packed round trips, routed by slot.
 
 `RoundTrips` writes a batch on one connection; here a batch is split by the node owning each
-command's slot and each part goes, in order of first appearance, to that node: one round trip
-per node touched, so a hot-path call (all keys of one thread share a hash tag) is still one
-round trip, and "run index first, checkpoint second" keeps its order across nodes. Commands
+command's slot: one round trip per node touched, so a hot-path call (all keys of one thread
+share a hash tag) is still one round trip. Parts go to their nodes in order of first
+appearance, except that a batch's scripts (many threads' checkpoint writes, batched by
+SharedTrips) go to all their nodes at once after the commands before them (the run index), so
+"run index first, checkpoint second" keeps its order across nodes. Commands
 within a node keep their order. MOVED/ASK/TRYAGAIN/CLUSTERDOWN or a lost node refresh the slot
 map from the cluster and retry the batch (every request is idempotent); still failing after
 the retries, the saver's typed error (503) is raised.
@@ -45,6 +47,15 @@ def command_key(command: Command) -> str | bytes:
 
 def slot_of(key: str | bytes) -> int:
     return key_slot(key if isinstance(key, bytes) else key.encode())
+
+
+def _scripts_from(commands: Sequence[Command]) -> int | None:
+    """Where a batch's scripts start when it is other commands then only scripts (None for any
+    other shape, e.g. a delete's UNLINK and ZREMs, whose cross-node order is kept)."""
+    start = next((i for i, c in enumerate(commands) if c[0] in ("EVALSHA", "EVAL")), None)
+    if start is None or any(c[0] not in ("EVALSHA", "EVAL") for c in commands[start:]):
+        return None
+    return start
 
 
 class ClusterRoundTrips(RoundTrips):
@@ -109,15 +120,40 @@ class ClusterRoundTrips(RoundTrips):
             groups.setdefault(node.name, (node, []))[1].append(i)
         if transaction and len(groups) > 1:
             raise ValueError("a MULTI on a cluster must stay in one node (one hash tag)")
-        if transaction:
+        if transaction or len(groups) == 1:  # one node: one exchange keeps every order
             ((node, _),) = groups.values()
-            return await self._exchange(node, commands, True)
+            return await self._exchange(node, commands, transaction)
         replies: list[Any] = [None] * len(commands)
-        for node, indexes in groups.values():
-            got = await self._exchange(node, [commands[i] for i in indexes], False)
-            for i, reply in zip(indexes, got, strict=True):
-                replies[i] = reply
+        scripts_from = _scripts_from(commands)
+        if scripts_from is None:  # any other shape: node by node, in order of first appearance
+            for node, indexes in groups.values():
+                await self._put(replies, node, indexes, commands)
+            return replies
+        # [commands before scripts...][scripts...] (eval_each, eval_many): the commands before
+        # (run-index writes) go first, node by node; then every node's scripts at once. Scripts
+        # of one batch are independent threads' writes, and a node's own keep their order on
+        # its connection, so only the waiting is shared: a batch touching three masters costs
+        # one round trip's time, not three (superstep at 32 runs, docs/checkpoint.md).
+        first = {name: [i for i in ix if i < scripts_from] for name, (_, ix) in groups.items()}
+        for name, (node, _) in groups.items():
+            if first[name]:
+                await self._put(replies, node, first[name], commands)
+        parts = [(node, [i for i in ix if i >= scripts_from]) for node, ix in groups.values()]
+        outcomes = await asyncio.gather(
+            *(self._put(replies, node, ix, commands) for node, ix in parts if ix),
+            return_exceptions=True,
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome  # the batch is sent again whole (every saver write is idempotent)
         return replies
+
+    async def _put(
+        self, replies: list[Any], node: ClusterNode, indexes: list[int], commands: Sequence[Command]
+    ) -> None:
+        got = await self._exchange(node, [commands[i] for i in indexes], False)
+        for i, reply in zip(indexes, got, strict=True):
+            replies[i] = reply
 
     async def _exchange(
         self, node: ClusterNode, commands: Sequence[Command], transaction: bool

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio.connection import Connection
 
 from core.redis_clients import SyncClient, redis_down
 from graphs.checkpoint import AsyncRedisSaver, CheckpointStoreUnavailable
@@ -144,3 +145,41 @@ async def test_failover_answers_503_then_heals_by_itself(tmp_path: Path) -> None
             print(f"failover: {len(errors)} failed calls, healed after {healed_after:.1f} s")
     finally:
         cluster.stop()
+
+
+class _OverlapConnection(Connection):
+    """Records how many requests were being sent at the same moment (each send lingers 20 ms,
+    a stand-in for the network between the API and a remote master)."""
+
+    sending = 0
+    most = 0
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        cls = type(self)
+        cls.sending += 1
+        cls.most = max(cls.most, cls.sending)
+        try:
+            await asyncio.sleep(0.02)
+        finally:
+            cls.sending -= 1
+        await super().send_packed_command(command, check_health)
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("cluster", marks=pytest.mark.slow)], indirect=True
+)
+async def test_writes_of_threads_on_three_masters_go_to_them_at_once(
+    saver: AsyncRedisSaver,
+) -> None:
+    """Writes that one turn of the event loop batches (32 runs each stopping at once) wait for
+    one round trip on a cluster, not one per master in turn (issue 23's superstep at 32 runs)."""
+    assert isinstance(saver.redis, ClusterRoundTrips)
+    saver.redis.connection_class = _OverlapConnection
+    threads = _threads_on_distinct_nodes(saver, 3)
+    for thread in threads:  # the runs' first checkpoints (their run-index writes go first)
+        await _put(saver, thread, 0, "r-once", None)
+    _OverlapConnection.most = 0
+    await asyncio.gather(*(_put(saver, thread, 1, "r-once", None) for thread in threads))
+    assert _OverlapConnection.most == 3
+    for thread in threads:
+        assert await _steps(saver, thread) == [1, 0]
