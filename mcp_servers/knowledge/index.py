@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import InvalidInput
+from core.hanzi import to_traditional
 from graphs.supervision.language import T2S
 from graphs.supervision.language import detect_language as detect_script
 from mcp_servers.promotion.search.fusion import DEFAULT_K, rrf
-from mcp_servers.promotion.search.hanzi import to_traditional
 from mcp_servers.promotion.search.lexical import LexicalIndex
 from mcp_servers.promotion.search.tokenize import tokenize, tokenize_many
 from mcp_servers.promotion.search.vector import DenseIndex, top_indices

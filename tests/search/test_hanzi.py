@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_servers.promotion.search.hanzi import to_traditional
+from core.hanzi import to_traditional
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from core.hanzi import to_traditional
+
 from .constraints import Constraint, Kind, ParsedQuery, light_cap
 from .facets import BRAND_ALIASES, PERK_ALIASES
 from .fees import fee_around, fee_bare, fee_is, fee_max, fee_min, fee_range
 from .fees import make as _c
 from .fees import num as _num
-from .hanzi import to_traditional
 from .numbers import NUM
 from .query import CONTEXT_MARK
 from .rules import AUDIENCE_WORDS, HARD_PERKS, OTHER_STREAMING, PERK_LABELS, PHRASES

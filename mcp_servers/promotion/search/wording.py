@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from core.hanzi import to_traditional
+
 from .constraints import Constraint
 from .facets import BRAND_ALIASES, PERK_ALIASES
-from .hanzi import to_traditional
 from .rules import FILLER
 
 FILLER_RE = re.compile(to_traditional(FILLER))
