@@ -80,9 +80,12 @@ async def find_qualified_plans(
 ) -> dict[str, Any]:
     """Seed 000 §4.2's four stages, each call started as soon as what it needs is known.
 
-    * The contract (CRM), the basic eligibility check (CRM) and the promotion search run at once:
-      the search's context comes from the line read at step 4, minutes old at most; the
-      checks below decide qualification on the servers' current data either way.
+    * The contract and the basic eligibility are the ones step 4 read (the line and both
+      renewal types' checks are in the state, minutes old at most), so their stages report
+      them without a call: re-reading them cost 2 of a journey's 15 MCP calls, and nothing
+      here acts on them; the promotion checks below and submit's `record_renewal` decide on
+      the servers' current data. A state without them (a checkpoint from before they were
+      kept) is read from the CRM as before.
     * The candidates are checked (CRM) and their plans read (Promotion server) in one batch
       call each, the two at once: 2 round trips instead of 10 (seed 000 A.3's batching). A
       disqualified candidate's plan is read for nothing (one cheap lookup), and the step no
@@ -93,12 +96,14 @@ async def find_qualified_plans(
     device = device_choice(state)
 
     async def contract() -> dict[str, Any]:
-        line: dict[str, Any] = await tools.call("get_phone_details", phone_number=phone)
+        line: dict[str, Any] = state.get("line") or await tools.call(
+            "get_phone_details", phone_number=phone
+        )
         write(_event("query_contract", "completed", plan=line["contract_info"]["plan_name"]))
         return line
 
     async def basic_eligibility() -> None:
-        basic = await tools.call(
+        basic = (state.get("eligibility") or {}).get(renewal_type) or await tools.call(
             "check_renewal_eligibility", phone_number=phone, renewal_type=renewal_type
         )
         write(_event("check_basic_eligibility", "completed", is_eligible=basic["is_eligible"],

@@ -247,3 +247,21 @@ async def test_blacklisted_line_cannot_renew(flow: RenewalFlow) -> None:
     view = await j.answer(Step.SELECT_PHONE, phone_number=GOLDEN.blacklisted.phone)
     codes = [r["code"] for r in view["waiting"]["error"]["eligibility"]["single"]["reasons"]]
     assert codes == ["BLACKLISTED"]
+
+
+async def test_list_plans_reads_only_the_promotions_the_earlier_steps_did_not(
+    journey: Journey,
+) -> None:
+    """Step 4 read the line and both renewal types' eligibility: step 8 reports them from the
+    state and spends its calls on the search and the two batch checks only."""
+    tools = ("get_phone_details", "check_renewal_eligibility", "search_promotions",
+             "check_promotion_eligibility_batch", "get_plan_details_batch")  # fmt: skip
+    await to_device_type(journey)
+    await journey.answer(Step.SELECT_DEVICE_TYPE, device_type="none")
+    before = {tool: tool_calls(tool) for tool in tools}
+    await journey.answer(Step.LIST_PLANS)
+    made = {tool: tool_calls(tool) - before[tool] for tool in tools}
+    assert made == {"get_phone_details": 0, "check_renewal_eligibility": 0,
+                    "search_promotions": 1, "check_promotion_eligibility_batch": 1,
+                    "get_plan_details_batch": 1}  # fmt: skip
+    assert journey.show["plans"]
