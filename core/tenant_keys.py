@@ -17,6 +17,12 @@ def tenant_prefix(prefix: str, tenant: str) -> str:
     return f"{prefix}:t:{tenant}"
 
 
+def tenant_stream(prefix: str, tenant: str, name: str) -> str:
+    """The tenant's event stream `name` (api/realtime/hub.py: `session:<s>`, `workbench`); here
+    because the key migration names it too."""
+    return f"{tenant_prefix(prefix, tenant)}:events:{name}"
+
+
 class PerTenant(Generic[T]):
     """One `T` per tenant, built on first use (caches, lock sets): a process serves few tenants
     at once, and each object is small."""

@@ -5,8 +5,8 @@ Double texting (a message while the session's previous turn still runs) is **rej
 previous answer is done (its `done` event). Why reject rather than queue: the answer to message
 1 was computed without message 2, a queue across instances cannot keep arrival order without a
 FIFO of its own, and a chat UI disables "send" while the AI answers anyway. The turn marker is
-a Redis lock (`{prefix}:chat:turn:<session>`, token-owned, TTL renewed while held), so the rule
-holds across instances; the supervision service's own lock still serialises every graph run
+a Redis lock (`P:t:<tenant>:chat:turn:<session>`, token-owned, TTL renewed while held), so the
+rule holds across instances; the supervision service's own lock still serialises every graph run
 (agent actions wait for it instead of failing).
 """
 
@@ -24,12 +24,12 @@ from api.realtime.hub import EventHub, session_channel
 from api.realtime.limits import RateLimiter
 from api.renewal.locks import HeldLock, SessionLocks
 from api.sse import SseEvent
-from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import Conflict, NotFound, RunInProgress
 from core.logging import get_logger
 from core.settings import Settings
+from core.tenant_keys import PerTenant, tenant_prefix
 from graphs.supervision import events as ev
-from graphs.supervision.service import CALLER_TENANT, SupervisionService, visible
+from graphs.supervision.service import SupervisionService, visible
 from graphs.supervision.state import message_text
 from graphs.supervision.transitions import SessionEvent, SessionStatus, transition
 
@@ -53,19 +53,24 @@ class Archive(Protocol):
 
 
 class TurnLocks(SessionLocks):
-    """The renewal lock, keyed per chat session: one customer turn at a time."""
+    """The renewal lock, keyed per chat session of one tenant (`tenant_root` = `P:t:<tenant>`):
+    one customer turn at a time."""
 
-    def __init__(self, redis: Redis, prefix: str, *, ttl_seconds: float = 120.0) -> None:
-        super().__init__(redis, prefix, lease_seconds=ttl_seconds)
-        self.prefix = f"{prefix}:chat:turn"
+    def __init__(self, redis: Redis, tenant_root: str, *, ttl_seconds: float = 120.0) -> None:
+        super().__init__(redis, tenant_root, lease_seconds=ttl_seconds)
+        self.prefix = f"{tenant_root}:chat:turn"
 
 
 class Turn:
     """One accepted customer message: its events, then `finish()` (exactly once): release the
-    turn lock, publish `done` on the session channel, record the AI response time."""
+    turn lock, publish `done` on the session channel, record the AI response time. `tenant`:
+    the customer token's."""
 
-    def __init__(self, chat: ChatService, session_name: str, text: str, held: HeldLock) -> None:
+    def __init__(
+        self, chat: ChatService, session_name: str, text: str, held: HeldLock, tenant: str
+    ) -> None:
         self.chat, self.session_name, self.text, self.held = chat, session_name, text, held
+        self.tenant = tenant
         self.started = time.monotonic()
         self.answered_at: float | None = None
         self.completed = False
@@ -90,7 +95,7 @@ class Turn:
         try:
             await self.held.release()
             done = {"session_name": self.session_name, **ev.done()}
-            channel = session_channel(self.session_name)
+            channel = session_channel(self.session_name, self.tenant)
             await self.chat.hub.publish([channel], done)
             # the session's replay history lives as long as its customer token could resume it
             await self.chat.hub.redis.expire(
@@ -99,8 +104,7 @@ class Turn:
             answer_ms = None
             if self.completed and self.answered_at is not None:
                 answer_ms = (self.answered_at - self.started) * 1000
-                tenant = CALLER_TENANT.get() or DEFAULT_TENANT  # the customer token's
-                await self.chat.timings.record(answer_ms, tenant=tenant)
+                await self.chat.timings.record(answer_ms, tenant=self.tenant)
         except Exception as exc:  # bookkeeping must not turn a delivered answer into an error
             log.warning(
                 "chat_turn_finish_failed", session=self.session_name, error=type(exc).__name__
@@ -122,7 +126,8 @@ class ChatService:
     ) -> None:
         self.supervision, self.hub, self.limiter = supervision, hub, limiter
         self.settings, self.tokens = settings, tokens
-        self.turns = TurnLocks(redis, settings.redis_key_prefix)
+        prefix = settings.redis_key_prefix
+        self.turns = PerTenant(lambda t: TurnLocks(redis, tenant_prefix(prefix, t)))
         self.timings = ResponseTimes(redis, settings.redis_key_prefix)
         self.archive: Archive | None = None  # set by api.history.dependencies.install_history
 
@@ -170,14 +175,14 @@ class ChatService:
             )
         transition(status, SessionEvent.USER_MESSAGE)
         try:
-            held = await self.turns.acquire(session_name)
+            held = await self.turns(caller.tenant).acquire(session_name)
         except RunInProgress:
             raise RunInProgress(
                 "the previous message is still being answered; resend after its `done`",
                 session_name=session_name,
                 retry_after=1,
             ) from None
-        return Turn(self, session_name, text, held)
+        return Turn(self, session_name, text, held, caller.tenant)
 
     async def _limit(self, session_name: str, ip: str) -> None:
         per_session, per_ip = self.settings.chat_rate_per_session, self.settings.chat_rate_per_ip

@@ -217,10 +217,12 @@ class SessionsController(Controller):
         after = resume_point(request.headers.get("last-event-id"), last_event_id)
         if not caller.is_customer:  # a customer token proves the session; agents may mistype
             await handoff.chat.state(session_name)
-        customer = caller.is_customer
+        customer, tenant = caller.is_customer, caller.tenant
         return sse_response(
             request,
-            lambda: session_events(runtime.hub, session_name, after, customer=customer),
+            lambda: session_events(
+                runtime.hub, session_name, after, customer=customer, tenant=tenant
+            ),
             done_event=False,
         )
 

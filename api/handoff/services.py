@@ -58,7 +58,6 @@ class HandoffService:
         self.redis, self.sessions = redis, sessions
         self.outbox = RedisOutbox(redis, prefix)
         self.audit = SqlAuditTrail(sessions)
-        self.mail_root = f"{prefix}:sup:mail"
         self.archive: Archive | None = None  # set by api.history.dependencies.install_history
 
     async def _archived(self, session_name: str, session: dict[str, Any]) -> dict[str, Any]:
@@ -99,12 +98,12 @@ class HandoffService:
         """SessionState (last 50 messages) and audit trail; `last_event_id` is the session
         stream's position read *before* the state, for a gap-free `Last-Event-ID` resume."""
         caller.require_session(session_name)
-        position = await tail_id(self.hub, session_channel(session_name))
+        position = await tail_id(self.hub, session_channel(session_name, caller.tenant))
         found = await self.supervision.get_session(session_name)
         session = found["session"]
         tagged = await tags_of_sessions(self.sessions, caller.tenant, [session_name])
         session["tags"] = [tag["name"] for tag in tagged.get(session_name, [])]
-        mail = await self._mail_record(session_name)
+        mail = await self._mail_record(session_name, caller.tenant)
         if mail and int(mail["sent_at"]) > int((session.get("mail") or {}).get("sent_at") or 0):
             session["mail"] = mail
         data = {"session": session, "audit_trail": found["audit_trail"], "last_event_id": position}
@@ -171,7 +170,7 @@ class HandoffService:
         shift, at = await self.shift.current(tenant), datetime.now(UTC)
         if not force and is_on_duty(shift, at):
             raise Conflict("agents are on duty: wait in the queue instead", code="ON_DUTY")
-        previous = await self._mail_record(session_name) or state.get("mail") or {}
+        previous = await self._mail_record(session_name, tenant) or state.get("mail") or {}
         verdict = mail_verdict(previous, shift, at, force=force)
         if verdict == "not_configured":
             raise Conflict(
@@ -191,7 +190,7 @@ class HandoffService:
             "mail_id": mail_id,
             "sent_at": now,
         }
-        key = f"{self.mail_root}:{session_name}"
+        key = self.outbox.mail_record_key(session_name, tenant)
         await self.redis.set(key, json.dumps(record), ex=MAIL_TTL_SECONDS)
         operator = "user" if caller.is_customer else caller.require_agent().username
         await self.audit.record(
@@ -205,8 +204,8 @@ class HandoffService:
         )
         return record
 
-    async def _mail_record(self, session_name: str) -> dict[str, Any] | None:
-        raw: Any = await self.redis.get(f"{self.mail_root}:{session_name}")
+    async def _mail_record(self, session_name: str, tenant: str) -> dict[str, Any] | None:
+        raw: Any = await self.redis.get(self.outbox.mail_record_key(session_name, tenant))
         return json.loads(raw) if raw else None
 
     # --- agents only ------------------------------------------------------------------------

@@ -82,10 +82,11 @@ async def gap_since(hub: EventHub, channel: str, after: str | None) -> bool:
 
 
 async def session_events(
-    hub: EventHub, session_name: str, after: str | None, *, customer: bool
+    hub: EventHub, session_name: str, after: str | None, *, customer: bool, tenant: str
 ) -> AsyncIterator[SseEvent]:
-    """One session's events; ends after the session is closed."""
-    channel = session_channel(session_name)
+    """One session's events (of the caller's `tenant`: another tenant's session has no stream
+    there); ends after the session is closed."""
+    channel = session_channel(session_name, tenant)
     if await gap_since(hub, channel, after):
         yield "resync", {"session_name": session_name, "reason": "history_trimmed"}, str(after)
     async for event_id, payload in hub.listen(channel, after):

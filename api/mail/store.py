@@ -1,8 +1,10 @@
 """The outbox's delivery state in Redis: claims with a lease, and one status record per mail.
 
-Keys: `<q>` = `<prefix>:sup:outbox` (the list the graph RPUSHes onto) and its companions
-`{<q>}:<name>`, whose hash tag is `<q>` itself, so all six live in the slot of `<q>` on a Redis
-Cluster and every script below touches one slot:
+One outbox per tenant (docs/tenants.md): `P:sup:outbox:tenants` names the tenants that have one
+(P = REDIS_KEY_PREFIX), and each tenant's keys are `<q>` = `P:t:<tenant>:sup:outbox` (the list
+the graph RPUSHes onto, `RedisOutbox`) and its companions `{<q>}:<name>`, whose hash tag is
+`<q>` itself, so a tenant's six keys live in the slot of `<q>` on a Redis Cluster and every
+script below touches one slot (one tenant's):
 
 * `<q>`              list   queued handoffs (JSON), oldest first;
 * `{<q>}:held`       hash   mail_id -> the handoff's JSON while claimed or deferred;
@@ -11,8 +13,12 @@ Cluster and every script below touches one slot:
 * `{<q>}:deferred`   zset   mail_id -> when to try again after a temporary failure;
 * `{<q>}:status`     hash   mail_id -> JSON `MailStatus`: what staff see (queued is implicit).
 
-(Before issue 23 the companions were `<q>:<name>`; a deployment upgrading with mail in flight
-renames them once, e.g. `RENAME P:sup:outbox:status {P:sup:outbox}:status`, docs/realtime.md.)
+A worker takes the tenants in turn (`claim`): after a mail of one tenant it asks the next
+tenant first, so one tenant's backlog never holds another's handoff back. Before tenants the
+outbox was one list, `P:sup:outbox` + `{P:sup:outbox}:<name>`: `core.migrate_tenant_keys`
+moves it to the tenants' outboxes once on upgrade (docs/tenants.md). (Before issue 23 the
+companions were `<q>:<name>`; `RENAME P:sup:outbox:status {P:sup:outbox}:status` first,
+docs/realtime.md.)
 
 The status record is also the idempotency record: a claim of a mail whose record says `sent` or
 `failed` drops that copy instead of sending it (a duplicate RPUSH, a retried queue write). Every
@@ -30,7 +36,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
-from graphs.supervision.outbox import MailHandoff
+from core.db.models.tenants import DEFAULT_TENANT
+from graphs.supervision.outbox import MailHandoff, RedisOutbox
 
 MailState = Literal["sending", "retrying", "sent", "failed"]
 FINAL: frozenset[str] = frozenset({"sent", "failed"})
@@ -103,9 +110,10 @@ return 1
 
 
 class MailStatus(BaseModel):
-    """A handoff mail's delivery, as staff see it (`<q>:status`)."""
+    """A handoff mail's delivery, as staff see it (`{<q>}:status`)."""
 
     state: MailState
+    tenant_id: str | None = None  # whose outbox holds it (records before tenants: none)
     attempts: int = 0
     reason: str | None = None  # the last failure, e.g. "550 5.1.1 mailbox unavailable"
     message_id: str | None = None
@@ -126,25 +134,40 @@ class Claim:
     mail: MailHandoff
     token: str
     taken_over: bool  # the previous claim's worker died (or stalled) holding it
+    tenant: str = DEFAULT_TENANT  # whose outbox it was claimed from (where it is recorded)
 
 
 class MailStore:
     def __init__(self, redis: Redis, key_prefix: str) -> None:
         self.redis = redis
-        self.queue = f"{key_prefix}:sup:outbox"
-        self.keys = {name: f"{{{self.queue}}}:{name}" for name in
-                     ("held", "leases", "owner", "deferred", "status")}  # fmt: skip
+        self.outbox = RedisOutbox(redis, key_prefix)
         self._claim = redis.register_script(_CLAIM)
         self._record = redis.register_script(_RECORD)
+        self._turn = 0  # the position in the tenants' round where the next claim starts
+
+    def keys(self, tenant: str) -> dict[str, str]:
+        """The tenant's queue (`queue`) and its companions, all in the queue's slot."""
+        return self.outbox.delivery_keys(tenant)
 
     async def claim(self, lease_seconds: float) -> Claim | None:
-        """The next mail to send (a dead worker's first, then due retries, then the queue), or
-        None when there is none. Copies already sent or failed are dropped on the way."""
-        k = self.keys
+        """The next mail to send, or None when no tenant has one. The tenants take turns,
+        starting after the one served last; within a tenant a dead worker's mail comes first,
+        then due retries, then the queue. Copies already sent or failed are dropped."""
+        tenants = await self.outbox.tenants()
+        for step in range(len(tenants)):
+            turn = (self._turn + step) % len(tenants)
+            claim = await self._claim_from(tenants[turn], lease_seconds)
+            if claim is not None:
+                self._turn = turn + 1
+                return claim
+        return None
+
+    async def _claim_from(self, tenant: str, lease_seconds: float) -> Claim | None:
+        k = self.keys(tenant)
         token = uuid.uuid4().hex
         while True:
             found: Any = await self._claim(
-                keys=[self.queue, k["deferred"], k["leases"], k["owner"], k["held"], k["status"]],
+                keys=[k["queue"], k["deferred"], k["leases"], k["owner"], k["held"], k["status"]],
                 args=[time.time(), lease_seconds, token],
             )
             if not found:
@@ -152,11 +175,17 @@ class MailStore:
             _, raw, previous = (_text(x) for x in found)
             if previous == "dropped":
                 continue
-            return Claim(MailHandoff.model_validate_json(raw), token, bool(previous))
+            mail = MailHandoff.model_validate_json(raw)
+            return Claim(mail, token, bool(previous), tenant)
 
-    async def status(self, mail_id: str) -> MailStatus | None:
-        raw: Any = await self.redis.hget(self.keys["status"], mail_id)  # type: ignore[misc]
-        return MailStatus.model_validate_json(raw) if raw else None
+    async def status(self, mail_id: str, tenant: str | None = None) -> MailStatus | None:
+        """The mail's delivery record, in `tenant`'s outbox, or in any (a mail id alone)."""
+        tenants = [tenant] if tenant is not None else await self.outbox.tenants()
+        for owner in tenants:
+            raw: Any = await self.redis.hget(self.keys(owner)["status"], mail_id)  # type: ignore[misc]
+            if raw:
+                return MailStatus.model_validate_json(raw)
+        return None
 
     async def record(
         self,
@@ -170,7 +199,7 @@ class MailStore:
         """Write the status if `claim` still holds the mail: `keep` renews the lease, `done`
         ends the claim (sent / failed), `defer` puts the mail aside until `due`. False: the
         lease was lost (another worker took the mail over)."""
-        k = self.keys
+        k = self.keys(claim.tenant)
         written: Any = await self._record(
             keys=[k["leases"], k["owner"], k["held"], k["status"], k["deferred"]],
             args=[claim.token, status.model_dump_json(), mode, due,
@@ -180,7 +209,7 @@ class MailStore:
 
     async def renew(self, claim: Claim, lease_seconds: float) -> bool:
         """Extend the claim's lease; False when it is no longer this claim's."""
-        k = self.keys
+        k = self.keys(claim.tenant)
         written: Any = await self._record(
             keys=[k["leases"], k["owner"], k["held"], k["status"], k["deferred"]],
             args=[claim.token, "", "renew", 0, time.time() + lease_seconds, claim.mail.mail_id],
@@ -188,17 +217,26 @@ class MailStore:
         return bool(written)
 
     async def counts(self) -> dict[str, int]:
-        """How many mails are queued, deferred, being sent, sent and failed."""
-        k = self.keys
+        """How many mails are queued, deferred, being sent, sent and failed (every tenant's)."""
+        tenants = await self.outbox.tenants()
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.llen(self.queue)
-            pipe.zcard(k["deferred"])
-            pipe.zcard(k["leases"])
-            pipe.hvals(k["status"])
-            queued, deferred, sending, records = await pipe.execute()
-        states = [json.loads(r).get("state") for r in records]
-        return {"queued": queued, "deferred": deferred, "sending": sending,
-                "sent": states.count("sent"), "failed": states.count("failed")}  # fmt: skip
+            for tenant in tenants:
+                k = self.keys(tenant)
+                pipe.llen(k["queue"])
+                pipe.zcard(k["deferred"])
+                pipe.zcard(k["leases"])
+                pipe.hvals(k["status"])
+            replies = await pipe.execute()
+        counts = dict.fromkeys(("queued", "deferred", "sending", "sent", "failed"), 0)
+        for at in range(0, len(replies), 4):
+            queued, deferred, sending, records = replies[at : at + 4]
+            states = [json.loads(r).get("state") for r in records]
+            counts["queued"] += queued
+            counts["deferred"] += deferred
+            counts["sending"] += sending
+            counts["sent"] += states.count("sent")
+            counts["failed"] += states.count("failed")
+        return counts
 
 
 def _text(value: Any) -> str:

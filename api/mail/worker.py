@@ -1,7 +1,8 @@
 """The mail worker: claims handoffs from the Redis outbox and delivers them through SMTP.
 
 One mail at a time per worker; any number of workers (one per API process, or `python -m
-api.mail`) share one outbox, since a claim is an atomic Redis move with a lease (api/mail/store).
+api.mail`) share the tenants' outboxes, taking the tenants in turn, since a claim is an atomic
+Redis move with a lease within one tenant's outbox (api/mail/store).
 
 Delivery is at-least-once, with the duplicate window made as small and as visible as it can be:
 the claim is recorded (`sending`) before the SMTP transaction and `sent` right after the server
@@ -92,7 +93,8 @@ class MailWorker:
 
     async def run(self) -> None:
         s = self.settings
-        log.info("mail_worker_started", smtp=f"{s.smtp_host}:{s.smtp_port}", queue=self.store.queue)
+        tenants = self.store.outbox.tenants_key
+        log.info("mail_worker_started", smtp=f"{s.smtp_host}:{s.smtp_port}", tenants=tenants)
         while not self._stop.is_set():
             try:
                 claim = await self.store.claim(s.mail_lease_seconds)
@@ -121,9 +123,9 @@ class MailWorker:
     async def deliver(self, claim: Claim) -> MailStatus:
         """Send one claimed mail with retries; record and return its status."""
         s, mail = self.settings, claim.mail
-        before = await self.store.status(mail.mail_id)
+        before = await self.store.status(mail.mail_id, claim.tenant)
         status = MailStatus(
-            state="sending", attempts=before.attempts if before else 0,
+            state="sending", tenant_id=claim.tenant, attempts=before.attempts if before else 0,
             message_id=message_id(mail, s.smtp_from), email_to=list(mail.email_to),
             session_name=mail.session_name, queued_at=mail.created_at, updated_at=time.time(),
             possible_duplicate=bool(before and before.possible_duplicate)

@@ -1,9 +1,12 @@
 """Events for SSE streams, shared by every API instance through Redis (one node or a cluster).
 
-Each channel (a chat session, an agent, the queue) has a capped Redis Stream: its entry ids are
-the SSE event ids, so a client reconnecting with `Last-Event-ID` gets exactly what it missed
+Each channel (a chat session, a tenant's workbench) has a capped Redis Stream: its entry ids
+are the SSE event ids, so a client reconnecting with `Last-Event-ID` gets exactly what it missed
 (XRANGE after that id), and a bounded history per channel. Each stream is one key, so on a
-Redis Cluster it lives in its own slot and every read of it is a single-slot command.
+Redis Cluster it lives in its own slot and every read of it is a single-slot command. A
+tenant's channels (`tenant_channel`: its sessions, its workbench) stream under the tenant's
+keys, `P:t:<tenant>:events:<name>`; every reader knows the tenant (the customer's and the
+agents' tokens carry it, the publisher runs as the session's tenant).
 
 Live delivery is sharded pub/sub (SPUBLISH / SSUBSCRIBE, Redis 7; on one node it behaves like
 plain pub/sub): a channel's wake-ups go to one of `LIVE_BUCKETS` notification channels
@@ -24,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -35,6 +39,8 @@ from redis.crc import key_slot
 from core.db.models.tenants import DEFAULT_TENANT
 from core.logging import get_logger
 from core.redis_clients import is_cluster, node_client
+from core.tenant_keys import tenant_stream
+from graphs.supervision.due import SESSION_TENANT
 from graphs.supervision.service import CALLER_TENANT
 
 log = get_logger(__name__)
@@ -67,7 +73,11 @@ class EventHub:
 
     # --- keys ---------------------------------------------------------------------------------
     def stream_key(self, channel: str) -> str:
-        return f"{self.prefix}:events:{channel}"
+        """`P:t:<tenant>:events:<name>` for a tenant's channel, `P:events:<channel>` else."""
+        owned = TENANT_CHANNEL.fullmatch(channel)
+        if owned is None:
+            return f"{self.prefix}:events:{channel}"
+        return tenant_stream(self.prefix, owned["tenant"], owned["name"])
 
     def live_key(self, channel: str) -> str:
         """The sharded notification channel that announces `channel`'s new events."""
@@ -251,28 +261,38 @@ def _first_error(exc: BaseException) -> str:
 
 
 WORKBENCH = "workbench"  # every chat session's events, for the agents' streams
+# A tenant's channel; tenant ids are slugs (no ":"), so the first field after `t:` is the tenant.
+TENANT_CHANNEL = re.compile(r"t:(?P<tenant>[^:]+):(?P<name>.+)")
+
+
+def tenant_channel(tenant: str, name: str) -> str:
+    """The channel `name` of `tenant`: its stream is `P:t:<tenant>:events:<name>`."""
+    return f"t:{tenant}:{name}"
 
 
 def workbench_channel(tenant: str) -> str:
     """One tenant's workbench: its sessions' and tickets' events, for its agents only."""
-    return f"t:{tenant}:{WORKBENCH}"
+    return tenant_channel(tenant, WORKBENCH)
 
 
-def session_channel(session_name: str) -> str:
-    return f"session:{session_name}"
+def session_channel(session_name: str, tenant: str = DEFAULT_TENANT) -> str:
+    """One chat session's events (the customer's stream), under its tenant's keys."""
+    return tenant_channel(tenant, f"session:{session_name}")
 
 
 class SessionEvents:
     """The supervision service's `Publisher`: a session's events go to its own channel (the
     customer's stream) and to its tenant's workbench (agents), each with its SSE id. The
-    tenant is the one the run is for (`CALLER_TENANT`: the request's token, or the due
-    sweeper's session); runs outside both (Studio, tests) are tenant `default`'s."""
+    tenant is the session's, as the service resolved it for the run (`SESSION_TENANT`: the
+    caller's, else the session state's), else the request's (`CALLER_TENANT`); a run outside
+    both is tenant `default`'s."""
 
     def __init__(self, hub: EventHub) -> None:
         self.hub = hub
 
     async def publish(self, session_name: str, event: Mapping[str, Any]) -> None:
-        workbench = workbench_channel(CALLER_TENANT.get() or DEFAULT_TENANT)
+        tenant = SESSION_TENANT.get() or CALLER_TENANT.get() or DEFAULT_TENANT
         await self.hub.publish(
-            [session_channel(session_name), workbench], {"session_name": session_name, **event}
+            [session_channel(session_name, tenant), workbench_channel(tenant)],
+            {"session_name": session_name, **event},
         )

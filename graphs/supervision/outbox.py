@@ -4,10 +4,12 @@ Why an outbox and not SMTP inside the graph: the graph must not block on (or fai
 mail server, and a handoff written to Redis or a file survives restarts until it is delivered.
 Backends:
 
-* `RedisOutbox` (default): RPUSH of the JSON handoff (it names its session's `tenant_id`) onto
-  `<prefix>:sup:outbox`, one list for every tenant (docs/tenants.md says why); the mail worker
-  (`api/mail/`, docs/mail.md) claims it from there, sends it over SMTP exactly as queued and
-  records `sent` / `failed` (with the server's reason) in `{<prefix>:sup:outbox}:status`.
+* `RedisOutbox` (default): RPUSH of the JSON handoff onto its tenant's outbox
+  `P:t:<tenant>:sup:outbox` (P = REDIS_KEY_PREFIX), the tenant named in `P:sup:outbox:tenants`
+  first (docs/tenants.md says why one outbox per tenant); the mail worker (`api/mail/`,
+  docs/mail.md) claims it from there, taking the tenants in turn, sends it over SMTP exactly as
+  queued and records `sent` / `failed` (with the server's reason) in
+  `{P:t:<tenant>:sup:outbox}:status`.
 * `JsonlOutbox`: one JSON line per handoff under var/ (console/dev use).
 * `build_outbox("smtp", ...)` raises: SMTP is never the graph's outbox, only the worker's way
   out, so a graph run never waits on a mail server.
@@ -28,6 +30,7 @@ from redis.asyncio import Redis
 
 from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import SwitchboardError
+from core.tenant_keys import tenant_prefix
 from graphs.supervision.shift import NoUpcomingShift, ShiftConfig, next_on_duty
 
 
@@ -99,23 +102,51 @@ class Outbox(Protocol):
         ...
 
 
+# the mail worker's records beside each tenant's queue (api/mail/store.py says what each holds)
+DELIVERY_RECORDS: Final = ("held", "leases", "owner", "deferred", "status")
+
+
 class RedisOutbox:
+    """One queue of handoffs per tenant, and the registry of tenants that have one (the mail
+    worker's list of queues to take turns on, like the due queue's `P:sup:due:tenants`)."""
+
     def __init__(self, redis: Redis, key_prefix: str) -> None:
         self.redis = redis
-        self.key = f"{key_prefix}:sup:outbox"
+        self.prefix = key_prefix
+        self.tenants_key = f"{key_prefix}:sup:outbox:tenants"
+
+    def key(self, tenant: str = DEFAULT_TENANT) -> str:
+        """The tenant's queue of handoffs."""
+        return f"{tenant_prefix(self.prefix, tenant)}:sup:outbox"
+
+    def delivery_keys(self, tenant: str) -> dict[str, str]:
+        """The tenant's queue (`queue`) and the mail worker's records of it (api/mail/store.py),
+        `{<queue>}:<name>`: hash-tagged by the queue's key, so all share its slot."""
+        queue = self.key(tenant)
+        return {"queue": queue, **{name: f"{{{queue}}}:{name}" for name in DELIVERY_RECORDS}}
+
+    def mail_record_key(self, session_name: str, tenant: str) -> str:
+        """The last handoff `POST /api/sessions/{s}/email` queued for the session."""
+        return f"{tenant_prefix(self.prefix, tenant)}:sup:mail:{session_name}"
 
     async def send(self, mail: MailHandoff) -> str:
-        await self.redis.rpush(self.key, mail.model_dump_json())  # type: ignore[misc]
+        # the registry first: a worker that could see the mail also knows where to look
+        await self.redis.sadd(self.tenants_key, mail.tenant_id)  # type: ignore[misc]
+        await self.redis.rpush(self.key(mail.tenant_id), mail.model_dump_json())  # type: ignore[misc]
         return mail.mail_id
 
-    async def pop(self) -> MailHandoff | None:
-        """The oldest undelivered handoff (for the sender), or None."""
-        raw: str | bytes | None = await self.redis.lpop(self.key)  # type: ignore[misc,assignment]
-        return MailHandoff.model_validate_json(raw) if raw else None
+    async def tenants(self) -> list[str]:
+        """Every tenant that has had a handoff queued (sorted)."""
+        raw: Any = await self.redis.smembers(self.tenants_key)  # type: ignore[misc]
+        return sorted(r.decode() if isinstance(r, bytes) else str(r) for r in raw)
 
     async def pending(self) -> list[MailHandoff]:
-        raw = await self.redis.lrange(self.key, 0, -1)  # type: ignore[misc]
-        return [MailHandoff.model_validate_json(r) for r in raw]
+        """Every tenant's queued handoffs (tests, the console)."""
+        mails: list[MailHandoff] = []
+        for tenant in await self.tenants():
+            raw = await self.redis.lrange(self.key(tenant), 0, -1)  # type: ignore[misc]
+            mails += [MailHandoff.model_validate_json(r) for r in raw]
+        return mails
 
 
 class JsonlOutbox:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from redis import Redis
 
+from graphs.supervision.outbox import RedisOutbox
 from tests.api.handoff_support import (
     ALWAYS_ON,
     escalated,
@@ -254,7 +255,9 @@ def test_off_hours_escalation_and_mail_handoff(
             "mail_"
         )
         redis = Redis.from_url("redis://127.0.0.1:6379/0")
-        outbox = [r.decode() for r in redis.lrange("sbtest:sup:outbox", 0, -1)]
+        queue = RedisOutbox(redis, "sbtest").key("default")  # type: ignore[arg-type]
+        rows: list[bytes] = redis.lrange(queue, 0, -1)  # type: ignore[assignment]
+        outbox = [r.decode() for r in rows]
         assert any(mail["mail_id"] in r and name in r for r in outbox)
         trail = session_of(http, name, staff["alice"])["audit_trail"]
         assert [a["reason"] for a in trail] == ["after_hours_email", "after_hours_email"]

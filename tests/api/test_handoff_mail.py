@@ -13,6 +13,7 @@ import httpx
 import pytest
 from redis import Redis
 
+from graphs.supervision.outbox import RedisOutbox
 from tests.api.handoff_support import (
     ALWAYS_ON,
     new_customer,
@@ -40,7 +41,8 @@ def admin_token(tokens: dict[str, str], http: httpx.Client) -> Iterator[str]:
 def outbox(api_server: ApiServer) -> list[str]:
     client = Redis.from_url(api_server.env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     try:
-        key = f"{api_server.env['REDIS_KEY_PREFIX']}:sup:outbox"
+        prefix = api_server.env["REDIS_KEY_PREFIX"]
+        key = RedisOutbox(client, prefix).key("default")  # type: ignore[arg-type]
         rows: list[bytes] = client.lrange(key, 0, -1)  # type: ignore[assignment]
         return [raw.decode() for raw in rows]
     finally:

@@ -15,6 +15,7 @@ from redis import Redis
 
 from api.mail.store import MailStatus
 from core.settings import Settings
+from graphs.supervision.outbox import RedisOutbox
 from tests.api.handoff_support import new_customer, set_shift
 from tests.api_http import running_api, stop_api
 from tests.operations import test_mail_worker as support
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.slow
 
 
 def status_of(redis: Redis, prefix: str, mail_id: str) -> MailStatus | None:
-    raw = redis.hget(f"{{{prefix}:sup:outbox}}:status", mail_id)
+    key = RedisOutbox(redis, prefix).delivery_keys("default")["status"]  # type: ignore[arg-type]
+    raw = redis.hget(key, mail_id)
     return MailStatus.model_validate_json(raw) if raw else None  # type: ignore[arg-type]
 
 

@@ -116,14 +116,16 @@ async def prefix_cleanup(redis: Redis, settings: Settings) -> AsyncIterator[None
     try:
         yield
     finally:
-        keys = [k async for k in redis.scan_iter(match=f"{settings.redis_key_prefix}:*")]
+        # `P:...` and the hash-tagged `{P:...}:...`
+        keys = [k async for k in redis.scan_iter(match=f"*{settings.redis_key_prefix}:*")]
         if keys:
             await redis.unlink(*keys)
 
 
-def handoff(n: int = 0, created_at: int | None = None) -> MailHandoff:
+def handoff(n: int = 0, created_at: int | None = None, tenant: str = "default") -> MailHandoff:
     state = {
         "session_name": f"chat_{uuid.uuid4().hex[:10]}",
+        "tenant_id": tenant,
         "user_profile": {"nickname": "夜貓", "vip": True},
         "escalation": {"reason": "user_request", "severity": "high",
                        "details": f"客戶要求真人客服 #{n}", "summary": "客戶想退貨，已提供身分證"},
@@ -292,6 +294,41 @@ async def test_two_workers_on_one_outbox_send_each_mail_once(
         assert sorted(mailbox.mail_ids()) == sorted(m.mail_id for m in mails)
         counts = await first.store.counts()
         assert (counts["sent"], counts["queued"], counts["sending"]) == (30, 0, 0)
+
+
+async def test_a_tenants_handoff_is_not_held_back_by_another_tenants_backlog(
+    base_settings: Settings, redis: Redis, mailbox: Mailbox
+) -> None:
+    """Each tenant has an outbox of its own under its keys, and the worker takes the tenants
+    in turn: harbor's customer, who asked after tenant default had queued ten mails, gets the
+    desk's attention with the second mail sent, not the eleventh."""
+    settings = mail_settings(base_settings, mailbox.port)
+    prefix = settings.redis_key_prefix
+    mailbox.data_delay = 0.05
+    backlog = [handoff(n) for n in range(10)]
+    harbor = handoff(99, tenant="harbor")
+    async with prefix_cleanup(redis, settings):
+        outbox = RedisOutbox(redis, prefix)
+        for mail in [*backlog, harbor]:
+            await outbox.send(mail)
+        queued: Any = await redis.lrange(f"{prefix}:t:harbor:sup:outbox", 0, -1)
+        assert [MailHandoff.model_validate_json(raw).mail_id for raw in queued] == [harbor.mail_id]
+        assert await redis.llen(f"{prefix}:t:default:sup:outbox") == len(backlog)
+        async with running_mail_worker(settings, redis) as worker:
+            assert worker is not None
+            status = await final_status(worker.store, harbor.mail_id)
+            await wait_for(lambda: _async(len(mailbox.accepted) >= len(backlog) + 1), within=30)
+        assert status.state == "sent" and status.tenant_id == "harbor"
+        assert mailbox.mail_ids().index(harbor.mail_id) <= 1, mailbox.mail_ids()
+        assert sorted(mailbox.mail_ids()) == sorted(m.mail_id for m in [*backlog, harbor])
+        record: Any = await redis.hget(f"{{{prefix}:t:harbor:sup:outbox}}:status", harbor.mail_id)
+        assert MailStatus.model_validate_json(record).state == "sent"
+        keys = [k.decode() async for k in redis.scan_iter(match=f"*{prefix}:*")]
+        # every key of the outbox is a tenant's but the list of tenants that have mail
+        assert {k for k in keys if not k.startswith((f"{prefix}:t:", f"{{{prefix}:t:"))} == {
+            f"{prefix}:sup:outbox:tenants"
+        }, keys
+        assert (await worker.store.counts())["sent"] == len(backlog) + 1
 
 
 async def test_a_restart_mid_queue_sends_each_mail_exactly_once(

@@ -1,7 +1,8 @@
 """What one tenant's people see never contains another tenant's content (issue 21 tests):
 knowledge search, the AI's answers (customer turns through the real API) and the agents'
-suggestions come from the caller's tenant's FAQs only, and the events of tenant A's chats never
-reach tenant B's agent streams (live SSE over a real API process).
+suggestions come from the caller's tenant's FAQs only, and the events of one tenant's chats
+reach its own people and the chat's customer, never the other tenant's agent streams (live SSE
+over a real API process).
 
 Tenant A is `default`, tenant B is `harbor`; both get an FAQ on the same question with
 distinctive answers, so a search without the tenant filter would find both.
@@ -92,7 +93,7 @@ def other(tenant: str) -> str:
 def test_knowledge_search_finds_only_the_callers_faqs(
     http: httpx.Client, staff: dict[str, dict[str, str]], faqs: dict[str, str], tenant: str
 ) -> None:
-    params = {"q": QUESTION, "top_k": 20}
+    params: dict[str, Any] = {"q": QUESTION, "top_k": 20}
     found = data(http.get("/api/knowledge/search", params=params,
                           headers=staff[f"agent_{tenant}"]))  # fmt: skip
     ids = [h.get("faq_id") for h in found["hits"]]
@@ -130,6 +131,10 @@ def test_events_of_a_tenants_chats_never_reach_another_tenants_agent_streams(
     }
     try:
         a_chat, b_chat = chat(http, SITE_A), chat(http, SITE_B)
+        path = f"/api/sessions/{b_chat[0]}/stream"
+        streams["customer_b"] = SseReader(tenant_server.url, path, b_chat[1]).start()
+        with http.stream("GET", path, headers=staff["agent_a"]) as stranger:
+            assert stranger.status_code == 404  # not "forbidden": A's agent learns nothing
         for name, headers in (a_chat, b_chat):
             asked = http.post("/api/manual/escalate", json={"session_name": name},
                               headers=headers)  # fmt: skip
@@ -149,6 +154,10 @@ def test_events_of_a_tenants_chats_never_reach_another_tenants_agent_streams(
             assert seen
             assert not [e for e in seen if e.data.get("session_name") == a_chat[0]], who
             assert secret not in str([e.data for e in seen])
+        # and the other way: B's customer gets their chat's events, A's people none of them
+        streams["customer_b"].until(is_type("status_change", status="pending_manual"))
+        seen = streams["admin_a"].seen + streams["admin_a"].drain(quiet=1.0)
+        assert not [e for e in seen if e.data.get("session_name") == b_chat[0]]
     finally:
         for reader in streams.values():
             reader.close()

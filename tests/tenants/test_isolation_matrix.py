@@ -203,14 +203,18 @@ def test_a_events_never_reach_b_workbench_stream(
     http: httpx.Client, a_ids: dict[str, str], tenant_server: ApiServer
 ) -> None:
     """The hub's streams the agents' SSE replays and follows: A's chat and ticket events are in
-    A's workbench and not in B's."""
+    A's workbench (`P:t:<tenant>:events:workbench`) and not in B's."""
     prefix = tenant_server.env["REDIS_KEY_PREFIX"]
     redis = Redis.from_url(tenant_server.env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     try:
         streams: dict[str, list[Any]] = {}
         for tenant in ("default", "harbor"):
-            rows: list[Any] = redis.xrange(f"{prefix}:events:t:{tenant}:workbench")  # type: ignore[assignment]
+            rows: list[Any] = redis.xrange(f"{prefix}:t:{tenant}:events:workbench")  # type: ignore[assignment]
             streams[tenant] = [json.loads(fields[b"d"]) for _, fields in rows]
+        # A's chat streams under A's keys only (its customer's SSE)
+        session = f"events:session:{a_ids['session_name']}"
+        assert redis.exists(f"{prefix}:t:default:{session}")
+        assert not redis.exists(f"{prefix}:t:harbor:{session}", f"{prefix}:{session}")
     finally:
         redis.close()
     names = {str(e.get("session_name")) for e in streams["default"]}

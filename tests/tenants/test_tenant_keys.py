@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ from redis.asyncio import Redis as AsyncRedis
 
 from core.migrate_tenant_keys import Moved, migrate
 from core.settings import Settings
-from tests.api.handoff_support import ALWAYS_ON
+from tests.api.handoff_support import ALWAYS_ON, SseReader, is_type
 from tests.api_http import ApiServer
 from tests.tenants.conftest import (
     ADMIN_A,
@@ -193,3 +194,131 @@ def test_keys_of_the_old_layout_are_migrated_and_still_honoured(
     assert not redis.exists(f"{mine}:claim:{live}")
     assert redis.zscore(f"{mine}:load:{AGENT_B}", live) is None
     assert run_migration(app_settings, prefix) == Moved()  # a second run finds nothing
+
+
+def off_duty(email_to: str) -> dict[str, Any]:
+    """Closed today (a holiday around the clock, Asia/Taipei), with a desk to mail."""
+    today = (datetime.now(UTC) + timedelta(hours=8)).date()
+    holidays = [str(today + timedelta(days=d)) for d in (-1, 0, 1)]
+    return {"start": "09:00", "end": "18:00", "holidays": holidays, "email_to": [email_to]}
+
+
+def test_a_chat_its_handoff_and_mail_leave_keys_under_its_tenant_only(
+    http: httpx.Client, harbor: dict[str, dict[str, str]], redis: Redis, prefix: str
+) -> None:
+    before = set(redis.scan_iter(match=f"*{prefix}:*", count=1000))
+    put_shift(http, harbor["admin"], off_duty("night@harbor.example"))
+    try:
+        session = chat(http, SITE_B)
+        name = session[0]
+        say(http, session, "你好，請問門號可以攜碼嗎？")
+        asked = escalate(http, session)  # off duty: the graph queues the handoff mail
+        assert asked["mail"]["sent"] is True, asked
+        forced = http.post(f"/api/sessions/{name}/email", json={"force": True},
+                           headers=harbor["agent"])  # fmt: skip
+        assert forced.status_code == 200, forced.text
+        detail = http.get(f"/api/sessions/{name}", headers=session[1]).json()["data"]
+    finally:
+        put_shift(http, harbor["admin"], ALWAYS_ON)
+    created = set(redis.scan_iter(match=f"*{prefix}:*", count=1000)) - before
+    mine = (f"{prefix}:t:harbor:", f"{{{prefix}:t:harbor:")
+    # the platform's keys (docs/tenants.md): which tenants have a queue or mail, the
+    # checkpoints (keyed by the thread, the session name), sign-in and tenant status caches
+    registries = {f"{prefix}:sup:{queue}:tenants" for queue in ("idx", "due", "outbox")}
+    platform = tuple(f"{prefix}:{root}:" for root in ("cp", "auth", "tenant:status"))
+    strays = [k for k in created if not k.startswith(mine) and k not in registries
+              and not k.startswith(platform)]  # fmt: skip
+    assert not strays, sorted(strays)
+    mail_ids = {asked["mail"]["mail_id"], forced.json()["data"]["mail_id"]}
+    queued = [json.loads(raw) for raw in redis.lrange(f"{prefix}:t:harbor:sup:outbox", 0, -1)]
+    assert mail_ids <= {m["mail_id"] for m in queued if m["session_name"] == name}
+    assert detail["session"]["mail"]["mail_id"] in mail_ids
+    record = json.loads(redis.get(f"{prefix}:t:harbor:sup:mail:{name}") or "{}")
+    assert record["mail_id"] == forced.json()["data"]["mail_id"]
+    stream = f"{prefix}:t:harbor:events:session:{name}"
+    assert stream in created and detail["last_event_id"] != "0"
+    assert entry_ids(redis, stream)[-1] == detail["last_event_id"]
+    assert f"{prefix}:t:harbor:events:workbench" in redis.keys(f"{prefix}:t:harbor:events:*")
+    assert not [k for k in redis.scan_iter(match=f"*{prefix}:t:default:*{name}*")]
+
+
+def entry_ids(redis: Redis, stream: str) -> list[str]:
+    rows: Any = redis.xrange(stream)
+    return [str(entry_id) for entry_id, _ in rows]
+
+
+def old_outbox(redis: Redis, prefix: str, live: str) -> dict[str, str]:
+    """What the mail side of a deployment before tenant keys held: two queued handoffs (one
+    of harbor's, one from before tenants), one in a worker's hands, one delivery record."""
+    queue = f"{prefix}:sup:outbox"
+    base = {"email_to": ["desk@example.com"], "subject": "s", "body": "b", "escalation": {},
+            "created_at": int(time.time())}  # fmt: skip
+    ids = {k: f"mail_{k}{uuid.uuid4().hex[:10]}" for k in ("queued", "legacy", "held", "sent")}
+    queued = {**base, "mail_id": ids["queued"], "session_name": live, "tenant_id": "harbor"}
+    legacy = {**base, "mail_id": ids["legacy"], "session_name": "session_before_tenants"}
+    held = {**base, "mail_id": ids["held"], "session_name": live, "tenant_id": "harbor"}
+    redis.rpush(queue, json.dumps(queued), json.dumps(legacy))
+    redis.hset(f"{{{queue}}}:held", ids["held"], json.dumps(held))
+    redis.zadd(f"{{{queue}}}:leases", {ids["held"]: time.time() + 60})
+    redis.hset(f"{{{queue}}}:owner", ids["held"], "token-of-a-stopped-worker")
+    sent = {"state": "sent", "attempts": 1, "session_name": live, "updated_at": time.time()}
+    redis.hset(f"{{{queue}}}:status", ids["sent"], json.dumps(sent))  # no tenant: its session's
+    return ids
+
+
+def test_event_streams_and_the_outbox_of_the_old_layout_are_migrated(
+    http: httpx.Client,
+    tenant_server: ApiServer,
+    harbor: dict[str, dict[str, str]],
+    redis: Redis,
+    prefix: str,
+    app_settings: Settings,
+) -> None:
+    name, customer = chat(http, SITE_B)
+    assert escalate(http, (name, customer))["status"] == "pending_manual"
+    taken = http.post(f"/api/sessions/{name}/takeover", json={}, headers=harbor["agent"])
+    assert taken.status_code == 200, taken.text
+    stream, workbench = (f"{prefix}:t:harbor:events:{c}" for c in (f"session:{name}", "workbench"))
+    ids = entry_ids(redis, stream)
+    assert len(ids) >= 2
+    redis.expire(stream, 3600)
+    redis.rename(stream, f"{prefix}:events:session:{name}")  # as written before tenant keys
+    redis.rename(workbench, f"{prefix}:events:t:harbor:workbench")
+    redis.set(f"{prefix}:sup:mail:{name}", json.dumps({"mail_id": "mail_x", "sent_at": 1}), ex=99)
+    mails = old_outbox(redis, prefix, name)
+    # not migrated yet: the customer's stream has nothing to resume from
+    position = http.get(f"/api/sessions/{name}", headers=customer).json()["data"]
+    assert position["last_event_id"] == "0"
+
+    moved = run_migration(app_settings, prefix)
+    assert (moved.streams, moved.mails, moved.mail_records) == (2, 3, 2)
+    assert not [k for k in redis.scan_iter(match=f"*{prefix}:sup:outbox*") if "t:" not in k
+                and not k.endswith(":tenants")]  # fmt: skip
+    assert not [k for k in redis.scan_iter(match=f"{prefix}:events:*")]
+    assert 0 < redis.ttl(stream) <= 3600
+    assert redis.ttl(f"{prefix}:t:harbor:sup:mail:{name}") > 0
+    position = http.get(f"/api/sessions/{name}", headers=customer).json()["data"]
+    assert position["last_event_id"] == ids[-1]
+    # the customer resumes from an id the old stream gave: the rest, then what comes live
+    resumed = SseReader(tenant_server.url, f"/api/sessions/{name}/stream",
+                        {**customer, "Last-Event-ID": ids[0]}).start()  # fmt: skip
+    try:
+        assert [e.id for e in resumed.until(lambda e: e.id == ids[-1])] == ids[1:]
+        body = {"session_name": name, "role": "agent", "content": "還在"}
+        said = http.post("/api/manual/messages", headers=harbor["agent"], json=body)
+        assert said.status_code == 200, said.text
+        resumed.until(is_type("manual_message", content="還在"))
+    finally:
+        resumed.close()
+    assert entry_ids(redis, f"{prefix}:t:harbor:events:workbench")
+
+    outbox = f"{prefix}:t:harbor:sup:outbox"
+    # each queued handoff at the end of its tenant's queue (harbor's has the earlier tests')
+    assert json.loads(redis.lrange(outbox, -1, -1)[0])["mail_id"] == mails["queued"]
+    legacy = redis.lrange(f"{prefix}:t:default:sup:outbox", -1, -1)
+    assert json.loads(legacy[0])["mail_id"] == mails["legacy"]
+    assert {"harbor", "default"} <= redis.smembers(f"{prefix}:sup:outbox:tenants")
+    assert redis.hget(f"{{{outbox}}}:owner", mails["held"]) == "token-of-a-stopped-worker"
+    assert redis.zscore(f"{{{outbox}}}:leases", mails["held"]) is not None
+    assert json.loads(redis.hget(f"{{{outbox}}}:status", mails["sent"]) or "{}")["state"] == "sent"
+    assert run_migration(app_settings, prefix) == Moved()

@@ -88,7 +88,7 @@ def test_ticket_events_are_published_to_the_workbench_channel(desk: Desk) -> Non
                    headers=desk.as_("agent"))  # fmt: skip
     redis = Redis.from_url(desk.server.env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     try:
-        rows = redis.xrevrange(f"{prefix}:events:t:default:workbench", count=50)
+        rows = redis.xrevrange(f"{prefix}:t:default:events:workbench", count=50)
     finally:
         redis.close()
     events = [json.loads(fields[b"d"]) for _, fields in rows]
