@@ -27,7 +27,10 @@ from tests.api_http import ApiServer, running_api
 from tests.mcp_http import child_pids
 
 MODULE = "mcp_servers.promotion"
-ANSWER_WITHIN_SECONDS = 3.0
+# Under the API's 10 s MCP call timeout (MCP_CALL_TIMEOUT_SECONDS' default): a call left waiting
+# on the dead child waits that out, a resend on the new child answers in ~1-2 s (4.1 s seen with
+# the 2 cores 4-6x oversubscribed). Not a speed target: it tells "resent" from "timed out".
+ANSWER_WITHIN_SECONDS = 7.0
 
 
 @pytest.fixture
