@@ -20,6 +20,10 @@ Rules, in priority order (the first that fires names the reason):
    without asking the model.
    A request (1) that also carries a legal, complaint or refund hit is named by that hit: the
    most severe reason, the one supervisors file it under.
+   Before 1 and 2, `sense` marks where a listed word is *mentioned*, not used (a question
+   about its meaning or price, an if-clause, somebody else's words, a web address, a name); a
+   noun-only request hit (真人客服) gets the soft veto; "…不管，幫我轉一個" asks for the word
+   mentioned before it (`sense.anaphoric`). See `sense` and docs/escalation.md.
 3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless the turn is positive closure
    ("謝謝，問題解決了").
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
@@ -50,15 +54,14 @@ A VIP customer's decision under reasons 1–4 is raised one level (`vip.raise_ot
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Final, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.supervision.frustration import repetition
 from graphs.supervision.intent import Intent, IntentMatcher
-from graphs.supervision.keywords import Hit, compiled_rules, scan, touches
+from graphs.supervision.keywords import CompiledRules, Hit, compiled_rules, scan, touches
 from graphs.supervision.language import fold
-from graphs.supervision.negation import declines_wish
+from graphs.supervision.negation import declines_wish, is_negated
 from graphs.supervision.rules import (
     REASONS,
     SEVERITIES,
@@ -70,7 +73,9 @@ from graphs.supervision.rules import (
     raise_severity,
 )
 from graphs.supervision.screen import Screen, Verdict, question_form
+from graphs.supervision.sense import anaphoric, asked_after, mentions, names_only, proper_name
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
+from graphs.supervision.turn import EscalationDecision, TurnContext, UserProfile
 
 __all__ = [
     "REASONS",
@@ -85,55 +90,6 @@ __all__ = [
     "evaluate",
     "evaluate_without_model",
 ]
-
-
-class UserProfile(BaseModel):
-    """The part of the seed's `user_profile` the policy reads; other fields are ignored."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    vip: bool = False
-    language: str | None = None
-
-
-class TurnContext(BaseModel):
-    """One customer turn and what the policy needs to know around it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str
-    at: int = Field(description="UTC seconds of the turn; becomes trigger_at")
-    ai_fail_count: int = Field(default=0, ge=0)
-    user_profile: UserProfile = UserProfile()
-    history: tuple[str, ...] = Field(default=(), description="previous user turns, oldest first")
-    sentiment_score: float | None = Field(
-        default=None, ge=-1, le=1, description="precomputed (e.g. by an LLM node); wins if set"
-    )
-
-
-class EscalationDecision(BaseModel):
-    """Why a turn escalates; `as_escalation()` is the seed's `SessionState.escalation`."""
-
-    model_config = ConfigDict(frozen=True)
-
-    reason: Reason
-    details: str
-    severity: Severity
-    trigger_at: int
-    matched: str | None = Field(default=None, description="keyword or phrase as typed")
-    rule: str | None = Field(default=None, description="keyword group or VIP sub-rule")
-    score: float | None = Field(default=None, description="sentiment score, when it mattered")
-    examples: tuple[str, ...] = Field(default=(), description="semantic layer: example ids")
-    margin: float | None = Field(default=None, description="semantic layer: cosine margin")
-
-    def as_escalation(self) -> dict[str, str | int]:
-        """The four fields of the seed's `escalation` object."""
-        return {
-            "reason": self.reason,
-            "details": self.details,
-            "severity": self.severity,
-            "trigger_at": self.trigger_at,
-        }
 
 
 # What an escalating intent of the semantic layer means in the seed's reasons.
@@ -159,23 +115,47 @@ class _Analysis:
         self.turn, self.rules, self.scorer, self.matcher = turn, rules, scorer, matcher
         compiled = compiled_rules(rules)
         folded = fold(turn.text)
+        asks = compiled.cues
+        self.asks = asks is not None and asks.search(folded) is not None
         ignored = [m.span() for m in compiled.ignore.finditer(folded)] if compiled.ignore else []
-        requests, negated = scan(compiled.request, folded, rules, ignored)
+        self.mentions = mentions(
+            folded,
+            rules.sense,
+            question_form,
+            lambda text: asks is not None and asks.search(text) is not None,
+        )
+        skipped = ignored + [(m.start, m.end) for m in self.mentions]
+        requests, negated = scan(compiled.request, folded, rules, skipped)
         keywords: list[Hit] = []
         for group, pattern in compiled.groups:
-            hits, spans = scan(pattern, folded, rules, ignored, group)
-            keywords += hits
+            hits, spans = scan(pattern, folded, rules, skipped, group)
+            keywords += [h for h in hits if not (group.soft and proper_name(turn.text, h.start))]
             negated += spans
-        churn, spans = scan(compiled.vip, folded, rules, ignored)
+        churn, spans = scan(compiled.vip, folded, rules, skipped)
         negated += spans
         # the rules saw a negated or harmless mention: the semantic layer must not overrule them
-        self.defused = bool(negated or ignored) or declines_wish(folded, rules.negation)
+        self.defused = bool(negated or skipped) or declines_wish(folded, rules.negation)
         self.requests = [h for h in requests if not touches(h, negated)]
         self.keywords = [h for h in keywords if not touches(h, negated)]
         self.churn = [h for h in churn if not touches(h, negated)]
-        self.asks = compiled.cues is not None and compiled.cues.search(folded) is not None
+        self.referent: str | None = None
+        if skipped and not self.requests:  # "人工要錢嗎？不管，幫我轉一個" (sense.anaphoric)
+            self._refer(folded, compiled)
         self._score: float | None = turn.sentiment_score
         self._verdict: Verdict | None = None
+
+    def _refer(self, folded: str, compiled: CompiledRules) -> None:
+        """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
+        named = [(compiled.request, None), *((p, g) for g, p in compiled.groups)]
+        negated = partial(is_negated, folded, rules=self.rules.negation)
+        found = anaphoric(folded, self.rules.sense, negated, named)
+        if found is not None:
+            (start, end), (first, last), group = found
+            self.referent = self.turn.text[first:last]
+            if group is None or group.name in _REQUEST_GROUPS:
+                self.requests.append(Hit(start, end))
+            else:
+                self.keywords.append(Hit(start, end, group))
 
     @property
     def score(self) -> float:
@@ -219,10 +199,14 @@ class _Analysis:
 
 
 def _user_request(a: _Analysis) -> EscalationDecision | None:
-    if not a.requests:
+    # a hit that only names a person (真人客服, live agents) may be a question about the service;
+    # a hit with a verb (找真人, 幫我轉接) is asked first and never needs the model
+    found = sorted(a.requests, key=lambda h: names_only(a.said(h), a.rules.sense))
+    if not found or (names_only(a.said(found[0]), a.rules.sense) and _informational(a, found[0])):
         return None
-    said = a.said(a.requests[0])
-    return a.decision("user_request", "medium", f"客戶要求真人服務: {said}", matched=said)
+    said = a.said(found[0])
+    about = f" (指前面的「{a.referent}」)" if a.referent else ""
+    return a.decision("user_request", "medium", f"客戶要求真人服務: {said}{about}", matched=said)
 
 
 def _informational(a: _Analysis, hit: Hit) -> bool:
@@ -233,7 +217,10 @@ def _informational(a: _Analysis, hit: Hit) -> bool:
     """
     if a.matcher is None or (hit.end - hit.start) * 2 >= len(a.turn.text.strip()):
         return False
-    if a.first_look() == "demand" or (a.rules.first_look and not question_form(a.turn.text)):
+    # the question that follows the word: from its clause to the end of its sentence ("退款會退到
+    # 哪我知道，問題是還沒退，快退錢" asks nothing after 快退)
+    asked = question_form(asked_after(a.turn.text, hit.start, hit.end))
+    if a.first_look() == "demand" or (a.rules.first_look and not asked):
         return False  # a demand, or not a question: not a question *about* the word, no model
     match = a.matcher.match(a.turn.text)
     if match is None or not match.clearly_calm:
@@ -253,7 +240,8 @@ def _keyword(a: _Analysis, skip: frozenset[str] = frozenset()) -> EscalationDeci
         return None
     hit, group = min(found, key=lambda pair: (-SEVERITIES.index(pair[1].severity), pair[0].start))
     said = a.said(hit)
-    details = f"命中關鍵詞: {said} ({group.name})"
+    about = f", 指前面的「{a.referent}」" if a.referent else ""
+    details = f"命中關鍵詞: {said} ({group.name}{about})"
     return a.decision("keyword", group.severity, details, matched=said, rule=group.name)
 
 

@@ -13,6 +13,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.supervision.negation import NegationRules
+from graphs.supervision.sense import SenseRules
 
 Reason = Literal["user_request", "keyword", "ai_failure", "sentiment", "vip"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -281,6 +282,34 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:如果|若|要是|假如)[^。？！?!]{0,20}(?:会|能|可以|可不可以|有)(?:退款|退费|退钱)",
     r"(?:オペレーター|担当者|有人|サポート)(?:の)?(?:対応|受付|営業)?(?:时间|何时)",
     r"(?<![a-z])(?:proses|process)\s+refund|berapa\s+lama[^?.!]{0,20}refund",
+    # the words in another sense: a visit by staff, an app or bot named after support, a job,
+    # a manager's approval (专人到府安装, 客服小帮手 App, 应征客服, supervisor approval)
+    r"专人(?:到府|到家|上门|到场|到店|送件|送货|安装|解说|讲解|导览)",
+    r"(?:客服|人工|真人|专人)(?:小帮手|小助手|助理|助手|app|应用程式|应用程序|软件|程式)",
+    r"(?:应征|应聘|招聘?|征|当|做|担任)(?:一名|一个|个)?(?:客服|专员|主管)(?:人员)?",
+    r"(?<![a-z])(?:supervisor|manager|boss)(?:'s)?\s+(?:approval|sign-?off|permission|consent"
+    r"|signature|authori[sz]ation)",
+    r"(?:有人対応|オペレーター|担当者)(?:は|に|の|って)?[^。？?]{0,8}(?:有料|無料|料金|費用|お金)",
+    # the word as a modifier or a profession, how a complaint is handled, an agent met before:
+    # human review, 律師證照, how are complaints handled, the agent I chatted with yesterday
+    r"(?<![a-z])human\s+(?:review|check|checks|verification|oversight|approval|moderation"
+    r"|touch|resources)(?![a-z])(?!\s+(?:my|our|this|the|it|me|that|them)(?![a-z]))",
+    r"律师(?:证照|执照|证书|考试|资格|高考|助理|行业)",
+    r"(?<![a-z])how\s+(?:are|is|do you|does your team)\s+(?:\w+\s+){0,3}?(?:complaints?|refunds?"
+    r"|disputes?)\s+(?:\w+\s+){0,2}?(?:handled|processed|dealt with|reviewed|resolved|handle"
+    r"|process)(?![a-z])",
+    r"(?:投诉|申诉|客诉|退款|退费)(?:一般|通常|都)?(?:是)?(?:怎么|如何)(?:处理|审核|进行|办理)的?"
+    r"(?:吗|呢)?[？?]",
+    r"(?<![a-z])(?:agent|rep|representative|person|staff member)s?\s+(?:(?:that|who)\s+)?(?:i|we)"
+    r"\s+(?:spoke|talked|chatted|dealt|was talking)(?![a-z])",
+    # how the service routes *things* (questions, calls, tickets) to people: a description of
+    # the process, not a customer asking for one (有些問題會被轉到真人客服, chats get routed to)
+    r"(?:问题|案件|订单|电话|来电|通话|对话|聊天|工单|申请|案子)[^，。？！?!,]{0,6}被(?:自动)?"
+    r"(?:转|转接|转交|交|派)(?:到|给)?(?:人工|真人|客服|专人|主管)(?:客服)?",
+    r"(?<![a-z])(?:questions|chats|calls|cases|tickets|requests|conversations)\s+(?:\w+\s+){0,3}"
+    r"(?:get|gets|are|is|will be)\s+(?:\w+\s+)?(?:transferred|passed|handed|escalated|routed|sent)"
+    r"\s+(?:over\s+)?to\s+(?:a\s+|an\s+)?(?:real\s+|live\s+)?(?:human|agent|person|staff|"
+    r"supervisor)s?",
 )
 
 # Words that show the customer is asking for something; a positive turn without any of them is
@@ -307,6 +336,8 @@ class PolicyRules(_Frozen):
     ignore_patterns: tuple[str, ...] = DEFAULT_IGNORE_PATTERNS
     request_cues: tuple[str, ...] = DEFAULT_REQUEST_CUES
     negation: NegationRules = NegationRules()
+    # frames in which a listed word is mentioned, not used (sense.py)
+    sense: SenseRules = SenseRules()
     ai_fail_threshold: int = Field(default=3, ge=1)
     sentiment_threshold: float = Field(default=-0.6, ge=-1, le=1)
     sentiment_high_threshold: float = Field(default=-0.85, ge=-1, le=1)
