@@ -10,7 +10,13 @@ import httpx
 import pytest
 
 from tests.api.conftest import login
-from tests.api.test_schemathesis import failures, lax_coercion, mislabeled, schemathesis
+from tests.api.test_schemathesis import (
+    failures,
+    finished,
+    lax_coercion,
+    mislabeled,
+    schemathesis,
+)
 from tests.api_http import ApiServer
 
 pytestmark = pytest.mark.slow
@@ -21,12 +27,14 @@ def test_every_check_passes_on_the_ticket_routes(ticket_api: ApiServer, tmp_path
     with ticket_api.client() as http:
         token = login(http, "agent003")["access_token"]
     auth = ["--header", f"Authorization: Bearer {token}"]
-    run = schemathesis(ticket_api, tmp_path / "report.xml", *auth, "--include-tag", "tickets")
+    report = tmp_path / "report.xml"
+    run = finished(report, schemathesis(ticket_api, report, *auth, "--include-tag", "tickets"))
     with httpx.Client(base_url=ticket_api.url) as http:
         openapi = http.get("/schema/openapi.json").json()
         assert http.get("/ready").status_code == 200
-    found, tolerated = [], []
-    for operation, text in failures(run, tmp_path / "report.xml"):
+    found: list[str] = []
+    tolerated: list[str] = []
+    for operation, text in failures(run):
         known = lax_coercion(text) or mislabeled(operation, text, openapi)
         (tolerated if known else found).append(f"{operation}: {text[:1500]}")
     print(run.stdout[-1500:], "\ntolerated:", *tolerated, sep="\n")

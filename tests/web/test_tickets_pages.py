@@ -150,12 +150,14 @@ def test_the_list_shows_sla_badges_and_filters_by_status_and_sla(
     expect(page.get_by_test_id("ticket-row").first).to_have_attribute(
         "data-ticket", working["ticket_id"])  # fmt: skip
 
-    # the created range is in Taipei days: nothing was created tomorrow, all of them today
+    # the created range is in Taipei days: nothing was created tomorrow, all of them between the
+    # late ticket's day (16 min ago: yesterday just after Taipei midnight) and today
     today = datetime.now(TAIPEI).date()
+    first_day = (datetime.now(TAIPEI) - timedelta(minutes=16)).date()
     page.get_by_test_id("filter-sla").select_option("")
     page.get_by_test_id("filter-from").fill((today + timedelta(days=1)).isoformat())
     expect(page.get_by_test_id("tickets-empty")).to_be_visible()
-    page.get_by_test_id("filter-from").fill(today.isoformat())
+    page.get_by_test_id("filter-from").fill(first_day.isoformat())
     page.get_by_test_id("filter-to").fill(today.isoformat())
     expect(page.get_by_test_id("ticket-row")).to_have_count(6)
 
