@@ -275,7 +275,7 @@ def workbench_channel(tenant: str) -> str:
     return tenant_channel(tenant, WORKBENCH)
 
 
-def session_channel(session_name: str, tenant: str = DEFAULT_TENANT) -> str:
+def session_channel(session_name: str, tenant: str) -> str:
     """One chat session's events (the customer's stream), under its tenant's keys."""
     return tenant_channel(tenant, f"session:{session_name}")
 

@@ -239,7 +239,7 @@ async def idle_phase(bench: Bench, a: Instance, count: int) -> None:
     sent = time.perf_counter()
     event = {"type": "status_change", "status": "bot_active", "reason": "bench"}
     for i in range(0, count, 500):  # one transaction per 500 channels
-        await hub.publish([session_channel(n) for n in names[i : i + 500]], event)
+        await hub.publish([session_channel(n, DEFAULT_TENANT) for n in names[i : i + 500]], event)
     await wait_until(lambda: len(received) >= count, 60)
     reached = time.perf_counter() - sent
     await hub.redis.aclose()

@@ -24,6 +24,7 @@ import pytest
 from redis.crc import key_slot
 
 from api.realtime.hub import EventHub, session_channel
+from core.db.models.tenants import DEFAULT_TENANT
 from core.redis_clients import sync_client_for
 from core.settings import Settings
 from mcp_servers.backoffice.golden import GOLDEN
@@ -148,7 +149,7 @@ def test_a_master_dies_under_load_503_then_heals_by_itself(
         # the victim: the master serving the watched chat's live-notification bucket, so the
         # hub must move that subscription to the promoted replica
         bucket = EventHub(None, settings.redis_key_prefix).live_key(  # type: ignore[arg-type]
-            session_channel(watched.session_name)
+            session_channel(watched.session_name, DEFAULT_TENANT)
         )
         victim = master_of(own_cluster, bucket)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from api.realtime.hub import SessionEvents, session_channel
+from core.db.models.tenants import DEFAULT_TENANT
 from core.errors import InvalidInput
 from graphs.supervision import events as ev
 from graphs.supervision.outbox import needs_mail
@@ -108,7 +109,7 @@ async def test_events_fan_out_over_redis(service: SupervisionService) -> None:
     received: list[dict[str, object]] = []
 
     async def listen() -> None:
-        async for _id, event in hub.listen(session_channel(session)):
+        async for _id, event in hub.listen(session_channel(session, DEFAULT_TENANT)):
             received.append(event)
             if event["type"] == "manual_message":
                 return
