@@ -199,7 +199,10 @@ class ExampleMatcher:
                 if self._floor is not None:
                     texts = [e.text for e in self.examples]
                     loo = self._loo(self._bank)
-                    self._screen = NgramScreen(texts, self._escalates, loo, self._floor)
+                    labels = [(e.id, e.intent) for e in self.examples]
+                    self._screen = NgramScreen(
+                        texts, self._escalates, loo, self._floor, labels=labels
+                    )
             return self._bank, self._mean
 
     @property

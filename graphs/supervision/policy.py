@@ -13,17 +13,13 @@ Rules, in priority order (the first that fires names the reason):
    the word: 轉人工要錢嗎, 退款要幾天, human-powered, refund policy …). Soft groups (refund,
    human) are muted when the turn is positive closure: sentiment ≥ `closure_min_score` and no
    request cue.
-   With several groups matching, the most severe wins. A soft hit with words around it, in a
-   turn phrased as a question (`screen.question_form`), is dropped when the nearest examples
-   are clearly calm (`IntentMatch.clearly_calm`): a question *about* 退款 or 客服 that no list
-   foresaw, judged by meaning. A statement or a plain demand ("錢退給我") keeps its keyword
-   without asking the model.
-   A request (1) that also carries a legal, complaint or refund hit is named by that hit: the
-   most severe reason, the one supervisors file it under.
-   Before 1 and 2, `sense` marks where a listed word is *mentioned*, not used (a question
-   about its meaning or price, an if-clause, somebody else's words, a web address, a name); a
-   noun-only request hit (真人客服) gets the soft veto; "…不管，幫我轉一個" asks for the word
-   mentioned before it (`sense.anaphoric`). See `sense` and docs/escalation.md.
+   The most severe group wins. A soft hit with words around it, in a question, is dropped
+   when the turn is clearly calm (n-grams or nearest examples): a question *about* 退款 or
+   客服 no list foresaw. A demand ("錢退給我") keeps its keyword without the model. A request
+   (1) with a legal, complaint or refund hit is named by that hit (the most severe reason).
+   Before 1 and 2, `sense` marks where a listed word is *mentioned*, not used (its meaning or
+   price asked, an if-clause, somebody else's words, an address, a name); "…不管，幫我轉一個"
+   asks for the word mentioned before it (`sense.anaphoric`). See docs/escalation.md.
 3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless the turn is positive closure
    ("謝謝，問題解決了").
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
@@ -35,8 +31,8 @@ Rules, in priority order (the first that fires names the reason):
    calm ones by `semantic_margin` (mean centred cosines, see `intent`); the nearest example's
    intent names the reason (`SEMANTIC_REASONS`) and `details` names both examples and the
    margin. Frustration needs a turn that is not positive. The n-gram first look
-   (`screen.py`, `PolicyRules.first_look`) answers a plainly calm turn (Chinese, or phrased
-   as a question) without the model; only the ambiguous band pays for an embedding.
+   (`screen.py`, `PolicyRules.first_look`) decides the turns it is trusted on without the
+   model (plainly calm; or n-gram score and nearest n-gram examples agree, see `screen`).
 
 Severity table:
 
@@ -55,7 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Final, Literal
+from typing import Final, Literal, cast
 
 from graphs.supervision.frustration import repetition
 from graphs.supervision.intent import Intent, IntentMatcher
@@ -129,8 +125,9 @@ class _Analysis:
         keywords: list[Hit] = []
         for group, pattern in compiled.groups:
             hits, spans = scan(pattern, folded, rules, skipped, group)
-            keywords += [h for h in hits if not (group.soft and proper_name(turn.text, h.start))]
-            negated += spans
+            named = [h for h in hits if group.soft and proper_name(turn.text, h.start)]
+            keywords += [h for h in hits if h not in named]
+            negated += spans + [(h.start, h.end) for h in named]  # a name: a harmless mention
         churn, spans = scan(compiled.vip, folded, rules, skipped)
         negated += spans
         # the rules saw a negated or harmless mention: the semantic layer must not overrule them
@@ -142,7 +139,7 @@ class _Analysis:
         if skipped and not self.requests:  # "人工要錢嗎？不管，幫我轉一個" (sense.anaphoric)
             self._refer(folded, compiled)
         self._score: float | None = turn.sentiment_score
-        self._verdict: Verdict | None = None
+        self._look: Screen | Literal[False] | None = False
 
     def _refer(self, folded: str, compiled: CompiledRules) -> None:
         """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
@@ -168,13 +165,17 @@ class _Analysis:
         """Praise or thanks with no request in it: soft keywords and failures stay quiet."""
         return not self.asks and self.score >= self.rules.closure_min_score
 
+    @property
+    def look(self) -> Screen | None:
+        """The n-gram first look (`screen.py`), None when it is off or absent."""
+        if self._look is False:
+            screener = self.matcher if self.rules.first_look else None
+            self._look = None if screener is None else screener.screen(self.turn.text)
+        return self._look
+
     def first_look(self) -> Verdict:
-        """The n-gram screen's verdict (`screen.py`): "unsure" when it is off or absent."""
-        if self._verdict is None:
-            found = self.matcher.screen(self.turn.text) if (
-                self.matcher is not None and self.rules.first_look) else None  # fmt: skip
-            self._verdict = "unsure" if found is None else found.verdict
-        return self._verdict
+        """The first look's verdict: "unsure" when it is off or absent."""
+        return "unsure" if self.look is None else self.look.verdict
 
     def said(self, hit: Hit) -> str:
         """The matched words as the customer typed them (folding keeps offsets)."""
@@ -210,21 +211,21 @@ def _user_request(a: _Analysis) -> EscalationDecision | None:
 
 
 def _informational(a: _Analysis, hit: Hit) -> bool:
-    """A soft word (退款, 客服) used in a question *about* it, judged by meaning, not by a list.
-
-    Only with context around the word (a bare "人工" is a use of it) and only when the nearest
-    examples are clearly calm (`IntentMatch.clearly_calm`, calibrated on the example bank).
-    """
+    """A soft word (退款, 客服) used in a question *about* it, judged by meaning, not a list:
+    only with words around it (a bare "人工" is a use) and only when the turn is clearly calm
+    (`Screen.clearly_calm`, else `IntentMatch.clearly_calm`; both calibrated on the bank)."""
     if a.matcher is None or (hit.end - hit.start) * 2 >= len(a.turn.text.strip()):
         return False
     # the question that follows the word: from its clause to the end of its sentence ("退款會退到
     # 哪我知道，問題是還沒退，快退錢" asks nothing after 快退)
     asked = question_form(asked_after(a.turn.text, hit.start, hit.end))
-    if a.first_look() == "demand" or (a.rules.first_look and not asked):
+    look = a.look
+    if (look is not None and look.score > look.demand_bar) or (a.rules.first_look and not asked):
         return False  # a demand, or not a question: not a question *about* the word, no model
-    match = a.matcher.match(a.turn.text)
-    if match is None or not match.clearly_calm:
-        return False
+    if not (look is not None and look.clearly_calm):  # n-grams calmer than ~every escalation
+        match = a.matcher.match(a.turn.text)
+        if match is None or not match.clearly_calm:
+            return False
     a.defused = True
     return True
 
@@ -247,10 +248,9 @@ def _keyword(a: _Analysis, skip: frozenset[str] = frozenset()) -> EscalationDeci
 
 def _ai_failure(a: _Analysis) -> EscalationDecision | None:
     fails, threshold = a.turn.ai_fail_count, a.rules.ai_fail_threshold
-    if fails < threshold or a.closure:
-        return None
     severity: Severity = "high" if fails >= 2 * threshold else "medium"
-    return a.decision("ai_failure", severity, f"AI 已 {fails} 次未能解決問題")
+    no = fails < threshold or a.closure
+    return None if no else a.decision("ai_failure", severity, f"AI 已 {fails} 次未能解決問題")
 
 
 def _sentiment(a: _Analysis) -> EscalationDecision | None:
@@ -309,17 +309,23 @@ def _semantic(a: _Analysis) -> EscalationDecision | None:
     """Nearest examples, asked only when no rule fired and the rules found nothing defused."""
     if a.matcher is None or a.defused or a.closure or a.first_look() == "calm":
         return None
-    match = a.matcher.match(a.turn.text)
-    if match is None or match.margin < a.rules.semantic_margin:
-        return None
-    intent = match.escalating.example.intent
+    look, calibrated = a.look, a.rules.semantic_margin <= 0  # the first look's bars assume 0
+    if look is not None and look.nearest is not None and calibrated and look.verdict == "escalate":
+        intent, evidence = cast("Intent", look.nearest.intent), f"n-gram: {look.explain()}"
+        examples: tuple[str, ...] = (look.nearest.id,)  # the nearest example by n-grams
+        margin: float | None = None
+    else:
+        match = a.matcher.match(a.turn.text)
+        if match is None or match.margin < a.rules.semantic_margin:
+            return None
+        intent, evidence = match.escalating.example.intent, f"語意相近: {match.explain()}"
+        examples = (match.escalating.example.id, match.calm.example.id)
+        margin = round(match.margin, 4)
     reason, severity, rule = SEMANTIC_REASONS[intent]
     if reason not in a.rules.enabled_reasons or (intent == "frustration" and a.score > 0):
         return None
-    details = f"語意相近: {match.explain()}"
-    return a.decision(reason, severity, details, rule=f"semantic:{rule}",
-                      examples=(match.escalating.example.id, match.calm.example.id),
-                      margin=round(match.margin, 4))  # fmt: skip
+    return a.decision(reason, severity, evidence, rule=f"semantic:{rule}", examples=examples,
+                      margin=margin)  # fmt: skip
 
 
 def evaluate(
@@ -330,17 +336,12 @@ def evaluate(
 ) -> EscalationDecision | None:
     """Decide whether `turn` escalates, and why (priority order and severities: module doc).
 
-    `matcher` (the semantic layer) is consulted only when no rule fires, so the model is not
-    run for turns the rules already decide.
-    """
+    `matcher` (the semantic layer) is consulted only when no rule fires."""
     analysis = _Analysis(turn, rules, scorer, matcher)
-    for reason in REASONS:
-        if reason not in rules.enabled_reasons:
-            continue
+    for reason in (r for r in REASONS if r in rules.enabled_reasons):
         decision = _RULES[reason](analysis)
-        if decision is None:
-            continue
-        return _raised(_most_severe(decision, analysis), turn, rules)
+        if decision is not None:
+            return _raised(_most_severe(decision, analysis), turn, rules)
     decision = _semantic(analysis)
     return None if decision is None else _raised(decision, turn, rules)
 
@@ -381,8 +382,7 @@ def evaluate_without_model(
         return "needs_model"
 
 
-# keyword groups that are themselves a request for a person: they never rename a request
-_REQUEST_GROUPS: Final = frozenset({"human"})
+_REQUEST_GROUPS: Final = frozenset({"human"})  # a request for a person: never renames one
 
 
 def _most_severe(decision: EscalationDecision, a: _Analysis) -> EscalationDecision:

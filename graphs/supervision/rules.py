@@ -86,11 +86,12 @@ class RepeatRules(_Frozen):
         r"repeating|giving)|same (?:answer|reply|question|thing))(?![a-z])",
         r"(?:noch\s?mal|schon\s+(?:wieder|zweimal|dreimal))|何度も|また同じ",
         r"zum\s+(?:zweiten|dritten|vierten|fünften|x-ten)\s+mal|(?:zwei|drei|vier|fünf)mal",
+        r"(?:das|die)\s+(?:zweite|dritte|vierte|fünfte|x-te)\s+mal",
     )  # fmt: skip
     # repetition escalates when the turn is also not positive and carries one of these
     markers: tuple[str, ...] = (
         "!", "又", "还是", "到底", "为什么", "怎么又", "??", "still", "again", "why", "nobody",
-        "no one", "already", "已經", "immer noch", "schon wieder", "warum",
+        "no one", "already", "已經", "immer noch", "schon wieder", "warum", "reicht", "endlich",
     )  # fmt: skip
     # a turn this similar (character-bigram Jaccard) to an earlier one asks the same again
     similarity: float = Field(default=0.6, ge=0, le=1)
@@ -110,15 +111,19 @@ DEFAULT_REQUEST_PHRASES: Final[tuple[str, ...]] = (
 # Regexes over folded text (Simplified, lower case), for phrasings a literal list cannot cover.
 DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:转|找|接|换|叫|要|请|让|联系|联络|联繫|呼叫|转接)(?:一下|一个|一位|个|位|下)?"
-    r"(?:你们的?|贵公司的?)?(?:人工|真人|客服|专人|主管|经理|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人)",
+    r"(?:你们的?|贵公司的?)?(?:人工|真人|客服|专人|主管|经理|店长|主任|上级|上司|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人)",
     r"(?:有没有|有无|没有)(?:人工|真人|客服|专人|活人)|有(?:没有)?(?:活|真)?人(?:在)?(?:吗|么|嘛)",
-    r"(?:跟|和|与|同)(?:你们的?|贵公司的?|一个|一位)?(?:人工|真人|客服|专人|主管|经理|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|人)(?:谈|说|讲|聊|沟通|联系|对话)",
-    r"(?:给我|派|换|找|叫|请)(?:一个|一位|个|位)(?:真|活|懂的|懂行的|会处理的)?人(?![工员资])|换(?:一个|一位|个|位)?"
+    r"(?:跟|和|与|同)(?:你们的?|贵公司的?|一个|一位)?(?:人工|真人|客服|专人|主管|经理|店长|主任|上级|上司|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|人)(?:谈|说|讲|聊|沟通|联系|对话)",
+    r"(?:给我|派|换|找|叫|请)(?:一个|一位|个|位)(?:真|活|懂的|懂行的|会处理的|明白|能做主的|管事的|专业的)?"
+    r"人(?![工员资])|(?:我要|我想|帮我|给我|快)找(?:个|一个)?人(?![工员资家多少])|换(?:一个|一位|个|位)?"
     r"(?:人|会处理的|懂的|别人|其他人)(?![工员资])",
     r"(?:能|可以|可不可以|能不能|帮我|请|麻烦)(?:帮我)?转接|转接(?:一下|拜托|吧)",
     r"(?:让|叫|请|派)(?:个|一个|一位|位)?(?:真|活)?人(?:来|过来|出来|处理)",
-    r"(?:转给|转接给|交给|转交给?)(?:你们的?)?(?:人工|真人|客服|专人|主管|经理|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|别人|其他人)",
+    r"(?:转给|转接给|交给|转交给?)(?:你们的?)?(?:人工|真人|客服|专人|主管|经理|店长|主任|上级|上司|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|别人|其他人)",
     r"打(?:个|通)?电话给我|打给我|(?:给我)?回(?:个|通)?电话(?:给我)?|回电|回拨给?我|致电给?我",
+    # somebody to phone: 請人打來, 叫同事打給我, 派個專員來電
+    r"(?:请|叫|让|派|找)(?:个|一个|一位|位)?(?:人|同事|同仁|专员|工作人员|负责的人)(?:打(?:来|过来|电话)"
+    r"|来电|回电|联系我|联络我)",
     r"(?<![a-z])(?:talk|speak|chat|connect|transfer|put|get|give|pass)\s+(?:me\s+)?"
     r"(?:(?:to|with|through to|through)\s+)?(?:(?:a|an|the|your|some)\s+)?"
     r"(?:(?:real|live|actual|human)\s+)?"
@@ -126,6 +131,9 @@ DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"|customer service|someone|somebody|people)s?(?![a-z])",
     r"(?<![a-z])(?:want|need|like|request|prefer)\s+(?:(?:a|an|the|some)\s+)?"
     r"(?:(?:real|live|actual)\s+)?(?:human|person|agent|representative)s?(?![a-z])",
+    # "I'm asking for a supervisor" (and, negated, "I'm not asking for a manager")
+    r"(?<![a-z])(?:ask|asking|asked)\s+for\s+(?:(?:a|an|the|your|some)\s+)?(?:(?:real|live)\s+)?"
+    r"(?:human|person|agent|representative|rep|manager|supervisor|someone|somebody)s?(?![a-z])",
     r"(?<![a-z])(?:is there|are there|do you have|have you got)\s+(?:(?:a|an|any)\s+)?"
     r"(?:(?:real|live|actual)\s+)?(?:human|person|agent|people)s?(?![a-z])",
     r"(?<![a-z])(?:human|agent|person|representative)\s*(?:please|pls|plz)(?![a-z])",
@@ -186,7 +194,7 @@ REFUND_TERMS: Final[tuple[str, ...]] = (
 )  # fmt: skip
 HUMAN_TERMS: Final[tuple[str, ...]] = (
     "人工", "真人", "客服", "專人", "主管", "human", "agent", "representative", "supervisor",
-    "customer service",
+    "customer service", "operator",
 )  # fmt: skip
 
 DEFAULT_KEYWORD_GROUPS: Final[tuple[KeywordGroup, ...]] = (
@@ -211,7 +219,8 @@ DEFAULT_IGNORE_PHRASES: Final[tuple[str, ...]] = (
     "paralegal", "is this a real person", "is this a human",
     "am i talking to a human", "am i talking to a real person", "am i talking to a bot",
     "customer service phone", "refund policy", "court case", "court order", "food court",
-    "basketball court",
+    "basketball court", "network operator", "mobile operator", "telecom operator",
+    "tour operator", "operator fee", "operators in", "which operator", "other operator",
 )  # fmt: skip
 
 # Regexes over folded text for the same purpose: questions about support hours and numbers.
@@ -254,6 +263,13 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:was|were|is|are)\s+(?:\w+\s+)?(?:great|helpful|lovely|amazing|kind|nice|brilliant|"
     r"excellent|fantastic|patient|friendly)",
     r"(?:上次|之前|昨天|前天|刚刚|刚才|已经|有)(?:找|问|打给|联系|跟)(?:过)?(?:客服|人工|真人)",
+    # one person met before (上次那位客服人員, 幫我謝謝她), feedback on an agent who helped
+    r"(?<![找转接叫要请跟和])(?:上次|之前|昨天|前天|刚刚|刚才|那天|早上|下午)(?:的)?(?:那|这)?(?:位|个)(?:客服|人工|真人|专员)"
+    r"(?:人员|小姐|先生|专员)?",
+    r"(?<![a-z])(?:agent|rep|representative|person|staff member|advisor|adviser)s?\s+(?:who|that)"
+    r"\s+(?:\w+\s+)?(?:helped|assisted|served|sorted|fixed|handled|solved|resolved)(?![a-z])",
+    r"(?<![a-z])(?:feedback|compliment|thanks|praise|review)\s+(?:about|for|on|to)\s+(?:an?|the|your"
+    r"|that|one of your)\s+(?:agent|rep|representative|staff member|advisor)s?(?![a-z])",
     r"(?<![a-z])(?:spoke|talked|chatted)\s+(?:to|with)\s+(?:an?|your|the|one of your)\s+"
     r"(?:agent|rep|representative|human|person|staff)s?",
     # paperwork and status of a refund or complaint already filed, how to apply

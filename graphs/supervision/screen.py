@@ -17,6 +17,12 @@ Bars (calibrated on the bank by 10-fold cross-validation, no dev row involved):
   calls clearly calm. Above it, a soft keyword hit (refund, human) keeps its keyword without
   the model's veto check: it reads like a demand, not a question about the word.
 
+Three more answers (docs/escalation.md, fourth pass), calibrated on the bank as well: a soft
+hit in a question is **vetoed** below the `veto_bar`; a turn is **calm** or **escalate** when
+the score and the nearest bank examples by n-gram cosine agree, at the leans where the bank
+shows the first look as reliable as the embedding (`NgramScreen._agreement`); an escalation
+needs a turn long enough (`language.meaning_size`) and names only medium intents.
+
 `Screen.explain()` names the n-grams that weighed most, so a first-look decision explains
 itself like the other layers.
 """
@@ -30,11 +36,29 @@ from typing import Final, Literal
 
 import numpy as np
 
-from graphs.supervision.language import fold
+from graphs.supervision.language import covered, fold, meaning_size
 
 MAX_N: Final = 4
 L2: Final = 0.1
 FOLDS: Final = 10
+# leans of the n-gram neighbours tried for the agreement bars, and the fewest bank examples a
+# bar must decide to be trusted
+# a lean smaller than AGREE_FLOOR is a tie of neighbours, not evidence (a Spanish callback
+# request sat at -0.01 from the calm side)
+AGREE_FLOOR: Final = 0.05
+AGREE_GRID: Final = tuple(round(AGREE_FLOOR + 0.02 * i, 2) for i in range(14))
+AGREE_MIN: Final = 20
+AGREE_PRECISION: Final = 0.95
+INTENT_VOTERS: Final = 3
+# shorter turns ("我回來了", "Tell me about plan C", "POS 機上網") scored like demands on a
+# handful of n-grams (the bank's "我" leans escalating): only the embedding decides them
+ESCALATE_MIN_SIZE: Final = 12
+# the intents n-grams may name: medium severities only (a threat or complaint named by
+# n-grams would be critical or high: "客戶反映數據機…已重開機兩次" leaned to a legal threat),
+# and outside `covered` languages only a request for a person
+NAMED_COVERED: Final = frozenset({"request_human", "frustration", "refund_demand"})
+NAMED: Final = frozenset({"request_human"})
+INF: Final = float("inf")
 _SPACES: Final = re.compile(r"\s+")
 _PUNCTUATION: Final = re.compile(r"[^\w\s]")
 # cues of a question or a wish to know, in folded (Simplified, lower-case) text
@@ -51,7 +75,19 @@ _QUESTION_WORDS: Final = frozenset((
     "hat",
 ))  # fmt: skip
 
-Verdict = Literal["calm", "demand", "unsure"]
+Verdict = Literal["calm", "demand", "escalate", "unsure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexical:
+    """The bank's escalating example nearest to a turn by n-gram cosine: the intent (and the
+    evidence) of an escalation the first look decides without the model."""
+
+    id: str
+    text: str
+    intent: str
+    cosine: float
+    lean: float = 0.0  # nearest escalating minus nearest calm example's cosine
 
 
 def ngrams(text: str, max_n: int = MAX_N) -> set[str]:
@@ -119,18 +155,61 @@ class Screen:
     demand_bar: float
     weights: tuple[tuple[str, float], ...]
     trusted: bool = True
+    escalate_bar: float = float("inf")
+    veto_bar: float = float("-inf")
+    nearest: Lexical | None = None
+    # how far the nearest examples by n-grams must lean to one side for the score and the
+    # neighbours together to decide (`NgramScreen._agreement`); inf: never
+    # (escalate, calm) leans for a statement, then for a question
+    agree: tuple[float, float, float, float] = (INF, INF, INF, INF)
+    question: bool = False
+    covered: bool = True  # `covered`: the n-gram neighbours may name more intents
+    size: int = 0  # `meaning_size`: a short turn never escalates on n-grams
+
+    @property
+    def lean(self) -> float:
+        """Nearest escalating minus nearest calm example by n-gram cosine (0 without them)."""
+        return 0.0 if self.nearest is None else self.nearest.lean
 
     @property
     def verdict(self) -> Verdict:
-        if self.score < self.calm_bar and self.trusted:
+        """calm / escalate / demand / unsure. Besides the score's own bars, the score and the
+        nearest examples by n-grams decide together where the bank found them as reliable as
+        the embedding (`NgramScreen._agreement`). Outside `covered` languages the neighbours
+        may only name a request for a person: a threat or complaint named by function words
+        would be critical."""
+        lean, score = self.lean, self.score
+        escalate, calm = self.agree[2:] if self.question else self.agree[:2]
+        if (score < self.calm_bar and self.trusted) or (
+            score < self.escalate_bar and lean < 0 and -lean >= calm
+        ):
             return "calm"
-        return "demand" if self.score > self.demand_bar else "unsure"
+        allowed = NAMED_COVERED if self.covered else NAMED
+        named = self.nearest is not None and self.nearest.intent in allowed
+        if (
+            named
+            and self.size >= ESCALATE_MIN_SIZE
+            and lean > 0
+            and (score > self.escalate_bar or (score > self.demand_bar and lean >= escalate))
+        ):
+            return "escalate"
+        return "demand" if score > self.demand_bar else "unsure"
+
+    @property
+    def clearly_calm(self) -> bool:
+        """Calmer than (almost) every escalating example scored out of fold: a soft word in a
+        question this calm is a question *about* the word, without asking the model."""
+        return self.score < self.veto_bar
 
     def explain(self) -> str:
         """`n-gram 初篩 calm -2.10 < -0.83: 「怎么」-0.41 …` (the five strongest n-grams)."""
         strongest = sorted(self.weights, key=lambda pair: -abs(pair[1]))[:5]
         said = " ".join(f"「{gram}」{weight:+.2f}" for gram, weight in strongest)
         bars = f"calm < {self.calm_bar:+.2f}, demand > {self.demand_bar:+.2f}"
+        if self.verdict == "escalate" and self.nearest is not None:
+            n = self.nearest
+            bars = f"escalate > {self.escalate_bar:+.2f}"
+            said += f"; 最近例句 {n.id}「{n.text}」({n.intent} {n.cosine:.2f})"
         return f"n-gram 初篩 {self.verdict} {self.score:+.2f} ({bars}): {said}"
 
 
@@ -185,6 +264,9 @@ class NgramScreen:
         calm_percentile: float = 2.0,
         demand_percentile: float = 95.0,
         l2: float = L2,
+        labels: Sequence[tuple[str, str]] = (),
+        escalate_percentile: float = 98.0,
+        veto_percentile: float = 1.0,
     ) -> None:
         grams = [ngrams(t) for t in texts]
         y = escalates.astype(np.float64)
@@ -196,9 +278,59 @@ class NgramScreen:
             caught.any()) else -np.inf  # fmt: skip
         self.demand_bar = float(np.percentile(out_of_fold[clearly_calm], demand_percentile)) if (
             clearly_calm.any()) else np.inf  # fmt: skip
+        # the strict bars: above every calm example but 1 %, below every escalation but 1 %
+        self.escalate_bar = float(np.percentile(out_of_fold[~escalates], escalate_percentile)) if (
+            labels and (~escalates).any()) else np.inf  # fmt: skip
+        self.veto_bar = float(np.percentile(out_of_fold[escalates], veto_percentile)) if (
+            escalates.any()) else -np.inf  # fmt: skip
         self.out_of_fold = out_of_fold
         self._vocab = _vocabulary(grams)
-        self._w, self._b = _fit(self._matrix(grams), y, l2)
+        self._bank = self._matrix(grams)
+        self._w, self._b = _fit(self._bank, y, l2)
+        self._texts, self._labels, self._escalates = tuple(texts), tuple(labels), escalates
+        self.agree = self._agreement(out_of_fold, loo_margins)
+
+    def _agreement(
+        self, out_of_fold: np.ndarray, loo_margins: np.ndarray
+    ) -> tuple[float, float, float, float]:
+        """For statements and questions, escalating and calm: the smallest lean of the n-gram
+        neighbours (leave-one-out on the bank) at which the first look, its score past the
+        demand bar (escalate) or under the escalate bar (calm), is right on the bank's examples
+        as often as the embedding's leave-one-out decision and at least `AGREE_PRECISION` of
+        the time, deciding at least `AGREE_MIN` of them; inf where it never is. No dev row is
+        involved (docs/escalation.md: questions never escalate this way, statements never
+        calm, on the shipped bank)."""
+        if not self._labels or self._escalates.all() or not self._escalates.any():
+            return INF, INF, INF, INF
+        leans = np.array([self._lean_loo(i) for i in range(len(self._texts))])
+        embedding_right = (loo_margins >= 0) == self._escalates
+        asked = np.array([question_form(t) for t in self._texts], dtype=bool)
+        found = []
+        for form in (~asked, asked):
+            for side, scored in ((1.0, out_of_fold > self.demand_bar),
+                                 (-1.0, out_of_fold < self.escalate_bar)):  # fmt: skip
+                found.append(INF)
+                for t in AGREE_GRID:
+                    chosen = form & scored & (side * leans > 0) & (side * leans >= t)
+                    if chosen.sum() < AGREE_MIN:
+                        break
+                    right = float((self._escalates[chosen] == (side > 0)).mean())
+                    if right >= max(float(embedding_right[chosen].mean()), AGREE_PRECISION):
+                        found[-1] = float(t)
+                        break
+        return found[0], found[1], found[2], found[3]
+
+    def _lean_loo(self, i: int) -> float:
+        """Example i's lean against the rest of the bank (itself left out)."""
+        cosines = self._bank.dot(self._query(self._bank.col[self._bank.row == i]))
+        cosines[i] = -1.0
+        esc = float(np.max(cosines[self._escalates], initial=-1.0))
+        return esc - float(np.max(cosines[~self._escalates], initial=-1.0))
+
+    def _query(self, known: Sequence[int] | np.ndarray) -> np.ndarray:
+        query = np.zeros(self._bank.width)
+        query[np.asarray(known, dtype=np.int64)] = 1.0 / np.sqrt(max(len(known), 1))
+        return query
 
     def _matrix(self, grams: Sequence[set[str]]) -> _Sparse:
         rows = [sorted(self._vocab[g] for g in gs if g in self._vocab) for gs in grams]
@@ -229,7 +361,29 @@ class NgramScreen:
         scale = 1.0 / np.sqrt(max(len(known), 1))
         weights = tuple((gram, float(self._w[j] * scale)) for j, gram in known)
         score = float(sum(w for _, w in weights) + self._b)
-        return Screen(score, self.calm_bar, self.demand_bar, weights, _trusted(text))
+        return Screen(score, self.calm_bar, self.demand_bar, weights, _trusted(text),
+                      self.escalate_bar, self.veto_bar, self._nearest([j for j, _ in known]),
+                      self.agree, question_form(text), covered(text),
+                      meaning_size(text))  # fmt: skip
+
+    def _nearest(self, known: Sequence[int]) -> Lexical | None:
+        """The escalating example whose n-grams overlap the turn's most (cosine of the sets)."""
+        if not known or not self._labels:
+            return None
+        cosines = self._bank.dot(self._query(known))
+        escalating = np.where(self._escalates, cosines, -1.0)
+        calm = float(np.max(cosines[~self._escalates], initial=0.0))
+        # the intent with the most weight among the nearest escalating examples, then its
+        # nearest one (one lucky neighbour names the reason less often)
+        votes: dict[str, float] = {}
+        for i in np.argsort(-escalating)[:INTENT_VOTERS]:
+            votes[self._labels[i][1]] = votes.get(self._labels[i][1], 0.0) + float(cosines[i])
+        chosen = max(votes, key=votes.__getitem__)
+        best = max((i for i in np.argsort(-escalating)[:INTENT_VOTERS]
+                    if self._labels[i][1] == chosen), key=lambda i: cosines[i])  # fmt: skip
+        example_id, intent = self._labels[best]
+        lean = float(escalating.max()) - calm
+        return Lexical(example_id, self._texts[best], intent, float(cosines[best]), lean)
 
 
 def _vocabulary(grams: Sequence[set[str]]) -> dict[str, int]:

@@ -70,11 +70,14 @@ class SenseRules(BaseModel):
         r"[^，。？！?!,.;；:：\s你我他她要想请帮去了都还]{1,12}?(?:到底|究竟)?"
         r"(?:是(?:什么|啥|干什么的|干嘛的|做什么的|谁|哪个单位|指什么)(?:意思)?|(?:是)?什么意思"
         r"|有(?:什么|啥)(?:不一样|不同|区别|差别|差异)|差(?:在|别在)哪(?:里)?|(?:的)?(?:区别|差别)"
-        r"(?:是什么|在哪)?|指的是(?:什么|啥))(?=$|[，。？！?!,.\s吗呢啊呀])",
+        r"(?:是什么|在哪)?|指的是(?:什么|啥)"
+        # what it looks like: 律師函一般長什麼樣
+        r"|(?:一般|通常|大概)?(?:长|是)(?:什么|啥|怎)样(?:子)?)(?=$|[，。？！?!,.\s吗呢啊呀])",
         r"(?:什么是|什么叫|何谓|何为)[^，。？！?!,.;；]{1,10}",
         r"(?<![a-z])what\s+(?:does|do|did)\s+(?:the\s+word\s+|the\s+term\s+)?[^.?!,;]{1,30}?"
         r"\s+mean(?![a-z])",
         r"(?<![a-z])(?:difference|differences)\s+between\s+[^.?!;]{1,50}",
+        r"(?<![a-z])what\s+(?:does|do|would)\s+[^.?!,;]{1,30}?\s+look\s+like(?![a-z])",
         r"(?<![a-z])(?:the\s+meaning\s+of|definition\s+of|what\s+do\s+you\s+mean\s+by)"
         r"\s+[^.?!,;]{1,30}",
         r"(?<![a-z])what(?:'s|\s+is|\s+are)\s+(?:an?\s+)?[a-z]+(?:\s+[a-z]+)?\s*\?",
@@ -127,6 +130,8 @@ class SenseRules(BaseModel):
     # an if-clause: the marker up to the comma (or 的話/就) that opens the main clause
     conditional: tuple[str, ...] = (
         r"(?:如果|假如|要是|若是|倘若|万一|假设|假使|哪天)[^，。？！?!,.;；]{1,25}?(?=[，,]|的话|就)",
+        # "转人工的话，…？": a clause closed by 的話 is an if-clause without 如果
+        r"(?:^|(?<=[，。？！?!,.;；\s]))[^，。？！?!,.;；\s]{1,15}?(?=的话)",
         r"(?<![a-z])(?:if|in case|whenever|should i ever)\s+[^,.;?!]{1,60}?(?=,|\s+(?:then|i'll"
         r"|i will|we'll|i'm going to|i am going to|i'm gonna)(?![a-z]))",
     )
@@ -187,6 +192,10 @@ class SenseRules(BaseModel):
         r"(?<![a-z])(?:i'd like|i would like|i want|i need|get me|give me|can i (?:get|have)"
         r"|could i (?:get|have))\s+one"
         r"(?:\s+(?:now|please|asap|right now|today))*(?=$|[\s.!,?])",
+        # "I've read your complaints policy. I'm lodging one now"
+        r"(?<![a-z])(?:i'm|i am|i'll|i will|we're|we'll|i want to|i'd like to|i'm going to"
+        r"|i need to)\s+(?:lodge|lodging|file|filing|make|making|raise|raising|submit"
+        r"|submitting|open|opening|put in|putting in)\s+one(?![a-z])",
     )
 
 

@@ -115,6 +115,7 @@ def test_declined_wishes_do_not_escalate(text: str) -> None:
         ("I've asked this three times already", (), "repetition"),
         ("how many times do I have to tell you, why is my bill wrong", (), "repetition"),
         ("Ich frage jetzt zum dritten Mal: warum ist die Rechnung so hoch?", (), "repetition"),
+        ("Das ist das vierte Mal, dass ich schreibe. Es reicht.", (), "repetition"),
         # the same question asked twice before
         ("我的帳單到底為什麼多了兩百", ("我的帳單為什麼多了兩百", "我的帳單為什麼多了兩百？"),
          "repetition"),

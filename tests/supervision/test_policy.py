@@ -55,6 +55,10 @@ def decide(text: str, fails: int = 0, vip: bool = False) -> EscalationDecision |
         ("my lawyers are reading this", "keyword", "critical", "lawyers"),
         ("I want a refund", "keyword", "medium", "refund"),
         ("filing a complaint now", "keyword", "high", "complaint"),
+        # H9: asking for a person, somebody to phone
+        ("I'm asking for a supervisor, now", "user_request", "medium", "asking for a supervisor"),
+        ("可以請人打來跟我說明一下嗎", "user_request", "medium", "請人打來"),
+        ("麻煩派個同事來電說明", "user_request", "medium", "派個同事來電"),
     ],
 )
 def test_requests_and_keywords_escalate_with_their_severity(
@@ -89,6 +93,8 @@ def test_requests_and_keywords_escalate_with_their_severity(
         "No human please",
         "I'm not asking for a refund",
         "human? no thanks",
+        "I'm not asking for a supervisor, only for the invoice date",  # H9
+        "不用找人打給我，傳簡訊給我就好",
     ],
 )
 def test_negated_requests_and_keywords_do_not_escalate(text: str) -> None:

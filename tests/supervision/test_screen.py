@@ -14,6 +14,7 @@ import pytest
 
 from core.embeddings import Embedder, shared_e5
 from graphs.supervision.intent import ExampleMatcher, IntentMatcher, default_matcher
+from graphs.supervision.language import covered, meaning_size
 from graphs.supervision.policy import (
     EscalationDecision,
     PolicyRules,
@@ -21,7 +22,7 @@ from graphs.supervision.policy import (
     evaluate,
     evaluate_without_model,
 )
-from graphs.supervision.screen import ngrams, question_form
+from graphs.supervision.screen import AGREE_FLOOR, ngrams, question_form
 
 AT = 1_737_000_300
 
@@ -85,15 +86,41 @@ def test_a_plain_demand_keeps_its_keyword_without_the_veto_check(counted, text, 
     assert decision is not None and decision.rule == rule and calls == 0
 
 
-def test_paraphrased_requests_still_reach_the_examples(counted) -> None:
+def test_a_statement_near_requests_is_escalated_by_the_first_look(counted) -> None:
+    """Score past the demand bar and nearest examples by n-grams on the escalating side: the
+    first look decides, and names the example it leaned on (no margin: no embedding)."""
     decision, calls = model_calls(counted, "would one of your colleagues mind phoning me")
+    assert decision is not None and decision.rule == "semantic:request_human" and calls == 0
+    assert decision.margin is None and len(decision.examples) == 1
+    assert (
+        decision.details.startswith("n-gram: n-gram 初篩 escalate")
+        and "最近例句" in decision.details
+    )
+
+
+def test_paraphrased_requests_the_ngrams_cannot_name_reach_the_examples(counted) -> None:
+    """In German the n-gram neighbours matched function words and leaned to a legal threat
+    (critical): outside `covered` languages they may only name a request, so this asks the
+    embedding, which names it."""
+    text = "Ich hätte gern, dass sich ein Kollege von Ihnen meinen Fall anschaut."
+    screen = counted[0].screen(text)
+    assert screen is not None and not screen.covered and screen.verdict != "escalate"
+    decision, calls = model_calls(counted, text)
     assert decision is not None and decision.rule == "semantic:request_human" and calls == 1
 
 
-def test_a_question_about_a_soft_word_is_still_vetoed_by_the_model(counted) -> None:
-    """The first look never vetoes by itself: a question about 退款 still asks the examples."""
-    decision, calls = model_calls(counted, "退款申請送出後，大概多久會退回信用卡？")
-    assert decision is None and calls == 1
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("退款申請送出後，大概多久會退回信用卡？", 0),  # n-grams calmer than ~every escalation
+        ("is the refund going to my card or as credit, I need it for rent", 1),  # not so calm
+    ],
+)
+def test_a_question_about_a_soft_word_is_vetoed(counted, text: str, calls: int) -> None:
+    """A question about 退款 is vetoed by the n-grams when they are calmer than (almost) every
+    escalating example of the bank, else by the examples."""
+    decision, used = model_calls(counted, text)
+    assert decision is None and used == calls
 
 
 def test_the_first_look_explains_itself(counted) -> None:
@@ -113,8 +140,37 @@ def test_bars_are_calibrated_on_the_bank_out_of_fold(counted) -> None:
     loo = matcher.loo_margins()
     trusted = np.array([screen.screen(e.text).trusted for e in matcher.examples])
     caught = matcher._escalates & (loo >= 0) & trusted
-    assert screen.calm_bar < screen.demand_bar
+    assert screen.calm_bar < screen.demand_bar < screen.escalate_bar
     assert (screen.out_of_fold[caught] < screen.calm_bar).mean() <= 0.03
+    assert (screen.out_of_fold[matcher._escalates] < screen.veto_bar).mean() <= 0.02
+    # agreement bars: never below the floor; on the shipped bank questions never escalate
+    # by agreement (the bank's questions near demands are only ~85-93 % demands)
+    assert all(bar >= AGREE_FLOOR for bar in screen.agree)
+    assert screen.agree[2] == float("inf")
+
+
+@pytest.mark.parametrize(
+    ("text", "known"),
+    [
+        ("could one of your colleagues phone me, maybe?", True),
+        ("我們經理讓我來問企業方案", True),
+        ("Quelqu'un pourrait me rappeler demain matin ?", False),
+        ("Wie kann ich meinen Tarif wechseln?", False),
+        ("¿Me puede llamar alguien? No entiendo al bot", False),
+        ("operator", False),  # one word: too little to tell
+    ],
+)
+def test_covered_languages(text: str, known: bool) -> None:
+    assert covered(text) is known
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("我回來了", 4), ("Tell me about plan C", 10), ("叫你們店長出來跟我說", 10), ("AI 回了", 4)],
+)
+def test_meaning_size(text: str, size: int) -> None:
+    """Short turns (under `ESCALATE_MIN_SIZE`) never escalate on n-grams alone."""
+    assert meaning_size(text) == size
 
 
 def test_ngrams_fold_scripts_and_mark_word_edges() -> None:
@@ -158,10 +214,14 @@ def test_the_event_loop_pass_never_runs_the_model(counted) -> None:
     def loop_pass(text: str, m: IntentMatcher = matcher) -> object:
         return evaluate_without_model(TurnContext(text=text, at=AT), PolicyRules(), matcher=m)
 
-    asked = "退款申請送出後，大概多久會退回信用卡？"
+    asked = "is the refund going to my card or as credit, I need it for rent"
     assert evaluate(TurnContext(text=asked, at=AT), PolicyRules()) is not None  # bare keyword
     assert loop_pass(asked) == "needs_model"
-    assert loop_pass("would one of your colleagues mind phoning me") == "needs_model"
+    assert loop_pass("Ich hätte gern, dass sich ein Kollege von Ihnen meinen Fall anschaut.") == (
+        "needs_model"
+    )
+    near = loop_pass("would one of your colleagues mind phoning me")  # the first look decides
+    assert isinstance(near, EscalationDecision) and near.rule == "semantic:request_human"
     assert loop_pass("請問要怎麼設定來電轉接？") is None
     ruled = loop_pass("轉人工")
     assert isinstance(ruled, EscalationDecision) and ruled.reason == "user_request"

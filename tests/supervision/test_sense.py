@@ -39,6 +39,9 @@ def kinds(text: str) -> set[str]:
         ("What's a lawsuit?", "definition"),
         ("Was ist ein Kundenberater?", "definition"),
         ("オペレーターって何？", "definition"),
+        # what it looks like (H9)
+        ("存證信函通常長什麼樣子？", "definition"),
+        ("what does a formal complaint look like on your side?", "definition"),
         # a question about what the word costs
         ("找主管處理要另外付費嗎？", "cost"),
         ("申訴要錢嗎", "cost"),
@@ -55,6 +58,9 @@ def kinds(text: str) -> set[str]:
         ("如果要找人工，是按0還是按9？", "conditional"),
         ("if I ever wanted to speak to a human, which option do I pick?", "conditional"),
         ("要是申訴的話，會影響我的信用嗎？", "conditional"),
+        # a clause closed by 的話 is an if-clause without 如果 (H9)
+        ("找真人的話，排隊大概要排多久？", "conditional"),
+        ("申訴的話資料要寄到哪裡？", "conditional"),
         # what somebody else said, in a question
         ("我同學說他有拿到賠償，真的假的？", "reported"),
         ("聽說提告就會打折，是真的嗎？", "reported"),
@@ -101,6 +107,9 @@ def test_mentions_are_not_escalations(text: str, kind: str) -> None:
         ("轉真人要錢嗎？沒差，直接幫我轉一個", "user_request", None),
         ("is a live agent free? whatever, connect me to one", "user_request", None),
         ("I heard outages get a refund, can I get one?", "keyword", "refund"),
+        # H9: a polite main clause after 的話 asks; a complaint policy read, then one lodged
+        ("轉人工的話，可以現在幫我轉嗎？", "user_request", None),
+        ("I know your complaints process. I'm filing one today.", "keyword", "complaint"),
     ],
 )
 def test_requests_next_to_a_mention_still_escalate(
@@ -140,6 +149,19 @@ def test_how_the_service_routes_things_is_no_request(text: str, escalates: bool)
     ],
 )
 def test_other_senses_are_not_requests(text: str) -> None:
+    assert decide(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one person met before, thanked or praised (H9)
+        "早上那位客服小姐很有耐心，謝謝她",
+        "I'd like to leave a compliment for the agent who sorted out my roaming",
+        "can I give feedback on an agent? she was lovely",
+    ],
+)
+def test_an_agent_met_before_is_not_a_request(text: str) -> None:
     assert decide(text) == (None, None)
 
 
