@@ -48,6 +48,10 @@ system:
 	  $(SYSTEM_PACKAGES); }; }
 
 ## Lint, type-check and run the whole test suite against the machine's Redis and PostgreSQL.
+## Pytest runs in TEST_WORKERS processes (pytest-xdist; auto = one per core), a module to a
+## worker so its servers start once: most of the suite's time is spent waiting on the servers,
+## browsers and timers it starts, not computing. Each worker has its own Redis key prefix.
+TEST_WORKERS ?= auto
 test: setup system
 	$(PY) -m core.preflight redis postgres
 	$(PY) -m ruff check .
@@ -55,11 +59,11 @@ test: setup system
 	$(PY) -m mypy .
 	$(PY) -m api.web.build
 	cd web && npx --no-install vitest run --reporter=dot
-	$(PY) -m pytest -q --durations=30 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadscope --durations=30 $(PYTEST_ARGS)
 
 ## The suite without slow-marked tests (servers, subprocesses), for the edit loop.
 test-fast: setup
-	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadscope -m "not slow" $(PYTEST_ARGS)
 
 ## LangGraph Studio's local API on our graphs and Redis checkpoints (2024 is taken here).
 studio: setup

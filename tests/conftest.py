@@ -7,6 +7,8 @@ MCP servers are real child processes (stdio) or real HTTP servers, Redis is the 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
@@ -24,6 +26,11 @@ pytest_plugins = ["tests.mcp_http", "tests.api_http"]
 
 # Content-keyed, so it is reused across runs and rebuilt only when the plans change.
 TEST_SEARCH_INDEX = ROOT / "var" / "test" / "search"
+# `make test` runs the suite in pytest-xdist workers (gw0, gw1 ...) against the one Redis: each
+# worker's shared fixtures (the API server, the graph runtime) get a key prefix of their own, so
+# one worker's rate limits, lockouts, shift hours and statistics never reach the other's.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+REDIS_PREFIX = f"sbtest-{WORKER}" if WORKER else "sbtest"
 
 
 @pytest.fixture(scope="session")
@@ -40,11 +47,15 @@ def test_settings(backoffice_path: Path) -> Settings:
         app_env="test",
         backoffice_db_path=backoffice_path,
         search_index_dir=TEST_SEARCH_INDEX,
-        redis_key_prefix="sbtest",
+        redis_key_prefix=REDIS_PREFIX,
         mcp_call_timeout_seconds=15,
     )
-    # Build (or load) the promotion index before any server needs it, as `make run` does.
-    asyncio.run(build_search_index(settings))
+    # Build (or load) the promotion index before any server needs it, as `make run` does; one
+    # worker builds while the others wait, then they load what it saved.
+    TEST_SEARCH_INDEX.mkdir(parents=True, exist_ok=True)
+    with (TEST_SEARCH_INDEX / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        asyncio.run(build_search_index(settings))
     return settings
 
 

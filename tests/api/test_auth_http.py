@@ -114,7 +114,8 @@ def test_logout_revokes_access_and_refresh_tokens(
     fresh = login(http, "E3001")  # a new login works
     assert http.get("/api/auth/me", headers=bearer(fresh["access_token"])).status_code == 200
     keys = asyncio.run(_revocation_keys(api_server))
-    assert keys and all(k.startswith(b"sbtest:auth:revoked:") for k in keys)
+    prefix = api_server.env["REDIS_KEY_PREFIX"].encode()
+    assert keys and all(k.startswith(prefix + b":auth:revoked:") for k in keys)
 
 
 async def _revocation_keys(api_server: ApiServer) -> list[bytes]:
@@ -122,7 +123,8 @@ async def _revocation_keys(api_server: ApiServer) -> list[bytes]:
 
     redis = Redis.from_url(api_server.env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     try:
-        keys = [k async for k in redis.scan_iter(match="sbtest:auth:revoked:*")]
+        match = f"{api_server.env['REDIS_KEY_PREFIX']}:auth:revoked:*"
+        keys = [k async for k in redis.scan_iter(match=match)]
         ttls = [await redis.ttl(k) for k in keys]
         assert all(0 < t <= 7 * 86400 for t in ttls)
         return keys

@@ -255,7 +255,7 @@ def test_off_hours_escalation_and_mail_handoff(
             "mail_"
         )
         redis = Redis.from_url("redis://127.0.0.1:6379/0")
-        queue = RedisOutbox(redis, "sbtest").key("default")  # type: ignore[arg-type]
+        queue = RedisOutbox(redis, api_server.env["REDIS_KEY_PREFIX"]).key("default")  # type: ignore[arg-type]
         rows: list[bytes] = redis.lrange(queue, 0, -1)  # type: ignore[assignment]
         outbox = [r.decode() for r in rows]
         assert any(mail["mail_id"] in r and name in r for r in outbox)

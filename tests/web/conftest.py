@@ -79,10 +79,12 @@ def console(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(pg_service_db: str, app_settings: Settings) -> Iterator[Browser]:
     """After the fixtures that run asyncio: Playwright's sync API keeps a loop of its own
-    running on this thread, and `asyncio.run` refuses to start inside it."""
+    running on this thread, and `asyncio.run` refuses to start inside it. One browser per
+    module, closed with it: the suite's workers (pytest-xdist) run other modules afterwards
+    on the same thread, and their fixtures need `asyncio.run` again."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         yield browser

@@ -90,7 +90,11 @@ class IndexStore:
             }
             # meta.json last: a generation without it is never loaded.
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            if final.exists():
+            if self.load(index.content_hash) is not None:
+                # Another process (a second instance, a test worker) saved this content first:
+                # keep its files, which its servers may be reading right now.
+                return final
+            if final.exists():  # half-written by a crash, or an older format: never loaded
                 shutil.rmtree(final, ignore_errors=True)
             try:
                 os.replace(tmp, final)
