@@ -18,24 +18,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import (
-    AIMessage,
-    AIMessageChunk,
-    BaseMessage,
-    ToolCall,
-    ToolMessage,
-    message_chunk_to_message,
-)
-from langchain_core.runnables import Runnable
+from langchain_core.language_models import BaseChatModel
 from langgraph.graph import END
 from langgraph.types import Command, interrupt
 
 from core.errors import InvalidInput, SwitchboardError, Unavailable
 from core.logging import get_logger
 from graphs.supervision import events as ev
+from graphs.supervision.ai_turn import AiTurn
 from graphs.supervision.auto_reply_nodes import AutoReplies, say, session_tenant
-from graphs.supervision.graph import AI_TOOLS, SupervisionDeps, provide, provide_for
+from graphs.supervision.graph import SupervisionDeps, provide, provide_for
 from graphs.supervision.knowledge import Grounding, ground, sources_text
 from graphs.supervision.language import Language, system_message
 from graphs.supervision.manual import HumanSideEvents
@@ -57,13 +49,11 @@ from graphs.supervision.state import (
     new_message,
     parse_resume,
     recent_history,
-    to_model_messages,
     transcript_lines,
     user_texts,
 )
 from graphs.supervision.transitions import SessionEvent, apply, transition
 from prompts import load_prompt
-from tools.llm.fallback import is_degraded
 
 log = get_logger(__name__)
 E = SessionEvent
@@ -75,20 +65,12 @@ AI_FALLBACK: Final[Mapping[Language, str]] = {
 }
 
 
-def business_hours(shift: ShiftConfig) -> str:
-    """The shift in one line for the customer-chat prompt."""
-    windows = shift.hours.get("mon") or ()
-    span = "、".join(f"{w.start:%H:%M}–{w.end:%H:%M}" for w in windows) or "無"
-    days = "週一至週五" if shift.weekends_disabled else "每日"
-    return f"{days} {span}（{shift.timezone}）"
-
-
 class SupervisionNodes:
     def __init__(self, deps: SupervisionDeps) -> None:
         self.deps = deps
-        self.tools = {t.name: t for t in deps.tools if t.name in AI_TOOLS}
         self.human_side = HumanSideEvents(deps)
         self.auto = AutoReplies(deps)
+        self.ai = AiTurn(deps, self._model, self._shift)
 
     def _now(self) -> tuple[datetime, int]:
         at = self.deps.clock()
@@ -201,7 +183,7 @@ class SupervisionNodes:
         try:
             async with asyncio.timeout(self.deps.ai_timeout_seconds):
                 grounding = await self._ground(state)
-                text, degraded = await self._ai_turn(state, grounding)
+                text, degraded = await self.ai.reply(state, grounding)
             if not text.strip():
                 raise ValueError("empty answer")
         except Exception as exc:  # the model, a tool or the timeout: the customer gets a reply
@@ -249,66 +231,6 @@ class SupervisionNodes:
         if decision is None:
             return Command(goto=END, update=update)
         return Command(goto="escalate", update={**update, "escalation": decision.as_escalation()})
-
-    async def _ai_turn(
-        self, state: SupervisionState, grounding: Grounding | None
-    ) -> tuple[str, bool]:
-        """The answer's text and whether any model call of the turn was degraded."""
-        base = await self._model("customer_chat", state)
-        model: Runnable[LanguageModelInput, BaseMessage] = base
-        if self.tools:
-            try:
-                model = base.bind_tools(list(self.tools.values()))
-            except NotImplementedError:  # a model without tool calling still answers
-                model = base
-        shift = await self._shift(state)
-        at, _ = self._now()
-        history = recent_history(state, self.deps.history_for_model)
-        messages: list[BaseMessage] = load_prompt("customer_chat_system").format_messages(
-            today=at.astimezone(shift.zone).date().isoformat(),
-            business_hours=business_hours(shift),
-            knowledge=grounding.messages() if grounding is not None else [],
-            history=to_model_messages(history),
-        )
-        degraded = False
-        for _ in range(self.deps.max_tool_rounds + 1):
-            reply = await self._stream(model, messages)
-            degraded = degraded or is_degraded(reply)
-            if not reply.tool_calls:
-                return reply.text, degraded
-            results = [await self._call_tool(call) for call in reply.tool_calls]
-            messages = [*messages, reply, *results]
-        raise RuntimeError("the model kept calling tools")
-
-    async def _stream(
-        self, model: Runnable[LanguageModelInput, BaseMessage], messages: list[BaseMessage]
-    ) -> AIMessage:
-        gathered: AIMessageChunk | None = None
-        async for chunk in model.astream(messages):
-            if not isinstance(chunk, AIMessageChunk):
-                continue
-            if chunk.text:
-                ev.emit(ev.message(chunk.text))
-            gathered = chunk if gathered is None else gathered + chunk
-        if gathered is None:
-            raise ValueError("the model streamed nothing")
-        result = message_chunk_to_message(gathered)
-        assert isinstance(result, AIMessage)
-        return result
-
-    async def _call_tool(self, call: ToolCall) -> ToolMessage:
-        """Read-only MCP tools; an error goes back to the model as an error ToolMessage."""
-        tool = self.tools.get(call["name"])
-        try:
-            if tool is None:
-                raise InvalidInput(f"tool {call['name']} is not available here")
-            result = await tool.ainvoke(call)
-            if isinstance(result, ToolMessage):
-                return result
-            return ToolMessage(str(result), tool_call_id=call["id"] or "", name=call["name"])
-        except Exception as exc:
-            return ToolMessage(f"error: {exc}", tool_call_id=call["id"] or "", name=call["name"],
-                               status="error")  # fmt: skip
 
     # --- escalation -------------------------------------------------------------------------
 
