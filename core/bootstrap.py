@@ -51,7 +51,8 @@ async def seed_demo_faqs(settings: Settings) -> int:
     from core.db.engine import create_engine
     from core.db.seed import SECOND_TENANT
     from core.embeddings import build_embedder
-    from mcp_servers.knowledge.store import KnowledgeStore, faq_passage
+    from mcp_servers.knowledge.faqs import faq_passage
+    from mcp_servers.knowledge.store import KnowledgeStore
 
     engine = create_engine(settings)
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.embeddings import Embedder
+from mcp_servers.knowledge.faqs import faq_passage
 from mcp_servers.knowledge.index import (
     ANSWERABLE_MARGIN,
     NULL_PASSAGES,
@@ -25,7 +26,6 @@ from mcp_servers.knowledge.index import (
     null_baseline,
 )
 from mcp_servers.knowledge.ingest import ingest_bytes
-from mcp_servers.knowledge.store import faq_passage
 
 HERE = Path(__file__).resolve().parent
 TENANT = "eval"

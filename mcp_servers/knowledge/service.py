@@ -30,6 +30,7 @@ from core.errors import InvalidInput
 from core.settings import Settings
 
 from .azure import AzureKnowledge, AzureTenantIndex
+from .faqs import Signature, faq_passage
 from .index import (
     NULL_PASSAGES,
     Baseline,
@@ -41,7 +42,7 @@ from .index import (
 )
 from .ingest import DEFAULT_MAX_BYTES, fingerprint, sniff
 from .jobs import IngestWorker
-from .store import KnowledgeStore, Signature, faq_passage
+from .store import KnowledgeStore
 
 QUERY_VECTORS = 2048  # cached query embeddings (text -> vector, baseline), all tenants
 RESULTS_PER_TENANT = 256  # cached results per tenant index
