@@ -27,10 +27,12 @@ from tests.api_http import ApiServer, running_api
 from tests.mcp_http import child_pids
 
 MODULE = "mcp_servers.promotion"
-# Under the API's 10 s MCP call timeout (MCP_CALL_TIMEOUT_SECONDS' default): a call left waiting
-# on the dead child waits that out, a resend on the new child answers in ~1-2 s (4.1 s seen with
-# the 2 cores 4-6x oversubscribed). Not a speed target: it tells "resent" from "timed out".
-ANSWER_WITHIN_SECONDS = 7.0
+# The API here waits up to CALL_TIMEOUT for an MCP call: a call left waiting on the dead child
+# waits that out, a resend on the new child answers in ~1-2 s (4.1 s seen with the 2 cores 4-6x
+# oversubscribed, 7.6 s with the test workers beside a 50-staff benchmark). Not a speed target:
+# the bound tells "resent" from "timed out", with room for a loaded box.
+CALL_TIMEOUT_SECONDS = 30
+ANSWER_WITHIN_SECONDS = 20.0
 
 
 @pytest.fixture
@@ -39,6 +41,7 @@ def standby_api(app_settings: Settings, tmp_path: Path) -> Iterator[ApiServer]:
         app_settings,
         tmp_path / "api.log",
         MCP_STANDBY_SERVERS='["promotion"]',
+        MCP_CALL_TIMEOUT_SECONDS=str(CALL_TIMEOUT_SECONDS),
         REDIS_KEY_PREFIX=f"sbtest-mcprestart-{uuid.uuid4().hex[:8]}",
     ) as server:
         yield server
