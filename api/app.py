@@ -101,9 +101,10 @@ class RefusedPreflightEnvelope:
         self.config = config
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origin = Headers.from_scope(scope).get("origin", "")
-        if origin and scope["type"] == ScopeType.HTTP and scope["method"] == "OPTIONS":
-            send = self._refusing(origin, scope, receive, send)
+        if scope["type"] == ScopeType.HTTP and scope["method"] == "OPTIONS":  # headers: preflights
+            origin = Headers.from_scope(scope).get("origin", "")
+            if origin:
+                send = self._refusing(origin, scope, receive, send)
         await self.app(scope, receive, send)
 
     def _refusing(self, origin: str, scope: Scope, receive: Receive, send: Send) -> Send:

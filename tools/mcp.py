@@ -288,16 +288,19 @@ class McpToolbox:
 
     async def call(self, tool: str, **arguments: Any) -> Any:
         """Call a tool and return its structured result, or raise a typed `SwitchboardError`."""
-        with MCP_LATENCY.labels(tool).time():
-            try:
-                result = await self._call(tool, arguments)
-            except Unavailable:
-                TOOL_CALLS.labels(tool, "unavailable").inc()
-                raise
-            except SwitchboardError:
-                TOOL_CALLS.labels(tool, "refused").inc()
-                raise
-        TOOL_CALLS.labels(tool, "ok").inc()
+        started = time.perf_counter()
+        try:
+            result = await self._call(tool, arguments)
+        except Unavailable:
+            _count(tool, "unavailable", started)
+            raise
+        except SwitchboardError:
+            _count(tool, "refused", started)
+            raise
+        except BaseException:
+            _observe(tool, started)
+            raise
+        _count(tool, "ok", started)
         return result
 
     async def _call(self, tool: str, arguments: dict[str, Any]) -> Any:
@@ -312,3 +315,24 @@ class McpToolbox:
     async def _call_once(self, tool: str, arguments: dict[str, Any]) -> Any:
         link = await self._link_for(tool)
         return await link.call(tool, arguments, self._settings.mcp_call_timeout_seconds)
+
+
+# The labelled children of the call metrics, looked up once per tool and outcome (`labels()`
+# takes a lock and checks the label values on every call; these are called on every MCP call).
+_LATENCY: dict[str, Any] = {}
+_CALLS: dict[tuple[str, str], Any] = {}
+
+
+def _observe(tool: str, started: float) -> None:
+    child = _LATENCY.get(tool)
+    if child is None:
+        child = _LATENCY[tool] = MCP_LATENCY.labels(tool)
+    child.observe(time.perf_counter() - started)
+
+
+def _count(tool: str, outcome: str, started: float) -> None:
+    _observe(tool, started)
+    child = _CALLS.get((tool, outcome))
+    if child is None:
+        child = _CALLS[(tool, outcome)] = TOOL_CALLS.labels(tool, outcome)
+    child.inc()

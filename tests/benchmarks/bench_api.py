@@ -20,7 +20,8 @@ finished inside it, p50/p95/max per step of the accepted clicks, refusals (503 O
 retried after `Retry-After`) and how fast they came, client timeouts (`--timeout`), other
 errors, and the CPU per click of each process group (API workers, their MCP server children,
 the run's own Redis) read from /proc. `--max-in-flight`/`--queue-ms` set the API's
-MAX_IN_FLIGHT/OVERLOAD_QUEUE_MS (default: the service's defaults); `--workers N` its workers.
+MAX_IN_FLIGHT/OVERLOAD_QUEUE_MS (default: the service's defaults); `--workers N` its workers;
+`--tree PATH` serves the API of another source tree (a `git archive` of HEAD) for A/B pairs.
 
 **`--compare`**: the API and `langgraph dev` (the repo's langgraph.json, our Redis
 checkpointer, the same MCP servers) both up; slots of `--slot` s alternate between them
@@ -38,6 +39,7 @@ import os
 import sqlite3
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -96,14 +98,19 @@ class Served:
 
 @asynccontextmanager
 async def own_api(
-    db: str, target: str = "api", workers: int = 1, extra: dict[str, str] | None = None
+    db: str,
+    target: str = "api",
+    workers: int = 1,
+    extra: dict[str, str] | None = None,
+    tree: Path | None = None,
 ) -> AsyncIterator[Served]:
-    """A back office with plenty of stock, a seeded service DB and the server on a free port."""
+    """A back office with plenty of stock, a seeded service DB and the server on a free port
+    (the API of another source `tree`, e.g. a `git archive` of HEAD, for A/B runs)."""
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
     async with (
         service_database(db, work) as url,
         private_redis(work) as (redis_url, redis_pid),
-        _serve(url, target, workers, extra, redis_url) as served,
+        _serve(url, target, workers, extra, redis_url, tree) as served,
     ):
         served.redis = redis_pid
         yield served
@@ -193,6 +200,7 @@ async def _serve(
     workers: int,
     extra: dict[str, str] | None = None,
     redis_url: str = "redis://127.0.0.1:6379/0",
+    tree: Path | None = None,
 ) -> AsyncIterator[Served]:
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
     settings = await bench_settings(database_url, work, redis_url)
@@ -203,7 +211,15 @@ async def _serve(
     port = free_port()
     env = api_env(settings, port)
     env.update(LOG_LEVEL="WARNING", APP_WORKERS=str(workers), REDIS_URL=redis_url, **(extra or {}))
-    process = start_api(env, work / "api.log")
+    if tree is None:
+        process = start_api(env, work / "api.log")
+    else:  # its own modules first (cwd, PYTHONPATH) and its own bytecode cache
+        env["PYTHONPATH"] = str(tree)
+        env.pop("PYTHONPYCACHEPREFIX", None)
+        process = subprocess.Popen(  # noqa: ASYNC220 - benchmark setup
+            [sys.executable, "-m", "api"], env=env, cwd=tree,
+            stdout=(work / "api.log").open("ab"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
     try:
         await asyncio.to_thread(wait_for_port, port, process, 120)
         if workers > 1:  # the port opens with the first worker; give the others their startup
@@ -300,7 +316,8 @@ async def server(
         extra["MAX_IN_FLIGHT"] = str(args.max_in_flight)
     if args.queue_ms is not None:
         extra["OVERLOAD_QUEUE_MS"] = str(args.queue_ms)
-    async with own_api(args.db, target, workers or args.workers, extra) as served:
+    tree = Path(args.tree) if args.tree else None  # an absolute path
+    async with own_api(args.db, target, workers or args.workers, extra, tree) as served:
         yield served
 
 
@@ -418,6 +435,7 @@ if __name__ == "__main__":
     parser.add_argument("--free-text", type=float, default=0.5,
                         help="share of journeys that type their own search words")  # fmt: skip
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--tree", help="serve the API of this source tree, an absolute path (A/B)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the API")
     parser.add_argument("--max-in-flight", type=int, help="the API's MAX_IN_FLIGHT (0: none)")
     parser.add_argument("--queue-ms", type=float, help="the API's OVERLOAD_QUEUE_MS")

@@ -42,6 +42,34 @@ def _advance_statement(columns: tuple[str, ...]) -> sa.Update:
     )
 
 
+def advance_call(
+    session_id: str,
+    *,
+    current_step: str,
+    selections: Mapping[str, Any],
+    phone_number: str | None = None,
+    customer_ref: str | None = None,
+    customer_id_masked: str | None = None,
+    now: datetime | None = None,
+) -> tuple[sa.Update, dict[str, Any]]:
+    """The progress UPDATE and its parameters, for an async connection (`advance_record`) or
+    a sync one inside a single greenlet hop (`graphs.renewal.records`)."""
+    values: dict[str, Any] = {
+        "current_step": current_step,
+        "selections": dict(selections),
+        "updated_at": now or utc_now(),
+    }
+    if phone_number is not None:
+        values["phone_number"] = phone_number
+    if customer_ref is not None:
+        values["customer_ref"] = customer_ref
+    if customer_id_masked is not None:
+        values["customer_id_masked"] = customer_id_masked
+    params = {f"p_{c}": v for c, v in values.items()}
+    params.update(p_session_id=session_id, p_status=RenewalStatus.IN_PROGRESS.value)
+    return _advance_statement(tuple(values)), params
+
+
 async def advance_record(
     connection: AsyncConnection,
     session_id: str,
@@ -56,20 +84,16 @@ async def advance_record(
     """`RenewalRecordRepository.advance` as a Core statement on a connection: the same UPDATE
     without an ORM session around it (the session, its ORM bulk-update path and its
     transaction cost more CPU than the statement; this runs on every renewal step)."""
-    values: dict[str, Any] = {
-        "current_step": current_step,
-        "selections": dict(selections),
-        "updated_at": now or utc_now(),
-    }
-    if phone_number is not None:
-        values["phone_number"] = phone_number
-    if customer_ref is not None:
-        values["customer_ref"] = customer_ref
-    if customer_id_masked is not None:
-        values["customer_id_masked"] = customer_id_masked
-    params = {f"p_{c}": v for c, v in values.items()}
-    params.update(p_session_id=session_id, p_status=RenewalStatus.IN_PROGRESS.value)
-    result = await connection.execute(_advance_statement(tuple(values)), params)
+    statement, params = advance_call(
+        session_id,
+        current_step=current_step,
+        selections=selections,
+        phone_number=phone_number,
+        customer_ref=customer_ref,
+        customer_id_masked=customer_id_masked,
+        now=now,
+    )
+    result = await connection.execute(statement, params)
     return bool(result.rowcount)
 
 
