@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.models import AiUsageLog, CustomerServiceLog, RenewalRecord, RenewalStatus, User
 from core.db.repositories.audit import AuditRepository
@@ -52,7 +52,7 @@ def advance_call(
     customer_id_masked: str | None = None,
     now: datetime | None = None,
 ) -> tuple[sa.Update, dict[str, Any]]:
-    """The progress UPDATE and its parameters, for an async connection (`advance_record`) or
+    """The progress UPDATE and its parameters: for `RenewalRecordRepository.advance`, or
     a sync one inside a single greenlet hop (`graphs.renewal.records`)."""
     values: dict[str, Any] = {
         "current_step": current_step,
@@ -68,33 +68,6 @@ def advance_call(
     params = {f"p_{c}": v for c, v in values.items()}
     params.update(p_session_id=session_id, p_status=RenewalStatus.IN_PROGRESS.value)
     return _advance_statement(tuple(values)), params
-
-
-async def advance_record(
-    connection: AsyncConnection,
-    session_id: str,
-    *,
-    current_step: str,
-    selections: Mapping[str, Any],
-    phone_number: str | None = None,
-    customer_ref: str | None = None,
-    customer_id_masked: str | None = None,
-    now: datetime | None = None,
-) -> bool:
-    """`RenewalRecordRepository.advance` as a Core statement on a connection: the same UPDATE
-    without an ORM session around it (the session, its ORM bulk-update path and its
-    transaction cost more CPU than the statement; this runs on every renewal step)."""
-    statement, params = advance_call(
-        session_id,
-        current_step=current_step,
-        selections=selections,
-        phone_number=phone_number,
-        customer_ref=customer_ref,
-        customer_id_masked=customer_id_masked,
-        now=now,
-    )
-    result = await connection.execute(statement, params)
-    return bool(result.rowcount)
 
 
 class RenewalRecordRepository:
@@ -158,8 +131,7 @@ class RenewalRecordRepository:
         runs on every step: False when the session is not tracked or no longer in progress.
         `customer_ref` (the CRM customer id) is what the statistics count as a served customer."""
         connection = await self.session.connection()
-        return await advance_record(
-            connection,
+        statement, params = advance_call(
             session_id,
             current_step=current_step,
             selections=selections,
@@ -168,6 +140,7 @@ class RenewalRecordRepository:
             customer_id_masked=customer_id_masked,
             now=now,
         )
+        return bool((await connection.execute(statement, params)).rowcount)
 
     async def update_progress(
         self,
