@@ -48,9 +48,11 @@ class NegationRules(BaseModel):
     zh_question_prefixes: str = Field(default="要是用需想", description="X不X question forms")
     zh_post_cues: tuple[str, ...] = (
         "不用了", "不需要了", "不需要", "不必了", "不必", "免了", "算了", "不要了", "就不用",
-        "先不用", "沒必要",
+        "先不用", "沒必要", "不用",
+        # Japanese declines after the word: オペレーターは大丈夫です
+        "は大丈夫", "は結構", "はいりません", "は不要", "は必要ありません",
     )  # fmt: skip
-    zh_fillers: str = "就也先都倒是我的了啦"
+    zh_fillers: str = "就也先都倒是我的了啦暂时目前"  # 客服暫時不用
     zh_resets: tuple[str, ...] = ("要", "想", "但", "可是", "而是", "還是", "改", "請", "了", "快")
     # cues that negate only when glued to the match: 我不投訴, 不會申訴 (not 不處理我就投訴),
     # and never after a why/still question (為什麼不退款, 還不退錢 are demands)
@@ -66,6 +68,16 @@ class NegationRules(BaseModel):
         r"no",
         r"without",
         r"(?:am not|'m not|im not|not|never)\s+going\s+to",
+        # "don't transfer me", "I won't be taking legal action", "not filing a complaint"
+        r"(?:do not|don't|dont)\s+(?:transfer|connect|put|pass|escalate|forward|hand)(?=\s+me)",
+        r"(?:won't|will not|wont|am not|'m not|im not|not|never|no intention of)\s+(?:be\s+)?"
+        r"(?:taking|filing|making|lodging|pursuing|raising|submitting|complaining|suing)",
+    )
+    # a negated negation asks: 不是不要轉人工, 我沒說不要真人, I never said I didn't want one
+    zh_double: tuple[str, ...] = ("不是", "没说", "没有说", "谁说", "并不是", "不是说", "又没说")
+    en_double: str = (
+        r"(?:never said|not saying|didn't say|did not say|who said|wasn't saying|not that)"
+        r"\s+(?:that\s+)?(?:i|we)\s*$"
     )
     en_post_cues: tuple[str, ...] = (
         r"(?:is|are)?\s*(?:not|n't)\s+(?:needed|necessary|required)",
@@ -80,6 +92,7 @@ class NegationRules(BaseModel):
         r"(?<![a-z])no\s+(?:necesito|quiero|hace falta|me hace falta)(?![a-z])",
         r"(?<![a-z])(?:brauche|möchte|will|benötige)\s+(?:keine[nrm]?|nicht)(?![a-z])",
         r"(?<![a-z])kein(?:e[nrm]?)?\s+\w+\s+(?:nötig|notwendig|erforderlich)",
+        r"(?<![a-z])(?:ist|sind|wäre|war)\s+nicht\s+(?:nötig|notwendig|erforderlich)",
         r"(?<![a-z])(?:pas besoin|je ne veux pas|je n'ai pas besoin|inutile de)(?![a-z])",
         r"(?<![a-z])(?:tidak perlu|nggak perlu|gak perlu|tidak mau|không cần|không muốn)(?![a-z])",
         r"(?:は)?(?:不要です|必要ありません|いりません|結構です)|필요\s?없",
@@ -108,6 +121,8 @@ class _Compiled:
         self.zh_adjacent = tuple(adjacent)
         self.zh_adjacent_not_after = tuple(fold(c) for c in rules.zh_adjacent_not_after)
         self.other_wish = re.compile("|".join(f"(?:{c})" for c in rules.other_wish_cues))
+        self.zh_double = tuple(fold(c) for c in rules.zh_double)
+        self.en_double = re.compile(rules.en_double)
 
 
 @lru_cache(maxsize=32)
@@ -130,6 +145,8 @@ def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
     for cue in c.zh_cue.finditer(upto):
         if cue.start() >= start:
             break
+        if folded[: cue.start()].endswith(c.zh_double):
+            continue  # 不是不要 / 沒說不要: the negation itself is denied
         gap = folded[cue.end() : start] if cue.end() <= start else ""
         # a match that itself opens with a wish (要人工) after the cue starts a fresh request
         opener = folded[start] if cue.end() <= start else ""
@@ -141,13 +158,16 @@ def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
             return True
     before = folded[:start]
     for glued in c.zh_adjacent:
-        if before.endswith(glued) and not before[: -len(glued)].endswith(c.zh_adjacent_not_after):
+        rest = before[: -len(glued)]
+        if before.endswith(glued) and not rest.endswith((*c.zh_adjacent_not_after, *c.zh_double)):
             return True
     if c.zh_post.match(folded, end):
         return True
     for cue in c.en_cue.finditer(upto):
         if cue.start() >= start:
             break
+        if c.en_double.search(folded[: cue.start()]):
+            continue
         between = folded[min(cue.end(), start) : start]
         words = between.split()
         if (

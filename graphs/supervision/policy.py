@@ -11,20 +11,19 @@ Rules, in priority order (the first that fires names the reason):
 2. `keyword` – a keyword group (legal, complaint, refund, human) matches, not negated and not
    inside an ignore phrase or pattern (人工智慧, 客服電話, agent of change, and questions *about*
    the word: 轉人工要錢嗎, 退款要幾天, human-powered, refund policy …). Soft groups (refund,
-   human) are muted when the turn is positive closure: sentiment ≥ `closure_min_score` and no
-   request cue.
-   The most severe group wins. A soft hit with words around it, in a question, is dropped
-   when the turn is clearly calm (n-grams or nearest examples): a question *about* 退款 or
-   客服 no list foresaw. A demand ("錢退給我") keeps its keyword without the model. A request
-   (1) with a legal, complaint or refund hit is named by that hit (the most severe reason).
+   human) are muted on positive closure (no request cue). The most severe group wins. A soft
+   hit with words around it, in a question, is dropped when the turn is clearly calm (n-grams
+   or nearest examples): a question *about* 退款 or 客服 no list foresaw. A demand ("錢退給我")
+   keeps its keyword without the model. A request (1) with a legal, complaint or refund hit is
+   named by that hit (the most severe reason).
    Before 1 and 2, `sense` marks where a listed word is *mentioned*, not used (its meaning or
    price asked, an if-clause, somebody else's words, an address, a name); "…不管，幫我轉一個"
    asks for the word mentioned before it (`sense.anaphoric`). See docs/escalation.md.
-3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless the turn is positive closure
-   ("謝謝，問題解決了").
+3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless positive closure.
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
    previous `sustained_turns - 1` user turns all ≤ `sustained_threshold` (-0.3); or repetition
-   (`frustration.py`, rule `repetition`): the same question again, or "第三次了", impatiently.
+   (`frustration.py`, rule `repetition`): the same question again, or "第三次了", impatiently;
+   or sarcasm (`sarcasm.py`, rule `sarcasm`): ironic praise about trouble ("好棒棒，又斷線了").
 5. `vip` – VIP only: AI failures ≥ 1, score ≤ -0.3, or a churn keyword (解約, 攜碼 …).
 6. semantic layer (`intent`), only when no rule fired and the rules found no negated or
    harmless mention and no closure: the `top_k` nearest escalating examples beat the nearest
@@ -34,17 +33,9 @@ Rules, in priority order (the first that fires names the reason):
    (`screen.py`, `PolicyRules.first_look`) decides the turns it is trusted on without the
    model (plainly calm; or n-gram score and nearest n-gram examples agree, see `screen`).
 
-Severity table:
-
-| reason        | severity                                                        |
-|---------------|-----------------------------------------------------------------|
-| user_request  | medium                                                          |
-| keyword       | the group's: legal critical, complaint high, refund/human medium |
-| ai_failure    | medium; high at twice the threshold (6+ failures)               |
-| sentiment     | medium; high at ≤ `sentiment_high_threshold` (-0.85)            |
-| vip           | high (`vip.severity`)                                           |
-
-A VIP customer's decision under reasons 1–4 is raised one level (`vip.raise_other_severities`).
+Severities: user_request medium; keyword the group's (legal critical, complaint high, refund
+and human medium); ai_failure medium, high at 6+ failures; sentiment medium, high at ≤ -0.85;
+vip high. A VIP's decision under reasons 1–4 is raised one level (`vip.raise_other_severities`).
 """
 
 from __future__ import annotations
@@ -68,6 +59,7 @@ from graphs.supervision.rules import (
     VipRules,
     raise_severity,
 )
+from graphs.supervision.sarcasm import sarcastic
 from graphs.supervision.screen import Screen, Verdict, question_form
 from graphs.supervision.sense import anaphoric, asked_after, mentions, names_only, proper_name
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
@@ -273,6 +265,9 @@ def _sentiment(a: _Analysis) -> EscalationDecision | None:
         details = f"重複提問的挫折: {said}"
         return a.decision("sentiment", "medium", details, matched=repeated.cue,
                           rule="repetition", score=rounded)  # fmt: skip
+    ironic = sarcastic(fold(a.turn.text), rules.sarcasm)
+    if ironic is not None:
+        return a.decision("sentiment", "medium", f"反諷: {ironic}", rule="sarcasm", score=rounded)
     return None
 
 

@@ -13,6 +13,8 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.supervision.negation import NegationRules
+from graphs.supervision.repeat_rules import RepeatRules
+from graphs.supervision.sarcasm import SarcasmRules
 from graphs.supervision.sense import SenseRules
 
 Reason = Literal["user_request", "keyword", "ai_failure", "sentiment", "vip"]
@@ -70,35 +72,6 @@ class VipRules(_Frozen):
     raise_other_severities: bool = True
 
 
-class RepeatRules(_Frozen):
-    """Frustration from repetition: the same question again, or "this is the third time"."""
-
-    # regexes over folded text that say the customer is repeating themselves
-    cues: tuple[str, ...] = (
-        r"第[二三四五六七八九十几两2-9]+(?:次|遍)", r"(?:几|好几|很多|多少|n)(?:次|遍)了",
-        r"(?:说|问|讲|打|讲了|说了|问了|打了)(?:了)?(?:几|好几|很多|多少|[二三四五2-5])(?:次|遍)",
-        r"又(?:是|来)这样|一直(?:重复|问|讲|说)|有完没完|每次都(?:这样|一样)",
-        r"(?<![a-z])(?:ask|asking|asked|tell|telling|told|explain|explaining|say|saying)\s+"
-        r"(?:you\s+|this\s+|it\s+|that\s+)?(?:again|once more)(?![a-z])",
-        r"(?<![a-z])(?:second|third|fourth|fifth|2nd|3rd|4th|5th|\d+th)\s+time",
-        r"(?<![a-z])(?:two|three|four|five|several|multiple|many|[2-9])\s+times",
-        r"(?<![a-z])(?:how many times|over and over|keep(?:s)? (?:asking|telling|saying|"
-        r"repeating|giving)|same (?:answer|reply|question|thing))(?![a-z])",
-        r"(?:noch\s?mal|schon\s+(?:wieder|zweimal|dreimal))|何度も|また同じ",
-        r"zum\s+(?:zweiten|dritten|vierten|fünften|x-ten)\s+mal|(?:zwei|drei|vier|fünf)mal",
-        r"(?:das|die)\s+(?:zweite|dritte|vierte|fünfte|x-te)\s+mal",
-    )  # fmt: skip
-    # repetition escalates when the turn is also not positive and carries one of these
-    markers: tuple[str, ...] = (
-        "!", "又", "还是", "到底", "为什么", "怎么又", "??", "still", "again", "why", "nobody",
-        "no one", "already", "已經", "immer noch", "schon wieder", "warum", "reicht", "endlich",
-    )  # fmt: skip
-    # a turn this similar (character-bigram Jaccard) to an earlier one asks the same again
-    similarity: float = Field(default=0.6, ge=0, le=1)
-    # escalate after the customer asked the same this many times before (with this turn: +1)
-    repeats: int = Field(default=2, ge=1)
-
-
 DEFAULT_REQUEST_PHRASES: Final[tuple[str, ...]] = (
     "轉人工", "轉真人", "找真人", "找人工", "我要人工客服", "人工服務", "真人客服", "人工客服",
     "找客服", "真人服務", "真人回覆", "真人回答", "接真人", "換人工", "換真人", "叫客服",
@@ -116,15 +89,21 @@ DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:跟|和|与|同)(?:你们的?|贵公司的?|一个|一位)?(?:人工|真人|客服|专人|主管|经理|店长|主任|上级|上司|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|人)(?:谈|说|讲|聊|沟通|联系|对话)",
     r"(?:给我|派|换|找|叫|请)(?:一个|一位|个|位)(?:真|活|懂的|懂行的|会处理的|明白|能做主的|管事的|专业的)?"
     r"人(?![工员资])|(?:我要|我想|帮我|给我|快)找(?:个|一个)?人(?![工员资家多少])|换(?:一个|一位|个|位)?"
-    r"(?:人|会处理的|懂的|别人|其他人)(?![工员资])",
+    r"(?:人|会处理的|懂的|别人|其他人)(?![工员资])|换(?:一个|一位|个|位)?(?:真的|活的|真正的|(?:能|会|可以)?(?:管事|做主"
+    r"|处理|负责|说了算)的)(?:人)?(?:来|过来|吧|啦|好吗|$)",
     r"(?:能|可以|可不可以|能不能|帮我|请|麻烦)(?:帮我)?转接|转接(?:一下|拜托|吧)",
     r"(?:让|叫|请|派)(?:个|一个|一位|位)?(?:真|活)?人(?:来|过来|出来|处理)",
+    # refusing the machine (我不想再跟機器講話, 我不要AI 我要人), somebody who understands
+    r"(?:不想|不要|不愿意)(?:再)?(?:跟|和)?(?:机器人?|ai|bot|robot)(?:讲话|说话|聊天?|对话|沟通)"
+    r"|(?<=我)(?:就|只)?要(?:一个|个)?(?:真)?人(?=$|[\s，。！!来])",
+    r"(?:叫|请|派|找)(?:个|一个|一位|位)(?:懂的|懂行的|能处理的|会处理的|能做主的|管事的|有权限的)"
+    r"|有没有(?:会|能)(?:讲|说)人话|听得懂人话的",
     r"(?:转给|转接给|交给|转交给?)(?:你们的?)?(?:人工|真人|客服|专人|主管|经理|店长|主任|上级|上司|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|别人|其他人)",
     r"打(?:个|通)?电话给我|打给我|(?:给我)?回(?:个|通)?电话(?:给我)?|回电|回拨给?我|致电给?我",
     # somebody to phone: 請人打來, 叫同事打給我, 派個專員來電
     r"(?:请|叫|让|派|找)(?:个|一个|一位|位)?(?:人|同事|同仁|专员|工作人员|负责的人)(?:打(?:来|过来|电话)"
     r"|来电|回电|联系我|联络我)",
-    r"(?<![a-z])(?:talk|speak|chat|connect|transfer|put|get|give|pass)\s+(?:me\s+)?"
+    r"(?<![a-z])(?:talk|speak|chat|connect|transfer|put|get|give|pass|grab|fetch)\s+(?:me\s+)?"
     r"(?:(?:to|with|through to|through)\s+)?(?:(?:a|an|the|your|some)\s+)?"
     r"(?:(?:real|live|actual|human)\s+)?"
     r"(?:human|person|agent|representative|rep|operator|supervisor|manager|staff member"
@@ -137,12 +116,19 @@ DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])(?:is there|are there|do you have|have you got)\s+(?:(?:a|an|any)\s+)?"
     r"(?:(?:real|live|actual)\s+)?(?:human|person|agent|people)s?(?![a-z])",
     r"(?<![a-z])(?:human|agent|person|representative)\s*(?:please|pls|plz)(?![a-z])",
+    # "is there anyone real I can talk to", "someone to speak with"
+    r"(?<![a-z])(?:anyone|anybody|someone|somebody)\s+(?:real|human|alive|actual|competent|else)?"
+    r"\s*(?:(?:i|we)\s+(?:can|could)\s+(?:actually\s+|really\s+|just\s+)?|to\s+)"
+    r"(?:talk|speak|chat)\s+(?:to|with)(?![a-z])",
     r"(?<![a-z])(?:can|could|may|will)\s+(?:a|an|some)\s+(?:(?:real|live|actual)\s+)?"
     r"(?:human|person|agent|representative)s?(?![a-z])",
     # somebody to call back / take over, without the words human or agent
     r"(?<![a-z])(?:someone|somebody|anyone|anybody|a person|an agent|a human|your staff|"
     r"your team)\s+(?:(?:from|at|in)\s+(?:your|the)\s+\w+\s+)?(?:to\s+)?"
     r"(?:call|ring|phone|contact)\s+me(?![a-z])",
+    r"(?<![a-z])(?:call|ring|phone)\s+me\s+(?:please|pls|plz|asap|now|today)(?![a-z])",
+    r"(?<![a-z])(?:don't|do not|dont)\s+(?:want|wanna|need)\s+(?:to\s+)?(?:keep\s+)?"
+    r"(?:talk|chat|speak)(?:ing)?\s+(?:to|with)\s+(?:a|the|this|your)\s+(?:bot|machine|robot|ai)(?![a-z])",
     r"(?<![a-z])give\s+me\s+a\s+(?:ring|call|buzz)(?![a-z])|"
     r"(?<![a-z])(?:call|ring|phone)\s+me\s+back(?![a-z])|(?<![a-z])(?:request|want|need|like)\s+"
     r"(?:a\s+)?call\s?back(?![a-z])",
@@ -181,11 +167,14 @@ COMPLAINT_TERMS: Final[tuple[str, ...]] = (
     "投訴", "客訴", "申訴", "抗議", "檢舉", "舉報", "complaint", "complain", "escalate",
     "report you",
 )  # fmt: skip
+# A demand to be answered for: 給個交代, 給我一個說法
+COMPLAINT_PATTERNS: Final[tuple[str, ...]] = (r"给(?:我|我们)?(?:一)?个(?:交代|说法)",)
 # Refund demands without the word: 錢還我, 退給我, give me my money back.
 REFUND_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:还我|还给我|退给我|退回来|退回给我)|退我(?:钱|违约金|费用|月租)|(?:赶紧|快点?|马上|立刻)退"
     r"|(?:把)?钱退(?:了|掉|回|给)",
-    r"(?<![a-z])(?:give|pay)\s+me\s+(?:my\s+|the\s+)?money\s+back(?![a-z])",
+    r"(?<![a-z])(?:give|pay)\s+me\s+(?:my\s+|the\s+)?money\s+back(?![a-z])"
+    r"|(?<![a-z])(?:give|pay)\s+me\s+back\s+(?:my|the|what)(?![a-z])",
     r"(?<![a-z])(?:reverse|credit|waive)\s+(?:this|the|that|these|those)\s+(?:charges?|fees?)"
     r"|(?<![a-z])(?:credit my account|reimburse(?:d)? me)(?![a-z])",
 )
@@ -199,7 +188,9 @@ HUMAN_TERMS: Final[tuple[str, ...]] = (
 
 DEFAULT_KEYWORD_GROUPS: Final[tuple[KeywordGroup, ...]] = (
     KeywordGroup(name="legal", severity="critical", terms=LEGAL_TERMS, patterns=LEGAL_PATTERNS),
-    KeywordGroup(name="complaint", severity="high", terms=COMPLAINT_TERMS),
+    KeywordGroup(
+        name="complaint", severity="high", terms=COMPLAINT_TERMS, patterns=COMPLAINT_PATTERNS
+    ),
     KeywordGroup(
         name="refund", severity="medium", terms=REFUND_TERMS, soft=True, patterns=REFUND_PATTERNS
     ),
@@ -247,7 +238,7 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])complaints?\s+(?:process|procedure|policy|form|page|department|hotline|number"
     r"|works?)(?![a-z])",
     r"(?<![a-z])(?:my|a)\s+(?:friend|brother|sister|dad|father|mum|mom|mother|wife|husband|"
-    r"cousin|son|daughter)\s+(?:is|was)\s+an?\s+(?:lawyer|attorney)",
+    r"cousin|son|daughter)(?:'s|\s+is|\s+was)\s+an?\s+(?:lawyer|attorney)",
     r"(?<![a-z])(?:does|do|would|will|is)\s+(?:it\s+)?(?:talking|speaking|chatting|calling|"
     r"transferring)?\s*(?:to\s+)?(?:a\s+)?(?:live|real|human)?\s*(?:human|agent|person|support"
     r"|customer service)\s+(?:cost|charge|free|chargeable|billed)",
@@ -257,7 +248,8 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"time|times|receipt|status|confirmation|reference|form)(?![a-z])",
     # praise of the staff, and the staff in the past: 人工客服很有效率, your agent was great,
     # 上次找客服問過了, I spoke to an agent yesterday
-    r"(?:人工客服|真人客服|客服人员|客服|专员|人工)(?:都|也)?(?:很|真|超|非常|蛮|挺|好)(?:有效率|专业"
+    r"(?:人工客服|真人客服|客服人员|客服|专员|人工)(?:小姐|先生|人员|大哥|姐姐)?(?:上次|之前|昨天|那天|今天"
+    r"|刚刚)?(?:都|也)?(?:很|真|超|非常|蛮|挺|好)(?:有)?(?:效率|有效率|专业"
     r"|亲切|耐心|棒|好|快|用心|热心|细心|给力|贴心)",
     r"(?<![a-z])(?:your|the|that)\s+(?:agent|rep|representative|staff|human|person)s?\s+"
     r"(?:was|were|is|are)\s+(?:\w+\s+)?(?:great|helpful|lovely|amazing|kind|nice|brilliant|"
@@ -280,7 +272,7 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])how\s+long\s+(?:does|do|will|would)\s+(?:a\s+|the\s+|my\s+)?refunds?\s+take",
     r"(?:人工|真人)(?:客服)?(?:跟|和|与|同|比)(?:ai|机器人|你|智能客服)[^，。？！?!,]{0,8}"
     r"(?:一样|不同|差别|区别|差|比较)",
-    r"(?:转|找|接)?(?:人工|真人|客服)(?:客服)?(?:大概|一般|通常)?(?:需要|要)?(?:排队|等待?)?"
+    r"(?:转接|转|找|接)?(?:人工|真人|客服)(?:客服)?(?:大概|一般|通常)?(?:都)?(?:需要|要)?(?:排队|等待?)?"
     r"(?:多久|多长时间|几分钟|多少时间)",
     r"(?:投诉|申诉|客诉)(?:的)?(?:电话|专线|热线|管道|渠道|方式|流程|窗口|邮箱|信箱|网址|入口)",
     r"(?:ncc|fcc|通传会)\s*(?:核准|认证|审定|审验|规定|标章|许可|approved|certified|certification"
@@ -302,6 +294,17 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     # a manager's approval (专人到府安装, 客服小帮手 App, 应征客服, supervisor approval)
     r"专人(?:到府|到家|上门|到场|到店|送件|送货|安装|解说|讲解|导览)",
     r"(?:客服|人工|真人|专人)(?:小帮手|小助手|助理|助手|app|应用程式|应用程序|软件|程式)",
+    r"(?:(?<=智能)|(?<=智慧)|(?<=ai)|(?<=机器人)|(?<=虚拟)|(?<=自动)|(?<=语音))客服",
+    # a complaint or refund in the past, settled since (之前投訴過，後來有處理好)
+    r"(?:之前|上次|以前|曾经|去年|上个月|有次|有一次)[^。？！?!]{0,8}?(?:投诉|申诉|客诉|退款|退费|抗议"
+    r"|检举)过?[^。？！?!]{0,12}?(?:后来|最后|已经|都)(?:有|也)?(?:处理|解决|退|收到|搞定)(?:好|了|完|回来)",
+    r"(?:投诉|申诉|客诉|退款|退费|抗议|检举)[^。？！?!]{0,8}?过[^。？！?!]{0,8}?(?:后来|最后|已经|都)"
+    r"(?:有|也)?(?:处理|解决|退|收到|搞定)(?:好|了|完|回来)",
+    r"(?<![a-z])(?:complained|filed a complaint|made a complaint|got (?:a|my|the|his|her) refund"
+    r"|asked for a refund|was refunded)[^.?!;]{0,50}?(?:got|was|were|been|all)\s+(?:\w+\s+)?"
+    r"(?:sorted|resolved|fixed|handled|settled|refunded)(?![a-z])",
+    r"(?:オペレーター|担当者|有人対応|サポート)(?:って|は|の|に)?[^。？?]{0,6}?(?:土日|週末|祝日|平日"
+    r"|夜|何時|時間|年中無休)",
     r"(?:应征|应聘|招聘?|征|当|做|担任)(?:一名|一个|个)?(?:客服|专员|主管)(?:人员)?",
     r"(?<![a-z])(?:supervisor|manager|boss)(?:'s)?\s+(?:approval|sign-?off|permission|consent"
     r"|signature|authori[sz]ation)",
@@ -362,6 +365,7 @@ class PolicyRules(_Frozen):
     closure_min_score: float = Field(default=0.3, ge=-1, le=1)
     vip: VipRules = VipRules()
     repeat: RepeatRules = RepeatRules()
+    sarcasm: SarcasmRules = SarcasmRules()
     # the semantic layer (intent.py): escalate when the escalating examples are at least as near
     # as the calm ones (margin >= this). 0, not the bank's LOO optimum -0.01: a negative bar
     # escalated turns nearer the calm side ("那我自己問 AI：4G 方案呢？" right after cancelling an

@@ -47,9 +47,12 @@ from typing import Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from graphs.supervision.frames import CHOICE, FrameRules, frames, wider
 from graphs.supervision.language import fold
 
-MentionKind = Literal["url", "definition", "cost", "necessity", "staff", "conditional", "reported"]
+MentionKind = Literal[
+    "url", "definition", "cost", "necessity", "staff", "conditional", "reported", "third_party"
+]
 Span = tuple[int, int]
 G = TypeVar("G")
 _CLAUSE_END: Final = "，。？！?!,.;；：:\n"
@@ -60,6 +63,8 @@ class SenseRules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    # choices, other languages, somebody else's matter (frames.py)
+    more: FrameRules = FrameRules()
     url: str = (
         r"(?:https?://|www\.)[^\s，。]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s，。]*"
         r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
@@ -129,7 +134,8 @@ class SenseRules(BaseModel):
     )
     # an if-clause: the marker up to the comma (or 的話/就) that opens the main clause
     conditional: tuple[str, ...] = (
-        r"(?:如果|假如|要是|若是|倘若|万一|假设|假使|哪天)[^，。？！?!,.;；]{1,25}?(?=[，,]|的话|就)",
+        # closed by a comma, 的話, 就, or the space chat uses as a comma (如果之後想申訴 會不會…)
+        r"(?:如果|假如|要是|若是|倘若|万一|假设|假使|哪天)[^，。？！?!,.;；]{1,25}?(?=[，,]|的话|就|\s)",
         # "转人工的话，…？": a clause closed by 的話 is an if-clause without 如果
         r"(?:^|(?<=[，。？！?!,.;；\s]))[^，。？！?!,.;；\s]{1,15}?(?=的话)",
         r"(?<![a-z])(?:if|in case|whenever|should i ever)\s+[^,.;?!]{1,60}?(?=,|\s+(?:then|i'll"
@@ -151,9 +157,10 @@ class SenseRules(BaseModel):
     reported: tuple[str, ...] = (
         # 說/講 after somebody who speaks (朋友說, 我媽叫我); alone it is also "speak a language"
         # (找個會說中文的真人, 會講台語的客服)
-        r"(?:朋友|同事|同学|家人|爸|妈|哥|姐|弟|妹|老公|老婆|先生|太太|女儿|儿子|亲戚|邻居|别人|人家"
+        r"(?:朋友|同事|同学|家人|爸|妈|哥|姐|弟|妹|老公|老婆|先生|太太|女儿|儿子|亲戚|邻居|别人|人家|阿姨|叔叔"
+        r"|阿嬷|阿公|奶奶|爷爷|外婆|舅舅|室友|男友|女友|学长|学姐"
         r"|大家|网友|他|她|他们|她们|主管|经理|老板|老师|新闻|网上|网路|网站|文章|广告)"
-        r"(?:也|都|有|跟我|和我|对我|之前|上次|刚刚|一直)?(?:说|讲|告诉我|叫我|提醒我)"
+        r"(?:也|都|有|跟我|和我|对我|之前|上次|刚刚|一直)?(?:说|讲|告诉我|叫我|提醒我|推荐我|建议我|要我)"
         r"(?!话|明|服|清楚|中文|英文|国语|台语|粤语|人话)",
         r"听说|据说|听人说|网上说|网上写|写着|写说|上面写|提到|(?<![a-z])(?:heard|read|according to"
         r"|it says|the letter says|the site says|the website says|reddit says)(?![a-z])",
@@ -258,7 +265,7 @@ def mentions(
 ) -> list[Mention]:
     """Spans of `folded` where words are mentioned (module doc). `question` says whether a text
     is phrased as a question (`screen.question_form`), `asks` whether it carries a request cue."""
-    c = _compiled(rules)
+    c, question = _compiled(rules), wider(question)  # + 真的假的, 會不會, 想問 (frames.py)
 
     def wishes(text: str) -> bool:  # the caller's request cues, "may I ask" (请问) left out
         return asks(c.polite_ask.sub(" ", text))
@@ -266,6 +273,7 @@ def mentions(
     found = [Mention(*m.span(), "url") for m in c.url.finditer(folded)]
     if c.definition is not None:
         found += [Mention(*m.span(), "definition") for m in c.definition.finditer(folded)]
+    found += [Mention(*f) for f in frames(folded, rules.more, question, wishes)]
     if question(folded):
         found += _cost(folded, c, wishes)
         framed: tuple[tuple[MentionKind, re.Pattern[str] | None], ...] = (
@@ -278,7 +286,7 @@ def mentions(
         for m in c.conditional.finditer(folded):
             main = folded[m.end() : _sentence_end(folded, m.end())]
             asked = wishes(main) or c.action_ask.search(main) or c.tag_question.match(main)
-            if question(main) and not asked:
+            if (question(main) or CHOICE.search(main)) and not asked:
                 found.append(Mention(*m.span(), "conditional"))
     if question(folded):
         found += _reported(folded, c)

@@ -96,7 +96,7 @@ def test_mentions_are_not_escalations(text: str, kind: str) -> None:
         ("Do I have to beg to get a human?", "user_request", None),
         ("Can a human review my case?", "user_request", None),
         # the staff asked for, not asked about
-        ("can your supervisors call me today?", "keyword", "human"),
+        ("can your supervisors call me today?", "user_request", None),  # a call-back (H11)
         ("你們客服都是白痴嗎？", "sentiment", None),
         # not somebody else's words: the customer's own, or the agent's quoted back
         ("我說了要轉人工！聽不懂嗎？", "user_request", None),

@@ -1,0 +1,105 @@
+"""More frames in which a listed word is mentioned, not used (the fifth pass of `sense`).
+
+Why a module of its own: `sense.py` is at its size limit, and these frames came from one
+round of unseen turns (H11): the word's meaning asked as a choice ("合約上的agent是指代理商還是
+客服？", "消保官是管什麼的"), the staff's status asked as a choice ("真人客服是外包的還是自己員
+工？"), a price asked in another language ("Was kostet es, wenn ich mit einem Mitarbeiter
+spreche?"), and a legal question for somebody else ("律師函怎麼寫，幫朋友問的", "提告要準備什麼，
+我在幫我阿嬤處理房東的事"). Every pattern works on folded text (Simplified, lower case).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+FrameKind = Literal["definition", "staff", "cost", "third_party"]
+Found = tuple[int, int, FrameKind]
+_SENTENCE: re.Pattern[str] = re.compile(r"[^。？！?!]+[。？！?!]?")
+# a choice question (是退現金還是折抵): a question without a question particle
+CHOICE: re.Pattern[str] = re.compile(r"是[^，。？！?!,.;；]{1,12}还是")
+# more question forms for the frames (not for `screen.question_form`, whose bars are calibrated
+# on the bank's question flags): 真的假的, 會不會, 想問
+ASKS: re.Pattern[str] = re.compile(r"真的假的|会不会|想问")
+_STAFF = r"(?:客服|专员|客服专员|客服人员|人工客服|真人客服|主管|经理|人工|真人)"
+
+
+def wider(question: Callable[[str], bool]) -> Callable[[str], bool]:
+    """`question` plus the forms in `ASKS`, for the sense frames only."""
+    return lambda text: question(text) or ASKS.search(text) is not None
+
+
+class FrameRules(BaseModel):
+    """Regexes for the frames of this module (admins may change them like every other rule)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # the word's meaning as a choice or its job: X是指A還是B, X是管什麼的, X是負責什麼
+    definition: tuple[str, ...] = (
+        r"[^，。？！?!,.;；:：\s你我他她要想请帮去了都还]{1,12}?(?:是指|指的是|意思是)"
+        r"[^，。？！?!,.;；]{1,12}?还是[^，。？！?!,.;；\s]{1,12}",
+        r"[^，。？！?!,.;；:：\s你我他她要想请帮去了都还]{1,12}?是(?:管|负责|处理|做|干)(?:什么|啥|哪些)(?:的)?",
+        # how it works or what its terms are (de, fr, es, ja)
+        r"(?<![a-z])(?:wie (?:funktioniert|läuft|geht)|comment (?:fonctionne|marche|se passe)"
+        r"|cómo funciona)[^.?!]{1,40}",
+        r"[^。？?！!、，,\s]{1,12}?の(?:条件|流れ|手続き|方法|期間|期限|仕組み|規定)(?:を|は|って)",
+        r"(?:返金|払い戻し)(?:って|は|が)?[^。？?]{0,8}?(?:何日|いつ|どのくらい|どれくらい|反映)",
+    )
+    # the staff's status as a choice: 真人客服是外包的還是自己員工
+    staff: tuple[str, ...] = (
+        # not a rhetorical jab (你們客服是死了還是下班了)
+        rf"(?:你们的?|那个|你们那个)?{_STAFF}(?:们)?(?:都)?是(?![^，。？！?!,]{{0,14}}(?:死|睡|瞎|聋|哑|倒"
+        rf"|跑|消失|躲|摆烂|废|假的|下班|放假|不在))[^，。？！?!,]{{1,12}}还是[^，。？！?!,\s]{{1,12}}",
+    )
+    # a price asked in other languages, for the whole sentence (the wish sits in a wenn-clause)
+    cost: str = (
+        r"(?<![a-z])(?:was kostet|kostet (?:das|es)|kostenlos|gebühr|combien (?:ça )?co[uû]te"
+        r"|gratuit|payant|cu[aá]nto cuesta|gratis|tiene costo)(?![a-z])|有料|無料|料金|いくら"
+    )
+    # a legal or complaint question for somebody else, or said not to be about the company
+    third_party: tuple[str, ...] = (
+        r"(?:帮|替|代)(?:我)?(?:的)?(?:朋友|家人|同事|同学|阿嬷|阿公|爷爷|奶奶|外婆|外公|爸|妈|老公|老婆"
+        r"|先生|太太|女儿|儿子|亲戚|邻居|长辈|别人|客户)(?:问|处理|查|咨询)",
+        r"(?:跟|和|与)你们(?:没|无)(?:有|什么)?关|不是(?:要)?(?:针对|告|投诉)你们",
+        r"(?:房东|租屋|房客|雇主|老板|前公司|车祸|离婚|邻居)(?:的事|的问题|纠纷)",
+        r"(?<![a-z])(?:asking for a friend|(?:not|nothing)\s+(?:about|against|to do with)\s+you"
+        r"|unrelated to you|for my (?:landlord|employer|neighbour|neighbor))(?![a-z])",
+    )
+
+
+class _Compiled:
+    def __init__(self, rules: FrameRules) -> None:
+        self.definition = re.compile("|".join(f"(?:{p})" for p in rules.definition))
+        self.staff = re.compile("|".join(f"(?:{p})" for p in rules.staff))
+        self.cost = re.compile(rules.cost)
+        self.third_party = re.compile("|".join(f"(?:{p})" for p in rules.third_party))
+
+
+@lru_cache(maxsize=16)
+def _compiled(rules: FrameRules) -> _Compiled:
+    return _Compiled(rules)
+
+
+def frames(
+    folded: str,
+    rules: FrameRules,
+    question: Callable[[str], bool],
+    wishes: Callable[[str], bool],
+) -> list[Found]:
+    """Spans where a word is named, not used (module doc); `question` and `wishes` are the
+    caller's question form and request cues ("may I ask" left out)."""
+    c = _compiled(rules)
+    found: list[Found] = [(*m.span(), "definition") for m in c.definition.finditer(folded)]
+    found += [(*m.span(), "staff") for m in c.staff.finditer(folded)]  # a choice asks itself
+    if not question(folded):
+        return found
+    for m in _SENTENCE.finditer(folded):
+        if c.cost.search(m.group()) and not wishes(m.group()):
+            found.append((*m.span(), "cost"))
+    if c.third_party.search(folded):  # the whole turn is about somebody else's matter
+        found.append((0, len(folded), "third_party"))
+    return found
