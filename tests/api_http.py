@@ -21,7 +21,8 @@ from core.db.models import DEFAULT_TENANT
 from core.db.seed import DEMO_SITE_KEYS
 from core.settings import ROOT, Settings
 from tests.mcp_http import free_port, wait_for_port
-from tools.mcp import server_env
+from tests.mcp_http import shared_mcp as shared_mcp_servers
+from tools.mcp import SERVERS, server_env
 
 # how the demo widget of tenant `default` speaks: its public site key picks the tenant
 WIDGET_HEADERS: dict[str, str] = {"X-Site-Key": DEMO_SITE_KEYS[DEFAULT_TENANT]}
@@ -41,8 +42,13 @@ class ApiServer:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
 
 
-def api_env(settings: Settings, port: int) -> dict[str, str]:
+def api_env(settings: Settings, port: int, *, shared_mcp: bool = False) -> dict[str, str]:
+    """The API's environment. `shared_mcp`: connect to the test process's HTTP MCP servers
+    (`tests.mcp_http.shared_mcp`) instead of starting stdio children of its own."""
     env = server_env(settings)
+    if shared_mcp and not any(getattr(settings, f"mcp_{name}_url") for name in SERVERS):
+        for name, url in shared_mcp_servers(settings).urls.items():
+            env[f"MCP_{name.upper()}_URL"] = url
     env.update(
         APP_ENV="test", APP_PORT=str(port), DATABASE_URL=settings.database_url,
         CHECKPOINT_TTL_SECONDS=str(settings.checkpoint_ttl_seconds or 3600), LOG_JSON="true",
@@ -64,10 +70,14 @@ def stop_api(process: subprocess.Popen[bytes], *, hard: bool = False) -> None:
 
 
 @contextmanager
-def running_api(settings: Settings, log: Path, **env: str) -> Iterator[ApiServer]:
-    """The API on a free port with `settings` plus extra environment, stopped on exit."""
+def running_api(
+    settings: Settings, log: Path, *, stdio_mcp: bool = False, **env: str
+) -> Iterator[ApiServer]:
+    """The API on a free port with `settings` plus extra environment, stopped on exit; its MCP
+    servers are the shared HTTP ones unless `stdio_mcp` (then children of its own, the default
+    configuration, which the session's `api_server` runs)."""
     port = free_port()
-    environment = {**api_env(settings, port), **env}
+    environment = {**api_env(settings, port, shared_mcp=not stdio_mcp), **env}
     process = start_api(environment, log)
     try:
         wait_for_port(port, process, timeout=120)
@@ -80,13 +90,15 @@ def running_api(settings: Settings, log: Path, **env: str) -> Iterator[ApiServer
 def api_server(
     app_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
-    with running_api(app_settings, tmp_path_factory.mktemp("api") / "api.log") as server:
+    with running_api(
+        app_settings, tmp_path_factory.mktemp("api") / "api.log", stdio_mcp=True
+    ) as server:
         yield server
 
 
 @contextmanager
 def own_api_server(
-    app_settings: Settings, folder: Path, name: str, **env: str
+    app_settings: Settings, folder: Path, name: str, *, stdio_mcp: bool = False, **env: str
 ) -> Iterator[ApiServer]:
     """An API process of a test's own: a new seeded service database in `folder`, a Redis key
     prefix `sbtest-<name>-<random>` and extra environment (a model endpoint, a limit). For tests
@@ -98,7 +110,7 @@ def own_api_server(
     prefix = f"sbtest-{name}-{uuid.uuid4().hex[:8]}"
     settings = app_settings.model_copy(update={"database_url": url, "redis_key_prefix": prefix})
     try:
-        with running_api(settings, folder / "api.log", **env) as server:  # stdout and stderr
+        with running_api(settings, folder / "api.log", stdio_mcp=stdio_mcp, **env) as server:
             yield server
     finally:
         redis = Redis.from_url(settings.redis_url)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -53,33 +56,88 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise TimeoutError(f"port {port} did not open")
 
 
-@pytest.fixture(scope="session")
-def http_server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("mcp-logs")
+@dataclass
+class McpHttpServers:
+    """The three MCP servers over streamable HTTP, one process each."""
+
+    urls: dict[str, str]
+    logs: Path
+    processes: list[subprocess.Popen[bytes]]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
-@pytest.fixture(scope="session")
-def http_urls(test_settings: Settings, http_server_logs: Path) -> Iterator[dict[str, str]]:
-    env = server_env(test_settings)
-    processes, urls = [], {}
+def start_mcp_http(settings: Settings, logs: Path) -> McpHttpServers:
+    env = server_env(settings)
+    servers = McpHttpServers({}, logs, [])
     try:
         for name in SERVERS:
             port = free_port()
-            log = (http_server_logs / f"{name}.log").open("wb")
+            log = (logs / f"{name}.log").open("wb")
             process = subprocess.Popen(
                 [sys.executable, "-m", f"mcp_servers.{name}", "--transport", "http",
                  "--port", str(port)],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
-            processes.append(process)
+            servers.processes.append(process)
+        for name, process in zip(SERVERS, servers.processes, strict=True):
+            port = int(process.args[-1])  # type: ignore[index]
             wait_for_port(port, process)
-            urls[name] = f"http://127.0.0.1:{port}/mcp"
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
+            servers.urls[name] = f"http://127.0.0.1:{port}/mcp"
+    except BaseException:
+        servers.stop()
+        raise
+    return servers
+
+
+# What the three servers read (they keep no Redis keys and no service database): API processes
+# whose settings agree on these can share one set of servers.
+_SERVER_INPUTS = ("app_env", "backoffice_db_path", "demo_seed", "search_backend",
+                  "search_index_dir", "azure_search_endpoint", "azure_search_index",
+                  "embedding_backend")  # fmt: skip
+_shared: dict[tuple[object, ...], McpHttpServers] = {}
+
+
+def shared_mcp(settings: Settings) -> McpHttpServers:
+    """One set of HTTP MCP servers per test process and back office, started on first use and
+    stopped when the process exits. API processes of the suites connect to them by URL (a
+    configuration production uses too) instead of each starting three stdio children: those
+    children cost ~4 s of CPU per API start, and the suite starts API processes over a hundred
+    times. Tests about the stdio children themselves ask for them (`stdio_mcp=True`)."""
+    key = tuple(getattr(settings, name) for name in _SERVER_INPUTS)
+    if key not in _shared:
+        if not _shared:
+            atexit.register(_stop_shared)
+        _shared[key] = start_mcp_http(settings, Path(tempfile.mkdtemp(prefix="sb-mcp-")))
+    return _shared[key]
+
+
+def _stop_shared() -> None:
+    for servers in _shared.values():
+        servers.stop()
+
+
+@pytest.fixture(scope="session")
+def http_servers(test_settings: Settings) -> McpHttpServers:
+    return shared_mcp(test_settings)
+
+
+@pytest.fixture(scope="session")
+def http_server_logs(http_servers: McpHttpServers) -> Path:
+    return http_servers.logs
+
+
+@pytest.fixture(scope="session")
+def http_urls(http_servers: McpHttpServers) -> dict[str, str]:
+    return http_servers.urls
 
 
 @pytest.fixture(scope="session")

@@ -37,13 +37,16 @@ ANSWER_WITHIN_SECONDS = 20.0
 
 @pytest.fixture
 def standby_api(app_settings: Settings, tmp_path: Path) -> Iterator[ApiServer]:
-    with running_api(
-        app_settings,
-        tmp_path / "api.log",
-        MCP_STANDBY_SERVERS='["promotion"]',
-        MCP_CALL_TIMEOUT_SECONDS=str(CALL_TIMEOUT_SECONDS),
-        REDIS_KEY_PREFIX=f"sbtest-mcprestart-{uuid.uuid4().hex[:8]}",
-    ) as server:
+    with (
+        running_api(
+            app_settings,
+            tmp_path / "api.log",
+            stdio_mcp=True,  # the children it restarts
+            MCP_STANDBY_SERVERS='["promotion"]',
+            MCP_CALL_TIMEOUT_SECONDS=str(CALL_TIMEOUT_SECONDS),
+            REDIS_KEY_PREFIX=f"sbtest-mcprestart-{uuid.uuid4().hex[:8]}",
+        ) as server
+    ):
         yield server
 
 

@@ -105,9 +105,12 @@ def test_with_log_json_each_phase_is_a_json_record(tmp_path: Path) -> None:
 def test_make_runs_command_serves_after_the_bootstrap_and_says_when(tmp_path: Path) -> None:
     """`python -m api --bootstrap`: the app's code loads while the data is prepared; the web
     console is checked (built if it changed) before the server starts, which answers only
-    after the bootstrap finished, and its last line says where."""
+    after the bootstrap finished, and its last line says where. The promotion index is the
+    suite's (reused, as on a second `make run`): building one is the first test's part."""
     port = free_port()
-    env = _env(tmp_path, APP_PORT=str(port), LOG_LEVEL="WARNING")
+    env = _env(
+        tmp_path, APP_PORT=str(port), LOG_LEVEL="WARNING", SEARCH_INDEX_DIR=str(TEST_SEARCH_INDEX)
+    )
     log = tmp_path / "stderr.txt"
     with log.open("w") as stderr:
         server = subprocess.Popen(
@@ -128,7 +131,7 @@ def test_make_runs_command_serves_after_the_bootstrap_and_says_when(tmp_path: Pa
         for prefix in (
             "[api 1/3] modules: loading",
             "[bootstrap 1/4] redis: checking",
-            "[bootstrap 4/4] promotion index: built",
+            "[bootstrap 4/4] promotion index: reused",
             "[api 3/3] start-up: opening",
             f"[api 3/3] start-up: serving http://127.0.0.1:{port} (GET /health) in ",
         )

@@ -38,6 +38,7 @@ def server(
         app_settings,
         tmp_path_factory.mktemp("log_json"),
         "logjson",
+        stdio_mcp=True,  # the children's lines are on the API's stream
         LOG_LEVEL="INFO",
         **fake_llm.api_env("gpt-4o-mini"),
         LLM_MAX_RETRIES="1",

@@ -26,6 +26,7 @@ def run_cli(
     )
 
 
-def private_dirs(tmp_path: Path) -> list[str]:
-    """Reports and cache in the test's folder, never in reports/ or var/evals-cache/."""
-    return ["--out", str(tmp_path / "reports"), "--cache-dir", str(tmp_path / "cache")]
+def private_dirs(tmp_path: Path, cache: Path | None = None) -> list[str]:
+    """Reports and cache (unless given) in the test's folder, never in reports/ or
+    var/evals-cache/."""
+    return ["--out", str(tmp_path / "reports"), "--cache-dir", str(cache or tmp_path / "cache")]

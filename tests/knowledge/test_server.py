@@ -446,13 +446,18 @@ async def test_the_upload_limit_follows_the_setting(database_url: str, tmp_path:
         proc.stop()
 
 
+# Long enough to be caught mid-embedding by a 50 ms poll (a chapter's chunks take ~0.3 s),
+# short enough not to embed minutes of text twice (40 chapters: 66 s of the suite).
+CHAPTERS = 20
+
+
 async def test_restart_mid_ingestion_resumes(database_url: str, tmp_path: Path) -> None:
     proc = ServerProcess(database_url, tmp_path)
     proc.start()
     t = tenant()
     long_pdf = pdf_bytes([
         Section(f"Chapter {i}", [f"Topic {i}: " + " ".join(EN_SENTENCES)] * 4, new_page=True)
-        for i in range(40)
+        for i in range(CHAPTERS)
     ], title="Long manual")  # fmt: skip
     try:
         async with connect(proc.url) as client:
@@ -488,6 +493,6 @@ async def test_restart_mid_ingestion_resumes(database_url: str, tmp_path: Path) 
                 ).one()
         finally:
             await engine.dispose()
-        assert rows == ordinals == status["chunk_count"] >= 40 and versions == 1
+        assert rows == ordinals == status["chunk_count"] >= CHAPTERS and versions == 1
     finally:
         proc.stop()

@@ -25,7 +25,7 @@ PASSWORD = "Demo1234"
 @pytest.fixture(scope="module")
 def server(app_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     folder = tmp_path_factory.mktemp("log_fields")
-    with own_api_server(app_settings, folder, "logfields", LOG_LEVEL="INFO") as api:
+    with own_api_server(app_settings, folder, "logfields", stdio_mcp=True, LOG_LEVEL="INFO") as api:
         yield api
 
 

@@ -82,6 +82,7 @@ def server(
         app_settings,
         tmp_path_factory.mktemp("metrics"),
         "metrics",
+        stdio_mcp=True,  # a test kills its CRM child
         **fake_llm.api_env("gpt-4o"),
         LLM_MAX_RETRIES="0",
         METRICS_TOKEN=TOKEN,

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_openai import AzureChatOpenAI, ChatOpenAI
 from pydantic import SecretStr
 
 from core.errors import SwitchboardError
@@ -57,6 +56,9 @@ def build_primary_model(settings: Settings) -> BaseChatModel:
         "max_retries": settings.llm_max_retries,
         "stream_usage": True,
     }
+    # imported here: the OpenAI SDK costs every process 0.8 s of start-up, offline too
+    from langchain_openai import AzureChatOpenAI, ChatOpenAI
+
     if settings.llm_provider == "azure":
         _require(settings, "azure_openai_endpoint", "azure_openai_api_key",
                  "azure_openai_deployment")  # fmt: skip

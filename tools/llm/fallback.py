@@ -27,12 +27,12 @@ so staff do not wait 3 s on every message while Azure is down.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import httpx
-import openai
 from langchain_core.callbacks import (
     AsyncCallbackManager,
     AsyncCallbackManagerForLLMRun,
@@ -58,14 +58,23 @@ NOSTREAM = "nostream"  # LangGraph's tag: keep inner runs out of stream_mode="me
 
 
 def classify(error: BaseException) -> str:
-    """A short, bounded label for metrics (never the message: unbounded cardinality)."""
-    if isinstance(error, TimeoutError | openai.APITimeoutError | httpx.TimeoutException):
+    """A short, bounded label for metrics (never the message: unbounded cardinality).
+
+    The OpenAI SDK is looked up, not imported: it loads only with a real provider (0.8 s of
+    every process start otherwise), and without it no error can be one of its types."""
+    openai: Any = sys.modules.get("openai")
+    timeouts: tuple[type[BaseException], ...] = (TimeoutError, httpx.TimeoutException)
+    connections: tuple[type[BaseException], ...] = (httpx.TransportError, ConnectionError)
+    if openai is not None:
+        timeouts += (openai.APITimeoutError,)
+        connections += (openai.APIConnectionError,)
+    if isinstance(error, timeouts):
         return "timeout"
-    if isinstance(error, openai.APIConnectionError | httpx.TransportError | ConnectionError):
+    if isinstance(error, connections):
         return "connection"
-    if isinstance(error, openai.RateLimitError):
+    if openai is not None and isinstance(error, openai.RateLimitError):
         return "rate_limited"
-    if isinstance(error, openai.APIStatusError):
+    if openai is not None and isinstance(error, openai.APIStatusError):
         return "server_error" if error.status_code >= 500 else "client_error"
     return "error"
 
