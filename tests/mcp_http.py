@@ -78,9 +78,9 @@ class McpHttpServers:
 def start_mcp_http(settings: Settings, logs: Path) -> McpHttpServers:
     env = server_env(settings)
     servers = McpHttpServers({}, logs, [])
+    ports = {name: free_port() for name in SERVERS}
     try:
-        for name in SERVERS:
-            port = free_port()
+        for name, port in ports.items():  # all three start before the first is waited for
             log = (logs / f"{name}.log").open("wb")
             process = subprocess.Popen(
                 [sys.executable, "-m", f"mcp_servers.{name}", "--transport", "http",
@@ -88,8 +88,7 @@ def start_mcp_http(settings: Settings, logs: Path) -> McpHttpServers:
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
             servers.processes.append(process)
-        for name, process in zip(SERVERS, servers.processes, strict=True):
-            port = int(process.args[-1])  # type: ignore[index]
+        for (name, port), process in zip(ports.items(), servers.processes, strict=True):
             wait_for_port(port, process)
             servers.urls[name] = f"http://127.0.0.1:{port}/mcp"
     except BaseException:
