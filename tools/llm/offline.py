@@ -22,10 +22,8 @@ token count (characters / 4) so usage logging works offline too.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import math
-import re
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -36,8 +34,6 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
-    HumanMessage,
-    SystemMessage,
     ToolCall,
     ToolMessage,
 )
@@ -49,7 +45,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
 
 from core.national_id import mask_in_text
-from tools.llm.context import message_text, read_context, strip_blocks, tagged_blocks
+from tools.llm.context import message_text, read_context
 from tools.llm.offline_answers import render_tool_result
 from tools.llm.offline_documents import (
     knowledge_block,
@@ -59,6 +55,18 @@ from tools.llm.offline_documents import (
     render_report,
 )
 from tools.llm.offline_intents import Intent, Lang, detect_intent, language_of
+from tools.llm.offline_messages import (
+    call_id,
+    call_names,
+    count_tokens,
+    latest_question,
+    message_blocks,
+    parse_json,
+    pending_tool_messages,
+    tool_names,
+    tool_result,
+    transcript,
+)
 from tools.llm.offline_templates import (
     NOTICE,
     TAG,
@@ -71,83 +79,6 @@ from tools.llm.offline_templates import (
 
 OFFLINE_MODEL = "offline"
 _ESCALATE = ("真人", "客服人員", "轉接", "專人", "human", "agent")
-_ROLE_LINE = re.compile(r"^\s*([^:：\n]{1,20})[:：]\s*(.+)$", re.M)
-_ROLES = {"客戶": "customer", "customer": "customer", "user": "customer", "human": "customer",
-          "ai": "ai", "assistant": "ai", "助理": "ai", "bot": "ai", "客服": "agent",
-          "agent": "agent"}  # fmt: skip
-
-
-def count_tokens(text: str) -> int:
-    """Deterministic stand-in for a tokenizer: one token per four characters."""
-    return math.ceil(len(text) / 4) if text else 0
-
-
-def _parse(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, TypeError):
-        return None
-
-
-def tool_result(message: ToolMessage) -> Any:
-    """A ToolMessage's payload: MCP structured content, else JSON text, else the text."""
-    artifact = message.artifact
-    if isinstance(artifact, dict) and artifact.get("structured_content") is not None:
-        return artifact["structured_content"]
-    text = message_text(message)
-    parsed = _parse(text)
-    return text if parsed is None else parsed
-
-
-def _tool_names(tools: Sequence[dict[str, Any]] | None) -> set[str]:
-    names = set()
-    for tool in tools or []:
-        name = (tool.get("function") or {}).get("name") or tool.get("name")
-        if name:
-            names.add(str(name))
-    return names
-
-
-def _pending_tool_messages(messages: Sequence[BaseMessage]) -> list[ToolMessage]:
-    """ToolMessages at the end of the conversation: results the model has not answered yet."""
-    pending: list[ToolMessage] = []
-    for message in reversed(messages):
-        if not isinstance(message, ToolMessage):
-            break
-        pending.append(message)
-    return list(reversed(pending))
-
-
-def _call_names(messages: Sequence[BaseMessage]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for message in messages:
-        if isinstance(message, AIMessage):
-            names.update({str(c["id"]): c["name"] for c in message.tool_calls if c.get("id")})
-    return names
-
-
-def _question(messages: Sequence[BaseMessage]) -> str:
-    for message in reversed(messages):
-        if isinstance(message, HumanMessage):
-            return strip_blocks(message_text(message))
-    return ""
-
-
-def _blocks(messages: Sequence[BaseMessage]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for message in messages:
-        if isinstance(message, SystemMessage | HumanMessage):
-            found.update(tagged_blocks(message_text(message)))
-    return found
-
-
-def call_id(position: int, name: str, args: dict[str, Any]) -> str:
-    """Same conversation, same call → same id (reproducible transcripts and tests)."""
-    digest = hashlib.sha1(
-        f"{position}|{name}|{json.dumps(args, sort_keys=True, ensure_ascii=False)}".encode(),
-        usedforsecurity=False,
-    )
-    return f"call_{digest.hexdigest()[:16]}"
 
 
 class OfflineChatModel(BaseChatModel):
@@ -191,15 +122,15 @@ class OfflineChatModel(BaseChatModel):
         tool_choice: Any = None,
     ) -> tuple[str, list[ToolCall]]:
         """(answer text, tool calls) for this conversation; exactly one of them is non-empty."""
-        question = _question(messages)
+        question = latest_question(messages)
         lang: Lang = language_of(question) if question else "zh"
-        pending = _pending_tool_messages(messages)
+        pending = pending_tool_messages(messages)
         if pending:
             answer = self._answer_results(messages, pending, lang, question)
             return self._with_notice(answer, lang), []
         if self.usage_type in ("comparison", "report", "recommendation", "escalation_summary"):
             return self._with_notice(self._write_document(messages), "zh"), []
-        available = set() if tool_choice == "none" else _tool_names(tools)
+        available = set() if tool_choice == "none" else tool_names(tools)
         context = {**self.context, **read_context(messages)}
         chat = self.usage_type == "customer_chat"
         if chat and any(k in question.lower() for k in _ESCALATE):
@@ -239,7 +170,7 @@ class OfflineChatModel(BaseChatModel):
         lang: Lang,
         question: str,
     ) -> str:
-        names = _call_names(messages)
+        names = call_names(messages)
         parts = []
         for message in pending:
             name = message.name or names.get(message.tool_call_id, "tool")
@@ -253,23 +184,23 @@ class OfflineChatModel(BaseChatModel):
         return "\n\n".join(parts)
 
     def _write_document(self, messages: Sequence[BaseMessage]) -> str:
-        blocks = _blocks(messages)
+        blocks = message_blocks(messages)
         if self.usage_type == "comparison":
-            data = _parse(blocks.get("comparison", ""))
-            recommendation = _parse(blocks.get("recommendation", ""))
+            data = parse_json(blocks.get("comparison", ""))
+            recommendation = parse_json(blocks.get("recommendation", ""))
             if isinstance(data, dict) and "comparison_table" in data:
                 if isinstance(recommendation, dict):  # prompt v2: its own block
                     data = {**data, "recommendation": recommendation}
                 return render_comparison(data, "zh")
             return f"{TAG['zh']}沒有收到比較資料，無法撰寫說明。"
         if self.usage_type in ("report", "recommendation"):
-            plans = _parse(blocks.get("plans", ""))
-            usage = _parse(blocks.get("customer_usage", ""))
+            plans = parse_json(blocks.get("plans", ""))
+            usage = parse_json(blocks.get("customer_usage", ""))
             return render_report(
                 plans if isinstance(plans, list | dict) else [],
                 usage if isinstance(usage, dict) else None,
             )
-        return render_escalation_summary(_transcript(messages, blocks), blocks.get("reason"))
+        return render_escalation_summary(transcript(messages, blocks), blocks.get("reason"))
 
     def _with_notice(self, text: str, lang: Lang) -> str:
         """Every answer passes here: the degraded-mode notice, and national IDs masked (a
@@ -386,19 +317,3 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         return await asyncio.to_thread(self._generate, messages, stop, None, **kwargs)  # see above
-
-
-def _transcript(messages: Sequence[BaseMessage], blocks: dict[str, str]) -> list[tuple[str, str]]:
-    """(role, text) lines from a `<transcript>` block, else from the conversation itself."""
-    if body := blocks.get("transcript"):
-        lines = []
-        for m in _ROLE_LINE.finditer(body):
-            role = _ROLES.get(m.group(1).strip().lower(), m.group(1).strip().lower())
-            lines.append((role, m.group(2).strip()))
-        return lines
-    roles = {HumanMessage: "customer", AIMessage: "ai"}
-    return [
-        (roles[type(m)], strip_blocks(message_text(m)))
-        for m in messages
-        if type(m) in roles and message_text(m)
-    ]
