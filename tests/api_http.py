@@ -7,8 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,3 +123,14 @@ def own_api_server(
         if keys:
             redis.unlink(*keys)
         redis.close()
+
+
+def eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Poll `check` until it holds or `seconds` pass: for what the service does just after its
+    answer (an archived turn, a mail, a message the other side sees). Assert on the result."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()

@@ -5,7 +5,7 @@ its rules and deletes them, so the chats of other tests see none of them."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +15,7 @@ import pytest
 
 from tests.agent_tools.conftest import ToolsApi
 from tests.api.handoff_support import ALWAYS_ON, Customer, new_customer, say, set_shift
+from tests.api_http import eventually
 
 RULES = "/api/auto-reply-rules"
 
@@ -59,15 +60,6 @@ def escalate(http: httpx.Client, customer: Customer) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()["data"]
     return data
-
-
-def eventually(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.25)
-    return check()
 
 
 def test_welcome_on_the_first_message_and_at_the_start(tools_api: ToolsApi) -> None:

@@ -8,9 +8,8 @@ passed as a connection argument); role and schema are dropped afterwards, with t
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
@@ -93,11 +92,3 @@ def staff(hhttp: httpx.Client) -> dict[str, dict[str, str]]:
     headers = {part: bearer(login(hhttp, user)["access_token"]) for part, user in names.items()}
     set_shift(hhttp, headers["admin"]["Authorization"].removeprefix("Bearer "), ALWAYS_ON)
     return headers
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    """A customer's turn is archived in the background, just after its answer: wait for it."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "not archived in time"
-        time.sleep(0.05)

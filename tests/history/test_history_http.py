@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.engine import create_engine
 from core.db.models import SessionTag, Tag
 from tests.api.handoff_support import Customer, new_customer, post, say, session_of
-from tests.api_http import ApiServer
-from tests.history.conftest import eventually
+from tests.api_http import ApiServer, eventually
 
 pytestmark = pytest.mark.postgres
 
@@ -95,7 +94,7 @@ def chats(
 def wait_archived(
     http: httpx.Client, headers: dict[str, str], customer: Customer, messages: int
 ) -> None:
-    eventually(lambda: archived(http, headers, customer) == messages)
+    assert eventually(lambda: archived(http, headers, customer) == messages), "not archived"
 
 
 def archived(http: httpx.Client, headers: dict[str, str], customer: Customer) -> int:

@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db.engine import create_engine
 from core.db.models import AuditEntry, ConversationMessage, ConversationRecord, Ticket
 from tests.api.handoff_support import new_customer, say
-from tests.api_http import ApiServer
-from tests.history.conftest import eventually
+from tests.api_http import ApiServer, eventually
 
 pytestmark = pytest.mark.postgres
 DAY = "2026-11-18"  # a Wednesday; its week is 11-16 .. 11-22
@@ -205,5 +204,5 @@ def test_todays_report_counts_a_live_conversation(
         )
         return grew == expected and after["ai_quality"]["avg_response_time_ms"] > 0
 
-    eventually(counted)
+    assert eventually(counted), "not archived in time"
     assert grew == expected

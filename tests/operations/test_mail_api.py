@@ -17,7 +17,7 @@ from api.mail.store import MailStatus
 from core.settings import Settings
 from graphs.supervision.outbox import RedisOutbox
 from tests.api.handoff_support import new_customer, set_shift
-from tests.api_http import running_api, stop_api
+from tests.api_http import eventually, running_api, stop_api
 from tests.operations import test_mail_worker as support
 
 pytestmark = pytest.mark.slow
@@ -27,15 +27,6 @@ def status_of(redis: Redis, prefix: str, mail_id: str) -> MailStatus | None:
     key = RedisOutbox(redis, prefix).delivery_keys("default")["status"]  # type: ignore[arg-type]
     raw = redis.hget(key, mail_id)
     return MailStatus.model_validate_json(raw) if raw else None  # type: ignore[arg-type]
-
-
-def wait_until(check: object, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def test_a_handoff_mail_arrives_exactly_once_across_an_api_restart(
@@ -75,7 +66,7 @@ def test_a_handoff_mail_arrives_exactly_once_across_an_api_restart(
                 seen = status_of(redis, prefix, mail_id)
                 return seen is not None and seen.attempts >= 2
 
-            wait_until(tried_twice)
+            assert eventually(tried_twice, 60), "the mail was not tried twice"
             stop_api(first.process)  # the restart: SIGTERM, lifespan shutdown
         assert mailbox.accepted == []
         assert status_of(redis, prefix, mail_id).state == "retrying"  # type: ignore[union-attr]

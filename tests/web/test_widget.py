@@ -24,6 +24,7 @@ from playwright.sync_api import (
 
 from core.settings import Settings
 from tests.api.handoff_support import on_duty, set_shift
+from tests.api_http import eventually
 from tests.web.conftest import SCREENSHOTS
 from tests.web.widget_support import MARKUP, PHONE, Agent, Customer, Site
 
@@ -83,7 +84,12 @@ def test_customer_on_another_site_chats_with_the_ai_then_an_agent(
     expect(widget.locator("[data-role=user]").last).to_have_text(MARKUP)
     assert customer.frame.evaluate("document.querySelectorAll('img').length") == 0
     assert customer.bubbles("user").count(MARKUP) == 1  # the echo did not double it
-    assert [m["content"] for m in agent.history(name) if m["role"] == "user"][-1] == MARKUP
+
+    # the bubble is drawn when sent; the agent's copy arrives with the POST (polled, not raced)
+    def last_from_customer() -> str:
+        return str([m["content"] for m in agent.history(name) if m["role"] == "user"][-1])
+
+    assert eventually(lambda: last_from_customer() == MARKUP), last_from_customer()
     customer.page.screenshot(path=str(SCREENSHOTS / "widget-agent.png"))
 
     # closed widget: the host's launcher counts what arrives (postMessage), opening clears it
