@@ -35,7 +35,7 @@ from redis.asyncio import Redis
 
 from graphs.supervision.auto_reply import Moment, Rule, chat_variables, fill, select
 from tests.api_http import WIDGET_HEADERS, api_env, start_api, stop_api
-from tests.benchmarks.bench_api import bench_settings, service_database
+from tests.benchmarks.bench_servers import bench_settings, service_database
 from tests.benchmarks.proc_cpu import cpu_by_role
 from tests.mcp_http import free_port, wait_for_port
 

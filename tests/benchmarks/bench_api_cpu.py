@@ -38,8 +38,8 @@ import aiohttp
 
 from core.settings import ROOT
 from tests.api_http import api_env, stop_api
-from tests.benchmarks.bench_api import bench_settings, private_redis, service_database, sign_in
 from tests.benchmarks.bench_api_journeys import api_journey
+from tests.benchmarks.bench_servers import bench_settings, private_redis, service_database, sign_in
 from tests.benchmarks.proc_cpu import cpu_by_role
 from tests.mcp_http import free_port, wait_for_port
 

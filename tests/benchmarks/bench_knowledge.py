@@ -220,7 +220,7 @@ async def bench_http_first_token(turns: int, roots: list[Path]) -> None:
     from core.db.seed import DEMO_SITE_KEYS, SECOND_TENANT
     from evals.knowledge import HERE
     from tests.api_http import api_env, stop_api
-    from tests.benchmarks.bench_api import bench_settings, private_redis
+    from tests.benchmarks.bench_servers import bench_settings, private_redis
     from tests.mcp_http import free_port, wait_for_port
 
     limits = {name: "100000" for name in ("CHAT_RATE_PER_SESSION", "CHAT_RATE_PER_IP",

@@ -48,7 +48,7 @@ from api.realtime.hub import EventHub, session_channel
 from core.db.models import DEFAULT_TENANT
 from core.settings import Settings
 from tests.api_http import WIDGET_HEADERS, api_env, start_api, stop_api
-from tests.benchmarks.bench_api import bench_settings
+from tests.benchmarks.bench_servers import bench_settings
 from tests.mcp_http import free_port, wait_for_port
 
 HOST = "127.0.0.1"

@@ -51,17 +51,15 @@ from redis import Redis
 from core.db.models import DEFAULT_TENANT
 from core.db.seed import DEMO_SITE_KEYS
 from tests.api_http import api_env, start_api, stop_api
-from tests.benchmarks.bench_api import (
+from tests.benchmarks.bench_api import client, staff_of, warm_up
+from tests.benchmarks.bench_api_journeys import Staff
+from tests.benchmarks.bench_servers import (
     Served,
     bench_settings,
-    client,
     private_redis,
     service_database,
     sign_in,
-    staff_of,
-    warm_up,
 )
-from tests.benchmarks.bench_api_journeys import Staff
 from tests.benchmarks.proc_cpu import cpu_by_role
 from tests.benchmarks.sizing import CHAT_TURNS, print_tables
 from tests.mcp_http import free_port, wait_for_port

@@ -27,7 +27,7 @@ from typing import Any
 from playwright.async_api import Browser, async_playwright
 
 from api.web.build import ensure_built
-from tests.benchmarks.bench_api import own_api
+from tests.benchmarks.bench_servers import own_api
 from tests.web.conftest import CHROMIUM_FLAGS, PASSWORD, TABLET, chromium_path
 
 GOLDEN_ID = "A123456789"

@@ -30,7 +30,7 @@ import httpx
 from playwright.async_api import Browser, async_playwright
 
 from api.web.build import ensure_built
-from tests.benchmarks.bench_api import own_api
+from tests.benchmarks.bench_servers import own_api
 from tests.benchmarks.bench_web import FIRST_LOAD_JS, summary
 from tests.web.conftest import CHROMIUM_FLAGS, PASSWORD, chromium_path
 

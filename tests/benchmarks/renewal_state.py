@@ -29,7 +29,7 @@ from graphs.renewal.state import RenewalState
 from graphs.renewal.steps import Step
 from graphs.runtime import open_graph_runtime
 from mcp_servers.backoffice.golden import GOLDEN
-from tests.benchmarks.bench_api import bench_settings
+from tests.benchmarks.bench_servers import bench_settings
 
 STAFF_ID = 2  # a seeded sales account of store S001
 PLAN_CHANNELS = ("candidate_plans", "plan_checks", "qualified_plans", "comparison")
