@@ -43,11 +43,12 @@ class ApiServer:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
 
 
-def api_env(settings: Settings, port: int, *, shared_mcp: bool = False) -> dict[str, str]:
-    """The API's environment. `shared_mcp`: connect to the test process's HTTP MCP servers
-    (`tests.mcp_http.shared_mcp`) instead of starting stdio children of its own."""
+def api_env(settings: Settings, port: int, *, stdio_mcp: bool = True) -> dict[str, str]:
+    """The API's environment. `stdio_mcp=False`: connect to the test process's HTTP MCP servers
+    (`tests.mcp_http.shared_mcp`) instead of starting stdio children of its own (the default
+    here, for the benchmarks that time a whole server tree)."""
     env = server_env(settings)
-    if shared_mcp and not any(getattr(settings, f"mcp_{name}_url") for name in SERVERS):
+    if not stdio_mcp and not any(getattr(settings, f"mcp_{name}_url") for name in SERVERS):
         for name, url in shared_mcp_servers(settings).urls.items():
             env[f"MCP_{name.upper()}_URL"] = url
     env.update(
@@ -78,7 +79,7 @@ def running_api(
     servers are the shared HTTP ones unless `stdio_mcp` (then children of its own, the default
     configuration, which the session's `api_server` runs)."""
     port = free_port()
-    environment = {**api_env(settings, port, shared_mcp=not stdio_mcp), **env}
+    environment = {**api_env(settings, port, stdio_mcp=stdio_mcp), **env}
     process = start_api(environment, log)
     try:
         wait_for_port(port, process, timeout=120)

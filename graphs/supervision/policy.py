@@ -102,7 +102,7 @@ class _Analysis:
     ) -> None:
         self.turn, self.rules, self.scorer, self.matcher = turn, rules, scorer, matcher
         compiled = compiled_rules(rules)
-        folded = fold(turn.text)
+        self.folded = folded = fold(turn.text)  # the rules' text (sarcasm reads it too)
         asks = compiled.cues
         self.asks = asks is not None and asks.search(folded) is not None
         ignored = [m.span() for m in compiled.ignore.finditer(folded)] if compiled.ignore else []
@@ -265,7 +265,7 @@ def _sentiment(a: _Analysis) -> EscalationDecision | None:
         details = f"重複提問的挫折: {said}"
         return a.decision("sentiment", "medium", details, matched=repeated.cue,
                           rule="repetition", score=rounded)  # fmt: skip
-    ironic = sarcastic(fold(a.turn.text), rules.sarcasm)
+    ironic = sarcastic(a.folded, rules.sarcasm)
     if ironic is not None:
         return a.decision("sentiment", "medium", f"反諷: {ironic}", rule="sarcasm", score=rounded)
     return None

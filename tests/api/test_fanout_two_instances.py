@@ -62,7 +62,7 @@ def pair(
     try:
         for name in ("a", "b"):
             port = free_port()
-            env = api_env(settings, port, shared_mcp=True)
+            env = api_env(settings, port, stdio_mcp=False)
             env.update(
                 **fake_llm.api_env("gpt-4o-mini"),
                 SSE_HEARTBEAT_SECONDS="1",

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_backoffice")]
 
 def test_session_resumes_after_sigkill_and_restart(app_settings: Settings, tmp_path: Path) -> None:
     port = free_port()
-    env = api_env(app_settings, port, shared_mcp=True)
+    env = api_env(app_settings, port, stdio_mcp=False)
     log = tmp_path / "api.log"
     first = start_api(env, log)
     try:

@@ -41,7 +41,7 @@ def start_pair(
     nodes = cluster.alive_ports()
     for n, name in enumerate(("a", "b")):
         port = free_port()
-        environment = api_env(settings, port, shared_mcp=True)
+        environment = api_env(settings, port, stdio_mcp=False)
         environment.update(
             **fake.api_env("gpt-4o-mini"),
             REDIS_URL=f"redis://127.0.0.1:{nodes[n % len(nodes)]}/0",

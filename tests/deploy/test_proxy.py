@@ -57,7 +57,7 @@ def instances(
     try:
         for name in ("a", "b"):
             port = free_port()
-            env = api_env(settings, port, shared_mcp=True)
+            env = api_env(settings, port, stdio_mcp=False)
             log = folder / f"api-{name}.log"
             servers.append(ApiServer(f"http://127.0.0.1:{port}", start_api(env, log), env, log))
         for server in servers:

@@ -446,8 +446,8 @@ async def test_the_upload_limit_follows_the_setting(database_url: str, tmp_path:
         proc.stop()
 
 
-# Long enough to be caught mid-embedding by a 50 ms poll (a chapter's chunks take ~0.3 s),
-# short enough not to embed minutes of text twice (40 chapters: 66 s of the suite).
+# Long enough to be caught mid-embedding by a 50 ms poll, short enough not to embed a long
+# manual twice: 40 chapters took 66 s of a loaded suite run; 20 take 39 s alone at load 4.
 CHAPTERS = 20
 
 
