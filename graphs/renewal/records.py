@@ -12,10 +12,15 @@ from sqlalchemy.util import greenlet_spawn
 
 from core.db.models.renewal import RenewalStatus
 from core.db.repositories.renewal import (
-    CustomerServiceLogRepository,
     RenewalRecordRepository,
     advance_call,
+    complete_renewal,
 )
+
+
+def _complete(engine: Engine, session_id: str, selections: dict[str, Any]) -> int:
+    with engine.begin() as connection:
+        return complete_renewal(connection, session_id, selections)
 
 
 def _execute(engine: Engine, statement: sa.Update, params: dict[str, Any]) -> None:
@@ -29,6 +34,7 @@ class SqlRenewalRecords:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
         bind = sessions.kw.get("bind")
+        self._engine: Engine | None = bind.sync_engine if isinstance(bind, AsyncEngine) else None
         # the sessions' engine (same pool) in autocommit, for the one-statement progress write;
         # its sync face, so checkout, statement and checkin take one greenlet hop, not three
         self._autocommit: Engine | None = (
@@ -71,34 +77,14 @@ class SqlRenewalRecords:
             await RenewalRecordRepository(db).advance(session_id, **values)
 
     async def completed(self, session_id: str, selections: dict[str, Any]) -> int:
+        """Submit's rows (`complete_renewal`): in one greenlet hop on the engine's sync face,
+        like the progress write, or in a session's transaction without an async engine."""
+        if self._engine is not None:
+            return int(await greenlet_spawn(_complete, self._engine, session_id, selections))
         async with self.sessions.begin() as db:
-            repo = RenewalRecordRepository(db)
-            record = await repo.get(session_id)
-            if record is None:
-                return 0
-            if record.status == RenewalStatus.COMPLETED:
-                return record.id
-            await repo.update_progress(session_id, current_step="completed", selections=selections)
-            record = await repo.update_status(
-                session_id,
-                RenewalStatus.COMPLETED,
-                operator=str(record.staff_id),
-                reason="submitted",
-                sale_confirmed=True,
+            return await db.run_sync(
+                lambda sync: complete_renewal(sync.connection(), session_id, selections)
             )
-            await CustomerServiceLogRepository(db).add(
-                "renewal_submitted",
-                staff_id=record.staff_id,
-                store_id=record.store_id,
-                session_id=session_id,
-                customer_ref=record.customer_ref,
-                detail={
-                    "plan": selections.get("plan"),
-                    "device": selections.get("device"),
-                    "reservation": selections.get("reservation"),
-                },
-            )
-            return record.id
 
     async def abandoned(self, session_id: str, reason: str | None) -> None:
         async with self.sessions.begin() as db:

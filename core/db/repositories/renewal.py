@@ -12,7 +12,14 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.models import AiUsageLog, CustomerServiceLog, RenewalRecord, RenewalStatus, User
+from core.db.models import (
+    AiUsageLog,
+    AuditEntry,
+    CustomerServiceLog,
+    RenewalRecord,
+    RenewalStatus,
+    User,
+)
 from core.db.repositories.audit import AuditRepository
 from core.db.types import utc_now
 from core.errors import Conflict, InvalidInput, NotFound
@@ -68,6 +75,62 @@ def advance_call(
     params = {f"p_{c}": v for c, v in values.items()}
     params.update(p_session_id=session_id, p_status=RenewalStatus.IN_PROGRESS.value)
     return _advance_statement(tuple(values)), params
+
+
+def complete_renewal(
+    connection: sa.Connection,
+    session_id: str,
+    selections: Mapping[str, Any],
+    *,
+    operator: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Submit's rows in one transaction, as Core statements on a sync connection: the record
+    completed (its selections merged, the sale confirmed), its audit entry and the service log.
+
+    Returns the record's id, 0 for an untracked session (Studio, evals); a record already
+    completed returns its id and writes nothing (a replayed submit cannot count a sale twice);
+    an abandoned one raises Conflict. One SELECT, a compare-and-set UPDATE and two INSERTs
+    (the ORM path re-read the row four times and flushed each object: issue 24, submit was the
+    dearest click after compare)."""
+    records = cast(sa.Table, RenewalRecord.__table__)
+    now = now or utc_now()
+    row = connection.execute(
+        sa.select(records.c.id, records.c.status, records.c.staff_id, records.c.store_id,
+                  records.c.customer_ref, records.c.selections)
+        .where(records.c.session_id == session_id)
+    ).one_or_none()  # fmt: skip
+    if row is None:
+        return 0
+    if row.status == RenewalStatus.COMPLETED:
+        return int(row.id)
+    done = RenewalStatus.COMPLETED.value
+    changed = connection.execute(
+        sa.update(records)
+        .where(records.c.id == row.id, records.c.status == RenewalStatus.IN_PROGRESS.value)
+        .values(current_step="completed", selections={**(row.selections or {}), **selections},
+                status=done, completed_at=now, is_sale_confirmed=True, updated_at=now)
+    ).rowcount  # fmt: skip
+    if changed != 1:
+        raise Conflict(
+            f"renewal session {session_id} cannot go from {row.status} to {done}",
+            status=row.status,
+        )
+    connection.execute(
+        sa.insert(cast(sa.Table, AuditEntry.__table__)).values(
+            entity_type=RENEWAL_ENTITY, entity_id=session_id, status_from=row.status,
+            status_to=done, operator=operator or str(row.staff_id), reason="submitted",
+            detail={"sale_confirmed": True}, created_at=now,
+        )
+    )  # fmt: skip
+    connection.execute(
+        sa.insert(cast(sa.Table, CustomerServiceLog.__table__)).values(
+            action="renewal_submitted", staff_id=row.staff_id, store_id=row.store_id,
+            session_id=session_id, customer_ref=row.customer_ref, created_at=now,
+            detail={k: selections.get(k) for k in ("plan", "device", "reservation")},
+        )
+    )  # fmt: skip
+    return int(row.id)
 
 
 class RenewalRecordRepository:
