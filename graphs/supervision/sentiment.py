@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final, Literal, Protocol, runtime_checkable
 
 from graphs.supervision.language import fold
@@ -207,9 +208,15 @@ class LexiconSentimentScorer:
             table[fold(term)] = ("term", weight)
         self._table = table
         self._exact = {k.rstrip("*"): v for k, v in table.items()}
-        ordered = sorted(table, key=lambda t: len(t.rstrip("*")), reverse=True)
-        self._regex = re.compile("|".join(_pattern(t) for t in ordered))
         self._prefixes = sorted((k[:-1] for k in table if k.endswith("*")), key=len, reverse=True)
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str]:
+        """Compiled on the first turn scored, not at import: the alternation of every term
+        takes ~0.1 s to compile, which every process importing the policy paid at start
+        (the API, each eval CLI, each test worker), chat or no chat."""
+        ordered = sorted(self._table, key=lambda t: len(t.rstrip("*")), reverse=True)
+        return re.compile("|".join(_pattern(t) for t in ordered))
 
     def _lookup(self, token: str) -> tuple[Kind, float]:
         if token in self._exact:
