@@ -2,9 +2,10 @@
 
 Azure fuses its BM25 text ranking and HNSW vector ranking with RRF itself, so this backend
 sends one hybrid request (`search` + `vectorQueries`) per query; the query vector comes from
-the same embedder the index was built with. The index schema, a synonym map (the same thesaurus
-as the local backend), and the documents are created by `ensure_index`, which skips the
-upload when every document already carries the current content hash.
+the same embedder the index was built with and is composed as the local engine's (typed words
+and context apart, dense_query.py). The index schema, a synonym map (the same thesaurus as the
+local backend), and the documents are created by `ensure_index`, which skips the upload when
+every document already carries the current content hash.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from core.embeddings import Embedder
 from mcp_servers.backoffice.records import Plan
 
 from .constraints import SOFT_WEIGHT, ParsedQuery, with_parsed
+from .dense_query import QueryVectors
 from .facets import facets_from_document, facets_of
 from .models import (
     IndexAction,
@@ -211,6 +213,8 @@ class AzureSearchRetriever:
         self.endpoint = endpoint
         self.index_name = index_name
         self.embedder = embedder
+        # the local engine's query vector (typed words apart from the context's), same cache
+        self.query_vectors = QueryVectors(embedder)
         self.semantic_config = semantic_config
         self.vector_k = vector_k
         self.synonyms = synonyms
@@ -344,10 +348,10 @@ class AzureSearchRetriever:
     async def _hybrid(
         self, parsed: ParsedQuery, filters: SearchFilters, top_k: int
     ) -> list[dict[str, Any]]:
-        matrix = await asyncio.to_thread(self.embedder.embed_queries, [parsed.text])
+        vector = await asyncio.to_thread(self.query_vectors.of, parsed)
         fetch = max(SOFT_FETCH, top_k) if parsed.constraints else top_k
         vector_query = VectorizedQuery(
-            vector=[float(x) for x in matrix[0]],
+            vector=[float(x) for x in vector],
             k_nearest_neighbors=max(self.vector_k, fetch),
             fields=VECTOR_FIELD,
         )

