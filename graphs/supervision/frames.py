@@ -11,13 +11,16 @@ spreche?"), and a legal question for somebody else ("律師函怎麼寫，幫朋
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-FrameKind = Literal["definition", "staff", "cost", "third_party"]
+FrameKind = Literal["definition", "staff", "cost", "third_party", "temporal", "measure"]
+# frames that only count where they hold a listed word (a when-clause or a rate is common
+# without one, and a mention found elsewhere keeps the examples from escalating the turn)
+WORD_BOUND: frozenset[str] = frozenset({"temporal", "measure"})
 Found = tuple[int, int, FrameKind]
 _SENTENCE: re.Pattern[str] = re.compile(r"[^。？！?!]+[。？！?!]?")
 # a choice question (是退現金還是折抵): a question without a question particle
@@ -70,9 +73,29 @@ class FrameRules(BaseModel):
         r"|unrelated to you|for my (?:landlord|employer|neighbour|neighbor))(?![a-z])",
     )
 
+    # a when-clause (sixth pass): the word in a clause that says *when*, followed by a question
+    # that asks for nothing ("轉人工的時候，之前的紀錄客服看得到嗎", "When an agent calls a
+    # customer, does the number show as private?", "オペレーターにつながるまで、…待ちますか"); not
+    # the customer's own past ("我申請退款的時候你們說三天"): no I/我, no 了/過 in the clause
+    temporal: tuple[str, ...] = (
+        r"(?:^|(?<=[，。？！?!,.;；\s]))[^，。？！?!,.;；\s我了过]{1,15}?(?:的时候|之后|以后)",
+        r"(?<![a-z])(?:when|whenever|once|after|while)\s+(?!i\s|i'|we\s)[^,.;?!]{1,60}?(?=,)",
+        r"(?:^|(?<=[。？！?!\s]))[^。、？?！!\s]{1,20}?(?:とき|時|まで|あと|後)(?=、)",
+    )
+
+    # the word as the modifier of a measure or a law (sixth pass): 投訴率, 退款筆數, 消保法,
+    # "complaint rates": a figure or a statute is asked about, nobody complains
+    measure: str = (
+        r"(?:投诉|申诉|客诉|退款|退费|人工|客服|真人|律师|诉讼|消保)(?:率|件数|笔数|总数|数量|排名|统计|比例"
+        r"|法(?![院官律师])|条例)|(?<![a-z])(?:complaint|refund|escalation|agent|lawsuit)s?\s+"
+        r"(?:rates?|statistics|stats|volumes?|figures)(?![a-z])"
+    )
+
 
 class _Compiled:
     def __init__(self, rules: FrameRules) -> None:
+        self.measure = re.compile(rules.measure)
+        self.temporal = re.compile("|".join(f"(?:{p})" for p in rules.temporal))
         self.definition = re.compile("|".join(f"(?:{p})" for p in rules.definition))
         self.staff = re.compile("|".join(f"(?:{p})" for p in rules.staff))
         self.cost = re.compile(rules.cost)
@@ -95,6 +118,7 @@ def frames(
     c = _compiled(rules)
     found: list[Found] = [(*m.span(), "definition") for m in c.definition.finditer(folded)]
     found += [(*m.span(), "staff") for m in c.staff.finditer(folded)]  # a choice asks itself
+    found += [(*m.span(), "measure") for m in c.measure.finditer(folded)]
     if not question(folded):
         return found
     for m in _SENTENCE.finditer(folded):
@@ -102,4 +126,35 @@ def frames(
             found.append((*m.span(), "cost"))
     if c.third_party.search(folded):  # the whole turn is about somebody else's matter
         found.append((0, len(folded), "third_party"))
+    for m in c.temporal.finditer(folded):  # a when-clause before a question that asks nothing
+        main = folded[m.end() : _sentence_end(folded, m.end())]
+        if question(main) and not wishes(main):
+            found.append((*m.span(), "temporal"))
     return found
+
+
+def _sentence_end(folded: str, start: int) -> int:
+    """The end of the sentence that holds `start` (the next 。？！?!)."""
+    ends = [i for i in (folded.find(ch, start) for ch in "。？！?!") if i >= 0]
+    return min(ends) + 1 if ends else len(folded)
+
+
+class _Mention(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+
+
+M = TypeVar("M", bound=_Mention)
+
+
+def word_bound(found: Sequence[M], folded: str, words: Sequence[re.Pattern[str]]) -> list[M]:
+    """The mentions of `folded` kept: a `WORD_BOUND` frame only where one of `words` (the
+    rules' listed words) matches inside it."""
+    return [
+        m for m in found
+        if m.kind not in WORD_BOUND or any(p.search(folded, m.start, m.end) for p in words)
+    ]  # fmt: skip

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol, get_args, runtime_ch
 import numpy as np
 
 from core.embeddings import cached_queries
+from graphs.supervision.head import HeadScore, LinearHead
 from graphs.supervision.language import fold
 from graphs.supervision.screen import NgramScreen, Screen
 
@@ -87,6 +88,7 @@ class IntentMatch:
     calm: Neighbour
     margin_k: float | None = None
     calm_floor: float | None = None
+    head: HeadScore | None = None  # the linear head's second opinion (`head.py`)
 
     @property
     def clearly_calm(self) -> bool:
@@ -178,6 +180,7 @@ class ExampleMatcher:
         self._mean: np.ndarray | None = None
         self._floor: float | None = None
         self._screen: NgramScreen | None = None
+        self._head: LinearHead | None = None
         self._cache: OrderedDict[str, IntentMatch] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -202,6 +205,10 @@ class ExampleMatcher:
                     labels = [(e.id, e.intent) for e in self.examples]
                     self._screen = NgramScreen(
                         texts, self._escalates, loo, self._floor, labels=labels
+                    )
+                    intents = [e.intent for e in self.examples]
+                    self._head = LinearHead(
+                        self._bank, self._escalates, intents, directory=self.vectors_dir
                     )
             return self._bank, self._mean
 
@@ -270,6 +277,7 @@ class ExampleMatcher:
             calm=self._best(cosines, ~self._escalates),
             margin_k=float(self._margins(cosines[None, :])[0]),
             calm_floor=self._floor,
+            head=None if self._head is None else self._head.score(query),
         )
         with self._cache_lock:
             self._cache[key] = result

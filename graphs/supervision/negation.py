@@ -26,13 +26,27 @@ A match (a keyword or request phrase, found in *folded* text, see `language.fold
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.supervision.language import fold
 
 _PUNCTUATION = re.compile(r"[^\w\s']")
+
+
+class Hit(Protocol):
+    """A match with offsets in the folded text (`keywords.Hit`)."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+_CLAUSE = re.compile(r"[，,。.;；!?！？]")
 
 
 class NegationRules(BaseModel):
@@ -43,7 +57,7 @@ class NegationRules(BaseModel):
     zh_cues: tuple[str, ...] = (
         "不需要", "不需", "不用", "不要", "不想要", "不想", "不必", "不必要", "無需", "無須",
         "沒必要", "別", "免", "不是要", "不是想", "不是", "沒有要", "沒要", "不打算", "不找",
-        "用不著", "並不想", "並不需要", "不會找",
+        "用不著", "並不想", "並不需要", "不會找", "沒說要", "沒有說要",
     )  # fmt: skip
     zh_question_prefixes: str = Field(default="要是用需想", description="X不X question forms")
     zh_post_cues: tuple[str, ...] = (
@@ -70,6 +84,7 @@ class NegationRules(BaseModel):
         r"(?:am not|'m not|im not|not|never)\s+going\s+to",
         # "don't transfer me", "I won't be taking legal action", "not filing a complaint"
         r"(?:do not|don't|dont)\s+(?:transfer|connect|put|pass|escalate|forward|hand)(?=\s+me)",
+        r"(?:do not|don't|dont|no need to)\s+(?:get|bring|involve|loop)(?:\s+in)?",
         r"(?:won't|will not|wont|am not|'m not|im not|not|never|no intention of)\s+(?:be\s+)?"
         r"(?:taking|filing|making|lodging|pursuing|raising|submitting|complaining|suing)",
     )
@@ -97,6 +112,36 @@ class NegationRules(BaseModel):
         r"(?<![a-z])(?:tidak perlu|nggak perlu|gak perlu|tidak mau|không cần|không muốn)(?![a-z])",
         r"(?:は)?(?:不要です|必要ありません|いりません|結構です)|필요\s?없",
     )
+    # a decline that closes a clause *after* the word takes back the wish before it, however
+    # far ("真人客服的話，我想應該是不用了", "找客服？算了吧，我自己搞定了", "I was going to ask
+    # for an agent but never mind, the reset worked"): scope is the rest of the turn, not a window
+    later_declines: tuple[str, ...] = (
+        r"不用|不需要|不必|算了|免了|免啦|没必要|不(?:会|想)?去?找|取消|不麻烦",
+        r"(?<![a-z])(?:never ?mind|scratch that|forget (?:it|that|about it)|no need|not needed"
+        r"|not necessary|no longer needed|cancel that)",
+        r"(?<![a-z])(?:brauche|brauch|benötige) ich (?:nicht|keinen?)(?: mehr)?"
+        r"|nicht (?:mehr )?nötig",
+        r"必要(?:は)?(?:ない|ありません)|大丈夫です|いりません|結構です",
+    )
+    # what may follow the decline before its clause ends (particles, "anymore", "thanks")
+    later_close: str = (
+        r"(?:了|啦|吧|喔|哦|啊|呀|的|嘛|です|\s|anymore|now|then|thanks|thank you|that|it|danke"
+        r"|mehr)*"
+        r"(?:[^\w\s]|$|\s(?=[\u3040-\u9fff]))"
+    )
+    # a later clause that names its own topic declines that ("轉真人，罐頭回覆就免了" still asks
+    # for a person): a topic closed by 就/也/的話 right before the cue, more than a hedge
+    # ("…，我想就不用了" declines the word before)
+    later_topic: str = r"(\S+?)(?:就|也|的话)\s*$"
+    later_hedges: str = r"[\s我你想觉得应该是还那个其实看好像可能先暂时目前一嗯啊喔哦欸]"
+    # a wish resumed after the decline keeps the word ("人工是幾號？算了，你直接幫我轉"), and a
+    # decline after "or else" is a threat to leave ("快轉人工，不然我不用了")
+    # (a transfer verb, not any 接 or 轉: 直接折抵, 轉帳 resume nothing)
+    later_resume: str = (
+        r"转(?:接|给|过去|一个|一下|人|真人|\W|$)|接通|(?<![a-z])(?:connect|transfer) me|put me"
+        r" through|get me (?:a|an|some)|verbinden sie|代わって|替わって"
+    )
+    later_not_after: tuple[str, ...] = ("不然", "否则", "要不然", "or else", "otherwise")
 
 
 class _Compiled:
@@ -122,6 +167,12 @@ class _Compiled:
         self.zh_adjacent_not_after = tuple(fold(c) for c in rules.zh_adjacent_not_after)
         self.other_wish = re.compile("|".join(f"(?:{c})" for c in rules.other_wish_cues))
         self.zh_double = tuple(fold(c) for c in rules.zh_double)
+        self.later = re.compile(f"(?:{'|'.join(fold(c) for c in rules.later_declines)})"
+                                f"(?={rules.later_close})")  # fmt: skip
+        self.later_resume = re.compile(rules.later_resume)
+        self.later_not_after = tuple(fold(c) for c in rules.later_not_after)
+        self.later_topic = re.compile(rules.later_topic)
+        self.later_hedges = re.compile(rules.later_hedges)
         self.en_double = re.compile(rules.en_double)
 
 
@@ -177,3 +228,32 @@ def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
         ):
             return True
     return bool(c.en_post.match(folded[end:]))
+
+
+def declined_later(folded: str, end: int, rules: NegationRules) -> int | None:
+    """Where a decline after `folded[:end]` closes its clause ("…，算了吧"), the wish before it
+    taken back; None when there is none, or a wish resumes after it (the caller also keeps the
+    word when another hit follows the decline: the returned offset is where to look)."""
+    c = _compiled(rules)
+    for cue in c.later.finditer(folded, end):
+        clause = _CLAUSE.split(folded[: cue.start()])[-1]  # its own clause, up to the cue
+        if any(n in clause for n in c.later_not_after):
+            continue  # "…，不然我不用了": the decline is a threat in an or-else clause
+        apart = _CLAUSE.search(folded, end, cue.start()) is not None
+        topic = c.later_topic.search(clause) if apart else None
+        if topic is not None and c.later_hedges.sub("", topic.group(1)):
+            continue  # a later clause with its own topic declines that topic
+        if c.later_resume.search(folded, cue.end()) is None:
+            return cue.end()
+    return None
+
+
+def declined(folded: str, hits: Sequence[Hit], rules: NegationRules) -> list[tuple[int, int]]:
+    """The spans of `hits` a later decline takes back (`declined_later`), unless another hit
+    follows the decline: "退款就算了，我要投訴" keeps 投訴 (it comes after) and drops 退款."""
+    spans = []
+    for hit in hits:
+        back = declined_later(folded, hit.end, rules)
+        if back is not None and not any(other.start >= back for other in hits):
+            spans.append((hit.start, hit.end))
+    return spans

@@ -7,15 +7,16 @@ object: reason, details, severity, trigger_at) or None. No clock, no I/O: `trigg
 Rules, in priority order (the first that fires names the reason):
 
 1. `user_request` – an explicit ask for a person (轉人工, 找真人, 我要人工客服, talk to a human …),
-   unless negated ("不用轉人工", "I don't need to talk to a human", see `negation`).
+   unless negated ("不用轉人工", "I don't need to talk to a human") or declined later in the
+   turn ("找客服？算了吧"), see `negation`.
 2. `keyword` – a keyword group (legal, complaint, refund, human) matches, not negated and not
    inside an ignore phrase or pattern (人工智慧, 客服電話, agent of change, and questions *about*
    the word: 轉人工要錢嗎, 退款要幾天, human-powered, refund policy …). Soft groups (refund,
    human) are muted on positive closure (no request cue). The most severe group wins. A soft
    hit with words around it, in a question, is dropped when the turn is clearly calm (n-grams
-   or nearest examples): a question *about* 退款 or 客服 no list foresaw. A demand ("錢退給我")
-   keeps its keyword without the model. A request (1) with a legal, complaint or refund hit is
-   named by that hit (the most severe reason).
+   or nearest examples): a question *about* 退款 or 客服 no list foresaw; a legal or complaint
+   hit in its own question, when the linear head calls it calm (`head.py`). A demand keeps its
+   keyword without the model. A request (1) with a threat or a refund is named by that hit.
    Before 1 and 2, `sense` marks where a listed word is *mentioned*, not used (its meaning or
    price asked, an if-clause, somebody else's words, an address, a name); "…不管，幫我轉一個"
    asks for the word mentioned before it (`sense.anaphoric`). See docs/escalation.md.
@@ -44,11 +45,13 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Final, Literal, cast
 
+from graphs.supervision.frames import word_bound
 from graphs.supervision.frustration import repetition
+from graphs.supervision.head import THREATS, HeadScore, second_opinion
 from graphs.supervision.intent import Intent, IntentMatcher
 from graphs.supervision.keywords import CompiledRules, Hit, compiled_rules, scan, touches
 from graphs.supervision.language import fold
-from graphs.supervision.negation import declines_wish, is_negated
+from graphs.supervision.negation import declined, declines_wish, is_negated
 from graphs.supervision.rules import (
     REASONS,
     SEVERITIES,
@@ -66,18 +69,9 @@ from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
 from graphs.supervision.turn import EscalationDecision, TurnContext, UserProfile
 
 __all__ = [
-    "REASONS",
-    "EscalationDecision",
-    "KeywordGroup",
-    "PolicyRules",
-    "Reason",
-    "Severity",
-    "TurnContext",
-    "UserProfile",
-    "VipRules",
-    "evaluate",
-    "evaluate_without_model",
-]
+    "REASONS", "EscalationDecision", "KeywordGroup", "PolicyRules", "Reason", "Severity",
+    "TurnContext", "UserProfile", "VipRules", "evaluate", "evaluate_without_model",
+]  # fmt: skip
 
 
 # What an escalating intent of the semantic layer means in the seed's reasons.
@@ -106,12 +100,10 @@ class _Analysis:
         asks = compiled.cues
         self.asks = asks is not None and asks.search(folded) is not None
         ignored = [m.span() for m in compiled.ignore.finditer(folded)] if compiled.ignore else []
-        self.mentions = mentions(
-            folded,
-            rules.sense,
-            question_form,
-            lambda text: asks is not None and asks.search(text) is not None,
-        )
+        self.wishes = said = lambda text: asks is not None and asks.search(text) is not None
+        words = [p for p in (compiled.request, *(p for _, p in compiled.groups)) if p]
+        found = mentions(folded, rules.sense, question_form, said)
+        self.mentions = word_bound(found, folded, words)  # a when-clause or a rate: with a word
         skipped = ignored + [(m.start, m.end) for m in self.mentions]
         requests, negated = scan(compiled.request, folded, rules, skipped)
         keywords: list[Hit] = []
@@ -122,6 +114,7 @@ class _Analysis:
             negated += spans + [(h.start, h.end) for h in named]  # a name: a harmless mention
         churn, spans = scan(compiled.vip, folded, rules, skipped)
         negated += spans
+        negated += declined(folded, requests + keywords + churn, rules.negation)
         # the rules saw a negated or harmless mention: the semantic layer must not overrule them
         self.defused = bool(negated or skipped) or declines_wish(folded, rules.negation)
         self.requests = [h for h in requests if not touches(h, negated)]
@@ -132,6 +125,7 @@ class _Analysis:
             self._refer(folded, compiled)
         self._score: float | None = turn.sentiment_score
         self._look: Screen | Literal[False] | None = False
+        self.second: tuple[str, HeadScore] | None = None  # a threat word in a question, judged
 
     def _refer(self, folded: str, compiled: CompiledRules) -> None:
         """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
@@ -222,19 +216,28 @@ def _informational(a: _Analysis, hit: Hit) -> bool:
     return True
 
 
+def _mentioned(a: _Analysis, hit: Hit) -> bool:
+    """A legal or complaint word in its own question that the linear head calls calm (`head`)."""
+    opinion = second_opinion(a.turn.text, a.folded, (hit.start, hit.end), a.matcher, a.wishes)
+    a.second = None if opinion is None else (a.said(hit), opinion)
+    a.defused |= bool(opinion and opinion.calm)
+    return bool(opinion and opinion.calm)
+
+
 def _keyword(a: _Analysis, skip: frozenset[str] = frozenset()) -> EscalationDecision | None:
     found = [
         (h, h.group)
         for h in a.keywords
         if h.group and h.group.name not in skip and not (h.group.soft and a.closure)
     ]
-    found = [(h, g) for h, g in found if not (g.soft and _informational(a, h))]
+    found = [(h, g) for h, g in found if not (_informational if g.soft else _mentioned)(a, h)]
     if not found:
         return None
     hit, group = min(found, key=lambda pair: (-SEVERITIES.index(pair[1].severity), pair[0].start))
     said = a.said(hit)
     about = f", 指前面的「{a.referent}」" if a.referent else ""
-    details = f"命中關鍵詞: {said} ({group.name}{about})"
+    checked = f"; 「{a.second[0]}」{a.second[1].explain()}" if a.second else ""
+    details = f"命中關鍵詞: {said} ({group.name}{about}){checked}"
     return a.decision("keyword", group.severity, details, matched=said, rule=group.name)
 
 
@@ -314,6 +317,8 @@ def _semantic(a: _Analysis) -> EscalationDecision | None:
         if match is None or match.margin < a.rules.semantic_margin:
             return None
         intent, evidence = match.escalating.example.intent, f"語意相近: {match.explain()}"
+        if intent in THREATS and match.head and match.head.calm and question_form(a.turn.text):
+            return None  # a threat named by the examples, asked as a question the head calls calm
         examples = (match.escalating.example.id, match.calm.example.id)
         margin = round(match.margin, 4)
     reason, severity, rule = SEMANTIC_REASONS[intent]

@@ -51,8 +51,9 @@ from graphs.supervision.frames import CHOICE, FrameRules, frames, wider
 from graphs.supervision.language import fold
 
 MentionKind = Literal[
-    "url", "definition", "cost", "necessity", "staff", "conditional", "reported", "third_party"
-]
+    "url", "definition", "cost", "necessity", "staff", "conditional", "reported", "third_party",
+    "temporal", "measure",
+]  # fmt: skip
 Span = tuple[int, int]
 G = TypeVar("G")
 _CLAUSE_END: Final = "，。？！?!,.;；：:\n"

