@@ -106,7 +106,7 @@ class AuthService:
             await self._fail(user.id, username, client)
             raise _locked(user, now)
         if not await verify_password_async(password, user.password_hash):
-            refused = await self._fail(user.id, username, client, count=True)
+            refused = await self._fail(user.id, username, client, count=True, now=now)
             if refused is not None and refused.is_locked(now):
                 raise _locked(refused, now)
             raise Unauthorized(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
@@ -117,12 +117,21 @@ class AuthService:
         return user, self.codec.pair(_subject(user))
 
     async def _fail(
-        self, user_id: int | None, username: str, client: ClientInfo, *, count: bool = False
+        self,
+        user_id: int | None,
+        username: str,
+        client: ClientInfo,
+        *,
+        count: bool = False,
+        now: datetime | None = None,
     ) -> User | None:
+        """Log a failed login; `count` it against the account. The lock starts at `now`, the
+        instant the refusal's Retry-After is measured from: a lock stamped after a slow
+        password check made it 901 s, "16 minutes" for a 15-minute lock."""
         async with self.sessions.begin() as db:
             user = None
             if count and user_id is not None:
-                user = await UserRepository(db).record_failed_login(user_id)
+                user = await UserRepository(db).record_failed_login(user_id, now=now)
             await _log(db, LoginEvent.FAILED, False, user_id, username, client)
         return user
 

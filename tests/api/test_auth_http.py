@@ -164,8 +164,10 @@ def test_lockout_after_five_failures_until_the_lock_expires(
 ) -> None:
     user = "E4001"
     body = {"employee_code": user, "password": "Wrong1234"}
-    statuses = [http.post("/api/auth/login", json=body).status_code for _ in range(5)]
-    assert statuses == [401, 401, 401, 401, 423]
+    answers = [http.post("/api/auth/login", json=body) for _ in range(5)]
+    assert [a.status_code for a in answers] == [401, 401, 401, 401, 423]
+    # the lock starts when the refusal is measured: 15 minutes, never "16" on a slow check
+    assert answers[-1].headers["retry-after"] == str(15 * 60)
     right = http.post("/api/auth/login", json={"employee_code": user, "password": PASSWORD})
     assert right.status_code == 423 and right.json()["code"] == "ACCOUNT_LOCKED"
     assert 0 < int(right.headers["retry-after"]) <= 15 * 60
