@@ -29,16 +29,15 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
 
-from core.embeddings import Embedder
 from evals.escalation import DevRow, load_devset, run
 from graphs.supervision.intent import ExampleMatcher, IntentMatch, default_matcher
 from graphs.supervision.policy import PolicyRules, TurnContext, UserProfile, evaluate
 from graphs.supervision.screen import Screen
+from tests.support.embedders import CountingEmbedder
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -78,25 +77,6 @@ class _Probe:
         return self.matcher.match(text)
 
 
-class _Counted:
-    """The matcher's embedder, counting its query calls (one per model turn: every check of
-    the turn reads the same vector through the matcher's cache)."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.name, self.calls = inner, inner.name, 0
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        return self.inner.embed_queries(texts)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self.inner.embed_passages(texts)
-
-
 def _turns(rows: list[DevRow]) -> list[TurnContext]:
     return [
         TurnContext(text=r.text, at=0, ai_fail_count=r.ai_fail_count,
@@ -118,7 +98,7 @@ def bench(rounds: int, *, first_look: bool = True) -> list[str]:
     turns, probe = _turns(rows), _Probe(matcher)
     evaluate(turns[0], rules, matcher=probe)  # compiles the rules' regexes once, as start-up
     engine = getattr(matcher.embedder, "_get", lambda: None)()
-    counted = _Counted(matcher.embedder)
+    counted = CountingEmbedder(matcher.embedder)
     matcher.embedder, embeddings = counted, Counter[int]()
     times: dict[str, list[tuple[float, float]]] = defaultdict(list)
     asked: Counter[str] = Counter()

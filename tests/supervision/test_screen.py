@@ -7,12 +7,10 @@ for these tests; none is a row of the dev set or of the bank.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
 
-from core.embeddings import Embedder, shared_e5
+from core.embeddings import shared_e5
 from graphs.supervision.intent import ExampleMatcher, IntentMatcher, default_matcher
 from graphs.supervision.language import covered, meaning_size
 from graphs.supervision.policy import (
@@ -23,26 +21,9 @@ from graphs.supervision.policy import (
     evaluate_without_model,
 )
 from graphs.supervision.screen import AGREE_FLOOR, ngrams, question_form
+from tests.support.embedders import CountingEmbedder
 
 AT = 1_737_000_300
-
-
-class CountingEmbedder:
-    """The shared model, counting the query embeddings asked of it after start-up."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.name, self.calls = inner, inner.name, 0
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        return self.inner.embed_queries(texts)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self.inner.embed_passages(texts)
 
 
 @pytest.fixture(scope="module")
