@@ -3,6 +3,8 @@
 Run: .venv/bin/python -m tests.benchmarks.bench_mcp [--calls 200]
 Prints p50/p95/mean per transport for `get_customer` (one SQLite read), plus the per-call
 session pattern of `MultiServerMCPClient.get_tools()` for comparison (fewer calls: it is slow).
+The servers' CPU per call, by tool and transport, and against another tree (HEAD, say):
+`tests/benchmarks/bench_mcp_cpu.py`.
 """
 
 from __future__ import annotations
