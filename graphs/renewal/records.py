@@ -11,11 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util import greenlet_spawn
 
 from core.db.models.renewal import RenewalStatus
-from core.db.repositories.renewal import (
-    RenewalRecordRepository,
-    advance_call,
-    complete_renewal,
-)
+from core.db.repositories.renewal import RenewalRecordRepository
+from core.db.repositories.renewal_steps import advance_call, complete_renewal
 
 
 def _complete(engine: Engine, session_id: str, selections: dict[str, Any]) -> int:
