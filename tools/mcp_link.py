@@ -38,6 +38,8 @@ from core.metrics import MCP_SERVER_UP
 
 log = get_logger(__name__)
 
+CLOSE_SECONDS = 5.0  # a session's clean exit, then its cancellation, each at most this long
+
 # Raised when a request is sent on a transport that is already closed: it never reached the
 # server, so sending it again on a new session cannot run it twice.
 NOT_DELIVERED = (anyio.ClosedResourceError, anyio.BrokenResourceError)
@@ -110,13 +112,25 @@ class McpLink:
             self._cut.add(caller)
             caller.cancel()
 
-    async def close(self) -> None:
+    async def close(self, within: float = CLOSE_SECONDS) -> None:
+        """End the session: a clean exit `within` seconds, else cancelled, and never waited
+        on for longer than that again. `asyncio.wait_for` (3.11) waits after its timeout
+        until the cancelled task has finished; a session whose cleanup never finished held
+        the API's shutdown until its 25 s stack-dump budget, and a test worker forever."""
         self._stop.set()
-        if self._task is not None:
+        task = self._task
+        if task is None or task.done():
+            return
+        # suppressed: a caller closing the link after its call failed may be cancelled by the
+        # link's own end meanwhile (`_cut_calls`); it goes on to raise ServerLost
+        with suppress(BaseException):
+            await asyncio.wait({task}, timeout=within)
+        if not task.done():
+            task.cancel()
             with suppress(BaseException):
-                await asyncio.wait_for(self._task, timeout=5)
-            if not self._task.done():
-                self._task.cancel()
+                await asyncio.wait({task}, timeout=within)
+        if not task.done():  # the child gets end of file when this process exits
+            log.warning("mcp_session_close_stuck", server=self.name)
 
     async def call(self, tool: str, arguments: dict[str, Any], within: float) -> Any:
         """Send one `tools/call` and unpack its result; `ServerLost` when the link dies under

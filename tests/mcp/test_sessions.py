@@ -17,6 +17,7 @@ from core.settings import Settings
 from mcp_servers.backoffice.golden import GOLDEN
 from tests.mcp_http import child_pids
 from tools.mcp import McpToolbox
+from tools.mcp_link import McpLink
 
 
 @pytest.fixture
@@ -150,3 +151,29 @@ async def test_shutdown_ends_a_call_in_flight_at_once_and_starts_no_server(
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGCONT)
+
+
+async def test_closing_a_session_whose_cleanup_never_ends_returns_anyway(
+    test_settings: Settings,
+) -> None:
+    """A session task that neither exits nor finishes its cancellation (a cleanup stuck on a
+    child) must not hold the API's shutdown: `close` gives up after its bound twice over."""
+    toolbox = McpToolbox(test_settings, servers=["crm"])
+    link = McpLink("crm", toolbox._client)
+    release = asyncio.Event()
+
+    async def stuck_owner() -> None:
+        while not release.is_set():
+            with contextlib.suppress(asyncio.CancelledError):
+                await release.wait()
+
+    link._task = asyncio.create_task(stuck_owner())
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(5):  # the old close waited for the cancellation forever
+            await link.close(within=0.2)
+        assert time.monotonic() - started < 2
+        assert not link._task.done()
+    finally:
+        release.set()
+        await link._task
