@@ -31,14 +31,13 @@ class SqlRenewalRecords:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
         bind = sessions.kw.get("bind")
+        # the sessions' engine, its sync face (checkout, statements and checkin in one greenlet
+        # hop, not three); the same pool in autocommit for the one-statement progress write
         self._engine: Engine | None = bind.sync_engine if isinstance(bind, AsyncEngine) else None
-        # the sessions' engine (same pool) in autocommit, for the one-statement progress write;
-        # its sync face, so checkout, statement and checkin take one greenlet hop, not three
         self._autocommit: Engine | None = (
-            bind.execution_options(isolation_level="AUTOCOMMIT").sync_engine
-            if isinstance(bind, AsyncEngine)
-            else None
-        )
+            None if self._engine is None
+            else self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        )  # fmt: skip
 
     async def progressed(
         self,

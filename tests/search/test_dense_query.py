@@ -137,3 +137,11 @@ def test_typed_marks_cannot_move_the_split() -> None:
     query, _ = search_query(renewal_state(), "學生 || 吃到飽")  # type: ignore[arg-type]
     assert parse_query(query).parts[0] == "學生 吃到飽"
     assert query.count("||") == 1
+
+
+def test_the_renewal_step_and_the_search_agree_on_the_mark() -> None:
+    """The graph keeps its own copy of the mark (it must not import the search engine)."""
+    from graphs.renewal import plans
+    from mcp_servers.promotion.search import query
+
+    assert plans.CONTEXT_MARK == query.CONTEXT_MARK
