@@ -118,3 +118,61 @@ def docx_bytes(
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+# The server tests' documents -------------------------------------------------------------
+
+ROAMING = "Roaming Guide"
+
+
+def roaming_sections(extra: str = "") -> list[Section]:
+    return [
+        Section("Activating roaming", [
+            "Roaming is switched on in the app under Settings > Travel before departure.",
+            "The daily roaming pass costs NT$199 and includes 1 GB of data in Japan and Korea.",
+            *EN_SENTENCES[:3],
+        ]),
+        Section("Roaming charges abroad", [
+            "Calls received abroad are charged at NT$25 per minute." + extra,
+            *EN_SENTENCES[3:],
+        ], new_page=True),
+    ]  # fmt: skip
+
+
+MARKDOWN = """# 預付卡手冊
+
+## 儲值方式
+
+預付卡可在便利商店或官網儲值，金額從一百元起。儲值後立即生效，簡訊會通知餘額。
+
+## 有效期限
+
+每次儲值延長有效期限一百八十天。逾期未儲值的門號會在三十天後停話。
+"""
+
+HTML = """<!doctype html><html><head><title>Store hours</title></head><body>
+<nav>menu</nav><h1>Store hours</h1><h2>Weekdays</h2>
+<p>Flagship stores open from 10:00 to 21:30 on weekdays. Smaller stores close at 21:00.</p>
+<h2>Holidays</h2><p>On national holidays every store opens from 11:00 to 20:00.</p>
+</body></html>"""
+
+TEXT = (
+    "SIM card replacement\n\nA lost SIM card can be blocked by calling 123 at any time. "
+    "A replacement eSIM is issued in the app within ten minutes after identity checks.\n"
+)
+
+
+def formats() -> list[tuple[str, bytes, str, str]]:
+    """(filename, bytes, media type, a query one of its chunks answers)."""
+    return [
+        ("roaming.pdf", pdf_bytes(roaming_sections(), title=ROAMING), "application/pdf",
+         "daily roaming pass Japan"),
+        ("contract.docx", docx_bytes([Section("Early termination", [
+            "Ending a contract early costs the unused share of the device subsidy.",
+            *ZH_SENTENCES[:2]])], title="Contract terms"),
+         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "early termination device subsidy"),
+        ("prepaid.md", MARKDOWN.encode(), "text/markdown", "預付卡 儲值 有效期限"),
+        ("hours.html", HTML.encode(), "text/html", "store hours national holidays"),
+        ("sim.txt", TEXT.encode(), "text/plain", "lost SIM card replacement eSIM"),
+    ]  # fmt: skip

@@ -21,8 +21,7 @@ from tests.api.conftest import ADMIN, AGENT, SALES, bearer, login
 from tests.api.handoff_support import new_customer, say
 from tests.api_http import ApiServer, own_api_server
 
-from .documents import pdf_bytes
-from .test_server import HTML, MARKDOWN, ROAMING, TEXT, roaming_sections
+from .documents import HTML, MARKDOWN, ROAMING, TEXT, pdf_bytes, roaming_sections
 
 LIMIT = 200_000  # KNOWLEDGE_MAX_UPLOAD_BYTES of this server: a 413 costs little to provoke
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
