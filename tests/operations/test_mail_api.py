@@ -18,7 +18,7 @@ from core.settings import Settings
 from graphs.supervision.outbox import RedisOutbox
 from tests.api.handoff_support import new_customer, set_shift
 from tests.api_http import eventually, running_api, stop_api
-from tests.operations import test_mail_worker as support
+from tests.operations import mail_support as support
 
 pytestmark = pytest.mark.slow
 
