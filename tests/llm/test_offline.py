@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import pytest
@@ -11,58 +10,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.tools import StructuredTool
 from langgraph.prebuilt import create_react_agent
 
-from core.national_id import with_checksum
 from core.settings import Settings
 from prompts import load_prompt
-from tools.llm import ListUsageSink, OfflineChatModel, build_chat_model, dump_context
+from tools.llm import ListUsageSink, build_chat_model, dump_context
 from tools.llm.offline_intents import detect_intent
 
-CONTEXT: dict[str, Any] = {
-    "store_id": "S001",
-    "phone_number": "0912345678",
-    "current_plan_id": "P001",
-    "current_plan_name": "4G 精省 499",
-    "remaining_contract_months": 6,
-    "renewal_type": "with_device",
-    "candidate_plans": [
-        {"plan_id": "P010", "name": "5G 吃到飽 1399"},
-        {"plan_id": "P011", "name": "5G 輕量 799"},
-        {"plan_id": "P012", "name": "學生 599"},
-    ],
-    "selected_plan_id": "P011",
-    "selected_device_model": "iPhone 16 Pro",
-    "customer_usage": {"data_gb_per_month": 45, "voice_minutes_per_month": 120},
-}
-USAGE = CONTEXT["customer_usage"]
-CUSTOMER = {"current_plan_id": "P001", "renewal_type": "with_device", "customer_usage": USAGE}
-UPGRADE = {"current_plan_id": "P001", "remaining_contract_months": 6}
-COMPARISON: dict[str, Any] = {
-    "comparison_table": {
-        "headers": ["項目", "5G 吃到飽 1399", "5G 輕量 799"],
-        "rows": [
-            ["月租費", "NT$1,399", "NT$799"],
-            ["行動上網", "吃到飽（不限速）", "30GB，超量降速 1Mbps"],
-            ["預估年費", "NT$16,788", "NT$9,588"],
-        ],
-    },
-    "recommendation": {"best_for_customer": "P010", "reason": "足以涵蓋每月 45GB 的用量"},
-    "cost_analysis": [
-        {
-            "plan_id": "P010",
-            "monthly_fee": 1399,
-            "expected_monthly_extra": 0,
-            "annual_cost": 16788,
-            "covers_usage": True,
-        },
-        {
-            "plan_id": "P011",
-            "monthly_fee": 799,
-            "expected_monthly_extra": 0,
-            "annual_cost": 9588,
-            "covers_usage": False,
-        },
-    ],
-}
+from .offline_data import COMPARISON, CONTEXT, CUSTOMER, UPGRADE, USAGE, model
+
 TOOL_NAMES = (
     "compare_plans",
     "get_phone_details",
@@ -154,10 +108,6 @@ def conversation(question: str, context: dict[str, Any] | None = None) -> list[B
         context_json=dump_context(context or CONTEXT), today="2026-03-02", history=[]
     )
     return [*system, HumanMessage(question)]
-
-
-def model(**kwargs: Any) -> OfflineChatModel:
-    return OfflineChatModel(today=date(2026, 3, 2), **kwargs)
 
 
 @pytest.mark.parametrize(("question", "tool", "args"), INTENT_CASES)
@@ -339,71 +289,6 @@ def test_intent_without_tool_filter_matches_the_table():
     intent = detect_intent("方案 A 和方案 B 有什麼差異？", CONTEXT)
 
     assert (intent.kind, intent.tool, intent.missing) == ("compare", "compare_plans", ())
-
-
-def test_comparison_usage_type_narrates_the_prompt_data():
-    messages = load_prompt("comparison_narrative").format_messages(
-        comparison_json=json.dumps(COMPARISON, ensure_ascii=False),
-        customer_usage_json=json.dumps(USAGE),
-        recommendation_json=json.dumps(COMPARISON["recommendation"], ensure_ascii=False),
-    )
-    text = str(model(usage_type="comparison").invoke(messages).content)
-
-    assert "| 月租費 | NT$1,399 | NT$799 |" in text and "**建議**" in text
-
-
-def test_report_usage_type_recommends_a_plan_that_covers_usage():
-    plans = [
-        {"plan_id": "P011", "name": "5G 輕量 799", "monthly_fee": 799, "data_gb": 30},
-        {"plan_id": "P010", "name": "5G 吃到飽 1399", "monthly_fee": 1399, "data_gb": None},
-    ]
-    messages = load_prompt("plan_recommendation_report").format_messages(
-        customer_summary_json="{}",
-        customer_usage_json=json.dumps(USAGE),
-        plans_json=json.dumps(plans, ensure_ascii=False),
-        today="2026-03-02",
-    )
-    text = str(model(usage_type="report").invoke(messages).content)
-
-    assert "**推薦**：5G 吃到飽 1399（P010）" in text and "| 5G 輕量 799 |" in text
-
-
-def test_escalation_summary_extracts_the_ask():
-    transcript = (
-        "customer: 我的帳單多收了 300 元\nai: 建議您登入會員中心查看明細\ncustomer: 我要找真人客服"
-    )
-    messages = load_prompt("escalation_summary").format_messages(
-        transcript=transcript, reason="customer_request"
-    )
-    text = str(model(usage_type="escalation_summary").invoke(messages).content)
-
-    assert "客戶主要問題：我的帳單多收了 300 元" in text
-    assert "轉接原因：customer_request" in text and "帳單/繳費" in text
-
-
-def test_escalation_summary_masks_national_ids():
-    national_id = with_checksum("A12345678")
-    transcript = f"customer: 我的身分證是 {national_id}，帳單有問題"
-    messages = load_prompt("escalation_summary").format_messages(transcript=transcript, reason="x")
-
-    text = str(model(usage_type="escalation_summary").invoke(messages).content)
-
-    assert national_id not in text and national_id[:3] + "****" in text
-
-
-def test_customer_chat_offers_a_human_agent():
-    messages = load_prompt("customer_chat_system").format_messages(
-        today="2026-03-02", business_hours="09:00-21:00", history=[HumanMessage("我要找真人")]
-    )
-    text = str(model(usage_type="customer_chat").invoke(messages).content)
-
-    assert "轉接真人客服" in text
-
-
-def test_fallback_notice_prefixes_answers():
-    text = str(model(notice=True).invoke([HumanMessage("hello")]).content)
-
-    assert text.startswith("⚠️") and "(offline assistant)" in text
 
 
 def test_ai_message_history_is_ignored_for_intent():
