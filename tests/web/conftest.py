@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -37,6 +38,7 @@ from tests.web.widget_support import Customer, Site
 
 pytestmark = pytest.mark.slow
 TABLET = ViewportSize(width=1024, height=768)
+LAPTOP = ViewportSize(width=1366, height=768)
 PASSWORD = "Demo1234"
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -111,6 +113,26 @@ def log_in(page: Page, employee_code: str, password: str = PASSWORD, path: str =
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def shoot(page: Page, name: str) -> None:
+    """A screenshot for docs/screenshots (the README shows them)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(300)  # let the fonts settle
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def fits(page: Page) -> None:
+    """Nothing wider than the window: no sideways scrolling of the page itself."""
+    width = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert width <= 0, f"the page is {width}px wider than the window"
+
+
+@pytest.fixture
+def http(console: ApiServer) -> Iterator[httpx.Client]:
+    """The module's API over HTTP: what a test sets up or reads back beside the page."""
+    with console.client() as client:
+        yield client
 
 
 # --- the customer chat widget on another origin (tests/web/widget_support.py) ------------------

@@ -1,56 +1,35 @@
-"""The admin pages and the service statistics in a real Chromium against the real API.
+"""The admin pages in a real Chromium against the real API.
 
 An admin, at a laptop's 1366×768, manages an agent account end to end (create with the API's
 refusals shown under their fields, log in as it, reset its password, deactivate it: its login
 is then refused), saves shift hours (read back over HTTP), creates and deletes a quick reply
-and an auto-reply rule (the 21st rule of a type is refused with the API's words). An agent
-sees the service statistics with charts whose numbers are the API's, and is sent back to the
-workbench from an admin page. Account names start with `agent7` plus a random suffix: the
-PostgreSQL database is shared by every browser test of the session.
+and an auto-reply rule (the 21st rule of a type is refused with the API's words). The
+agent's service statistics page is tested in test_stats_pages.py. Account names start with
+`agent7` plus a random suffix: the PostgreSQL database is shared by every browser test of the
+session.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from redis import Redis
 
 from tests.api.conftest import bearer, login
-from tests.api.handoff_support import escalated, new_customer, on_duty, say
 from tests.api_http import ApiServer
-from tests.web.conftest import SCREENSHOTS, log_in
+from tests.web.conftest import LAPTOP, fits, log_in, shoot
 
 pytestmark = pytest.mark.slow  # a server and a browser
-LAPTOP = ViewportSize(width=1366, height=768)
-
-
-@pytest.fixture
-def http(console: ApiServer) -> Iterator[httpx.Client]:
-    with console.client() as client:
-        yield client
 
 
 @pytest.fixture
 def admin(http: httpx.Client) -> dict[str, str]:
     return bearer(login(http, "admin")["access_token"])
-
-
-def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(300)  # let the fonts settle
-    page.screenshot(path=str(SCREENSHOTS / name))
-
-
-def fits(page: Page) -> None:
-    """Nothing wider than the window: no sideways scrolling of the page itself."""
-    width = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert width <= 0, f"the page is {width}px wider than the window"
 
 
 def can_log_in(http: httpx.Client, username: str, password: str) -> int:
@@ -348,88 +327,3 @@ def test_admin_manages_auto_reply_rules(
     expect(row).to_have_count(0)
     assert [r for r in rules_of(http, admin, "keyword") if r["reply_content"] == reply] == []
     fits(page)
-
-
-@pytest.fixture
-def served_chats(http: httpx.Client, console: ApiServer) -> None:
-    """Numbers to draw: two chats the AI answered alone, one escalated, taken over by
-    agent001 (who answers) and released back to the AI."""
-    admin_token = login(http, "admin")["access_token"]
-    agent = bearer(login(http, "agent001")["access_token"])
-    with on_duty(http, admin_token, console):
-        for text in ("你好", "請問門市幾點開？"):
-            say(http, new_customer(http), text)
-        customer = escalated(http)
-        name = customer.session_name
-        taken = http.post(f"/api/sessions/{name}/takeover", json={}, headers=agent)
-        assert taken.status_code == 200, taken.text
-        body = {"session_name": name, "role": "agent", "content": "您好，我是客服小狐"}
-        sent = http.post("/api/manual/messages", json=body, headers=agent)
-        assert sent.status_code == 200, sent.text
-        released = http.post(f"/api/sessions/{name}/release", json={}, headers=agent)
-        assert released.status_code == 200, released.text
-
-
-def bar_values(page: Page, chart: str) -> list[float]:
-    bars = page.get_by_test_id(f"{chart}-bar")
-    return [float(str(bar.get_attribute("data-value"))) for bar in bars.all()]
-
-
-def test_an_agent_sees_service_stats_with_charts_and_no_admin_pages(
-    page: Page, http: httpx.Client, served_chats: None
-) -> None:
-    agent = bearer(login(http, "agent001")["access_token"])
-    live = http.get(
-        "/api/sessions/stats", params={"hours": 24, "refresh": True}, headers=agent
-    ).json()["data"]
-    assert live["ai_quality"]["escalation_rate"] > 0  # the scripted chats count
-    page.set_viewport_size(LAPTOP)
-    log_in(page, "agent001", path="/agent/stats")
-    expect(page.get_by_test_id("service-stats")).to_be_visible()
-    expect(page.get_by_test_id("chart-conversations")).to_be_visible()
-
-    rate = round(live["ai_quality"]["escalation_rate"] * 100, 1)
-    shown = page.get_by_test_id("tile-ai-escalation").get_by_test_id("tile-value").inner_text()
-    assert float(shown.rstrip("%")) == pytest.approx(rate, abs=0.05)
-
-    report = http.get("/api/reports/daily", headers=agent).json()["data"]
-    c = report["conversations"]
-    assert c["escalated"] >= 1 and report["agents"], report
-    expect(page.get_by_test_id("chart-conversations-bar")).to_have_count(4)
-    assert bar_values(page, "chart-conversations") == [
-        c["started"],
-        c["active"],
-        c["escalated"],
-        c["closed"],
-    ]
-    wait = report["takeover_wait_seconds"]
-    assert bar_values(page, "chart-takeover") == [
-        wait[k] or 0 for k in ("mean", "p50", "p95", "max")
-    ]
-    expect(page.get_by_test_id("report-range")).to_contain_text(report["from"])
-
-    page.get_by_test_id("period-monthly").click()
-    monthly = http.get("/api/reports/monthly", headers=agent).json()["data"]
-    expect(page.get_by_test_id("report-range")).to_contain_text(monthly["from"])
-    with page.expect_download() as info:
-        page.get_by_test_id("report-csv").click()
-    download = info.value
-    assert (
-        download.suggested_filename == f"chat-report_monthly_{monthly['from']}_{monthly['to']}.csv"
-    )
-    text = Path(download.path()).read_bytes().decode("utf-8-sig")
-    assert text.splitlines()[0] == "section,metric,value"
-    assert f"conversations,started,{monthly['conversations']['started']}" in text.splitlines()
-    expect(page.get_by_test_id("report-note")).to_contain_text(download.suggested_filename)
-    fits(page)
-    page.get_by_test_id("period-daily").click()
-    expect(page.get_by_test_id("report-range")).to_contain_text(report["from"])
-    shoot(page, "service-stats.png")
-
-    links = page.get_by_test_id("menu").locator("[data-testid^='nav-']")
-    names = {str(link.get_attribute("data-testid")) for link in links.all()}
-    assert "nav-service-stats" in names and not any(name.startswith("nav-admin-") for name in names)
-    page.goto("/admin/agents")
-    expect(page).to_have_url("/agent")
-    page.goto("/admin/auto-replies")
-    expect(page).to_have_url("/agent")

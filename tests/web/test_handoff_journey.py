@@ -15,14 +15,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import log_in
+from tests.web.conftest import LAPTOP, log_in
 from tests.web.problems import record_problems
 from tests.web.widget_support import MARKUP, Customer, Site
 
 pytestmark = pytest.mark.slow
-LAPTOP = ViewportSize(width=1366, height=768)
 
 
 @pytest.fixture

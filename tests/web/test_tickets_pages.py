@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,19 +29,12 @@ from api.tickets.sla import plan
 from tests.api.conftest import bearer, login
 from tests.api_http import ApiServer
 from tests.tickets.support import create, ok
-from tests.web.conftest import SCREENSHOTS, log_in
+from tests.web.conftest import LAPTOP, SCREENSHOTS, log_in
 from tests.web.problems import record_problems
 
 pytestmark = pytest.mark.slow  # a server and a browser
-LAPTOP = ViewportSize(width=1366, height=768)
 XSS = "<img src=x onerror=alert(1)>"
 TAIPEI = ZoneInfo("Asia/Taipei")
-
-
-@pytest.fixture
-def http(console: ApiServer) -> Iterator[httpx.Client]:
-    with console.client() as client:
-        yield client
 
 
 @pytest.fixture

@@ -19,23 +19,16 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.api.conftest import bearer, login
 from tests.api.handoff_support import Customer, SseReader, is_type, new_customer, on_duty, say
 from tests.api_http import ApiServer
-from tests.web.conftest import SCREENSHOTS, log_in
+from tests.web.conftest import LAPTOP, SCREENSHOTS, log_in
 from tests.web.problems import record_problems
 
 pytestmark = pytest.mark.slow  # a server and a browser: ~40 s for the module
-LAPTOP = ViewportSize(width=1366, height=768)
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def http(console: ApiServer) -> Iterator[httpx.Client]:
-    with console.client() as client:
-        yield client
 
 
 @pytest.fixture
