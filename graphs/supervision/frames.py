@@ -17,6 +17,9 @@ from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from graphs.supervision.language import fold
+from graphs.supervision.screen import question_form
+
 FrameKind = Literal["definition", "staff", "cost", "third_party", "temporal", "measure"]
 # frames that only count where they hold a listed word (a when-clause or a rate is common
 # without one, and a mention found elsewhere keeps the examples from escalating the turn)
@@ -29,6 +32,17 @@ CHOICE: re.Pattern[str] = re.compile(r"是[^，。？！?!,.;；]{1,12}还是")
 # on the bank's question flags): 真的假的, 會不會, 想問
 ASKS: re.Pattern[str] = re.compile(r"真的假的|会不会|想问")
 _STAFF = r"(?:客服|专员|客服专员|客服人员|人工客服|真人客服|主管|经理|人工|真人)"
+
+
+def asks(text: str) -> bool:
+    """`screen.question_form`, a choice question (是A還是B) or a form in `ASKS`: whether the
+    text after a listed word asks something (the checks by examples run only then)."""
+    folded = fold(text)
+    return (
+        question_form(folded)
+        or CHOICE.search(folded) is not None
+        or ASKS.search(folded) is not None
+    )
 
 
 def wider(question: Callable[[str], bool]) -> Callable[[str], bool]:
@@ -158,3 +172,15 @@ def word_bound(found: Sequence[M], folded: str, words: Sequence[re.Pattern[str]]
         m for m in found
         if m.kind not in WORD_BOUND or any(p.search(folded, m.start, m.end) for p in words)
     ]  # fmt: skip
+
+
+def proper_name(text: str, start: int) -> bool:
+    """An English word capitalised inside a sentence ("Is Refund Protection an add-on", "the
+    Agent app") is part of a name, not the common word; a sentence's first word is not."""
+    if not text[start : start + 1].isupper() or not text[start + 1 : start + 2].islower():
+        return False
+    before = text[:start].rstrip()
+    words = text.split()
+    if sum(w[:1].isupper() for w in words) * 2 > len(words):
+        return False  # Title Case Everywhere: emphasis, not a name
+    return bool(before) and before[-1] not in ".?!:;\"'“「("

@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from graphs.supervision.screen import question_form
+from graphs.supervision.frames import asks
 from graphs.supervision.sense import asked_after
 
 if TYPE_CHECKING:
     from graphs.supervision.intent import IntentMatcher
+    from graphs.supervision.usage import UsageScore
 
 L2: Final = 1.0
 SCALE: Final = 10.0  # centred unit vectors are small per dimension: scaled, the fit converges
@@ -167,25 +168,33 @@ def _save(path: Path, head: LinearHead) -> None:
         pass
 
 
+def opens_with_wish(folded: str, start: int, wishes: Callable[[str], bool]) -> bool:
+    """A wish (我要, I want …) opens the clause before `start`: the word there is used."""
+    return wishes(_CLAUSE.split(folded[:start])[-1])
+
+
 def second_opinion(
     text: str,
     folded: str,
     span: tuple[int, int],
     matcher: IntentMatcher | None,
     wishes: Callable[[str], bool],
-) -> HeadScore | None:
+) -> HeadScore | UsageScore | None:
     """The head's score of a turn whose threat word `text[start:end]` sits in its own question
     ("…一年處理幾件投訴，有公開數據嗎"; not "告你們！怎麼這麼爛？", where the question comes
     in another sentence) with words around it (a bare "投訴？" is a use); None when the word is
     not in a question, a wish opens its clause ("我要投訴，主管電話幾號？", `wishes` on the
     folded text: the word is used, and the model need not run) or there is no head. The
-    embedding model runs for the rest."""
+    embedding model runs for the rest. When the usage examples (`usage.py`) call the word
+    mentioned and this head does not, theirs is the opinion returned (it names its examples)."""
     start, end = span
     if matcher is None or (end - start) * 2 >= len(text.strip()):
         return None
-    if not question_form(asked_after(text, start, end)):
+    if not asks(asked_after(text, start, end)):
         return None
-    if wishes(_CLAUSE.split(folded[:start])[-1]):
+    if opens_with_wish(folded, start, wishes):
         return None
     match = matcher.match(text)
-    return None if match is None else match.head
+    if match is None or (match.head is not None and match.head.calm):
+        return None if match is None else match.head
+    return match.usage if match.usage is not None and match.usage.calm else match.head

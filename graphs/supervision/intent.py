@@ -34,6 +34,7 @@ from core.embeddings import cached_queries
 from graphs.supervision.head import HeadScore, LinearHead
 from graphs.supervision.language import fold
 from graphs.supervision.screen import NgramScreen, Screen
+from graphs.supervision.usage import UsageExample, UsageHead, UsageScore, load_usage_examples
 
 if TYPE_CHECKING:
     from core.embeddings import Embedder
@@ -89,6 +90,7 @@ class IntentMatch:
     margin_k: float | None = None
     calm_floor: float | None = None
     head: HeadScore | None = None  # the linear head's second opinion (`head.py`)
+    usage: UsageScore | None = None  # used or only mentioned, by labelled examples (`usage.py`)
 
     @property
     def clearly_calm(self) -> bool:
@@ -132,6 +134,26 @@ class IntentMatcher(Protocol):
         ...
 
 
+class ModelNeeded(Exception):
+    """Raised by `NoModel` where `policy.evaluate` would run the embedding model."""
+
+
+class NoModel:
+    """A matcher's first look without its model (`policy.evaluate_without_model`, on the event
+    loop): `match` stops the evaluation instead of embedding."""
+
+    def __init__(self, matcher: IntentMatcher) -> None:
+        self.matcher = matcher
+
+    def match(self, text: str) -> None:
+        raise ModelNeeded
+
+    def screen(self, text: str) -> Screen | None:
+        if not getattr(self.matcher, "warmed", True):
+            raise ModelNeeded  # training the screen would block: let the caller's thread do it
+        return self.matcher.screen(text)
+
+
 def load_examples(path: Path = EXAMPLES_PATH) -> tuple[Example, ...]:
     """The example bank (JSONL: id, text, language, intent); unknown intents are an error."""
     examples = []
@@ -169,18 +191,24 @@ class ExampleMatcher:
         vectors_dir: Path | None = None,
         top_k: int = 5,
         floor_percentile: float = 50.0,
+        usage_examples: Sequence[UsageExample] | None = None,
     ) -> None:
         self.embedder = embedder
         self.top_k = max(1, top_k)
         self.floor_percentile = floor_percentile
         self.vectors_dir = vectors_dir
         self.examples = tuple(examples if examples is not None else load_examples())
+        # the shipped bank brings the shipped usage examples; a test's own bank brings none
+        shipped = examples is None and usage_examples is None
+        usage = load_usage_examples() if shipped else usage_examples
+        self.usage_examples = None if not usage else tuple(usage)
         self._escalates = np.array([e.escalates for e in self.examples], dtype=bool)
         self._bank: np.ndarray | None = None
         self._mean: np.ndarray | None = None
         self._floor: float | None = None
         self._screen: NgramScreen | None = None
         self._head: LinearHead | None = None
+        self._usage: UsageHead | None = None
         self._cache: OrderedDict[str, IntentMatch] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -210,6 +238,7 @@ class ExampleMatcher:
                     self._head = LinearHead(
                         self._bank, self._escalates, intents, directory=self.vectors_dir
                     )
+                    self._usage = self._usage_head(self._mean)
             return self._bank, self._mean
 
     @property
@@ -260,6 +289,19 @@ class ExampleMatcher:
             return self.embedder.embed_queries(texts)
         return cached_queries(self.embedder, texts, self.vectors_dir, "escalation-examples")
 
+    def _usage_head(self, mean: np.ndarray) -> UsageHead | None:
+        """The used-or-mentioned head (`usage.py`), centred with the bank's mean; None for the
+        small test banks, which bring no usage examples."""
+        if self.usage_examples is None:
+            return None
+        texts = [e.text for e in self.usage_examples]
+        if self.vectors_dir is None:
+            raw = self.embedder.embed_queries(texts)
+        else:
+            raw = cached_queries(self.embedder, texts, self.vectors_dir, "sense-examples")
+        vectors = _unit(raw - mean)
+        return UsageHead(self.usage_examples, vectors, directory=self.vectors_dir)
+
     def match(self, text: str) -> IntentMatch | None:
         key = fold(text.strip())
         if not key or not self._escalates.any() or self._escalates.all():
@@ -278,6 +320,7 @@ class ExampleMatcher:
             margin_k=float(self._margins(cosines[None, :])[0]),
             calm_floor=self._floor,
             head=None if self._head is None else self._head.score(query),
+            usage=None if self._usage is None else self._usage.score(query),
         )
         with self._cache_lock:
             self._cache[key] = result

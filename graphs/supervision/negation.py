@@ -78,12 +78,14 @@ class NegationRules(BaseModel):
         r"no need(?: for| to| of)?",
         r"(?:do not|don't|dont|does not|doesn't|doesnt|did not|didn't|didnt|won't|will not"
         r"|never|not|no longer)\s+(?:really\s+)?(?:want|need|require|wanna|asking|ask|looking"
-        r"|interested|requesting|request)(?:ed|ing)?(?:\s+(?:to|for|in|about))?",
+        r"|interested|requesting|request|after|seeking|threatening)(?:ed|ing)?"
+        r"(?:\s+(?:to|for|in|about))?",
         r"no",
         r"without",
         r"(?:am not|'m not|im not|not|never)\s+going\s+to",
         # "don't transfer me", "I won't be taking legal action", "not filing a complaint"
         r"(?:do not|don't|dont)\s+(?:transfer|connect|put|pass|escalate|forward|hand)(?=\s+me)",
+        r"(?:do not|don't|dont|no need to)(?=\s+escalate)",  # the text is cut at the word
         r"(?:do not|don't|dont|no need to)\s+(?:get|bring|involve|loop)(?:\s+in)?",
         r"(?:won't|will not|wont|am not|'m not|im not|not|never|no intention of)\s+(?:be\s+)?"
         r"(?:taking|filing|making|lodging|pursuing|raising|submitting|complaining|suing)",
@@ -117,9 +119,10 @@ class NegationRules(BaseModel):
     # for an agent but never mind, the reset worked"): scope is the rest of the turn, not a window
     later_declines: tuple[str, ...] = (
         r"不用|不需要|不必|算了|免了|免啦|没必要|不(?:会|想)?去?找|取消|不麻烦",
-        r"(?<![a-z])(?:never ?mind|scratch that|forget (?:it|that|about it)|no need|not needed"
+        r"才不会(?:去)?(?:做|这样做|那样做)?|(?:倒)?不至于",  # 提告這種事我才不會做啦
+        r"(?<![a-z])(?:never ?mind|scratch that|forget (?:it|that|about it)|no need|not needed|nah"
         r"|not necessary|no longer needed|cancel that)",
-        r"(?<![a-z])(?:brauche|brauch|benötige) ich (?:nicht|keinen?)(?: mehr)?"
+        r"(?<![a-z])(?:brauche|brauch|benötige) ich (?:\w+ )?(?:nicht|keinen?)(?: mehr)?"
         r"|nicht (?:mehr )?nötig",
         r"必要(?:は)?(?:ない|ありません)|大丈夫です|いりません|結構です",
     )

@@ -10,29 +10,26 @@ Rules, in priority order (the first that fires names the reason):
    unless negated ("不用轉人工", "I don't need to talk to a human") or declined later in the
    turn ("找客服？算了吧"), see `negation`.
 2. `keyword` – a keyword group (legal, complaint, refund, human) matches, not negated and not
-   inside an ignore phrase or pattern (人工智慧, 客服電話, agent of change, and questions *about*
-   the word: 轉人工要錢嗎, 退款要幾天, human-powered, refund policy …). Soft groups (refund,
-   human) are muted on positive closure (no request cue). The most severe group wins. A soft
-   hit with words around it, in a question, is dropped when the turn is clearly calm (n-grams
-   or nearest examples): a question *about* 退款 or 客服 no list foresaw; a legal or complaint
-   hit in its own question, when the linear head calls it calm (`head.py`). A demand keeps its
-   keyword without the model. A request (1) with a threat or a refund is named by that hit.
-   Before 1 and 2, `sense` marks where a listed word is *mentioned*, not used (its meaning or
-   price asked, an if-clause, somebody else's words, an address, a name); "…不管，幫我轉一個"
-   asks for the word mentioned before it (`sense.anaphoric`). See docs/escalation.md.
+   inside an ignore phrase or pattern (人工智慧, 客服電話, 轉人工要錢嗎, refund policy …). Soft
+   groups (refund, human) are muted on positive closure. The most severe group wins. A hit in
+   its own question is judged by examples, not lists: a soft hit is dropped when the turn is
+   clearly calm (n-grams or nearest examples) or the usage examples call the word mentioned
+   (`usage.py`); a legal or complaint hit when the linear head or the usage examples do
+   (`head.py`). A demand keeps its keyword without the model. A request (1) with a threat or a
+   refund is named by that hit. Before 1 and 2, `sense` marks where a listed word is
+   *mentioned* (its meaning or price asked, an if-clause, somebody else's words, an address, a
+   name), and "…不管，幫我轉一個" asks for the word before it (`sense.anaphoric`).
 3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless positive closure.
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
    previous `sustained_turns - 1` user turns all ≤ `sustained_threshold` (-0.3); or repetition
    (`frustration.py`, rule `repetition`): the same question again, or "第三次了", impatiently;
    or sarcasm (`sarcasm.py`, rule `sarcasm`): ironic praise about trouble ("好棒棒，又斷線了").
 5. `vip` – VIP only: AI failures ≥ 1, score ≤ -0.3, or a churn keyword (解約, 攜碼 …).
-6. semantic layer (`intent`), only when no rule fired and the rules found no negated or
-   harmless mention and no closure: the `top_k` nearest escalating examples beat the nearest
-   calm ones by `semantic_margin` (mean centred cosines, see `intent`); the nearest example's
-   intent names the reason (`SEMANTIC_REASONS`) and `details` names both examples and the
-   margin. Frustration needs a turn that is not positive. The n-gram first look
-   (`screen.py`, `PolicyRules.first_look`) decides the turns it is trusted on without the
-   model (plainly calm; or n-gram score and nearest n-gram examples agree, see `screen`).
+6. semantic layer (`intent`), only when no rule fired and nothing was defused or closed: the
+   `top_k` nearest escalating examples beat the nearest calm ones by `semantic_margin`; the
+   nearest example's intent names the reason (`SEMANTIC_REASONS`), `details` names both
+   examples and the margin. The n-gram first look (`screen.py`) decides the turns it is
+   trusted on without the model.
 
 Severities: user_request medium; keyword the group's (legal critical, complaint high, refund
 and human medium); ai_failure medium, high at 6+ failures; sentiment medium, high at ≤ -0.85;
@@ -45,10 +42,10 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Final, Literal, cast
 
-from graphs.supervision.frames import word_bound
+from graphs.supervision.frames import asks, proper_name, word_bound
 from graphs.supervision.frustration import repetition
 from graphs.supervision.head import THREATS, HeadScore, second_opinion
-from graphs.supervision.intent import Intent, IntentMatcher
+from graphs.supervision.intent import Intent, IntentMatcher, ModelNeeded, NoModel
 from graphs.supervision.keywords import CompiledRules, Hit, compiled_rules, scan, touches
 from graphs.supervision.language import fold
 from graphs.supervision.negation import declined, declines_wish, is_negated
@@ -64,9 +61,10 @@ from graphs.supervision.rules import (
 )
 from graphs.supervision.sarcasm import sarcastic
 from graphs.supervision.screen import Screen, Verdict, question_form
-from graphs.supervision.sense import anaphoric, asked_after, mentions, names_only, proper_name
+from graphs.supervision.sense import anaphoric, asked_after, mentions, names_only
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
 from graphs.supervision.turn import EscalationDecision, TurnContext, UserProfile
+from graphs.supervision.usage import UsageScore
 
 __all__ = [
     "REASONS", "EscalationDecision", "KeywordGroup", "PolicyRules", "Reason", "Severity",
@@ -125,7 +123,7 @@ class _Analysis:
             self._refer(folded, compiled)
         self._score: float | None = turn.sentiment_score
         self._look: Screen | Literal[False] | None = False
-        self.second: tuple[str, HeadScore] | None = None  # a threat word in a question, judged
+        self.second: tuple[str, HeadScore | UsageScore] | None = None  # a hard hit, judged
 
     def _refer(self, folded: str, compiled: CompiledRules) -> None:
         """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
@@ -197,20 +195,19 @@ def _user_request(a: _Analysis) -> EscalationDecision | None:
 
 
 def _informational(a: _Analysis, hit: Hit) -> bool:
-    """A soft word (退款, 客服) used in a question *about* it, judged by meaning, not a list:
-    only with words around it (a bare "人工" is a use) and only when the turn is clearly calm
-    (`Screen.clearly_calm`, else `IntentMatch.clearly_calm`; both calibrated on the bank)."""
+    """A soft word (退款, 客服) in a question *about* it, judged by examples, not a list: only
+    with words around it (a bare "人工" is a use), when the turn is clearly calm (`Screen` or
+    `IntentMatch.clearly_calm`) or the usage examples call the word mentioned (`usage.py`)."""
     if a.matcher is None or (hit.end - hit.start) * 2 >= len(a.turn.text.strip()):
         return False
-    # the question that follows the word: from its clause to the end of its sentence ("退款會退到
-    # 哪我知道，問題是還沒退，快退錢" asks nothing after 快退)
-    asked = question_form(asked_after(a.turn.text, hit.start, hit.end))
+    # the question after the word, to its sentence's end ("退款會退到哪我知道，…快退錢": none)
+    asked = asks(asked_after(a.turn.text, hit.start, hit.end))
     look = a.look
     if (look is not None and look.score > look.demand_bar) or (a.rules.first_look and not asked):
         return False  # a demand, or not a question: not a question *about* the word, no model
     if not (look is not None and look.clearly_calm):  # n-grams calmer than ~every escalation
         match = a.matcher.match(a.turn.text)
-        if match is None or not match.clearly_calm:
+        if match is None or not (match.clearly_calm or (match.usage and match.usage.calm)):
             return False
     a.defused = True
     return True
@@ -346,25 +343,6 @@ def evaluate(
     return None if decision is None else _raised(decision, turn, rules)
 
 
-class _ModelNeeded(Exception):
-    """Raised by `_NoModel` where `evaluate` would run the embedding model."""
-
-
-class _NoModel:
-    """A matcher's first look without its model: `match` stops the evaluation instead."""
-
-    def __init__(self, matcher: IntentMatcher) -> None:
-        self.matcher = matcher
-
-    def match(self, text: str) -> None:
-        raise _ModelNeeded
-
-    def screen(self, text: str) -> Screen | None:
-        if not getattr(self.matcher, "warmed", True):
-            raise _ModelNeeded  # training the screen would block: let the caller's thread do it
-        return self.matcher.screen(text)
-
-
 def evaluate_without_model(
     turn: TurnContext,
     rules: PolicyRules,
@@ -377,8 +355,8 @@ def evaluate_without_model(
     if matcher is None:
         return evaluate(turn, rules, scorer)
     try:
-        return evaluate(turn, rules, scorer, _NoModel(matcher))
-    except _ModelNeeded:
+        return evaluate(turn, rules, scorer, NoModel(matcher))
+    except ModelNeeded:
         return "needs_model"
 
 

@@ -383,18 +383,6 @@ def inside(start: int, end: int, spans: list[Mention]) -> Mention | None:
     return next((m for m in spans if start < m.end and m.start < end), None)
 
 
-def proper_name(text: str, start: int) -> bool:
-    """An English word capitalised inside a sentence ("Is Refund Protection an add-on", "the
-    Agent app") is part of a name, not the common word; a sentence's first word is not."""
-    if not text[start : start + 1].isupper() or not text[start + 1 : start + 2].islower():
-        return False
-    before = text[:start].rstrip()
-    words = text.split()
-    if sum(w[:1].isupper() for w in words) * 2 > len(words):
-        return False  # Title Case Everywhere: emphasis, not a name
-    return bool(before) and before[-1] not in ".?!:;\"'“「("
-
-
 def names_only(said: str, rules: SenseRules) -> bool:
     """A request hit that is only a noun for a person (真人客服, live agents), no verb of asking."""
     return _compiled(rules).noun_request.fullmatch(fold(said)) is not None

@@ -37,11 +37,12 @@ def test_policy_f1_gate() -> None:
     assert others and right / len(others) >= 0.85
 
 
-# The sixth pass (H13) wrote 155 rows to *measure* how far the engine generalises (labelled
-# before it ran; 77 of them never seen while tuning, docs/escalation.md). They are not tuned to
-# zero: their false positives are capped at what was measured, so a regression still fails.
-MEASURED: Final = "esc-h13-"
-MEASURED_CEILING: Final = {"negation": 3, "about-the-word": 8}
+# The sixth and seventh passes (H13, H17) wrote 155 and 130 rows to *measure* how far the
+# engine generalises (labelled before it ran; holdouts never seen while tuning, docs/escalation.md).
+# They are not tuned to zero: their false positives are capped at what was measured (H13 4 and 0,
+# H17 4 and 2 at the end of the seventh pass), so a regression still fails.
+MEASURED: Final = ("esc-h13-", "esc-h17-")
+MEASURED_CEILING: Final = {"negation": 2, "about-the-word": 8}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])

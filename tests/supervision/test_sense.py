@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from graphs.supervision.frames import proper_name
 from graphs.supervision.language import fold
 from graphs.supervision.policy import PolicyRules, TurnContext, evaluate
 from graphs.supervision.screen import question_form
-from graphs.supervision.sense import SenseRules, mentions, names_only, proper_name
+from graphs.supervision.sense import SenseRules, mentions, names_only
 
 RULES = PolicyRules()
 
