@@ -17,13 +17,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import uvicorn
 
 from api.metrics.multiprocess import prepare as prepare_metrics
+from api.server import QuietServer
 from api.web.build import WebBuildError, install_packages
 from core.logging import configure_logging
 from core.progress import Progress
@@ -136,21 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     if settings.app_workers != 1:  # each worker process builds its own app
         uvicorn.run("api.app:create_app", factory=True, workers=settings.app_workers, **options)
         return
-    server = uvicorn.Server(uvicorn.Config(app, **options))
-    threading.Thread(target=_watch_for_shutdown, args=(server,), daemon=True).start()
-    server.run()
-
-
-# From SIGTERM to the process's end (uvicorn's 10 s for open connections, then the runtime's
-# close): past it, every thread's stack goes to stderr and the process exits with 1, so a stuck
-# close shows where it hangs instead of keeping a stopped server alive (CI once waited 30 s).
-SHUTDOWN_BUDGET_SECONDS = 25.0
-
-
-def _watch_for_shutdown(server: uvicorn.Server) -> None:
-    while not server.should_exit:
-        time.sleep(0.5)
-    faulthandler.dump_traceback_later(SHUTDOWN_BUDGET_SECONDS, exit=True, file=sys.stderr)
+    # idle: one wake-up a second, not ten; the shutdown budget armed by the exit signal
+    QuietServer(uvicorn.Config(app, **options)).run()
 
 
 if __name__ == "__main__":

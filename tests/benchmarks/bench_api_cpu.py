@@ -1,7 +1,7 @@
 """CPU per click, step by step, of one or more source trees side by side (issue 24, third pass).
 
 Run: .venv/bin/python -m tests.benchmarks.bench_api_cpu [--tree /tmp/head] [--journeys 20]
-     [--reps 5] [--profile cpu|wall]
+     [--reps 5] [--profile cpu|wall] [--pause 0.04]
 
 Wall-clock latency on a shared 2-core box moves with everybody's load; CPU time spent by the
 API for a click hardly does. Each tree (the working tree first, then every `--tree`, e.g. a
@@ -13,6 +13,9 @@ between the trees (A B A B ...); a rep is `--journeys` journeys. Printed: per st
 rep's API CPU ms per click, each tree's API and MCP server CPU per click (/proc, whole
 processes, best and median rep) and the load average. `--profile cpu|wall`: cProfile (thread
 clock or perf_counter) over every rep, written to `<out>/<n>-<tree>/profile-<rep>.pstats`.
+`--pause S`: the member of staff waits S seconds before every click, still one click at a time
+(a paced click without company: on this VM a process woken after a pause runs with cold
+caches, so the same click costs more CPU than back to back; session 15: +1.4 ms at 40 ms).
 """
 
 from __future__ import annotations
@@ -49,10 +52,13 @@ PROBE = Path(__file__).with_name("bench_api_probe.py")
 class Serial:
     """The `Staff` interface `api_journey` clicks through, one click at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, pause: float = 0.0) -> None:
         self.clicks = 0
+        self.pause = pause
 
     async def click(self, step: str, send: Callable[[], Awaitable[tuple[int, Any]]]) -> Any:
+        if self.pause:
+            await asyncio.sleep(self.pause)
         status, value = await send()
         if status >= 400:
             raise RuntimeError(f"{step}: {status} {str(value)[:300]}")
@@ -88,19 +94,19 @@ async def probed_api(tree: Path, env: dict[str, str], out: Path, profile: str): 
         stop_api(process)
 
 
-async def journeys(url: str, token: str, count: int) -> int:
-    staff = Serial()
+async def journeys(url: str, token: str, count: int, pause: float = 0.0) -> int:
+    staff = Serial(pause)
     async with aiohttp.ClientSession(url) as http:
         for _ in range(count):
             await api_journey(http, token, staff, None)  # type: ignore[arg-type]
     return staff.clicks
 
 
-async def rep(api: Probed, token: str, count: int) -> None:
+async def rep(api: Probed, token: str, count: int, pause: float = 0.0) -> None:
     before = cpu_by_role(api.process.pid, ())
     os.kill(api.process.pid, signal.SIGUSR2)
     await asyncio.sleep(0.05)
-    clicks = await journeys(api.url, token, count)
+    clicks = await journeys(api.url, token, count, pause)
     os.kill(api.process.pid, signal.SIGUSR2)
     after = cpu_by_role(api.process.pid, ())
     steps = api.out / "steps.json"
@@ -165,11 +171,12 @@ async def main(args: argparse.Namespace, trees: list[Path]) -> None:
         token = (await sign_in(apis[0].url, "api"))[0]
         for api in apis:  # imports, caches, first compile paths
             await journeys(api.url, token, 3)
-        print(f"load average at start: {os.getloadavg()}", flush=True)
+        print(f"load average at start: {os.getloadavg()}; pause before each click "
+              f"{args.pause * 1000:g} ms", flush=True)  # fmt: skip
         started = time.monotonic()
         for n in range(args.reps):
             for api in apis:
-                await rep(api, token, args.journeys)
+                await rep(api, token, args.journeys, args.pause)
                 print(f"rep {n + 1} {api.tree}: API {api.cpu[-1]['server']:.2f} ms/click, "
                       f"MCP {api.cpu[-1].get('mcp servers', 0):.2f}, "
                       f"load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
@@ -184,5 +191,7 @@ if __name__ == "__main__":
     parser.add_argument("--reps", type=int, default=5, help="reps per tree, alternating")
     parser.add_argument("--profile", choices=["", "cpu", "wall"], default="",
                         help="cProfile every rep on this clock")  # fmt: skip
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds before every click (still serial)")  # fmt: skip
     arguments = parser.parse_args()
     asyncio.run(main(arguments, [ROOT, *(Path(t).resolve() for t in arguments.tree)]))
