@@ -23,9 +23,10 @@ from mcp_servers.promotion.search import (
     PromotionRetriever,
     SearchFilters,
     open_retriever,
-    search_with_context,
-    understood_constraints,
+    parse_query,
+    shape_query,
 )
+from mcp_servers.promotion.search import phases as search_phases
 from mcp_servers.server import build_server, tools_of
 
 mcp = build_server(
@@ -103,6 +104,7 @@ async def search_promotions(
     30GB 以上, 24 個月/不綁約, 搭手機/單辦門號, Netflix, 學生/長輩 ...) become filters or
     boosts; each hit lists them in `understood`, the ones it misses in `unmet`, and
     `relaxed` is true when no plan met the filters and the nearest are shown instead."""
+    phases = search_phases.start()  # None unless SEARCH_PHASES_LOG is set
     context = dict(customer_context or {})
     if context.get("renewal_type") == "single":  # the CRM's word for a plain renewal
         context["renewal_type"] = "plain"
@@ -114,15 +116,15 @@ async def search_promotions(
         if device_type is None
         else tuple(pid for pid, p in catalogue.items() if not fits_device(p, device_type))
     )
-    hits = await search_with_context(
-        await _search_index(),
-        query,
-        context or None,
-        # only promotions on sale today, and only those that fit the device
-        filters=SearchFilters(valid_on=today(), exclude_plan_ids=misfits),
-        top_k=top_k,
-    )
-    understood = understood_constraints(query, context or None)
+    # Shaped once: the search and `understood` read the same text (search_with_context and
+    # understood_constraints would each shape it again).
+    shaped = shape_query(query, context or None)
+    # only promotions on sale today, and only those that fit the device
+    filters = SearchFilters(valid_on=today(), exclude_plan_ids=misfits)
+    search_phases.mark(phases, "shape")
+    retriever = await _search_index()
+    hits = await retriever.search(shaped.text, filters=shaped.filters.merged(filters), top_k=top_k)
+    understood = parse_query(shaped.text).labels()
     results = []
     for hit in hits:
         plan = catalogue.get(hit.plan_id)
@@ -144,6 +146,9 @@ async def search_promotions(
                 relaxed=hit.relaxed,
             )
         )
+    if phases is not None:
+        phases.mark("understood, hits")
+        phases.write()
     return results
 
 

@@ -48,6 +48,7 @@ class QueryVectors:
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._in_flight: dict[str, threading.Event] = {}  # texts being embedded now
 
     def texts(self, parsed: ParsedQuery) -> tuple[str, ...]:
         """What is embedded for `parsed`: its typed and context parts, or the whole text.
@@ -58,6 +59,14 @@ class QueryVectors:
             return (parsed.text,)
         typed, added = parsed.parts
         return (added,) if not parse_query(typed).residual else (typed, added)
+
+    def cached(self, parsed: ParsedQuery) -> bool:
+        """Whether `of(parsed)` finds every part in the LRU (nothing to embed)."""
+        if self.cache_size <= 0:
+            return False
+        parts = self.texts(parsed)
+        with self._lock:
+            return all(part in self._cache for part in parts)
 
     def of(self, parsed: ParsedQuery) -> np.ndarray:
         """The unit query vector of `parsed` (see the module docstring)."""
@@ -76,26 +85,48 @@ class QueryVectors:
 
     def embed_many(self, texts: tuple[str, ...]) -> np.ndarray:
         """Rows in the order given; the texts not cached are embedded in one call, so two
-        missing parts share the engine's per-call cost."""
+        missing parts share the engine's per-call cost. A text another thread is embedding
+        right now is waited for, not embedded twice (two searches for the same words at
+        once, or words embedded ahead of their search: docs/search.md)."""
         found: dict[str, np.ndarray] = {}
-        if self.cache_size > 0:
+        mine: list[str] = []
+        theirs: list[tuple[str, threading.Event]] = []
+        with self._lock:
+            for text in dict.fromkeys(texts):
+                hit = self._cache.get(text) if self.cache_size > 0 else None
+                if hit is not None:
+                    self._cache.move_to_end(text)
+                    found[text] = hit
+                elif (flight := self._in_flight.get(text)) is not None:
+                    theirs.append((text, flight))
+                else:
+                    self._in_flight[text] = threading.Event()
+                    mine.append(text)
+        try:
+            if mine:
+                fresh = self.embedder.embed_queries(mine)
+                for text, vector in zip(mine, fresh, strict=True):
+                    found[text] = vector
+                if self.cache_size > 0:
+                    with self._lock:
+                        for text in mine:
+                            self._cache[text] = found[text]
+                        while len(self._cache) > self.cache_size:
+                            self._cache.popitem(last=False)
+        finally:
             with self._lock:
-                for text in texts:
-                    hit = self._cache.get(text)
-                    if hit is not None:
-                        self._cache.move_to_end(text)
-                        found[text] = hit
-        missing = list(dict.fromkeys(t for t in texts if t not in found))
-        if missing:
-            fresh = self.embedder.embed_queries(missing)
-            for text, vector in zip(missing, fresh, strict=True):
-                found[text] = vector
-            if self.cache_size > 0:
-                with self._lock:
-                    for text in missing:
-                        self._cache[text] = found[text]
-                    while len(self._cache) > self.cache_size:
-                        self._cache.popitem(last=False)
+                for text in mine:
+                    self._in_flight.pop(text).set()
+        for text, flight in theirs:
+            flight.wait()
+            with self._lock:
+                hit = self._cache.get(text)
+            if hit is None:  # the other call failed, or nothing is cached: embed it here
+                hit = self.embedder.embed_queries([text])[0]
+                if self.cache_size > 0:
+                    with self._lock:
+                        self._cache[text] = hit
+            found[text] = hit
         return np.stack([found[t] for t in texts])
 
     def clear(self) -> None:

@@ -4,8 +4,9 @@
 by default) over the same filtered candidate set, keeps the top 20 of each side (zero-score BM25
 hits dropped) and fuses them with Reciprocal Rank Fusion, k=60: the recipe Azure AI Search
 uses, so both backends rank alike. Search is CPU-bound (mostly the query embedding: only the typed
-words are embedded, the context's vector is reused, see dense_query.py) and runs in a worker
-thread so it never blocks the event loop.
+words are embedded, the context's vector is reused, see dense_query.py); a search that must embed
+runs in a worker thread so it never blocks the event loop, one with its vector cached (~1.5 ms)
+runs on the loop (`search`).
 
 Constraints typed in the query (parser.py) act before ranking: hard ones join the filters,
 soft ones add `SOFT_WEIGHT` x satisfaction to the fused score. When the hard ones leave no plan,
@@ -16,9 +17,12 @@ name what they miss in `unmet`, so the staff never see violators passed off as m
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
@@ -27,7 +31,7 @@ import numpy as np
 from core.embeddings import Embedder, build_embedder
 from mcp_servers.backoffice.records import Plan
 
-from .constraints import SOFT_WEIGHT, ParsedQuery, with_parsed
+from .constraints import SOFT_WEIGHT, Constraint, ParsedQuery, with_parsed
 from .dense_query import QueryVectors
 from .fusion import DEFAULT_K, rrf
 from .lexical import LexicalIndex
@@ -42,6 +46,7 @@ from .models import (
     plan_text,
 )
 from .parser import parse_query
+from .phases import CURRENT, mark
 from .query import synonym_expansions
 from .state import State
 from .store import IndexStore, StoredIndex, text_hash
@@ -56,6 +61,21 @@ _SIDES: tuple[Side, ...] = ("bm25", "vector")
 INDEX_SCHEMA = "plan-text-v2"
 _State = State  # the benchmark builds snapshots by hand
 SOFT_DEPTH = 50  # with soft constraints, look deeper so boosted plans can surface
+
+
+@dataclass
+class _FirstStage:
+    """What a local search knows before its query vector (`search_sync`'s first half)."""
+
+    state: State
+    parsed: ParsedQuery
+    mask: np.ndarray | None
+    relaxed: bool
+    boosts: tuple[Constraint, ...]
+    depth: int
+    top_k: int
+    rankings: dict[str, list[str]] = field(default_factory=dict)
+    bm25: np.ndarray | None = None
 
 
 @runtime_checkable
@@ -200,12 +220,26 @@ class LocalHybridRetriever:
     ) -> list[SearchHit]:
         """Rank plans for `query` under `filters` and the constraints the query states;
         `mode` isolates one side for evaluation."""
+        first = self._first_stage(query, filters, top_k, mode)
+        if first is None:
+            return []
+        # typed words embedded apart from the context's, whose vector is reused
+        vector = self.query_vectors.of(first.parsed) if mode != "bm25" else None
+        return self._second_stage(first, vector)
+
+    def _parse(self, query: str) -> ParsedQuery:
+        return parse_query(query) if self.constraints else ParsedQuery(query, query)
+
+    def _first_stage(
+        self, query: str, filters: SearchFilters | None, top_k: int, mode: Mode
+    ) -> _FirstStage | None:
+        """Everything before the query vector: the parse, the filter mask, BM25's ranking."""
         state = self._state
         if state is None:
             raise RuntimeError("the promotion index is not built: call ensure_index(plans) first")
         if top_k <= 0 or not query.strip():
-            return []
-        parsed = parse_query(query) if self.constraints else ParsedQuery(query, query)
+            return None
+        parsed = self._parse(query)
         explicit = filters or SearchFilters()
         mask = state.mask(with_parsed(explicit, parsed))
         relaxed = bool(parsed.hard) and mask is not None and not mask.any()
@@ -213,29 +247,33 @@ class LocalHybridRetriever:
             mask = state.mask(explicit)
         boosts = parsed.constraints if relaxed else parsed.soft
         depth = max(SOFT_DEPTH if boosts else self.per_side, top_k)
-        rankings: dict[str, list[str]] = {}
-        bm25: np.ndarray | None = None
-        cosine: np.ndarray | None = None
+        first = _FirstStage(state, parsed, mask, relaxed, boosts, depth, top_k)
         lexical_text = parsed.residual if self.lexical_residual else parsed.text
         if mode in ("hybrid", "bm25") and lexical_text:
-            bm25 = self._lexical_scores(state.lexical, lexical_text)
-            rankings["bm25"] = [
+            first.bm25 = bm25 = self._lexical_scores(state.lexical, lexical_text)
+            first.rankings["bm25"] = [
                 state.plans[i].plan_id for i in top_indices(bm25, mask, depth, positive=True)
             ]
-        if mode in ("hybrid", "vector"):
-            # typed words embedded apart from the context's, whose vector is reused
-            cosine = state.dense.scores(self.query_vectors.of(parsed))
+        return first
+
+    def _second_stage(self, first: _FirstStage, vector: np.ndarray | None) -> list[SearchHit]:
+        """The dense ranking (with `vector`), RRF, the soft constraints' boosts, the hits."""
+        state, mask, bm25, rankings = first.state, first.mask, first.bm25, first.rankings
+        cosine: np.ndarray | None = None
+        if vector is not None:
+            cosine = state.dense.scores(vector)
             rankings["vector"] = [
-                state.plans[i].plan_id for i in top_indices(cosine, mask, depth, positive=False)
+                state.plans[i].plan_id
+                for i in top_indices(cosine, mask, first.depth, positive=False)
             ]
         fused = rrf(rankings, k=self.rrf_k, weights=self.weights)
-        sat = {c: state.satisfaction(c) for c in boosts}
+        sat = {c: state.satisfaction(c) for c in first.boosts}
         bonus = np.zeros(len(state.plans))
         for values in sat.values():
             bonus += self.soft_weight * values
         ranked = sorted(fused, key=lambda f: -(f.score + bonus[state.row_of[f.key]]))
         hits: list[SearchHit] = []
-        for item in ranked[:top_k]:
+        for item in ranked[: first.top_k]:
             row = state.row_of[item.key]
             hits.append(
                 SearchHit(
@@ -250,7 +288,7 @@ class LocalHybridRetriever:
                     # The cosine is known for every plan, even one only BM25 ranked.
                     vector_score=float(cosine[row]) if cosine is not None else None,
                     unmet=tuple(c.label for c, v in sat.items() if v[row] < 0.5),
-                    relaxed=relaxed,
+                    relaxed=first.relaxed,
                 )
             )
         return hits
@@ -271,7 +309,53 @@ class LocalHybridRetriever:
     async def search(
         self, query: str, *, filters: SearchFilters | None = None, top_k: int = 5
     ) -> list[SearchHit]:
-        return await asyncio.to_thread(self.search_sync, query, filters=filters, top_k=top_k)
+        """`search_sync`, on the event loop when there is nothing to embed.
+
+        A search whose query vector is cached (every untyped list-plans search, and typed
+        words searched before) costs ~1.5 ms of CPU, less than the two
+        thread hand-overs it paid before (their wait: 0.4 ms at the median, 8-10 ms at p95 at
+        paced load, `bench_list_plans`), so it runs here. One that must embed (~20 ms of CPU)
+        runs in a worker thread as before, so calls arriving meanwhile are answered. Ranking
+        BM25 on the loop while the thread embeds was tried: no faster (the two threads
+        contend for the GIL; `bench_search_latency`, docs/search.md). Either way the stages
+        are `search_sync`'s, so the hits are the same.
+        """
+        phases = CURRENT.get()  # None unless SEARCH_PHASES_LOG is set (phases.py)
+        if top_k <= 0 or not query.strip():
+            return []
+        parsed = self._parse(query)
+        if phases is not None:
+            phases.typed = bool(parsed.parts and parsed.parts[0])
+        mark(phases, "parse")
+        if not self.query_vectors.cached(parsed):
+            search = partial(self._search_timed, query, filters=filters, top_k=top_k)
+            run = partial(contextvars.copy_context().run, search)
+            hits = await asyncio.get_running_loop().run_in_executor(None, run)
+            mark(phases, "hop back", switched=True)  # and this thread's CPU from here on
+            return hits
+        first = self._first_stage(query, filters, top_k, "hybrid")  # the same parse (cached)
+        assert first is not None  # the query is not empty
+        mark(phases, "filters, bm25")
+        hits = self._second_stage(first, self.query_vectors.of(parsed))
+        mark(phases, "dense, fuse")
+        return hits
+
+    def _search_timed(
+        self, query: str, *, filters: SearchFilters | None, top_k: int
+    ) -> list[SearchHit]:
+        """`search_sync` in the worker thread, by phase when the phase log is on."""
+        phases = CURRENT.get()
+        if phases is None:
+            return self.search_sync(query, filters=filters, top_k=top_k)
+        mark(phases, "hop", switched=True)
+        first = self._first_stage(query, filters, top_k, "hybrid")
+        assert first is not None  # the query is not empty
+        mark(phases, "filters, bm25")
+        vector = self.query_vectors.of(first.parsed)
+        mark(phases, "embedding")
+        hits = self._second_stage(first, vector)
+        mark(phases, "dense, fuse")
+        return hits
 
     async def aclose(self) -> None:
         return None

@@ -1,0 +1,209 @@
+"""List-plans' critical path at paced load, by phase, typed and untyped searches apart.
+
+Run: .venv/bin/python -m tests.benchmarks.bench_list_plans [--staff 50] [--think 2]
+     [--window 30] [--free-text 0.5] [--db postgres] [--tree /tmp/head --runs 2]
+
+The same staff and journeys as `bench_api` (its Staff, warm-up and window), with the list-plans
+click timed event by event as the client reads its SSE stream, so the phases cost the server
+nothing: POST → first progress event (HTTP, auth, the session lock, the graph's run up to the
+step), → `search_promotions completed` (the search's MCP round trip), → the first candidate's
+check (the two batch calls at once), → the summary (the candidates' events), → `complete` (the
+advance: progress write and checkpoint), → the end of the stream. Typed and untyped searches
+are recorded apart (bench_api pools them). Inside the promotion server each search is timed by
+phase (`SEARCH_PHASES_LOG`, mcp_servers/promotion/search/phases.py: wall and the thread's CPU).
+With `--tree A --tree B`, runs alternate between trees (`.`: the working tree; another, e.g. a
+`git archive` of HEAD, may not log the server's phases), `--runs` each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from mcp_servers.backoffice.golden import GOLDEN
+from tests.benchmarks.bench_api import client, staff_of, warm_up, window
+from tests.benchmarks.bench_api_journeys import JOURNEYS, Staff, p95, step_table
+from tests.benchmarks.bench_servers import own_api, sign_in
+
+
+async def timed_stream(
+    http: aiohttp.ClientSession, path: str, marks: list[tuple[float, str]], **kwargs: Any
+) -> tuple[int, Any]:
+    """POST an SSE step; `marks` gets (ms since the POST, "event stage status") per event."""
+    started = time.perf_counter()
+    async with http.post(path, **kwargs) as response:
+        if response.status >= 400 or response.content_type != "text/event-stream":
+            body = await response.read()
+            return response.status, body if response.status >= 400 else json.loads(body)
+        buffer, complete = "", None
+        async for chunk in response.content.iter_any():
+            now = (time.perf_counter() - started) * 1000
+            buffer += chunk.decode()
+            *blocks, buffer = buffer.replace("\r\n", "\n").split("\n\n")
+            for block in blocks:
+                kind = next((x[7:] for x in block.split("\n") if x.startswith("event: ")), "")
+                data = next((x[6:] for x in block.split("\n") if x.startswith("data: ")), "")
+                body = json.loads(data) if data else {}
+                marks.append((now, f"{kind} {body.get('stage', '')} {body.get('status', '')}"))
+                if kind == "complete":
+                    complete = body["data"]
+        marks.append(((time.perf_counter() - started) * 1000, "end"))
+        if complete is None:
+            raise RuntimeError(f"stream without complete: {marks[-3:]}")
+        first = next((ms for ms, _ in marks), 0.0)
+        return response.status, (first, {"data": complete})
+
+
+def phases_of(marks: list[tuple[float, str]]) -> dict[str, float]:
+    """The phase durations of one list-plans stream (see the module docstring)."""
+
+    def at(prefix: str) -> float | None:
+        return next((ms for ms, name in marks if name.startswith(prefix)), None)
+
+    first = marks[0][0]
+    searched = at("progress search_promotions completed")
+    checked = at("progress check_promotion_eligibility")
+    summary = at("progress summary completed")
+    complete, end = at("complete"), marks[-1][0]
+    if searched is None or summary is None or complete is None:
+        return {}
+    out = {"before search": first, "search": searched - first}
+    if checked is not None:
+        out |= {"batch": checked - searched, "check events": summary - checked}
+    return out | {"advance": complete - summary, "tail": end - complete, "total": end}
+
+
+async def phased_journey(
+    http: aiohttp.ClientSession, token: str, staff: Staff, words: str | None
+) -> None:
+    """bench_api's journey (`api_journey`), each list-plans click's phases recorded by kind."""
+    headers = {"Authorization": f"Bearer {token}"}
+    base, sid = "/api/renewal-workflow", ""
+
+    async def step(name: str, path: str, **body: Any) -> dict[str, Any]:
+        marks: list[tuple[float, str]] = []
+
+        def send() -> Any:
+            marks.clear()  # a refused click is sent again
+            payload = {"session_id": sid, **body} if sid else None
+            return timed_stream(http, f"{base}/{path}", marks, json=payload, headers=headers)
+
+        answer: dict[str, Any] = (await staff.click(name, send))["data"]
+        if path == "step/list-plans" and staff.rec.inside():
+            kind = "typed" if body.get("query") else "untyped"
+            for phase, ms in phases_of(marks).items():
+                staff.rec.samples[f"list-plans {kind}: {phase}"].append(ms)
+        return answer
+
+    sid = (await step("start", "start"))["session_id"]
+    await step("query-customer", "step/query-customer", id_number=GOLDEN.eligible.national_id)
+    await step("list-phones", "step/list-phones")
+    await step("select-phone", "step/select-phone", phone_number=GOLDEN.eligible.phone)
+    await step("select-device-type", "step/select-device-type", device_type="smartphone")
+    view = await step("select-device-os", "step/select-device-os", os_type="ios")
+    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
+    color = next(c["color"] for c in device["colors"] if c["available"])
+    await step("select-device", "step/select-device", device_id=device["device_id"], color=color)
+    search = {"query": words} if words else {}
+    view = await step("list-plans (SSE)", "step/list-plans", **search)
+    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
+    if len(plans) >= 2:
+        await step("compare (SSE, LLM)", "step/compare", compare=plans[:2])
+    if not plans:
+        view = await step("list-plans (SSE)", "step/list-plans")
+        plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
+    await step("select-plan", "step/select-plan", plan_id=plans[0])
+    await step("confirm", "step/confirm", confirmed=True)
+    done = await step("submit", "submit", submit=True)
+    assert done["outcome"] == "completed", done
+
+
+JOURNEYS["api-phases"] = phased_journey
+
+
+def server_phases(log: Path, offset: int) -> dict[str, dict[str, list[float]]]:
+    """The promotion server's phase lines written after `offset`: kind -> "phase wall/CPU"."""
+    out: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    if not log.exists():
+        return out
+    with log.open(encoding="utf-8") as lines:
+        lines.seek(offset)
+        for line in lines:
+            row = json.loads(line)
+            kind = "typed" if row.pop("typed") else "untyped"
+            total = [0.0, 0.0]
+            for phase, (wall, cpu) in row.items():
+                out[kind][f"{phase} wall"].append(wall)
+                out[kind][f"{phase} CPU"].append(cpu)
+                total = [total[0] + wall, total[1] + cpu]
+            out[kind]["total wall"].append(total[0])
+            out[kind]["total CPU"].append(total[1])
+    return out
+
+
+def _cells(values: list[float]) -> str:
+    return f"{len(values)} | {statistics.median(values):.1f} | {p95(values):.1f}"
+
+
+async def run(args: argparse.Namespace, tree: Path | None, label: str) -> None:
+    log = Path(tempfile.mkdtemp(prefix="bench-lp-")) / "phases.jsonl"
+    extra = {"SEARCH_PHASES_LOG": str(log)}
+    async with own_api(args.db, "api", 1, extra, tree) as served:
+        tokens = await sign_in(served.url, "api")
+        await warm_up(served, "api-phases", tokens, args)
+        async with client(served.url, args.staff) as http:
+            members = staff_of(http, "api-phases", tokens, args, args.think)
+            await members.window(args.staff, args.ramp)
+            offset = log.stat().st_size if log.exists() else 0
+            load = os.getloadavg()[0]
+            measured = await window(served, members, args.staff, args.window)
+            await members.close()
+    rec = measured.rec
+    after = os.getloadavg()[0]
+    print(f"\n### {label}: staff={args.staff} think={args.think}s window={args.window}s "
+          f"free_text={args.free_text}, load average {load:.2f} -> {after:.2f}")  # fmt: skip
+    print("\n".join(step_table(rec)))
+    print(measured.summary())
+    others = {k: v for k, v in rec.samples.items() if "LLM" not in k and "list-plans" not in k}
+    worst = max(others.items(), key=lambda kv: p95(kv[1]))
+    print(f"worst other non-LLM step: {worst[0]} p95 {p95(worst[1]):.0f} ms")
+    print("\n| promotion server, per search (ms) | n | p50 | p95 |\n|---|---|---|---|")
+    for kind, rows in server_phases(log, offset).items():
+        for phase, values in rows.items():
+            print(f"| {kind}: {phase} | {_cells(values)} |")
+    print(flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--staff", type=int, default=50)
+    parser.add_argument("--think", type=float, default=2.0)
+    parser.add_argument("--window", type=float, default=30.0)
+    parser.add_argument("--ramp", type=float, default=5.0)
+    parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--free-text", type=float, default=0.5)
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--tree", action="append", default=[],
+                        help="a source tree to serve (absolute path; '.': the working tree); "
+                        "repeat it to alternate trees run by run (default: '.')")  # fmt: skip
+    parser.add_argument("--runs", type=int, default=1, help="runs of each tree")
+    args = parser.parse_args()
+    trees = [None if t == "." else Path(t) for t in args.tree or ["."]]
+    for n in range(args.runs):
+        for tree in trees:
+            label = "working tree" if tree is None else f"tree {tree}"
+            asyncio.run(run(args, tree, f"{label}, run {n + 1}"))
+
+
+if __name__ == "__main__":
+    main()
