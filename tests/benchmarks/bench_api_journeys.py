@@ -200,37 +200,18 @@ async def api_journey(
     """One staff member through the whole renewal with a device, over this service's API."""
     headers = {"Authorization": f"Bearer {token}"}
     base = "/api/renewal-workflow"
-    sid = ""
+    session: dict[str, str] = {}
 
     async def step(name: str, path: str, **body: Any) -> dict[str, Any]:
         def send() -> Awaitable[tuple[int, Any]]:
+            sid = session.get("id")
             payload = {"session_id": sid, **body} if sid else None
             return _post(http, f"{base}/{path}", json=payload, headers=headers)
 
         answer: dict[str, Any] = (await rec.click(name, send))["data"]
         return answer
 
-    sid = (await step("start", "start"))["session_id"]
-    await step("query-customer", "step/query-customer", id_number=GOLDEN.eligible.national_id)
-    await step("list-phones", "step/list-phones")
-    await step("select-phone", "step/select-phone", phone_number=GOLDEN.eligible.phone)
-    await step("select-device-type", "step/select-device-type", device_type="smartphone")
-    view = await step("select-device-os", "step/select-device-os", os_type="ios")
-    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
-    color = next(c["color"] for c in device["colors"] if c["available"])
-    await step("select-device", "step/select-device", device_id=device["device_id"], color=color)
-    search = {"query": words} if words else {}
-    view = await step("list-plans (SSE)", "step/list-plans", **search)
-    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
-    if len(plans) >= 2:
-        await step("compare (SSE, LLM)", "step/compare", compare=plans[:2])
-    if not plans:  # the typed words found nothing this customer qualifies for: a new search
-        view = await step("list-plans (SSE)", "step/list-plans")
-        plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
-    await step("select-plan", "step/select-plan", plan_id=plans[0])
-    await step("confirm", "step/confirm", confirmed=True)
-    done = await step("submit", "submit", submit=True)
-    assert done["outcome"] == "completed", done
+    await renewal_clicks(step, words, lambda sid: session.update(id=sid))
 
 
 async def langgraph_dev_journey(
@@ -290,3 +271,32 @@ def step_table(rec: Recorder) -> list[str]:
         lines.append(f"| {step} | {len(samples)} | {statistics.median(samples):.0f} "
                      f"| {p95(samples):.0f} | {max(samples):.0f} |")  # fmt: skip
     return lines
+
+
+Step = Callable[..., Awaitable[dict[str, Any]]]
+
+
+async def renewal_clicks(step: Step, words: str | None, started: Callable[[str], None]) -> None:
+    """The renewal with a device, click by click, through `step(name, path, **body)`; `started`
+    gets the new session id (each journey's `step` sends it with every later click)."""
+    started((await step("start", "start"))["session_id"])
+    await step("query-customer", "step/query-customer", id_number=GOLDEN.eligible.national_id)
+    await step("list-phones", "step/list-phones")
+    await step("select-phone", "step/select-phone", phone_number=GOLDEN.eligible.phone)
+    await step("select-device-type", "step/select-device-type", device_type="smartphone")
+    view = await step("select-device-os", "step/select-device-os", os_type="ios")
+    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
+    color = next(c["color"] for c in device["colors"] if c["available"])
+    await step("select-device", "step/select-device", device_id=device["device_id"], color=color)
+    search = {"query": words} if words else {}
+    view = await step("list-plans (SSE)", "step/list-plans", **search)
+    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
+    if len(plans) >= 2:
+        await step("compare (SSE, LLM)", "step/compare", compare=plans[:2])
+    if not plans:  # the typed words found nothing this customer qualifies for: a new search
+        view = await step("list-plans (SSE)", "step/list-plans")
+        plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
+    await step("select-plan", "step/select-plan", plan_id=plans[0])
+    await step("confirm", "step/confirm", confirmed=True)
+    done = await step("submit", "submit", submit=True)
+    assert done["outcome"] == "completed", done

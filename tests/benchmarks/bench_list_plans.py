@@ -30,9 +30,8 @@ from typing import Any
 
 import aiohttp
 
-from mcp_servers.backoffice.golden import GOLDEN
 from tests.benchmarks.bench_api import client, staff_of, warm_up, window
-from tests.benchmarks.bench_api_journeys import JOURNEYS, Staff, p95, step_table
+from tests.benchmarks.bench_api_journeys import JOURNEYS, Staff, p95, renewal_clicks, step_table
 from tests.benchmarks.bench_servers import own_api, sign_in
 
 
@@ -88,13 +87,15 @@ async def phased_journey(
 ) -> None:
     """bench_api's journey (`api_journey`), each list-plans click's phases recorded by kind."""
     headers = {"Authorization": f"Bearer {token}"}
-    base, sid = "/api/renewal-workflow", ""
+    base = "/api/renewal-workflow"
+    session: dict[str, str] = {}
 
     async def step(name: str, path: str, **body: Any) -> dict[str, Any]:
         marks: list[tuple[float, str]] = []
 
         def send() -> Any:
             marks.clear()  # a refused click is sent again
+            sid = session.get("id")
             payload = {"session_id": sid, **body} if sid else None
             return timed_stream(http, f"{base}/{path}", marks, json=payload, headers=headers)
 
@@ -105,27 +106,7 @@ async def phased_journey(
                 staff.rec.samples[f"list-plans {kind}: {phase}"].append(ms)
         return answer
 
-    sid = (await step("start", "start"))["session_id"]
-    await step("query-customer", "step/query-customer", id_number=GOLDEN.eligible.national_id)
-    await step("list-phones", "step/list-phones")
-    await step("select-phone", "step/select-phone", phone_number=GOLDEN.eligible.phone)
-    await step("select-device-type", "step/select-device-type", device_type="smartphone")
-    view = await step("select-device-os", "step/select-device-os", os_type="ios")
-    device = next(d for d in view["waiting"]["show"]["devices"] if d["in_stock"])
-    color = next(c["color"] for c in device["colors"] if c["available"])
-    await step("select-device", "step/select-device", device_id=device["device_id"], color=color)
-    search = {"query": words} if words else {}
-    view = await step("list-plans (SSE)", "step/list-plans", **search)
-    plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
-    if len(plans) >= 2:
-        await step("compare (SSE, LLM)", "step/compare", compare=plans[:2])
-    if not plans:
-        view = await step("list-plans (SSE)", "step/list-plans")
-        plans = [p["plan_id"] for p in view["waiting"]["show"]["plans"]]
-    await step("select-plan", "step/select-plan", plan_id=plans[0])
-    await step("confirm", "step/confirm", confirmed=True)
-    done = await step("submit", "submit", submit=True)
-    assert done["outcome"] == "completed", done
+    await renewal_clicks(step, words, lambda sid: session.update(id=sid))
 
 
 JOURNEYS["api-phases"] = phased_journey
