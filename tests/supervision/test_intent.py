@@ -33,13 +33,6 @@ RULES = PolicyRules()
 BANK = load_examples()
 
 
-@pytest.fixture(scope="module")
-def matcher() -> ExampleMatcher:
-    found = default_matcher()
-    found.warm()
-    return found
-
-
 def decide(matcher: IntentMatcher, text: str, *, vip: bool = False, rules: PolicyRules = RULES):
     turn = TurnContext(text=text, at=AT, user_profile=UserProfile(vip=vip))
     return evaluate(turn, rules, matcher=matcher)

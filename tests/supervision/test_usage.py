@@ -12,18 +12,11 @@ import re
 import numpy as np
 import pytest
 
-from graphs.supervision.intent import ExampleMatcher, default_matcher, load_examples
+from graphs.supervision.intent import ExampleMatcher, load_examples
 from graphs.supervision.policy import PolicyRules, TurnContext, evaluate
 from graphs.supervision.usage import PERCENTILE, USAGE_PATH, load_usage_examples
 
 RULES = PolicyRules()
-
-
-@pytest.fixture(scope="module")
-def matcher() -> ExampleMatcher:
-    found = default_matcher()
-    found.warm()
-    return found
 
 
 def decide(text: str, matcher: ExampleMatcher | None = None) -> str | None:
