@@ -93,6 +93,24 @@ def test_a_typed_renewal_search_embeds_only_the_typed_words() -> None:
     assert len(embedder.asked) == 2  # the same words typed for another customer: cached
 
 
+def test_typing_a_word_the_context_adds_still_reuses_the_context_vector() -> None:
+    """This customer's context adds 吃到飽 大流量 學生 手機專案. Staff typing 吃到飽 or 學生
+    (what they often type) used to drop those words from the context part, so it was a new
+    text and embedded again (~15 tokens, ~20 ms of CPU); now only the typed words are, and
+    吃到飽 alone, a constraint (its filter does the work), embeds nothing."""
+    embedder = Recording()
+    retriever = LocalHybridRetriever(embedder)
+    retriever.ensure_index_sync(list(TINY_PLANS))
+    untyped = parse_query(shaped(renewal_state(), None)).text
+    assert "吃到飽 大流量 學生 手機專案" in untyped
+    retriever.search_sync(shaped(renewal_state(), None))
+    for typed in ("吃到飽", "學生 手機專案 網內互打"):
+        parsed = parse_query(shaped(renewal_state(), typed))
+        assert parsed.parts[1] == untyped
+        retriever.search_sync(shaped(renewal_state(), typed))
+    assert embedder.asked == [untyped, "學生 手機專案 網內互打"]
+
+
 def test_the_step_words_are_preferences_and_the_context_still_filters() -> None:
     """搭配手機 after the mark no longer filters by itself; the renewal type does, so the same
     plans are admitted (T05 is the only plan with a device)."""

@@ -56,6 +56,17 @@ def test_words_already_in_query_are_not_repeated() -> None:
     assert "大流量" in shaped.text
 
 
+def test_after_a_mark_the_added_words_depend_on_the_context_alone() -> None:
+    """Typed words before the mark do not remove a need: the part after it stays the same."""
+    ctx = {"data_used_gb": 20, "data_limit_gb": 20, "renewal_type": "with_device"}
+    untyped = shape_query("|| 續約 搭配手機", ctx).text
+    assert untyped == "|| 續約 搭配手機 || 吃到飽 大流量 手機專案"
+    typed = shape_query("吃到飽 手機專案 || 續約 搭配手機", ctx).text
+    assert typed == f"吃到飽 手機專案 {untyped}"
+    # the step's own words still count: a need they already say is not added again
+    assert shape_query("|| 續約 吃到飽", ctx).text == "|| 續約 吃到飽 || 大流量 手機專案"
+
+
 def test_renewal_type_identities_budget_and_date_become_filters() -> None:
     ctx = CustomerContext(
         renewal_type="plain",

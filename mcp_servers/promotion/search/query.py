@@ -168,17 +168,26 @@ def _needs(ctx: CustomerContext) -> list[tuple[str, str]]:
 
 
 def shape_query(query: str, context: CustomerContext | dict | None = None) -> ShapedQuery:
-    """Expand `query` with the customer's needs and derive hard filters from the context."""
+    """Expand `query` with the customer's needs and derive hard filters from the context.
+
+    A need already said is not repeated. In a query that carries `CONTEXT_MARK` (the renewal
+    step's: typed words, the mark, the step's own words) only the part from the mark on counts
+    as said: the words added then depend on the context alone, so the context part of every
+    search for one customer is the same text and its vector is reused (`dense_query`). Deduped
+    against the typed words too, typing 吃到飽 for a heavy data user made that part a new text,
+    embedded (~15 tokens, ~20 ms of CPU) once per such variant (docs/search.md, H20).
+    """
     query = " ".join(query.split())
     if context is None:
         return ShapedQuery(text=query, filters=SearchFilters())
     ctx = (
         context if isinstance(context, CustomerContext) else CustomerContext.model_validate(context)
     )
+    said = query[max(query.find(CONTEXT_MARK), 0) :].lower()  # no mark: the whole query
     words: list[str] = []
     reasons: list[str] = []
     for phrase, reason in _needs(ctx):
-        new = [w for w in phrase.split() if w.lower() not in query.lower() and w not in words]
+        new = [w for w in phrase.split() if w.lower() not in said and w not in words]
         if new:
             words.extend(new)
             reasons.append(f"{reason} -> {' '.join(new)}")
