@@ -1,8 +1,8 @@
 """The served search (`LocalHybridRetriever.search`) in two stages (issue 24 part 3, H18).
 
 A search whose query vector is cached runs on the event loop (no thread hand-over); one that
-must embed starts the embedding in a worker thread and ranks BM25 meanwhile. Either way the
-hits are `search_sync`'s, which evaluation and the benchmarks use.
+must embed runs whole in a worker thread. Either way the hits are `search_sync`'s, which
+evaluation and the benchmarks use.
 """
 
 from __future__ import annotations
