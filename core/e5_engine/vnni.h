@@ -13,6 +13,21 @@
 #include <immintrin.h>
 
 #define SB_RO 8
+/* facc[r] += the products of rows 0..ro-1 with block pair p of one token's activations */
+static inline __attribute__((always_inline)) void sb_rows(
+        const int8_t *wexp, const __m512 *dw2, const int8_t *a, const __m512 *dt,
+        const __m512i *st, int nin, int np, int p, int ro, __m512 *facc) {
+    __m512i av = _mm512_loadu_si512((const void *)(a + p * 2 * QK));
+    __m512 d = dt[p];
+    __m512i s0 = st[p];
+#pragma GCC unroll 8
+    for (int r = 0; r < ro; r++) {
+        __m512i wv = _mm512_load_si512((const void *)(wexp + (size_t)r * nin + p * 2 * QK));
+        __m512i s = _mm512_dpbusd_epi32(s0, wv, av);
+        facc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw2[r * np + p], d), facc[r]);
+    }
+}
+
 static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
                              const int8_t *aq, const float *ad, const int32_t *as,
                              float *Y, int L, int nout, int nin) {
@@ -56,34 +71,10 @@ static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
                 const __m512i *st = ns2 + (size_t)t * np;
                 __m512 facc[SB_RO];
                 for (int r = 0; r < SB_RO; r++) facc[r] = _mm512_setzero_ps();
-                if (ro == SB_RO) {  /* a constant row count lets the compiler unroll */
-                    for (int p = 0; p < np; p++) {
-                        __m512i av = _mm512_loadu_si512((const void *)(a + p * 2 * QK));
-                        __m512 d = dt[p];
-                        __m512i s0 = st[p];
-#pragma GCC unroll 8
-                        for (int r = 0; r < SB_RO; r++) {
-                            __m512i wv = _mm512_load_si512(
-                                (const void *)(wexp + (size_t)r * nin + p * 2 * QK));
-                            __m512i s = _mm512_dpbusd_epi32(s0, wv, av);
-                            facc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s),
-                                                      _mm512_mul_ps(dw2[r * np + p], d), facc[r]);
-                        }
-                    }
-                } else {
-                    for (int p = 0; p < np; p++) {
-                        __m512i av = _mm512_loadu_si512((const void *)(a + p * 2 * QK));
-                        __m512 d = dt[p];
-                        __m512i s0 = st[p];
-                        for (int r = 0; r < ro; r++) {
-                            __m512i wv = _mm512_load_si512(
-                                (const void *)(wexp + (size_t)r * nin + p * 2 * QK));
-                            __m512i s = _mm512_dpbusd_epi32(s0, wv, av);
-                            facc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s),
-                                                      _mm512_mul_ps(dw2[r * np + p], d), facc[r]);
-                        }
-                    }
-                }
+                if (ro == SB_RO)  /* a constant row count lets the compiler unroll */
+                    for (int p = 0; p < np; p++) sb_rows(wexp, dw2, a, dt, st, nin, np, p, SB_RO, facc);
+                else
+                    for (int p = 0; p < np; p++) sb_rows(wexp, dw2, a, dt, st, nin, np, p, ro, facc);
                 for (int r = 0; r < ro; r++)
                     Y[(size_t)t * nout + oo + r] =
                         (bias ? bias[oo + r] : 0.f) + _mm512_reduce_add_ps(facc[r]);
