@@ -14,7 +14,9 @@ compare runs at similar load). `--compare` runs the same turns again with the n-
 off; `--threads` embeds the model turns' texts (and longer joins of them) on one and on two
 OpenMP threads, by length (docs/escalation.md, Latency, seventh pass).
 The bench runs against another checkout too (`PYTHONPATH=<tree> python <this file>`): it only
-wraps the matcher.
+wraps the matcher; `--devset FILE` and `--exclude PREFIX` time both trees on the same rows
+(`--exclude esc-h21-` is the seventh pass's 838-row mix, `--older` the 553 rows before the
+sixth).
 
 `--sweep` also prints the calibration behind the shipped default (docs/escalation.md):
 precision/recall/F1 of `semantic_margin` values by leave-one-out on the example bank (how the
@@ -29,6 +31,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -85,16 +88,26 @@ def _turns(rows: list[DevRow]) -> list[TurnContext]:
     ]  # fmt: skip
 
 
-# rows written by the sixth and seventh passes to measure generalisation (weighted toward
-# mentions and requests asked as questions): `--older` leaves them out, the mix the budget was
-# first measured on
-MEASURING_ROWS: Final = ("esc-h13-", "esc-h17-")
+# rows written by the sixth, seventh and eighth passes to measure generalisation (weighted
+# toward mentions and requests asked as questions): `--older` leaves them out, the mix the
+# budget was first measured on; `--exclude esc-h21-` gives the seventh pass's 838-row mix
+MEASURING_ROWS: Final = ("esc-h13-", "esc-h17-", "esc-h21-")
 
 
-def bench(rounds: int, *, first_look: bool = True, older: bool = False) -> list[str]:
+def bench(
+    rounds: int,
+    *,
+    first_look: bool = True,
+    older: bool = False,
+    devset: Path | None = None,
+    exclude: tuple[str, ...] = (),
+) -> list[str]:
     """Every dev turn (or the older mix), by path: rules only, n-gram first look (no model),
-    model. Returns the texts of the model turns (for `--threads`)."""
-    rows = [r for r in load_devset() if not (older and r.id.startswith(MEASURING_ROWS))]
+    model. Returns the texts of the model turns (for `--threads`). `devset` and `exclude` pick
+    the rows, so two checkouts can be timed on the same ones."""
+    left_out = exclude + (MEASURING_ROWS if older else ())
+    rows = [r for r in (load_devset(devset) if devset else load_devset())
+            if not r.id.startswith(left_out)]  # fmt: skip
     rules = PolicyRules(first_look=first_look)
     matcher = default_matcher()
     started = time.perf_counter()
@@ -227,12 +240,16 @@ def main() -> None:
     parser.add_argument("--threads", action="store_true",
                         help="also embed the model turns on one and on two OpenMP threads "
                              "(run with OMP_WAIT_POLICY=PASSIVE)")  # fmt: skip
+    parser.add_argument("--devset", type=Path, help="rows from this file (default: the dev split)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="PREFIX",
+                        help="leave out rows whose id starts with PREFIX (repeatable)")  # fmt: skip
     args = parser.parse_args()
-    texts = bench(args.rounds, older=args.older)
+    rows = {"devset": args.devset, "exclude": tuple(args.exclude)}
+    texts = bench(args.rounds, older=args.older, **rows)
     if args.threads:
         threads(texts)
     if args.compare:
-        bench(args.rounds, first_look=False, older=args.older)
+        bench(args.rounds, first_look=False, older=args.older, **rows)
     if args.sweep:
         sweep()
 

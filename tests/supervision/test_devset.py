@@ -37,12 +37,13 @@ def test_policy_f1_gate() -> None:
     assert others and right / len(others) >= 0.85
 
 
-# The sixth and seventh passes (H13, H17) wrote 155 and 130 rows to *measure* how far the
-# engine generalises (labelled before it ran; holdouts never seen while tuning, docs/escalation.md).
-# They are not tuned to zero: their false positives are capped at what was measured (H13 4 and 0,
-# H17 4 and 2 at the end of the seventh pass), so a regression still fails.
-MEASURED: Final = ("esc-h13-", "esc-h17-")
-MEASURED_CEILING: Final = {"negation": 2, "about-the-word": 8}
+# The sixth, seventh and eighth passes (H13, H17, H21) wrote 155, 130 and 149 rows to *measure*
+# how far the engine generalises (labelled before it ran; docs/escalation.md). They are not tuned
+# to zero: their false positives are capped at what the shipped engine measures (negation: H17 2
+# + H21 9; about the word: H13 4 + H17 4 + H21 12; the eighth pass's rules cut H21's to 7 and 2
+# on dev but not one on blind, so they were not shipped), so a regression still fails.
+MEASURED: Final = ("esc-h13-", "esc-h17-", "esc-h21-")
+MEASURED_CEILING: Final = {"negation": 11, "about-the-word": 20}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
