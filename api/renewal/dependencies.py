@@ -20,7 +20,10 @@ def install_renewal(app: Litestar) -> None:
     runtime: Runtime = app.state.runtime
     settings = runtime.settings
     locks = SessionLocks(
-        runtime.redis, settings.redis_key_prefix, lease_seconds=settings.renewal_lock_lease_seconds
+        runtime.redis,
+        settings.redis_key_prefix,
+        lease_seconds=settings.renewal_lock_lease_seconds,
+        trips=runtime.graphs.checkpointer.redis,  # the release's transport (api.renewal.locks)
     )
     app.state.renewal_service = RenewalService(
         runtime.renewal,

@@ -14,6 +14,14 @@ lapsed. Renewal then takes it back if nobody else has (logged); if another reque
 meanwhile, the holder marks the lock `lost` and logs an error: the graph's nodes are idempotent
 (progress is an UPDATE, the reservation carries an idempotency key, completion is
 compare-and-set), so two runs that overlap this way still count the sale once.
+
+A step takes the lock in the round trip of its session read (`take`, then
+`RenewalFlow.read(ahead=)`, then `settle`): the `SET` goes first in that round trip, so the lock
+is still taken before the session is read on the server, without a round trip of its own
+(issue 24). The `SET` is `NX GET`: a request the saver's transport resends after a lost
+connection finds its own token and holds the lock, instead of refusing itself for a lease.
+Given the saver's transport (`trips`), the release goes through it too: the same EVALSHA at
+about half redis-py's client CPU (`tests/benchmarks/bench_session_lock.py`).
 """
 
 from __future__ import annotations
@@ -26,6 +34,9 @@ from redis.asyncio import Redis
 
 from core.errors import RunInProgress
 from core.logging import get_logger
+from graphs.checkpoint.lua import LuaScript
+from graphs.checkpoint.transport import RoundTrips
+from graphs.renewal.reads import Ahead
 
 log = get_logger(__name__)
 
@@ -33,6 +44,7 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+RELEASE_LUA = LuaScript.of(_RELEASE)
 # 1: renewed; 2: had lapsed and nobody took it, taken back; 0: another holder has it
 _RENEW = """
 local holder = redis.call('get', KEYS[1])
@@ -94,12 +106,34 @@ class HeldLock:
             self._renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):  # a dead renewal is fine
                 await self._renewing
-        await self.locks.release_script(keys=[self.key], args=[self.token])
+        if self.locks.trips is not None:
+            await self.locks.trips.eval(RELEASE_LUA, [self.key], [self.token])
+        else:
+            await self.locks.release_script(keys=[self.key], args=[self.token])
+
+
+class Take(Ahead):
+    """The session's lock, asked for in the round trip of another command (the session read)."""
+
+    __slots__ = ("key", "session_id", "token")
+
+    def __init__(self, key: str, token: str, session_id: str, lease_ms: int) -> None:
+        super().__init__([("SET", key, token, "NX", "GET", "PX", lease_ms)])
+        self.key, self.token, self.session_id = key, token, session_id
 
 
 class SessionLocks:
-    def __init__(self, redis: Redis, prefix: str, *, lease_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str,
+        *,
+        lease_seconds: float = 2.0,
+        trips: RoundTrips | None = None,
+    ) -> None:
+        """`trips`: the checkpoint saver's transport on the same Redis, for the release."""
         self.redis = redis
+        self.trips = trips
         self.prefix = f"{prefix}:renewal:lock"
         self.lease_seconds = lease_seconds
         # a quarter lease: three renewals may be missed (a busy loop, a slow Redis) before it lapses
@@ -111,14 +145,32 @@ class SessionLocks:
     def key(self, session_id: str) -> str:
         return f"{self.prefix}:{session_id}"
 
-    async def acquire(self, session_id: str) -> HeldLock:
-        """Take the session's lock or raise RunInProgress (409) without waiting."""
-        key, token = self.key(session_id), uuid.uuid4().hex
-        took = await self.redis.set(key, token, nx=True, px=int(self.lease_seconds * 1000))
-        if not took:
+    def take(self, session_id: str) -> Take:
+        """The lock's `SET`, for another round trip to carry; `settle` reads its reply."""
+        lease_ms = int(self.lease_seconds * 1000)
+        return Take(self.key(session_id), uuid.uuid4().hex, session_id, lease_ms)
+
+    def settle(self, take: Take) -> HeldLock:
+        """The lock a sent `take` got, or RunInProgress (409) when another request holds it."""
+        if not take.replies:
+            raise RuntimeError(f"the lock request for {take.key} was never sent")
+        holder = take.replies[0]
+        if isinstance(holder, Exception):
+            raise holder
+        if isinstance(holder, bytes):
+            holder = holder.decode()
+        if holder is not None and holder != take.token:  # None: it was free, now ours
             raise RunInProgress(
                 "another request is already working on this session; retry when it finishes",
-                session_id=session_id,
+                session_id=take.session_id,
                 retry_after=1,
             )
-        return HeldLock(self, key, token)
+        return HeldLock(self, take.key, take.token)
+
+    async def acquire(self, session_id: str) -> HeldLock:
+        """Take the session's lock in a round trip of its own, or raise RunInProgress (409)
+        without waiting."""
+        take = self.take(session_id)
+        px = int(self.lease_seconds * 1000)
+        take.replies = [await self.redis.set(take.key, take.token, nx=True, get=True, px=px)]
+        return self.settle(take)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.auth.services import Principal
-from api.renewal.locks import HeldLock, SessionLocks
+from api.renewal.locks import HeldLock, SessionLocks, Take
 from api.sse import SseEvent
 from core.db.models import UserRole
 from core.db.repositories.accounts import StoreRepository
@@ -86,8 +86,10 @@ class RenewalService:
                 await held.release()
         return view
 
-    async def _read(self, principal: Principal, session_id: str) -> tuple[dict[str, Any], bool]:
-        view, last_moved = await self.flow.read(session_id)
+    async def _read(
+        self, principal: Principal, session_id: str, ahead: Take | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        view, last_moved = await self.flow.read(session_id, ahead=ahead)
         if not may_touch(principal, view):
             raise Forbidden("this renewal session belongs to another staff member")
         now = datetime.now(UTC)
@@ -116,16 +118,33 @@ class RenewalService:
         }
 
     async def _hold(self, principal: Principal, session_id: str) -> tuple[dict[str, Any], HeldLock]:
-        """The session's lock, then the session as it stands (checked for ownership)."""
-        held = await self.locks.acquire(session_id)
+        """The session's lock, then the session as it stands (checked for ownership).
+
+        With the Redis saver the lock's SET rides ahead of the session read in its round trip
+        (`api.renewal.locks`): one round trip for both, the lock still taken first."""
+        if self.flow.reads_carry:
+            take = self.locks.take(session_id)
+            try:
+                view, expired = await self._read(principal, session_id, ahead=take)
+            except BaseException:
+                if take.replies is not None:  # sent: RUN_IN_PROGRESS before the read's refusal
+                    await self.locks.settle(take).release()
+                raise
+            held = self.locks.settle(take)
+        else:  # another saver: the lock's own round trip, then the read
+            held = await self.locks.acquire(session_id)
+            try:
+                view, expired = await self._read(principal, session_id)
+            except BaseException:
+                await held.release()
+                raise
         try:
-            view, expired = await self._read(principal, session_id)
             if expired:
                 await self._expire(session_id)
-            return view, held
         except BaseException:
             await held.release()
             raise
+        return view, held
 
     async def answer(
         self, principal: Principal, session_id: str, step: Step, value: dict[str, Any]

@@ -148,13 +148,22 @@ class RoundTrips:
     ) -> Any:
         """EVALSHA (after `before`, in order, in the same round trip on one node); if the
         server lost the script, EVAL (which caches it again)."""
+        ahead, result = await self.eval_after(script, keys, args, before)
+        self._checked(ahead)
+        return result
+
+    async def eval_after(
+        self, script: LuaScript, keys: Sequence[str], args: Sequence[Any], before: Sequence[Command]
+    ) -> tuple[list[Any], Any]:
+        """`eval`, also returning the replies to `before` unchecked (errors as values): commands
+        that are not the saver's ride along, e.g. the renewal session lock's SET before the
+        step's checkpoint read (issue 24), and their caller reads their replies."""
         replies = await self.send(
             [*before, ("EVALSHA", script.sha, len(keys), *keys, *args)], False
         )
         if isinstance(replies[-1], NoScriptError):
-            self._checked(replies[:-1])
-            return await self.call("EVAL", script.text, len(keys), *keys, *args)
-        return self._checked(replies)[-1]
+            return replies[:-1], await self.call("EVAL", script.text, len(keys), *keys, *args)
+        return replies[:-1], self._checked(replies[-1:])[0]
 
     async def eval_each(self, calls: Sequence[ScriptCall]) -> list[Any]:
         """Several `eval` calls (script, keys, args, before) in one round trip: each call's

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.db.repositories.renewal import RenewalRecordRepository
 from core.errors import NotFound, WrongStep, error_from_code
-from graphs.renewal.reads import arm
+from graphs.renewal.reads import Ahead, ReadOnceSaver, arm
 from graphs.renewal.steps import INPUTS, Step, parse_answer
 
 # A step is one run from one interrupt to the next; checkpointing only where it stops saves a
@@ -144,15 +144,27 @@ class RenewalFlow:
         """Where the session stands: the waiting step's payload, or the outcome."""
         return (await self.read(session_id))[0]
 
-    async def read(self, session_id: str) -> tuple[dict[str, Any], datetime | None]:
+    @property
+    def reads_carry(self) -> bool:
+        """Whether `read(..., ahead=)` sends `ahead` in the read's round trip (the graph's
+        saver is a `ReadOnceSaver` over the Redis saver); else `ahead` is never sent."""
+        saver = self.graph.checkpointer
+        return isinstance(saver, ReadOnceSaver) and saver.carries
+
+    async def read(
+        self, session_id: str, *, ahead: Ahead | None = None
+    ) -> tuple[dict[str, Any], datetime | None]:
         """The view and when the session last moved (its latest checkpoint: every answered
         step, refused or not, writes one; reads do not). The checkpoint read here is kept for
-        a run that follows in this request (`graphs.renewal.reads`)."""
-        arm(session_id)
+        a run that follows in this request (`graphs.renewal.reads`) and carries `ahead` (when
+        `reads_carry`): commands sent before it in its round trip, e.g. the session lock's."""
+        arm(session_id, ahead)
         fast = await self._read_saved(session_id)
         if fast is not None:
             return fast
-        arm(session_id)  # the fast read used the kept one up: keep aget_state's for the run
+        if ahead is not None and ahead.replies is not None:
+            ahead = None  # sent with the fast read
+        arm(session_id, ahead)  # the fast read used the kept one up: keep aget_state's for the run
         snapshot = await self.graph.aget_state(self.config(session_id))
         if not snapshot.values:
             raise NotFound(f"renewal session {session_id} not found")

@@ -7,11 +7,16 @@ in between). `ReadOnceSaver` wraps the renewal graph's checkpointer: after `arm(
 (`RenewalFlow.read` does it) the next read of that thread's latest checkpoint is kept, and the
 run's read that follows gets it instead of asking Redis. A kept read is used once, only in the
 request (context) that made it, and dropped on any write to the thread.
+
+An armed read may also carry commands that ride ahead of it in its round trip (`Ahead`): the
+API's session lock is taken that way, before the read on the server, without a round trip of
+its own (issue 24). Only a saver with `aget_tuple_after` (the Redis one) carries them
+(`ReadOnceSaver.carries`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -26,24 +31,37 @@ from langgraph.checkpoint.base import (
 )
 
 
+class Ahead:
+    """Redis commands to send ahead of a thread's next latest-checkpoint read, in its round
+    trip; `replies` (errors as values) once they went."""
+
+    __slots__ = ("commands", "replies")
+
+    def __init__(self, commands: Sequence[tuple[Any, ...]]) -> None:
+        self.commands = list(commands)
+        self.replies: list[Any] | None = None
+
+
 class _Kept:
     """The latest checkpoint of one thread, read in this request, not used yet."""
 
-    __slots__ = ("full", "saved", "thread_id")
+    __slots__ = ("ahead", "full", "saved", "thread_id")
 
-    def __init__(self, thread_id: str) -> None:
+    def __init__(self, thread_id: str, ahead: Ahead | None) -> None:
         self.thread_id = thread_id
         self.saved: CheckpointTuple | None = None
         self.full = False
+        self.ahead = ahead
 
 
 _kept: ContextVar[_Kept | None] = ContextVar("renewal_kept_read", default=None)
 
 
-def arm(thread_id: str) -> None:
+def arm(thread_id: str, ahead: Ahead | None = None) -> None:
     """Keep the next read of `thread_id`'s latest checkpoint for the run that follows it in
-    this request (a read that is never followed by a run is simply dropped with the request)."""
-    _kept.set(_Kept(thread_id))
+    this request (a read that is never followed by a run is simply dropped with the request);
+    `ahead` goes in that read's round trip, before it."""
+    _kept.set(_Kept(thread_id, ahead))
 
 
 def _latest_of(config: RunnableConfig, thread_id: str) -> bool:
@@ -84,9 +102,19 @@ class ReadOnceSaver(BaseCheckpointSaver[str]):
         if kept.full:
             saved, kept.saved, kept.full = kept.saved, None, False
             return saved
-        saved = await self.inner.aget_tuple(config)
+        ahead, kept.ahead = kept.ahead, None
+        if ahead is None:
+            saved = await self.inner.aget_tuple(config)
+        else:
+            carry = self.inner.aget_tuple_after  # type: ignore[attr-defined]  # see `carries`
+            ahead.replies, saved = await carry(config, ahead.commands)
         kept.saved, kept.full = saved, True
         return saved
+
+    @property
+    def carries(self) -> bool:
+        """Whether an armed read can carry `Ahead` commands (the wrapped saver sends them)."""
+        return callable(getattr(self.inner, "aget_tuple_after", None))
 
     def _drop(self, config: RunnableConfig) -> None:
         kept = _kept.get()

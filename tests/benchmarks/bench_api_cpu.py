@@ -16,6 +16,8 @@ clock or perf_counter) over every rep, written to `<out>/<n>-<tree>/profile-<rep
 `--pause S`: the member of staff waits S seconds before every click, still one click at a time
 (a paced click without company: on this VM a process woken after a pause runs with cold
 caches, so the same click costs more CPU than back to back; session 15: +1.4 ms at 40 ms).
+`--idle S`: after the reps, `--reps` windows of S seconds in which nobody clicks; each tree's
+idle API process CPU a second (schedstat), all trees measured over the same windows.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from core.settings import ROOT
 from tests.api_http import api_env, stop_api
 from tests.benchmarks.bench_api_journeys import api_journey
 from tests.benchmarks.bench_servers import bench_settings, private_redis, service_database, sign_in
-from tests.benchmarks.proc_cpu import cpu_by_role
+from tests.benchmarks.proc_cpu import cpu_by_role, process_ns
 from tests.mcp_http import free_port, wait_for_port
 
 PROBE = Path(__file__).with_name("bench_api_probe.py")
@@ -121,6 +123,11 @@ async def rep(api: Probed, token: str, count: int, pause: float = 0.0) -> None:
         profile.rename(api.out / f"profile-{len(api.cpu)}.pstats")
 
 
+def loop_thread(steps: dict[str, list[float]]) -> float:
+    """A rep's event loop thread CPU per click, ms (the probe's per-request meter)."""
+    return sum(t for _, t in steps.values()) * 1000 / sum(c for c, _ in steps.values())
+
+
 def report(apis: list[Probed]) -> None:
     names = [a.tree.name or str(a.tree) for a in apis]
     paths = list(apis[0].steps[0])
@@ -134,9 +141,7 @@ def report(apis: list[Probed]) -> None:
             cells.append(f"{min(per):.2f} / {statistics.median(per):.2f}")
         print(f"| {path} | " + " | ".join(cells) + " |")
     for a in apis:
-        for s in a.steps:
-            calls = sum(c for c, _ in s.values())
-            totals[a.tree.name].append(sum(t for _, t in s.values()) * 1000 / calls)
+        totals[a.tree.name] += [loop_thread(s) for s in a.steps]
     print("| **all clicks, event loop thread** | " + " | ".join(
         f"{min(totals[a.tree.name]):.2f} / {statistics.median(totals[a.tree.name]):.2f}"
         for a in apis) + " |")  # fmt: skip
@@ -145,6 +150,21 @@ def report(apis: list[Probed]) -> None:
             f"{min(c[role] for c in a.cpu):.2f} / {statistics.median(c[role] for c in a.cpu):.2f}"
             for a in apis) + " |")  # fmt: skip
     print(f"\nload average after: {os.getloadavg()}")
+
+
+async def idle(apis: list[Probed], seconds: float, windows: int) -> None:
+    """Each idle API process's own CPU a second (timers, sweeps; schedstat, all its threads,
+    not its MCP children), over the same windows."""
+    rates: dict[str, list[float]] = defaultdict(list)
+    for _ in range(windows):
+        before = [process_ns(a.process.pid) for a in apis]
+        await asyncio.sleep(seconds)
+        for a, was in zip(apis, before, strict=True):
+            rates[a.tree.name].append((process_ns(a.process.pid) - was) / 1e6 / seconds)
+        print(f"idle {seconds:g} s: " + ", ".join(f"{n} {r[-1]:.2f}" for n, r in rates.items())
+              + f" ms/s, load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
+    print("| idle API process CPU, ms a second (best / median) | " + " | ".join(
+        f"{min(r):.2f} / {statistics.median(r):.2f}" for r in rates.values()) + " |")  # fmt: skip
 
 
 def folders(trees: list[Path]) -> tuple[Path, list[Path]]:
@@ -177,11 +197,15 @@ async def main(args: argparse.Namespace, trees: list[Path]) -> None:
         for n in range(args.reps):
             for api in apis:
                 await rep(api, token, args.journeys, args.pause)
-                print(f"rep {n + 1} {api.tree}: API {api.cpu[-1]['server']:.2f} ms/click, "
+                print(f"rep {n + 1} {api.tree}: API {api.cpu[-1]['server']:.2f} ms/click "
+                      f"(loop thread {loop_thread(api.steps[-1]):.2f}), "
                       f"MCP {api.cpu[-1].get('mcp servers', 0):.2f}, "
                       f"load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
         print(f"{time.monotonic() - started:.0f} s; profiles and logs under {out}")
-        report(apis)
+        if args.journeys and args.reps:
+            report(apis)
+        if args.idle:
+            await idle(apis, args.idle, args.reps)
 
 
 if __name__ == "__main__":
@@ -193,5 +217,7 @@ if __name__ == "__main__":
                         help="cProfile every rep on this clock")  # fmt: skip
     parser.add_argument("--pause", type=float, default=0.0,
                         help="seconds before every click (still serial)")  # fmt: skip
+    parser.add_argument("--idle", type=float, default=0.0,
+                        help="then --reps idle windows of this many seconds")  # fmt: skip
     arguments = parser.parse_args()
     asyncio.run(main(arguments, [ROOT, *(Path(t).resolve() for t in arguments.tree)]))

@@ -37,6 +37,18 @@ def _processes() -> dict[int, tuple[int, float]]:
     return found
 
 
+def process_ns(pid: int) -> int:
+    """CPU nanoseconds run by every thread of `pid` (schedstat): /proc/<pid>/stat counts
+    10 ms ticks, too coarse for an idle process's ~1 ms a second."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, IndexError, ValueError):  # a thread that just ended
+            continue
+    return total
+
+
 def cpu_by_role(root: int, redis: int | Collection[int] | None = None) -> Counter[str]:
     """CPU seconds of `root` and its descendants ("server" / "mcp servers"), plus "redis":
     the process(es) `redis` if given (a benchmark's own server or cluster nodes; empty: none),
