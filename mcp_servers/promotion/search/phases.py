@@ -1,11 +1,13 @@
 """Opt-in timing of one search by phase, for the list-plans critical-path benchmark.
 
 `SEARCH_PHASES_LOG=<path>` in the promotion server's environment appends one JSON line per
-search: each phase's wall and CPU (the running thread's) milliseconds, and whether staff typed
-words. Off (the default), `start()` returns None and every `mark` is one `is None` check: the
-timing must cost nothing in service. Phases run on two threads (the tool on the event loop, the
-ranking in a worker thread), so the CPU of a phase is that of the thread that ran it, and
-`hop` says how long the hand-over to the worker thread took (queueing, not work).
+search: each phase's wall and CPU (the running thread's) milliseconds, whether staff typed
+words, and when it started (`at`, epoch seconds: a benchmark joins it to its own click and to
+the searches that overlapped it). Off (the default), `start()` returns None and every `mark`
+is one `is None` check: the timing must cost nothing in service. Phases run on two threads (the
+tool on the event loop, the ranking in a worker thread), so the CPU of a phase is that of the
+thread that ran it, and `hop` says how long the hand-over to the worker thread took (queueing,
+not work).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Phases:
     def __init__(self) -> None:
         self.rows: dict[str, tuple[float, float]] = {}
         self.typed = False
+        self.at = time.time()
         self._wall = time.perf_counter()
         self._cpu = time.thread_time()
 
@@ -45,7 +48,7 @@ class Phases:
         if _LOG is None:
             return
         rows = {k: [round(wall, 3), round(cpu, 3)] for k, (wall, cpu) in self.rows.items()}
-        line = {"typed": self.typed, **rows}
+        line = {"typed": self.typed, "at": round(self.at, 6), **rows}
         with _write_lock, open(_LOG, "a", encoding="utf-8") as out:
             out.write(json.dumps(line) + "\n")
 
