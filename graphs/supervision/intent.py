@@ -31,6 +31,9 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol, get_args, runtime_ch
 import numpy as np
 
 from core.embeddings import cached_queries
+from graphs.supervision.decline import DECLINE_PATH
+from graphs.supervision.decline import PERCENTILE as DECLINE_PERCENTILE
+from graphs.supervision.decline import WORDS as DECLINE_WORDS
 from graphs.supervision.head import HeadScore, LinearHead
 from graphs.supervision.language import fold
 from graphs.supervision.screen import NgramScreen, Screen
@@ -91,6 +94,7 @@ class IntentMatch:
     calm_floor: float | None = None
     head: HeadScore | None = None  # the linear head's second opinion (`head.py`)
     usage: UsageScore | None = None  # used or only mentioned, by labelled examples (`usage.py`)
+    decline: UsageScore | None = None  # asked for or declined, by labelled pairs (`decline.py`)
 
     @property
     def clearly_calm(self) -> bool:
@@ -192,6 +196,7 @@ class ExampleMatcher:
         top_k: int = 5,
         floor_percentile: float = 50.0,
         usage_examples: Sequence[UsageExample] | None = None,
+        decline_examples: Sequence[UsageExample] | None = None,
     ) -> None:
         self.embedder = embedder
         self.top_k = max(1, top_k)
@@ -202,6 +207,8 @@ class ExampleMatcher:
         shipped = examples is None and usage_examples is None
         usage = load_usage_examples() if shipped else usage_examples
         self.usage_examples = None if not usage else tuple(usage)
+        declines = load_usage_examples(DECLINE_PATH) if shipped else decline_examples
+        self.decline_examples = None if not declines else tuple(declines)
         self._escalates = np.array([e.escalates for e in self.examples], dtype=bool)
         self._bank: np.ndarray | None = None
         self._mean: np.ndarray | None = None
@@ -209,6 +216,7 @@ class ExampleMatcher:
         self._screen: NgramScreen | None = None
         self._head: LinearHead | None = None
         self._usage: UsageHead | None = None
+        self._decline: UsageHead | None = None
         self._cache: OrderedDict[str, IntentMatch] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -239,6 +247,7 @@ class ExampleMatcher:
                         self._bank, self._escalates, intents, directory=self.vectors_dir
                     )
                     self._usage = self._usage_head(self._mean)
+                    self._decline = self._usage_head(self._mean, declines=True)
             return self._bank, self._mean
 
     @property
@@ -289,18 +298,23 @@ class ExampleMatcher:
             return self.embedder.embed_queries(texts)
         return cached_queries(self.embedder, texts, self.vectors_dir, "escalation-examples")
 
-    def _usage_head(self, mean: np.ndarray) -> UsageHead | None:
-        """The used-or-mentioned head (`usage.py`), centred with the bank's mean; None for the
-        small test banks, which bring no usage examples."""
-        if self.usage_examples is None:
+    def _usage_head(self, mean: np.ndarray, *, declines: bool = False) -> UsageHead | None:
+        """The used-or-mentioned head (`usage.py`) or the asked-or-declined head (`decline.py`),
+        centred with the bank's mean; None for the small test banks, which bring neither."""
+        examples = self.decline_examples if declines else self.usage_examples
+        if examples is None:
             return None
-        texts = [e.text for e in self.usage_examples]
+        texts = [e.text for e in examples]
         if self.vectors_dir is None:
             raw = self.embedder.embed_queries(texts)
         else:
-            raw = cached_queries(self.embedder, texts, self.vectors_dir, "sense-examples")
+            name = "decline-examples" if declines else "sense-examples"
+            raw = cached_queries(self.embedder, texts, self.vectors_dir, name)
         vectors = _unit(raw - mean)
-        return UsageHead(self.usage_examples, vectors, directory=self.vectors_dir)
+        if declines:
+            return UsageHead(examples, vectors, directory=self.vectors_dir,
+                             percentile=DECLINE_PERCENTILE, words=DECLINE_WORDS)  # fmt: skip
+        return UsageHead(examples, vectors, directory=self.vectors_dir)
 
     def match(self, text: str) -> IntentMatch | None:
         key = fold(text.strip())
@@ -321,6 +335,7 @@ class ExampleMatcher:
             calm_floor=self._floor,
             head=None if self._head is None else self._head.score(query),
             usage=None if self._usage is None else self._usage.score(query),
+            decline=None if self._decline is None else self._decline.score(query),
         )
         with self._cache_lock:
             self._cache[key] = result

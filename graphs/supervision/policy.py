@@ -8,7 +8,7 @@ Rules, in priority order (the first that fires names the reason):
 
 1. `user_request` – an explicit ask for a person (轉人工, 找真人, 我要人工客服, talk to a human …),
    unless negated ("不用轉人工", "I don't need to talk to a human") or declined later in the
-   turn ("找客服？算了吧"), see `negation`.
+   turn ("找客服？算了吧"), see `negation`, or read as declined by labelled pairs (`decline`).
 2. `keyword` – a keyword group (legal, complaint, refund, human) matches, not negated and not
    inside an ignore phrase or pattern (人工智慧, 客服電話, 轉人工要錢嗎, refund policy …). Soft
    groups (refund, human) are muted on positive closure. The most severe group wins. A hit in
@@ -42,6 +42,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Final, Literal, cast
 
+from graphs.supervision.decline import decline_score, kept
 from graphs.supervision.frames import asks, proper_name, word_bound
 from graphs.supervision.frustration import repetition
 from graphs.supervision.head import THREATS, HeadScore, second_opinion
@@ -124,6 +125,7 @@ class _Analysis:
         self._score: float | None = turn.sentiment_score
         self._look: Screen | Literal[False] | None = False
         self.second: tuple[str, HeadScore | UsageScore] | None = None  # a hard hit, judged
+        self._declines: UsageScore | Literal[False] | None = False  # `declines`, once a turn
 
     def _refer(self, folded: str, compiled: CompiledRules) -> None:
         """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
@@ -161,6 +163,15 @@ class _Analysis:
         """The first look's verdict: "unsure" when it is off or absent."""
         return "unsure" if self.look is None else self.look.verdict
 
+    def declined(self) -> bool:
+        """A kept hit in a turn the decline head (`decline.py`) reads as a decline: the hit is
+        dropped and the turn defused (the examples may not escalate what the head declined)."""
+        if self._declines is False:
+            self._declines = decline_score(self.turn.text, self.folded, self.matcher)
+        calm = bool(self._declines and self._declines.calm)
+        self.defused |= calm
+        return calm
+
     def said(self, hit: Hit) -> str:
         """The matched words as the customer typed them (folding keeps offsets)."""
         return self.turn.text[hit.start : hit.end]
@@ -187,11 +198,14 @@ def _user_request(a: _Analysis) -> EscalationDecision | None:
     # a hit that only names a person (真人客服, live agents) may be a question about the service;
     # a hit with a verb (找真人, 幫我轉接) is asked first and never needs the model
     found = sorted(a.requests, key=lambda h: names_only(a.said(h), a.rules.sense))
+    if found and a.declined():
+        return None
     if not found or (names_only(a.said(found[0]), a.rules.sense) and _informational(a, found[0])):
         return None
     said = a.said(found[0])
     about = f" (指前面的「{a.referent}」)" if a.referent else ""
-    return a.decision("user_request", "medium", f"客戶要求真人服務: {said}{about}", matched=said)
+    details = f"客戶要求真人服務: {said}{about}{kept(a._declines)}"
+    return a.decision("user_request", "medium", details, matched=said)
 
 
 def _informational(a: _Analysis, hit: Hit) -> bool:
@@ -228,13 +242,13 @@ def _keyword(a: _Analysis, skip: frozenset[str] = frozenset()) -> EscalationDeci
         if h.group and h.group.name not in skip and not (h.group.soft and a.closure)
     ]
     found = [(h, g) for h, g in found if not (_informational if g.soft else _mentioned)(a, h)]
-    if not found:
+    if not found or a.declined():
         return None
     hit, group = min(found, key=lambda pair: (-SEVERITIES.index(pair[1].severity), pair[0].start))
     said = a.said(hit)
     about = f", 指前面的「{a.referent}」" if a.referent else ""
     checked = f"; 「{a.second[0]}」{a.second[1].explain()}" if a.second else ""
-    details = f"命中關鍵詞: {said} ({group.name}{about}){checked}"
+    details = f"命中關鍵詞: {said} ({group.name}{about}){checked}{kept(a._declines)}"
     return a.decision("keyword", group.severity, details, matched=said, rule=group.name)
 
 
@@ -316,6 +330,8 @@ def _semantic(a: _Analysis) -> EscalationDecision | None:
         intent, evidence = match.escalating.example.intent, f"語意相近: {match.explain()}"
         if intent in THREATS and match.head and match.head.calm and question_form(a.turn.text):
             return None  # a threat named by the examples, asked as a question the head calls calm
+        if a.declined():
+            return None  # a wish the decline head reads as declined ("don't put me through")
         examples = (match.escalating.example.id, match.calm.example.id)
         margin = round(match.margin, 4)
     reason, severity, rule = SEMANTIC_REASONS[intent]

@@ -34,6 +34,7 @@ from graphs.supervision.head import LinearHead
 
 USAGE_PATH: Final = Path(__file__).with_name("sense_examples.jsonl")
 PERCENTILE: Final = 5.0  # the bar: 5th percentile of the uses' out-of-fold scores
+WORDS: Final = ("用法判別", "提及, 不是要求或威脅", "提及", "使用")  # `UsageScore.explain`
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class UsageScore:
     bar: float
     used: tuple[UsageExample, float]
     mentioned: tuple[UsageExample, float]
+    words: tuple[str, str, str, str] = WORDS  # title, calm verdict, calm side, used side
 
     @property
     def calm(self) -> bool:
@@ -73,15 +75,15 @@ class UsageScore:
 
     def explain(self) -> str:
         """`用法判別 -3.10 < -2.28 (提及): sx-031「…」(提及 0.71) vs sx-002「…」(使用 0.42)`."""
+        title, calm_meaning, calm_side, used_side = self.words
         verdict = "<" if self.calm else ">="
-        meaning = "提及, 不是要求或威脅" if self.calm else "使用"
+        meaning = calm_meaning if self.calm else used_side
         (near, cosine), (far, other) = (
             (self.mentioned, self.used) if self.calm else (self.used, self.mentioned)
         )
-        side = "提及" if self.calm else "使用"
-        opposite = "使用" if self.calm else "提及"
+        side, opposite = (calm_side, used_side) if self.calm else (used_side, calm_side)
         return (
-            f"用法判別 {self.score:+.2f} {verdict} {self.bar:+.2f} ({meaning}): "
+            f"{title} {self.score:+.2f} {verdict} {self.bar:+.2f} ({meaning}): "
             f"{near.id}「{near.text}」({side} {cosine:.2f}) vs "
             f"{far.id}「{far.text}」({opposite} {other:.2f})"
         )
@@ -89,7 +91,8 @@ class UsageScore:
 
 class UsageHead:
     """The head over the usage examples' vectors, centred with the escalation bank's mean so one
-    turn vector serves both (`intent.ExampleMatcher`); kept on disk like `LinearHead`."""
+    turn vector serves both (`intent.ExampleMatcher`); kept on disk like `LinearHead`. The
+    decline head (`decline.py`) is the same class on other pairs, with its own bar and words."""
 
     def __init__(
         self,
@@ -97,13 +100,16 @@ class UsageHead:
         vectors: np.ndarray,
         *,
         directory: Path | None = None,
+        percentile: float = PERCENTILE,
+        words: tuple[str, str, str, str] = WORDS,
     ) -> None:
         self.examples = examples
+        self._words = words
         self._vectors = vectors
         self._used = np.array([e.used for e in examples], dtype=bool)
         labels = ["legal_threat" if e.used else "neutral" for e in examples]  # the bar: uses
         self._head = LinearHead(
-            vectors, self._used, labels, percentile=PERCENTILE, directory=directory
+            vectors, self._used, labels, percentile=percentile, directory=directory
         )
 
     @property
@@ -122,6 +128,7 @@ class UsageHead:
             self._head.bar,
             self._nearest(cosines, self._used),
             self._nearest(cosines, ~self._used),
+            self._words,
         )
 
     def _nearest(self, cosines: np.ndarray, mask: np.ndarray) -> tuple[UsageExample, float]:

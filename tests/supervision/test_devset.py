@@ -41,9 +41,10 @@ def test_policy_f1_gate() -> None:
 # how far the engine generalises (labelled before it ran; docs/escalation.md). They are not tuned
 # to zero: their false positives are capped at what the shipped engine measures (negation: H17 2
 # + H21 9; about the word: H13 4 + H17 4 + H21 12; the eighth pass's rules cut H21's to 7 and 2
-# on dev but not one on blind, so they were not shipped), so a regression still fails.
+# on dev but not one on blind, so they were not shipped), so a regression still fails. The ninth
+# pass's decline head (`decline.py`) cut them to negation 8 (H17 2 + H21 6), about the word 19.
 MEASURED: Final = ("esc-h13-", "esc-h17-", "esc-h21-")
-MEASURED_CEILING: Final = {"negation": 11, "about-the-word": 20}
+MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 19}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
