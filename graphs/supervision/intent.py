@@ -31,9 +31,8 @@ from typing import TYPE_CHECKING, Final, Literal, Protocol, get_args, runtime_ch
 import numpy as np
 
 from core.embeddings import cached_queries
+from graphs.supervision import decline, usage
 from graphs.supervision.decline import DECLINE_PATH
-from graphs.supervision.decline import PERCENTILE as DECLINE_PERCENTILE
-from graphs.supervision.decline import WORDS as DECLINE_WORDS
 from graphs.supervision.head import HeadScore, LinearHead
 from graphs.supervision.language import fold
 from graphs.supervision.screen import NgramScreen, Screen
@@ -304,17 +303,14 @@ class ExampleMatcher:
         examples = self.decline_examples if declines else self.usage_examples
         if examples is None:
             return None
+        kind, name = (decline, "decline-examples") if declines else (usage, "sense-examples")
         texts = [e.text for e in examples]
         if self.vectors_dir is None:
             raw = self.embedder.embed_queries(texts)
         else:
-            name = "decline-examples" if declines else "sense-examples"
             raw = cached_queries(self.embedder, texts, self.vectors_dir, name)
-        vectors = _unit(raw - mean)
-        if declines:
-            return UsageHead(examples, vectors, directory=self.vectors_dir,
-                             percentile=DECLINE_PERCENTILE, words=DECLINE_WORDS)  # fmt: skip
-        return UsageHead(examples, vectors, directory=self.vectors_dir)
+        return UsageHead(examples, _unit(raw - mean), directory=self.vectors_dir,
+                         percentile=kind.PERCENTILE, words=kind.WORDS)  # fmt: skip
 
     def match(self, text: str) -> IntentMatch | None:
         key = fold(text.strip())
