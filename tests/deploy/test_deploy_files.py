@@ -106,6 +106,45 @@ def test_the_image_copies_what_the_app_imports() -> None:
     assert not set(ignored) & copied
 
 
+def containerfile_stages() -> dict[str, str]:
+    """Each named stage's instructions (comments left out), from its FROM line to the next."""
+    text = re.sub(r"^\s*#.*\n", "", CONTAINERFILE.read_text(), flags=re.M)
+    parts = re.split(r"^FROM \S+ AS (\S+)\n", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+#: Shared libraries a slim Debian image has without installing anything.
+BASE_LIBRARIES = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libmvec.so", "libpthread.so")
+#: Debian package for each library our built engine may link.
+LIBRARY_PACKAGE = {"libgomp.so.1": "libgomp1"}
+
+
+def test_the_image_builds_the_vnni_engine_as_setup_does_and_carries_what_it_links() -> None:
+    """The image runs `make setup`'s engine build in a stage with a compiler, copies the result
+    into the runtime stage, and installs there every library the engine built on this machine
+    links beyond the C library (else the library would not load and search would silently run
+    the slower bundled engine)."""
+    from core.e5_engine import engine_path
+
+    stages = containerfile_stages()
+    build = "python -m core.e5_engine.build"
+    assert (
+        build in stages["engine"]
+        and build.replace("python", "$(PY)") in (ROOT / "Makefile").read_text()
+    )
+    assert "gcc" in stages["engine"] and "gcc" not in stages["runtime"]
+    assert "COPY --from=engine /opt/switchboard/var/engine var/engine" in stages["runtime"]
+    library = engine_path()
+    if library is None:
+        pytest.skip("no VNNI engine on this machine (its CPU lacks the flags, or no gcc)")
+    linked = subprocess.run(["ldd", str(library)], capture_output=True, text=True, check=True)
+    names = [Path(line.split()[0]).name for line in linked.stdout.splitlines() if line.strip()]
+    extra = [n for n in names if not n.startswith(BASE_LIBRARIES)]
+    assert extra, "the engine links OpenMP: expected at least libgomp"
+    for name in extra:
+        assert LIBRARY_PACKAGE.get(name, f"<no package known for {name}>") in stages["runtime"]
+
+
 def test_the_proxy_in_compose_fills_every_placeholder_of_the_nginx_template() -> None:
     proxy = compose()["services"]["proxy"]
     placeholders = template_placeholders(NGINX_TEMPLATE.read_text())
