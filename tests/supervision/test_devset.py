@@ -43,8 +43,11 @@ def test_policy_f1_gate() -> None:
 # + H21 9; about the word: H13 4 + H17 4 + H21 12; the eighth pass's rules cut H21's to 7 and 2
 # on dev but not one on blind, so they were not shipped), so a regression still fails. The ninth
 # pass's decline head (`decline.py`) cut them to negation 8 (H17 2 + H21 6), about the word 19.
-MEASURED: Final = ("esc-h13-", "esc-h17-", "esc-h21-")
-MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 19}
+# The tenth pass (H26) wrote 70 more (mentions in statements and the demands beside them); its
+# clause check moved no holdout row nor blind and was not shipped, so about the word is 28 of all
+# four (H13 5 + H17 4 + H21 10 + H26 9).
+MEASURED: Final = ("esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-")
+MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 28}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
