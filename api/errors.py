@@ -45,6 +45,7 @@ _HTTP_CODES: dict[int, str] = {
 }
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.encode("latin-1")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -55,7 +56,7 @@ def request_id_of(scope: Scope) -> str:
         return found
     given = ""
     for name, value in scope.get("headers", []):
-        if name.decode("latin-1").lower() == REQUEST_ID_HEADER:
+        if name.lower() == _REQUEST_ID_NAME:
             given = value.decode("latin-1")
             break
     request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex

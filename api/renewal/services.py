@@ -23,7 +23,6 @@ from api.auth.services import Principal
 from api.renewal.locks import HeldLock, SessionLocks, Take
 from api.sse import SseEvent
 from core.db.models import UserRole
-from core.db.repositories.accounts import StoreRepository
 from core.errors import Forbidden, InvalidInput, RunInProgress, SessionExpired, WrongStep
 from core.metrics import counted_step, renewal_step_streamed
 from graphs.renewal.flow import RenewalFlow, expect_step, idle_expired
@@ -63,11 +62,10 @@ class RenewalService:
             store_id = principal.store_id
         if store_id is None:
             raise InvalidInput("store_id: an admin must name the store", field="store_id")
-        async with self.sessions() as db:
-            store = await StoreRepository(db).get(store_id)
-        if store is None or not store.is_active:
-            raise InvalidInput(f"store_id: no active store {store_id}", field="store_id")
-        return await counted_step("start", self.flow.start(principal.user_id, store_id))
+        # the store check and the record's INSERT on one connection (InvalidInput when the
+        # store is not an active one), then the run: counted as the start step, as before
+        session_id = await self.flow.open(principal.user_id, store_id, active_store=True)
+        return await counted_step("start", self.flow.begin(session_id, principal.user_id, store_id))
 
     async def view(self, principal: Principal, session_id: str) -> dict[str, Any]:
         """The session (404 when unknown), if the caller may see it (403 otherwise); 410 when

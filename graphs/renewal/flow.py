@@ -21,9 +21,9 @@ from langgraph.types import Command, Durability, Interrupt
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.db.repositories.renewal import RenewalRecordRepository
-from core.errors import NotFound, WrongStep, error_from_code
+from core.errors import InvalidInput, NotFound, WrongStep, error_from_code
 from graphs.renewal.reads import Ahead, ReadOnceSaver, arm
+from graphs.renewal.records import SqlRenewalRecords
 from graphs.renewal.steps import INPUTS, Step, parse_answer
 
 # A step is one run from one interrupt to the next; checkpointing only where it stops saves a
@@ -108,6 +108,7 @@ class RenewalFlow:
     def __init__(self, graph: CompiledStateGraph, sessions: async_sessionmaker[AsyncSession]):
         self.graph = graph
         self.sessions = sessions
+        self.records = SqlRenewalRecords(sessions)
         keys = graph.stream_channels_asis
         self._state_keys = [keys] if isinstance(keys, str) else list(keys)
         # a state channel's saved value is its value only for plain (last value) channels
@@ -120,15 +121,29 @@ class RenewalFlow:
         return {"configurable": {"thread_id": session_id}}
 
     async def start(self, staff_id: int | str, store_id: str) -> dict[str, Any]:
+        """A new session waiting at its first step (with its record for a member of staff)."""
+        return await self.begin(await self.open(staff_id, store_id), staff_id, store_id)
+
+    async def open(self, staff_id: int | str, store_id: str, *, active_store: bool = False) -> str:
+        """A new session id, and its record when a member of staff (a numeric id) opens it.
+
+        `active_store`: refuse (InvalidInput on `store_id`) a store that is not an active one,
+        checked on the record's own connection (the API's start)."""
         session_id = new_session_id(str(staff_id))
         if str(staff_id).isdigit():
-            async with self.sessions.begin() as db:
-                await RenewalRecordRepository(db).create(
-                    session_id,
-                    staff_id=int(staff_id),
-                    store_id=store_id,
-                    current_step=Step.QUERY_CUSTOMER.value,
-                )
+            opened = await self.records.opened(
+                session_id,
+                staff_id=int(staff_id),
+                store_id=store_id,
+                current_step=Step.QUERY_CUSTOMER.value,
+                active_store=active_store,
+            )
+            if not opened:
+                raise InvalidInput(f"store_id: no active store {store_id}", field="store_id")
+        return session_id
+
+    async def begin(self, session_id: str, staff_id: int | str, store_id: str) -> dict[str, Any]:
+        """Run an opened session's graph to its first waiting step."""
         start: dict[str, Any] = {
             "session_id": session_id,
             "staff_id": str(staff_id),

@@ -1,5 +1,6 @@
-"""The renewal's rows in the service database: progress, completion (with the service log)
-and abandonment. Written so a replayed node (a resume after a crash) cannot count a sale twice."""
+"""The renewal's rows in the service database: the record at start, progress, completion (with
+the service log) and abandonment. Written so a replayed node (a resume after a crash) cannot
+count a sale twice."""
 
 from __future__ import annotations
 
@@ -7,17 +8,28 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.util import greenlet_spawn
 
+from core.db.engine import sync_faces
+from core.db.models import Store
 from core.db.models.renewal import RenewalStatus
 from core.db.repositories.renewal import RenewalRecordRepository
-from core.db.repositories.renewal_steps import advance_call, complete_renewal
+from core.db.repositories.renewal_steps import (
+    advance_call,
+    complete_renewal,
+    open_renewal,
+)
 
 
 def _complete(engine: Engine, session_id: str, selections: dict[str, Any]) -> int:
     with engine.begin() as connection:
         return complete_renewal(connection, session_id, selections)
+
+
+def _open(engine: Engine, session_id: str, kwargs: dict[str, Any]) -> bool:
+    with engine.begin() as connection:
+        return open_renewal(connection, session_id, **kwargs)
 
 
 def _execute(engine: Engine, statement: sa.Update, params: dict[str, Any]) -> None:
@@ -30,14 +42,42 @@ def _execute(engine: Engine, statement: sa.Update, params: dict[str, Any]) -> No
 class SqlRenewalRecords:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
-        bind = sessions.kw.get("bind")
-        # the sessions' engine, its sync face (checkout, statements and checkin in one greenlet
-        # hop, not three); the same pool in autocommit for the one-statement progress write
-        self._engine: Engine | None = bind.sync_engine if isinstance(bind, AsyncEngine) else None
-        self._autocommit: Engine | None = (
-            None if self._engine is None
-            else self._engine.execution_options(isolation_level="AUTOCOMMIT")
-        )  # fmt: skip
+        # the sessions' engine's sync face (checkout, statements and checkin in one greenlet
+        # hop, not three); the same pool in autocommit for the one-statement writes
+        faces = sync_faces(sessions)
+        self._engine: Engine | None = faces[0] if faces else None
+        self._autocommit: Engine | None = faces[1] if faces else None
+
+    async def opened(
+        self,
+        session_id: str,
+        *,
+        staff_id: int,
+        store_id: str,
+        current_step: str | None,
+        active_store: bool = False,
+    ) -> bool:
+        """A new session's record; with `active_store`, only in an active store (False, and
+        nothing written, when `store_id` names none). In autocommit: the store check and the
+        INSERT each stand alone, as the ORM read and the ORM session's flush did before, in one
+        greenlet hop instead of two sessions (issue 24, seventh pass: ~1.8 ms of CPU a start)."""
+        kwargs: dict[str, Any] = {
+            "staff_id": staff_id,
+            "store_id": store_id,
+            "current_step": current_step,
+            "active_store": active_store,
+        }
+        if self._autocommit is not None:
+            return bool(await greenlet_spawn(_open, self._autocommit, session_id, kwargs))
+        async with self.sessions.begin() as db:
+            if active_store:
+                store = await db.get(Store, store_id)
+                if store is None or not store.is_active:
+                    return False
+            await RenewalRecordRepository(db).create(
+                session_id, staff_id=staff_id, store_id=store_id, current_step=current_step
+            )
+        return True
 
     async def progressed(
         self,

@@ -1,7 +1,7 @@
 """CPU per click, step by step, of one or more source trees side by side (issue 24, third pass).
 
 Run: .venv/bin/python -m tests.benchmarks.bench_api_cpu [--tree /tmp/head] [--journeys 20]
-     [--reps 5] [--profile cpu|wall] [--pause 0.04]
+     [--reps 5] [--profile cpu|wall] [--pause 0.04] [--idle 30] [--floor 500]
 
 Wall-clock latency on a shared 2-core box moves with everybody's load; CPU time spent by the
 API for a click hardly does. Each tree (the working tree first, then every `--tree`, e.g. a
@@ -18,6 +18,10 @@ clock or perf_counter) over every rep, written to `<out>/<n>-<tree>/profile-<rep
 caches, so the same click costs more CPU than back to back; session 15: +1.4 ms at 40 ms).
 `--idle S`: after the reps, `--reps` windows of S seconds in which nobody clicks; each tree's
 idle API process CPU a second (schedstat), all trees measured over the same windows.
+`--floor N`: after the reps, what a request costs before a click's own work: N serial `GET
+/health` (uvicorn, Litestar, our ASGI layers, no auth) and N serial `GET .../session/{id}` (the
+same plus auth, the session read and the view's response model), API process CPU per request
+(schedstat), best / median of `--reps` alternating blocks.
 """
 
 from __future__ import annotations
@@ -167,6 +171,43 @@ async def idle(apis: list[Probed], seconds: float, windows: int) -> None:
         f"{min(r):.2f} / {statistics.median(r):.2f}" for r in rates.values()) + " |")  # fmt: skip
 
 
+async def floor(apis: list[Probed], token: str, count: int, blocks: int) -> None:
+    """CPU per request of the API's cheapest routes (schedstat: /proc's ticks are too coarse)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    spent: dict[tuple[str, str], list[float]] = defaultdict(list)
+    async with AsyncExitStack() as stack:
+        sessions = {}
+        for api in apis:
+            http = await stack.enter_async_context(aiohttp.ClientSession(api.url))
+            async with http.post("/api/renewal-workflow/start", headers=headers) as answer:
+                started = await answer.json()
+            sessions[api.tree.name] = (http, started["data"]["session_id"])
+        routes: dict[str, Callable[[str], str]] = {
+            "GET /health": lambda _: "/health",
+            "GET session view (auth, read)": lambda sid: f"/api/renewal-workflow/session/{sid}",
+        }
+        for _ in range(blocks):
+            for route, path in routes.items():
+                for api in apis:
+                    http, sid = sessions[api.tree.name]
+                    before = process_ns(api.process.pid)
+                    for _ in range(count):
+                        async with http.get(path(sid), headers=headers) as answer:
+                            await answer.read()
+                            assert answer.status == 200, answer.status
+                    spent[(route, api.tree.name)].append(
+                        (process_ns(api.process.pid) - before) / count / 1000
+                    )
+    names = [a.tree.name for a in apis]
+    print(
+        "\n| route, API process CPU per request (µs, best / median) | " + " | ".join(names) + " |"
+    )
+    for route in routes:
+        cells = [spent[(route, name)] for name in names]
+        print(f"| {route} | " + " | ".join(
+            f"{min(c):.0f} / {statistics.median(c):.0f}" for c in cells) + " |")  # fmt: skip
+
+
 def folders(trees: list[Path]) -> tuple[Path, list[Path]]:
     """The run's folder and one folder per tree in it."""
     out = Path(tempfile.mkdtemp(prefix="bench-api-cpu-"))
@@ -194,7 +235,7 @@ async def main(args: argparse.Namespace, trees: list[Path]) -> None:
         print(f"load average at start: {os.getloadavg()}; pause before each click "
               f"{args.pause * 1000:g} ms", flush=True)  # fmt: skip
         started = time.monotonic()
-        for n in range(args.reps):
+        for n in range(args.reps if args.journeys else 0):
             for api in apis:
                 await rep(api, token, args.journeys, args.pause)
                 print(f"rep {n + 1} {api.tree}: API {api.cpu[-1]['server']:.2f} ms/click "
@@ -206,6 +247,8 @@ async def main(args: argparse.Namespace, trees: list[Path]) -> None:
             report(apis)
         if args.idle:
             await idle(apis, args.idle, args.reps)
+        if args.floor:
+            await floor(apis, token, args.floor, max(args.reps, 1))
 
 
 if __name__ == "__main__":
@@ -219,5 +262,7 @@ if __name__ == "__main__":
                         help="seconds before every click (still serial)")  # fmt: skip
     parser.add_argument("--idle", type=float, default=0.0,
                         help="then --reps idle windows of this many seconds")  # fmt: skip
+    parser.add_argument("--floor", type=int, default=0,
+                        help="then GETs of /health and of a session, N a block")  # fmt: skip
     arguments = parser.parse_args()
     asyncio.run(main(arguments, [ROOT, *(Path(t).resolve() for t in arguments.tree)]))

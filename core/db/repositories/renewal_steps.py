@@ -1,8 +1,11 @@
-"""The renewal's writes on every step and at submit, as Core statements on a connection.
+"""The renewal's writes on every step, at start and submit, as Core statements on a connection.
 
-They run on every click (the progress UPDATE) or close a sale (submit's rows), so they skip the
-ORM session: `graphs.renewal.records` runs each inside a single greenlet hop on the engine's
-sync face. `RenewalRecordRepository` keeps the ORM paths that run once in a while.
+They run on every click (the progress UPDATE), open a session (the store check and the record's
+INSERT), record the comparison's model call (the usage row) or close a sale (submit's rows), so
+they skip the ORM session: `graphs.renewal.records` runs each inside a single greenlet hop on the
+engine's sync face (issue 24, seventh pass: an ORM session for start's two rows cost ~1.8 ms of
+CPU, for the usage row ~1.1). `RenewalRecordRepository` keeps the ORM paths that run once in a
+while.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from core.db.models import AuditEntry, CustomerServiceLog, RenewalRecord, RenewalStatus
+from core.db.models import (
+    AiUsageLog,
+    AuditEntry,
+    CustomerServiceLog,
+    RenewalRecord,
+    RenewalStatus,
+    Store,
+)
 from core.db.types import utc_now
 from core.errors import Conflict
 
@@ -62,6 +72,51 @@ def advance_call(
     params = {f"p_{c}": v for c, v in values.items()}
     params.update(p_session_id=session_id, p_status=RenewalStatus.IN_PROGRESS.value)
     return _advance_statement(tuple(values)), params
+
+
+@functools.cache
+def _store_active_statement() -> sa.Select[tuple[bool]]:
+    stores = cast(sa.Table, Store.__table__)
+    return sa.select(stores.c.is_active).where(stores.c.store_id == sa.bindparam("p_store_id"))
+
+
+@functools.cache
+def _insert_statement(table_name: str) -> sa.Insert:
+    """A plain INSERT into a table, built once; the columns come from each call's parameters."""
+    tables = {t.name: t for t in (RenewalRecord.__table__, AiUsageLog.__table__)}  # type: ignore[attr-defined]
+    return sa.insert(cast(sa.Table, tables[table_name]))
+
+
+def open_renewal(
+    connection: sa.Connection,
+    session_id: str,
+    *,
+    staff_id: int,
+    store_id: str,
+    current_step: str | None,
+    active_store: bool = False,
+    now: datetime | None = None,
+) -> bool:
+    """A new session's record, in progress at `current_step`. With `active_store`, only when
+    `store_id` names an active store (False, and nothing written, otherwise): what
+    `RenewalService.start` checked with an ORM read before, now on the same connection."""
+    if active_store:
+        active = connection.execute(_store_active_statement(), {"p_store_id": store_id})
+        if not active.scalar_one_or_none():
+            return False
+    now = now or utc_now()
+    row = {
+        "session_id": session_id, "staff_id": staff_id, "store_id": store_id,
+        "status": RenewalStatus.IN_PROGRESS.value, "is_sale_confirmed": False,
+        "current_step": current_step, "selections": {}, "started_at": now, "updated_at": now,
+    }  # fmt: skip
+    connection.execute(_insert_statement(RenewalRecord.__tablename__), row)
+    return True
+
+
+def add_usage(connection: sa.Connection, row: Mapping[str, Any]) -> None:
+    """One `ai_usage_logs` row (`AiUsageRepository.add`'s columns, cost already rounded)."""
+    connection.execute(_insert_statement(AiUsageLog.__tablename__), dict(row))
 
 
 def complete_renewal(
