@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from mcp_servers.backoffice.golden import GOLDEN
 from tests.web.conftest import SCREENSHOTS, log_in
+from tests.web.pacing import pace_events
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_backoffice")]
 SALES = "E1001"
@@ -270,41 +271,10 @@ def test_a_reload_mid_flow_shows_the_same_step_and_the_session_can_be_resumed(pa
     expect(page.get_by_test_id("result")).to_have_attribute("data-outcome", "abandoned")
 
 
-# Deliver each SSE event of list-plans 250 ms apart (the network slowed in the browser, before
-# the page reads it), and log every change to the rows and the step the page shows.
-SLOW_PLANS_AND_LOG = """
+# Log every change to the rows and the step the page shows (list-plans paced by
+# tests/web/pacing.py: each SSE event 250 ms apart, the network slowed in the browser).
+LOG_PLANS = """
 () => {
-  const realFetch = window.fetch.bind(window)
-  window.fetch = async (input, init) => {
-    const response = await realFetch(input, init)
-    const url = typeof input === 'string' ? input : input.url
-    if (!url.includes('/step/list-plans') || !response.body) return response
-    const reader = response.body.getReader()
-    const encoder = new TextEncoder(), decoder = new TextDecoder()
-    let buffer = ''
-    const body = new ReadableStream({
-      async pull(controller) {
-        for (;;) {
-          const end = /\\r?\\n\\r?\\n/.exec(buffer)
-          if (end) {
-            await new Promise((resolve) => setTimeout(resolve, 250))
-            const cut = end.index + end[0].length
-            controller.enqueue(encoder.encode(buffer.slice(0, cut)))
-            buffer = buffer.slice(cut)
-            return
-          }
-          const { value, done } = await reader.read()
-          if (done) {
-            if (buffer) controller.enqueue(encoder.encode(buffer))
-            controller.close()
-            return
-          }
-          buffer += decoder.decode(value, { stream: true })
-        }
-      }
-    })
-    return new Response(body, { status: response.status, headers: response.headers })
-  }
   window.__planLog = []
   const record = () => {
     const step = document.querySelector('[data-testid=step]')?.getAttribute('data-step') ?? null
@@ -323,7 +293,8 @@ def test_the_plan_list_fills_in_before_the_stream_ends(page: Page) -> None:
     log_in(page, SALES)
     start_session(page)
     to_list_plans(page)
-    page.evaluate(SLOW_PLANS_AND_LOG)
+    pace_events(page, "/step/list-plans", gap_ms=250)
+    page.evaluate(LOG_PLANS)
     page.get_by_test_id("plans-search").click()
     # while the step still waits at list_plans (no `complete` yet), rows are already there
     expect(page.get_by_test_id("plan-check-row").first).to_be_visible()

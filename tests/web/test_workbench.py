@@ -13,6 +13,7 @@ the customer shows as text and runs nothing.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -308,6 +309,10 @@ def test_transfer_then_close(page: Page, http: httpx.Client) -> None:
     assert held.json()["data"]["session"]["assigned_agent"]["id"] == "agent002"
 
     page.get_by_test_id("logout").click()
+    # logged out, as the user sees it (the login page shows once the server has ended the
+    # session): the click returns with the logout request still in flight, and a page load at
+    # once could cancel it and find agent001 still logged in, with no login form to fill
+    expect(page).to_have_url(re.compile(r"/login"))
     log_in(page, "agent002")
     row(page, customer.session_name).click()
     expect(page.get_by_test_id("composer")).to_be_enabled()
