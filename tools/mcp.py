@@ -14,12 +14,14 @@ it into a `status` event). A stdio child starts from bytecode cached under `var/
 (`server_env`): compiling every module from source at each start was most of a restart
 (PYTHONDONTWRITEBYTECODE=1 is this machine's default). Servers listed in `MCP_STANDBY_SERVERS`
 keep a started spare child that replaces a dead one at once. `LAZY_SERVERS` (the knowledge
-server) start on the first call of one of their tools, so start-up keeps its three children.
+server) start on the first call of one of their tools, or in the background when a customer
+opens a chat (`warm_lazy`), so start-up keeps its three children.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import os
 import sys
@@ -146,6 +148,7 @@ class McpToolbox:
         }
         self._spares: dict[str, McpLink] = {}
         self._warming: dict[str, tuple[McpLink, asyncio.Task[None]]] = {}
+        self._lazy_warming: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> McpToolbox:
         eager = [link for name, link in self._links.items() if name not in self._lazy]
@@ -161,6 +164,8 @@ class McpToolbox:
         self._closing = True
         for _, task in self._warming.values():
             task.cancel()
+        if self._lazy_warming is not None:
+            self._lazy_warming.cancel()
         warming = [link for link, _ in self._warming.values()]
         links = [*self._links.values(), *self._spares.values(), *warming]
         await asyncio.gather(*(link.close() for link in links))
@@ -226,6 +231,22 @@ class McpToolbox:
             raise AssertionError("unreachable")
 
         return tool.model_copy(update={"coroutine": call_current})
+
+    def warm_lazy(self) -> None:
+        """Start the lazy servers in the background, once (a customer opened a chat whose
+        first answer searches the knowledge base: its server, seconds to start, should be up
+        before the question arrives). A failed start is logged; the first call tries again."""
+        if not self._lazy or self._closing or self._lazy_warming is not None:
+            return
+
+        async def warm() -> None:
+            with contextlib.suppress(Unavailable):  # logged by _start_lazy
+                await self._start_lazy()
+
+        # a fresh context: the servers' session tasks must not inherit a request's notices
+        task = asyncio.create_task(warm(), name="mcp-lazy-warm", context=contextvars.Context())
+        task.add_done_callback(lambda _: setattr(self, "_lazy_warming", None))
+        self._lazy_warming = task
 
     async def _start_lazy(self) -> None:
         """Start the lazy servers (once; a server that fails to start is tried again next call)."""

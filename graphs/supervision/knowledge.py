@@ -56,6 +56,13 @@ class ToolboxKnowledge:
         self.clock = clock
         self._empty_until: dict[str, float] = {}
 
+    def warm(self) -> None:
+        """A conversation started: its first question will search, so the knowledge server
+        (started on first use) starts now, in the background, not while the customer waits."""
+        warm_lazy = getattr(self.toolbox, "warm_lazy", None)
+        if warm_lazy is not None:
+            warm_lazy()
+
     async def __call__(self, tenant_id: str, query: str, top_k: int) -> Mapping[str, Any]:
         if self._empty_until.get(tenant_id, 0.0) > self.clock():
             return _NOTHING

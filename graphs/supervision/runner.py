@@ -69,8 +69,11 @@ class SessionRunner:
         bus: ev.Publisher | None = None,
         clock: Callable[[], datetime] = utc_now,
         lock_wait_seconds: float = 30.0,
+        on_new_conversation: Callable[[], None] | None = None,
     ) -> None:
         self.graph = graph
+        # called when a conversation starts, without waiting: the knowledge server's warm-up
+        self.on_new_conversation = on_new_conversation
         self.redis = redis
         self.audit = audit
         self.agents = agents

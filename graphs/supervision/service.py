@@ -74,6 +74,8 @@ class SupervisionService(SessionRunner):
             if tenant_id is not None:
                 start["tenant_id"] = tenant_id
             await self._collect(name, {"incoming": start})
+        if self.on_new_conversation is not None:
+            self.on_new_conversation()
         return name
 
     async def send_user_message(

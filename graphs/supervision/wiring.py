@@ -112,6 +112,7 @@ async def open_supervision_service(
         service = SupervisionService(
             graph, redis, key_prefix=prefix, audit=SqlAuditTrail(sessions),
             agents=SqlAgentDirectory(sessions), bus=publisher, clock=deps.clock,
+            on_new_conversation=getattr(deps.knowledge, "warm", None),
         )  # fmt: skip
         sweeper = None
         if deps.due is not None:  # delayed auto-replies and timeout checks, on every instance

@@ -19,7 +19,7 @@ from core.national_id import mask, with_checksum
 from core.settings import Settings
 from tests.api.conftest import ADMIN, AGENT, SALES, bearer, login
 from tests.api.handoff_support import new_customer, say
-from tests.api_http import ApiServer, own_api_server
+from tests.api_http import ApiServer, eventually, own_api_server
 
 from .documents import HTML, MARKDOWN, ROAMING, TEXT, pdf_bytes, roaming_sections
 
@@ -89,6 +89,24 @@ def search(http: httpx.Client, headers: dict[str, str], q: str, top_k: int = 3) 
 
 
 # FAQs -------------------------------------------------------------------------------------
+
+
+def lazy_starts(server: ApiServer) -> list[dict[str, Any]]:
+    events = [json.loads(line) for line in server.log.read_text().splitlines()
+              if line.startswith("{")]  # fmt: skip
+    return [e for e in events if e.get("event") == "mcp_lazy_started"]
+
+
+def test_opening_a_chat_starts_the_knowledge_server_before_its_first_question(
+    server: ApiServer, http: httpx.Client
+) -> None:
+    """The first customer after a restart does not wait for the knowledge server to start
+    (seconds: it loads an embedder): opening the chat starts it in the background. First in
+    this module, so no knowledge call has started it yet."""
+    assert lazy_starts(server) == []
+    new_customer(http)  # opens a conversation and says nothing
+    assert eventually(lambda: bool(lazy_starts(server)), seconds=60)
+    assert [e["servers"] for e in lazy_starts(server)] == [["knowledge"]]
 
 
 def test_faq_crud_keeps_versions_and_only_admins_write(
@@ -257,8 +275,8 @@ def test_the_knowledge_server_starts_on_first_use_only(
               if line.startswith("{")]  # fmt: skip
     opened = [e for e in events if e.get("event") == "mcp_sessions_opened"]
     assert opened and all(e["servers"] == ["crm", "pos", "promotion"] for e in opened)
-    lazy = [e for e in events if e.get("event") == "mcp_lazy_started"]
-    assert [e["servers"] for e in lazy] == [["knowledge"]]  # once, however many calls followed
+    # once, however many calls and opened chats followed
+    assert [e["servers"] for e in lazy_starts(server)] == [["knowledge"]]
 
 
 def test_an_upload_form_must_hold_exactly_one_file(

@@ -174,9 +174,10 @@ def site(
 
 
 def first_answer(api: ApiServer) -> None:
-    """The API's first customer turn, over HTTP, before any browser waits on one. It starts the
-    knowledge MCP server, which starts on first use (`LAZY_SERVERS` in tools/mcp.py): that
-    first answer took 25 s at load average 10 (the start alone 14 s), past the widget tests'
+    """The API's first customer turn, over HTTP, before any browser waits on one. Opening a chat
+    starts the knowledge MCP server in the background (`LAZY_SERVERS`, `warm_lazy` in
+    tools/mcp.py), but a test types at once, faster than any customer: its first answer would
+    wait for the start (25 s at load average 10, the start alone 14 s), past the widget tests'
     20 s wait for an answer, while later answers take 1-2 s."""
     with api.client() as http:
         say(http, new_customer(http), "請問有哪些吃到飽優惠推薦？")
