@@ -124,44 +124,28 @@ class SqlUsageSink:
         if self._autocommit is not None:
             from sqlalchemy.util import greenlet_spawn
 
-            await greenlet_spawn(_insert_usage, self._autocommit, usage_row(record))
+            await greenlet_spawn(_insert_usage, self._autocommit, usage_arguments(record))
             return
         async with self._sessions() as session, session.begin():
-            await AiUsageRepository(session).add(
-                record.usage_type,
-                record.model,
-                staff_id=record.staff_id,
-                session_id=record.session_id,
-                prompt_tokens=record.prompt_tokens,
-                completion_tokens=record.completion_tokens,
-                cost=record.cost,
-                latency_ms=record.latency_ms,
-                is_fallback=record.is_fallback,
-                now=record.created_at,
-            )
+            await AiUsageRepository(session).add(**usage_arguments(record))
 
 
-def usage_row(record: UsageRecord) -> dict[str, Any]:
-    """The `ai_usage_logs` row of a record: `AiUsageRepository.add`'s columns and rounding."""
+def usage_arguments(record: UsageRecord) -> dict[str, Any]:
+    """A record as `AiUsageRepository.add` and `usage_values` take it."""
     return {
-        "usage_type": record.usage_type,
-        "model": record.model,
-        "staff_id": record.staff_id,
-        "session_id": record.session_id,
-        "prompt_tokens": record.prompt_tokens,
-        "completion_tokens": record.completion_tokens,
-        "cost": Decimal(str(record.cost)).quantize(_MICRO),
-        "latency_ms": record.latency_ms,
-        "is_fallback": record.is_fallback,
-        "created_at": record.created_at,
-    }
+        "usage_type": record.usage_type, "model": record.model, "staff_id": record.staff_id,
+        "session_id": record.session_id, "prompt_tokens": record.prompt_tokens,
+        "completion_tokens": record.completion_tokens, "cost": record.cost,
+        "latency_ms": record.latency_ms, "is_fallback": record.is_fallback,
+        "now": record.created_at,
+    }  # fmt: skip
 
 
-def _insert_usage(engine: Engine, row: dict[str, Any]) -> None:
-    from core.db.repositories.renewal_steps import add_usage
+def _insert_usage(engine: Engine, arguments: dict[str, Any]) -> None:
+    from core.db.repositories.renewal_steps import add_usage, usage_values
 
     with engine.begin() as connection:  # autocommit: the INSERT alone, no BEGIN and COMMIT
-        add_usage(connection, row)
+        add_usage(connection, usage_values(**arguments))
 
 
 def price_for(prices: Mapping[str, tuple[float, float]], model: str) -> tuple[float, float]:

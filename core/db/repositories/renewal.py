@@ -19,7 +19,7 @@ from core.db.models import (
     User,
 )
 from core.db.repositories.audit import AuditRepository
-from core.db.repositories.renewal_steps import RENEWAL_ENTITY, advance_call
+from core.db.repositories.renewal_steps import RENEWAL_ENTITY, advance_call, usage_values
 from core.db.types import utc_now
 from core.errors import Conflict, InvalidInput, NotFound
 
@@ -320,17 +320,12 @@ class AiUsageRepository:
         now: datetime | None = None,
     ) -> AiUsageLog:
         log = AiUsageLog(
-            usage_type=usage_type,
-            model=model,
-            staff_id=staff_id,
-            session_id=session_id,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            cost=Decimal(str(cost)).quantize(Decimal("0.000001")),
-            latency_ms=latency_ms,
-            is_fallback=is_fallback,
-            created_at=now or utc_now(),
-        )
+            **usage_values(
+                usage_type, model, staff_id=staff_id, session_id=session_id,
+                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost=cost,
+                latency_ms=latency_ms, is_fallback=is_fallback, now=now,
+            )
+        )  # fmt: skip
         self.session.add(log)
         await self.session.flush()
         return log

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -114,8 +115,34 @@ def open_renewal(
     return True
 
 
+def usage_values(
+    usage_type: str,
+    model: str,
+    *,
+    staff_id: int | None = None,
+    session_id: str | None = None,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    cost: Decimal | float | int = 0,
+    latency_ms: int | None = None,
+    is_fallback: bool = False,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """An `ai_usage_logs` row's columns, the cost rounded to the column's six decimals: one
+    rule for `AiUsageRepository.add` (ORM) and `add_usage` (a Core INSERT)."""
+    return {
+        "usage_type": usage_type, "model": model, "staff_id": staff_id, "session_id": session_id,
+        "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+        "cost": Decimal(str(cost)).quantize(_MICRO), "latency_ms": latency_ms,
+        "is_fallback": is_fallback, "created_at": now or utc_now(),
+    }  # fmt: skip
+
+
+_MICRO = Decimal("0.000001")
+
+
 def add_usage(connection: sa.Connection, row: Mapping[str, Any]) -> None:
-    """One `ai_usage_logs` row (`AiUsageRepository.add`'s columns, cost already rounded)."""
+    """One `ai_usage_logs` row, as `usage_values` makes it."""
     connection.execute(_insert_statement(AiUsageLog.__tablename__), dict(row))
 
 
