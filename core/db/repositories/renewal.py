@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,12 @@ from core.db.models import (
     User,
 )
 from core.db.repositories.audit import AuditRepository
-from core.db.repositories.renewal_steps import RENEWAL_ENTITY, advance_call, usage_values
+from core.db.repositories.renewal_steps import (
+    RENEWAL_ENTITY,
+    UsageColumns,
+    advance_call,
+    usage_values,
+)
 from core.db.types import utc_now
 from core.errors import Conflict, InvalidInput, NotFound
 
@@ -305,27 +310,8 @@ class AiUsageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(
-        self,
-        usage_type: str,
-        model: str,
-        *,
-        staff_id: int | None = None,
-        session_id: str | None = None,
-        prompt_tokens: int = 0,
-        completion_tokens: int = 0,
-        cost: Decimal | float | int = 0,
-        latency_ms: int | None = None,
-        is_fallback: bool = False,
-        now: datetime | None = None,
-    ) -> AiUsageLog:
-        log = AiUsageLog(
-            **usage_values(
-                usage_type, model, staff_id=staff_id, session_id=session_id,
-                prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, cost=cost,
-                latency_ms=latency_ms, is_fallback=is_fallback, now=now,
-            )
-        )  # fmt: skip
+    async def add(self, usage_type: str, model: str, **columns: Unpack[UsageColumns]) -> AiUsageLog:
+        log = AiUsageLog(**usage_values(usage_type, model, **columns))
         self.session.add(log)
         await self.session.flush()
         return log

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypedDict, Unpack, cast
 
 import sqlalchemy as sa
 
@@ -115,26 +115,31 @@ def open_renewal(
     return True
 
 
-def usage_values(
-    usage_type: str,
-    model: str,
-    *,
-    staff_id: int | None = None,
-    session_id: str | None = None,
-    prompt_tokens: int = 0,
-    completion_tokens: int = 0,
-    cost: Decimal | float | int = 0,
-    latency_ms: int | None = None,
-    is_fallback: bool = False,
-    now: datetime | None = None,
-) -> dict[str, Any]:
+class UsageColumns(TypedDict, total=False):
+    """An `ai_usage_logs` row's optional columns, as `usage_values` and `AiUsageRepository.add`
+    take them (every one defaults as the column does)."""
+
+    staff_id: int | None
+    session_id: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    cost: Decimal | float | int
+    latency_ms: int | None
+    is_fallback: bool
+    now: datetime | None
+
+
+def usage_values(usage_type: str, model: str, **columns: Unpack[UsageColumns]) -> dict[str, Any]:
     """An `ai_usage_logs` row's columns, the cost rounded to the column's six decimals: one
     rule for `AiUsageRepository.add` (ORM) and `add_usage` (a Core INSERT)."""
     return {
-        "usage_type": usage_type, "model": model, "staff_id": staff_id, "session_id": session_id,
-        "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-        "cost": Decimal(str(cost)).quantize(_MICRO), "latency_ms": latency_ms,
-        "is_fallback": is_fallback, "created_at": now or utc_now(),
+        "usage_type": usage_type, "model": model,
+        "staff_id": columns.get("staff_id"), "session_id": columns.get("session_id"),
+        "prompt_tokens": columns.get("prompt_tokens", 0),
+        "completion_tokens": columns.get("completion_tokens", 0),
+        "cost": Decimal(str(columns.get("cost", 0))).quantize(_MICRO),
+        "latency_ms": columns.get("latency_ms"), "is_fallback": columns.get("is_fallback", False),
+        "created_at": columns.get("now") or utc_now(),
     }  # fmt: skip
 
 
