@@ -111,7 +111,7 @@ async def test_cheapest_puts_the_lowest_fees_first_on_both_backends(
     local: LocalHybridRetriever, azure: AzureSearchRetriever, tiny_plans: list[Plan]
 ) -> None:
     """'最便宜' is a boost that grows as the fee falls (the superlative, stronger than 便宜)."""
-    [most] = [c for c in parse_query("最便宜的").constraints if c.kind == "cheap"]
+    [most] = [c for c in parse_query("最便宜的").constraints if c.value == "most"]
     fees = [facets_of(p).monthly_fee for p in tiny_plans]
     scores = [float(most.satisfaction(facets_of(p))) for p in tiny_plans]
     ranked = [fee for _, fee in sorted(zip(scores, fees, strict=True), key=lambda t: -t[0])]
@@ -120,6 +120,22 @@ async def test_cheapest_puts_the_lowest_fees_first_on_both_backends(
     local_top = [h.plan_id for h in local.search_sync(query, filters=ON_SALE, top_k=2)]
     azure_top = [h.plan_id for h in await azure.search(query, filters=ON_SALE, top_k=2)]
     assert local_top == azure_top == ["T03", "T06"]  # 399 and 499, the two lowest fees
+
+
+@pytest.mark.parametrize(
+    ("query", "last"),
+    [
+        ("不要學生方案 吃到飽", "T02"),  # the student plan, named in the query, goes last
+        ("not for students, unlimited", "T02"),
+    ],
+)
+async def test_a_refused_audience_goes_last_on_both_backends(
+    local: LocalHybridRetriever, azure: AzureSearchRetriever, query: str, last: str
+) -> None:
+    local_top = [h.plan_id for h in local.search_sync(query, filters=ON_SALE, top_k=4)]
+    azure_top = [h.plan_id for h in await azure.search(query, filters=ON_SALE, top_k=4)]
+    for top in (local_top, azure_top):  # the fake ranks text its own way: T01, T04, T05 first
+        assert len(top) == 4 and top[-1] == last
 
 
 def test_nothing_meets_the_filters_so_the_nearest_are_shown_and_flagged(

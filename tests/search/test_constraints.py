@@ -12,7 +12,7 @@ from mcp_servers.promotion.search.parser import parse_query
 from mcp_servers.promotion.search.query import shape_query
 from mcp_servers.promotion.search.retriever import LocalHybridRetriever
 
-from .conftest import HashEmbedder
+from .conftest import HashEmbedder, make_plan
 
 H, S = True, False  # hard (filter) / soft (boost)
 
@@ -52,7 +52,7 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("月租1000以内", {("fee_max", 1000, H)}),  # zh-CN
     ("每月不到 1000", {("fee_max", 999, H)}),
     ("千元以下", {("fee_max", 1000, H)}),
-    ("要最便宜的", {("cheap", "most", S)}),
+    ("要最便宜的", {("cheap", "most", S), ("cheap", True, S)}),
     # data and speed
     ("5G 吃到飽", {("unlimited", True, H), ("network", "5G", S)}),
     ("不限量上网", {("unlimited", True, H)}),  # zh-CN
@@ -169,7 +169,7 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("sub-600", {("fee_max", 599, H)}),
     ("月租不要破千", {("fee_max", 999, H)}),
     ("四位數的不要", {("fee_max", 999, H)}),
-    ("五百多", {("fee_around", 550, S)}),  # a little over the round number
+    ("五百多", {("fee_over", (501, 599), S)}),  # a little over the round number
     ("一百多G 的方案", {("data_min", 100, S)}),
     ("heavy user", {("data_min", 20, S)}),
     ("出國旅遊", {("perk", "roaming", S)}),  # travel: a preference, 漫遊 is the filter
@@ -179,7 +179,52 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("阿伯用", {("audience", "senior", S)}),
     ("流量 5G 就夠", {("data_light", 5, S)}),  # next to 流量, 5G is an amount
     ("5G 流量大的", {("network", "5G", S), ("data_min", 20, S)}),  # here it is the network
-    ("最便宜的 5G 吃到飽", {("cheap", "most", S), ("network", "5G", S), ("unlimited", True, H)}),
+    (
+        "最便宜的 5G 吃到飽",
+        {("cheap", "most", S), ("cheap", True, S), ("network", "5G", S), ("unlimited", True, H)},
+    ),
+    # H32 (issue 20, round 4): whole kinds of phrasing the parser missed
+    ("吃道飽", {("unlimited", True, H)}),  # 吃到飽 mistyped by sound
+    ("呷到飽 不降速", {("unlimited", True, H)}),
+    ("5G unlimted", {("network", "5G", S), ("unlimited", True, H)}),  # name ends like the typo
+    ("幾百塊的吃到飽", {("fee_max", 999, H), ("unlimited", True, H)}),  # not 百 = 100
+    ("a few hundred bucks", {("fee_max", 999, H)}),
+    ("一千出頭", {("fee_over", (1001, 1299), S)}),  # over the round number, not 999
+    ("一千多", {("fee_over", (1001, 1999), S)}),
+    ("一千二多", {("fee_over", (1201, 1299), S)}),
+    ("月租5百", {("fee_is", 500, S)}),  # digits with 百 / 千
+    ("1千5以內", {("fee_max", 1500, H)}),
+    ("two grand max", {("fee_max", 2000, H)}),
+    ("超過 1000 不要", {("fee_max", 1000, H)}),  # refused above it: a ceiling, not a floor
+    ("超過一千就不要", {("fee_max", 1000, H)}),
+    ("1000 up", {("fee_min", 1000, H)}),
+    ("approx 1200", {("fee_around", 1200, S)}),
+    ("不要太貴", {("cheap", True, S)}),
+    ("CP值高的", {("cheap", True, S)}),
+    ("good value", {("cheap", True, S)}),
+    ("I only use like 2 gigs a month", {("data_light", 2, S)}),  # usage said to be small
+    ("只用 3GB", {("data_light", 3, S)}),
+    ("10GB is enough", {("data_light", 10, S)}),
+    ("流量 30 GB up", {("data_min", 30, H)}),
+    ("網外 200 分", {("voice_min", 200, H)}),  # 分 after a voice word is minutes
+    ("合約 30 期", {("contract", (30,), H)}),
+    ("24期", set()),  # bare periods may be installments
+    ("mostly phone calls", {("voice_needed", True, S), ("data_light", 1, S)}),
+    ("平價手機搭 4G 方案", {("cheap", True, S), ("device", True, H), ("network", "4G", S)}),
+    ("搭ifone", {("device", True, H)}),  # 搭 + a model name the tables do not know
+    ("搭 Netflix", {("perk", "netflix", H)}),  # ... but not a perk's name
+    ("送手機殼", {("perk", "phone_case", H)}),  # a case, not a phone
+    ("not bundled with a phone", {("device", False, H)}),
+    ("不要學生方案", {("audience_not", "student", S)}),  # an audience refused
+    ("not for seniors", {("audience_not", "senior", S)}),
+    ("我不是學生", {("audience_not", "student", S)}),
+    ("不要 5G，4G 吃到飽就好", {("network", "4G", S), ("unlimited", True, H)}),  # the other one
+    ("not 5G", {("network", "4G", S)}),
+    ("non-4G", {("network", "5G", S)}),
+    ("cheap plan for my mom", {("cheap", True, S), ("audience", "senior", S)}),
+    ("for my son", {("audience", "family", S)}),
+    ("我是實況主", {("audience", "gamer", S)}),
+    ("折抵月租", {("perk", "bill_credit", H)}),
 ]
 
 
@@ -200,6 +245,8 @@ def test_constraints_in_the_query(query: str, expected: set[tuple[str, object, b
         ("學生 吃到飽", "學生"),  # audiences stay: they are also what the sheets say
         ("單純續約不換手機", "單純續約"),
         ("網內互打", "網內互打"),
+        ("最便宜的吃到飽", "的"),  # 最便宜's 最 matched every sheet's penalty clause (最高)
+        ("不要學生方案 5G", "5g"),  # a refused audience is not a word to match
     ],
 )
 def test_residual_text_for_bm25(query: str, residual: str) -> None:
@@ -231,6 +278,20 @@ def test_context_words_are_preferences_not_filters() -> None:
     assert "||" not in parsed.text and "||" not in parsed.residual
     # spans after the mark still line up: the inferred 吃到飽 leaves the BM25 text whole
     assert parsed.residual == "大流量"  # 推薦方案 is how staff ask, not what they want
+
+
+@pytest.mark.parametrize(
+    ("description", "fibre"),
+    [
+        ("100GB 大流量，不拉光纖也能在家上網", False),  # it replaces fibre, it does not bring it
+        ("不用光世代，一張 SIM 卡搞定", False),
+        ("5G 吃到飽加光纖 1G 寬頻", True),
+        ("不拉線也行，再送光纖 300M", True),  # one negated mention does not hide another
+    ],
+)
+def test_a_perk_the_sheet_says_is_absent_is_not_offered(description: str, fibre: bool) -> None:
+    plan = make_plan("X1", "行動上網 699", description, plan_type="data_only")
+    assert ("fibre" in facets_of(plan).perks) is fibre
 
 
 def test_one_plan_and_all_plans_are_scored_alike(tiny_plans: list[Plan]) -> None:

@@ -27,6 +27,7 @@ Kind = Literal[
     "fee_min",
     "fee_around",
     "fee_is",
+    "fee_over",
     "cheap",
     "data_min",
     "data_light",
@@ -49,6 +50,7 @@ Kind = Literal[
     "perk_any",
     "streaming",
     "audience",
+    "audience_not",
     "network",
     "brand",
     "data_only",
@@ -122,8 +124,10 @@ class Constraint:
         v = self.value
         n = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
         kind = self.kind
-        if kind in ("fee_max", "fee_min", "fee_around", "fee_is", "cheap"):
+        if kind in ("fee_max", "fee_min", "fee_around", "fee_is", "fee_over", "cheap"):
             fee = np.asarray(cols.fee, dtype=float)
+            if kind == "fee_over" and isinstance(v, tuple):  # "一千出頭": (low, high)
+                return _f((fee >= float(v[0])) & (fee <= float(v[1])))
             if kind == "fee_max":
                 return _f(fee <= n)
             if kind == "fee_min":
@@ -164,6 +168,7 @@ class Constraint:
                 cols, MUSIC_STREAMING if v == "music" else VIDEO_STREAMING, "perk"
             ),
             "audience": lambda: cols.tag(f"audience:{v}"),
+            "audience_not": lambda: ~np.asarray(cols.tag(f"audience:{v}"), dtype=bool),
             "network": lambda: cols.tag(f"network:{v}"),
             "brand": lambda: cols.tag(f"brand:{v}"),
             "data_only": lambda: np.asarray(cols.plan_type == "data_only"),

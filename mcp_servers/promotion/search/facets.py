@@ -9,6 +9,7 @@ backends agree on what "has Netflix" means.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,9 @@ PERK_ALIASES: dict[str, tuple[str, ...]] = {
     "earbuds": _words("耳機|耳机|earbuds|earphones|headphones"),
     "charger": _words("充電器|充电器|charger"),
     "phone_case": _words("手機殼|手机壳|保護貼|保护贴|phone case|screen protector"),
-    "bill_credit": _words("回饋金|回馈金|月租折抵|cashback|bill credit|rebate"),
+    "bill_credit": _words(
+        "回饋金|回馈金|月租折抵|折抵月租|現金回饋|现金回馈|cashback|bill credit|rebate"
+    ),
     "fibre": _words("光世代|光纖|光纤|寬頻|宽带|宽频|fibre|fiber|broadband"),
     "anti_fraud": _words("防詐|防诈|anti-fraud|scam call|fraud"),
     "multi_device": _words("一號多機|一号多机|one number|multi-sim|multisim"),
@@ -118,9 +121,25 @@ class PlanFacets:
         }
 
 
+# Just before a perk's name on a sheet, these say the plan does not come with it: "不拉光纖也能
+# 在家上網" is a data SIM that replaces fibre, not a fibre bundle.
+_WITHOUT = re.compile(r"(?:不拉|不用|不必|不需|免拉|無需|无需|不含|沒有|没有)\s*$")
+
+
+def _offered(lowered: str, alias: str) -> bool:
+    at = lowered.find(alias)
+    while at >= 0:
+        if not _WITHOUT.search(lowered[max(0, at - 4) : at]):
+            return True
+        at = lowered.find(alias, at + 1)
+    return False
+
+
 def perks_in(text: str) -> set[str]:
     lowered = text.lower()
-    return {perk for perk, aliases in PERK_ALIASES.items() if any(a in lowered for a in aliases)}
+    return {
+        perk for perk, aliases in PERK_ALIASES.items() if any(_offered(lowered, a) for a in aliases)
+    }
 
 
 def brands_in(text: str) -> set[str]:

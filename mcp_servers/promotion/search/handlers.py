@@ -13,7 +13,7 @@ from .constraints import Constraint, Kind, light_cap
 from .facets import PERK_ALIASES
 from .fees import make as _c
 from .fees import num as _num
-from .rules import PERK_LABELS
+from .rules import NETWORK_NEG, PERK_LABELS
 
 CUR = r"(?:nt\$|ntd|nt|\$)?\s*"
 YUAN = r"(?:\s*(?:塊錢|块钱|元|塊|块|dollars?|ntd|bucks))?"
@@ -77,11 +77,30 @@ def on_under_round(m: re.Match[str]) -> list[Constraint]:
 
 
 def on_a_little_over(m: re.Match[str]) -> list[Constraint]:
-    """'五百多', '一千出頭': around a tenth over the round number (a preference)."""
+    """'五百多', '一千出頭': above the round number and below the next step (a preference).
+
+    The step is the round number's last place (五百多 = 501-599, 一千多 = 1001-1999, 一千二多
+    = 1201-1299) and 出頭 a third of the number at most (一千出頭 = 1001-1299): the round
+    number itself is not "over".
+    """
     value = _num(m, "n")
-    if value is None or not 100 <= value <= 20000:
+    if value is None or not 100 <= value <= 20000 or value != int(value):
         return []
-    return [_c("fee_around", int(value * 1.1), False, m.group(0), f"月租約 {int(value * 1.1)}")]
+    place = 1
+    while int(value) % (place * 10) == 0:
+        place *= 10
+    top = value + (min(place, value * 0.3) if "出頭" in m.group(0) else place) - 1
+    low, high = int(value) + 1, int(top)
+    return [_c("fee_over", (low, high), False, m.group(0), f"月租約 {low}–{high}")]
+
+
+def on_cheapest(m: re.Match[str]) -> list[Constraint]:
+    """'最便宜', 'cheapest': a low fee (as 便宜 says) and, on top, the fee order itself, so
+    the lowest fees lead even over plans that share more words with the rest of the query."""
+    return [
+        _c("cheap", True, False, m.group(0), "月租低優先"),
+        _c("cheap", "most", False, m.group(0), "月租最低優先"),
+    ]
 
 
 def on_lower_fee(m: re.Match[str]) -> list[Constraint]:
@@ -208,8 +227,16 @@ def on_age(m: re.Match[str]) -> list[Constraint]:
     return []
 
 
+def on_network_not(m: re.Match[str]) -> list[Constraint]:
+    """'不要 5G', 'not 5G': the other generation, as a preference."""
+    other = "4G" if m.group("g") == "5" else "5G"
+    return [_c("network", other, False, m.group(0), f"{other}（不要 {m.group('g')}G）")]
+
+
 def on_network(m: re.Match[str]) -> list[Constraint]:
-    gens = {g.upper() for g in re.findall(r"(?<![0-9a-z])([45])\s*g(?![a-z0-9])", m.string)}
+    negated = {g.upper() for g in re.findall(rf"(?:{NETWORK_NEG})\s*([45])\s*g", m.string)}
+    said = re.findall(r"(?<![0-9a-z])([45])\s*g(?![a-z0-9])", m.string)
+    gens = {g.upper() for g in said} - negated
     if len(gens) != 1:  # "4G 升級 5G" names both: no preference
         return []
     return [_c("network", f"{m.group(1)}G", False, m.group(0), f"{m.group(1)}G")]

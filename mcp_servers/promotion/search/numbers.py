@@ -19,10 +19,10 @@ _ZH = "零〇一二兩两三四五六七八九十百千萬万"
 # One number: Arabic (with an optional k/千 multiplier) or a run of Chinese numerals. The
 # look-arounds stop a regex from backtracking into the middle of a longer number.
 NUM = (
-    rf"(?:(?<![\d.a-z])\d+(?:\.\d+)?(?!\d)(?!\.\d)(?:\s*(?:k(?![a-z])|千))?"
+    rf"(?:(?<![\d.a-z])\d+(?:\.\d+)?(?!\d)(?!\.\d)(?:\s*(?:k(?![a-z])|(?:千|百)(?:\d(?!\d))?))?"
     rf"|[{_ZH}]+(?![{_ZH}]))"
 )
-_ASCII = re.compile(r"(\d+(?:\.\d+)?)\s*(k|千)?")
+_ASCII = re.compile(r"(\d+(?:\.\d+)?)\s*(?:(k)|(千|百)(\d)?)?")
 
 
 def zh_number(text: str) -> int | None:
@@ -57,7 +57,11 @@ def parse_number(text: str) -> float | None:
     text = text.strip()
     if match := _ASCII.fullmatch(text):
         value = float(match.group(1))
-        return value * 1000 if match.group(2) else value
+        if match.group(2):
+            return value * 1000
+        unit = {"千": 1000, "百": 100}.get(match.group(3) or "", 1)
+        tail = int(match.group(4) or 0) * unit // 10  # 1千5 = 1500, 8百5 = 850
+        return value * unit + tail
     if text in EN_WORDS:
         return float(EN_WORDS[text])
     whole = zh_number(text)

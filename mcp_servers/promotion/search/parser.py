@@ -34,6 +34,7 @@ from .handlers import (
     on_bare_months,
     on_below_current,
     on_brand,
+    on_cheapest,
     on_contract,
     on_contract_max,
     on_contract_shorter,
@@ -43,6 +44,7 @@ from .handlers import (
     on_data_said,
     on_lower_fee,
     on_network,
+    on_network_not,
     on_numeric,
     on_speed,
     on_under_round,
@@ -50,7 +52,16 @@ from .handlers import (
 )
 from .numbers import NUM
 from .query import CONTEXT_MARK
-from .rules import AUDIENCE_WORDS, HARD_PERKS, OTHER_STREAMING, PERK_LABELS, PHRASES
+from .rules import (
+    AUDIENCE_NEG,
+    AUDIENCE_WORDS,
+    CHEAPEST,
+    HARD_PERKS,
+    NETWORK_NEG,
+    OTHER_STREAMING,
+    PERK_LABELS,
+    PHRASES,
+)
 from .tokenize import normalize
 from .wording import FILLER_RE, either_perk, spell
 
@@ -88,6 +99,12 @@ RULES: list[tuple[str, Handler, bool]] = [
         on_numeric("voice_min", "通話 ≥ {:g} 分鐘"),
         True,
     ),
+    # "網外 200 分": after a voice word, 分 is minutes
+    (
+        rf"(?:網外|网外|網內外|网内外|通話|通话|語音|语音)\s*(?:要|有)?\s*{_FLOOR_PRE}?\s*{_N}\s*分(?![之期])\s*(?:以上|起)?",
+        on_numeric("voice_min", "通話 ≥ {:g} 分鐘"),
+        True,
+    ),
     (rf"{_N}\s*(?:歲|岁|years? old|-years?-old|yo(?![a-z]))", on_age, False),
     # the fee paid today, said to be too high: a ceiling below it
     (
@@ -107,9 +124,21 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     (rf"破\s*{_N}{YUAN}\s*(?:的)?\s*(?:不要|不行|太貴|就不要)", on_under_round, True),
+    # "超過 1000 不要": over it is refused, so it is the ceiling (not a floor)
+    (
+        rf"(?:超過|超过|高於|高于|over|above|more than)\s*{FEE_WORD}?\s*{CUR}{_N}{YUAN}{NOT_FEE}\s*(?:的)?\s*(?:就)?\s*(?:不要|不行|太貴|太贵|免談|免谈|不考慮|不考虑|is too much|no way)",
+        fee_max,
+        True,
+    ),
     (
         r"(?:不要|不想|別|别)\s*(?:到)?\s*四位數|四位數\s*(?:的)?\s*(?:不要|不行|太貴)",
         fixed_reading("fee_max", 999, True, "月租 ≤ 999"),
+        True,
+    ),
+    # 幾百塊, "a few hundred": some hundreds, so under a thousand (not 百 = 100)
+    (
+        r"(?:幾|几)\s*百\s*(?:塊錢|块钱|塊|块|元)?|(?:a )?few hundred(?: dollars| bucks| nt)?",
+        fixed_reading("fee_max", 999, True, "月租 < 1000"),
         True,
     ),
     # 五百多, 一千出頭: a little over that round number
@@ -121,7 +150,7 @@ RULES: list[tuple[str, Handler, bool]] = [
     ),
     (
         r"只打電話|只講電話|主要打電話|主要講電話|通話為主|打電話為主|電話為主"
-        r"|only (?:makes?|for) (?:phone )?calls|just (?:makes? |for )?calls|mainly (?:makes? |for )?calls|mostly (?:for )?calls",
+        r"|(?:only|just|mainly|mostly) (?:makes? |for |uses? (?:it |the phone )?for )?(?:phone )?calls",
         on_voice_first,
         False,
     ),
@@ -137,7 +166,7 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     (
-        rf"(?:大約|大约|大概|差不多|約|约|around|about|approximately|roughly|~|≈)\s*{FEE_WORD}?\s*{CUR}{_N}{YUAN}{NOT_FEE}",
+        rf"(?:大約|大约|大概|差不多|約|约|around|about|approx(?:imately|\.)?|roughly|~|≈)\s*{FEE_WORD}?\s*{CUR}{_N}{YUAN}{NOT_FEE}",
         fee_around,
         True,
     ),
@@ -157,10 +186,14 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     (rf"{_FLOOR_PRE}\s*{FEE_WORD}?\s*{CUR}{_N}{YUAN}{NOT_FEE}", fee_min, True),
-    (rf"{FEE_WORD}?\s*{CUR}{_N}{YUAN}\s*(?:以上|起跳|or more|and up|\+)", fee_min, True),
+    (
+        rf"{FEE_WORD}?\s*{CUR}{_N}{YUAN}\s*(?:以上|起跳|or more|and up|up(?![a-z])|\+)",
+        fee_min,
+        True,
+    ),
     # data amounts
     (rf"{_FLOOR_PRE}\s*{_N}{_GB}", on_data_min(True), True),
-    (rf"{_N}{_GB}\s*(?:以上|起跳|起|or more|and up|\+|plus)", on_data_min(True), True),
+    (rf"{_N}{_GB}\s*(?:以上|起跳|起|or more|and up|up(?![a-z])|\+|plus)", on_data_min(True), True),
     (rf"{_N}{_GB}\s*(?:以下|以內|以内|就夠|就够|夠用|够用|就好|or less)", on_data_light, True),
     # next to a data word even 2-6 G is an amount (流量 5G 就夠), not the network
     (
@@ -173,6 +206,14 @@ RULES: list[tuple[str, Handler, bool]] = [
         on_data_said,
         True,
     ),
+    # usage said to be small: "only use like 2 gigs", "只用 3GB", "2GB is enough"
+    (
+        rf"(?:(?<![a-z])(?:only|just|barely)\s+(?:use|uses|using|need|needs)|只用|只會用|只会用|只需要|才用|頂多用|顶多用)"
+        rf"\s*(?:like|about|around|maybe|roughly|大概|大約|約)?\s*{_N}{_GB}",
+        on_data_light,
+        True,
+    ),
+    (rf"{_N}{_GB}\s*(?:is|are|would be|will be)?\s*(?:enough|plenty)", on_data_light, True),
     (
         rf"(?:大概|大約|大约|差不多)?\s*(?:用|用到|用了|使用|需要|uses?|using|need)\s*(?:大概|大約|大约|約|约|about|around)?\s*{_N}{_GB}",
         on_data_need,
@@ -197,6 +238,8 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     (rf"{CONTRACT_WORD}\s*{_NY}\s*(?P<u>{MONTHS}|{YEARS})", on_contract, True),
+    # "合約 30 期": periods of a contract are months (a bare 24期 may be installments)
+    (rf"{CONTRACT_WORD}\s*{_NY}\s*(?P<u>期)", on_contract, True),
     (rf"{_NY}\s*(?P<u>{MONTHS}|{YEARS})\s*(?:的)?\s*{CONTRACT_WORD}", on_contract, True),
     (rf"{_NY}[- ](?P<u>{MONTHS}|{YEARS})[- ](?:plan|deal)", on_contract, True),
     (rf"{_NY}\s*(?P<u>{MONTHS})", on_bare_months, True),
@@ -206,7 +249,11 @@ RULES: list[tuple[str, Handler, bool]] = [
     (r"(?:nt\$|\$)\s*" + _N, fee_is, True),
     # a bare number in the fee range ("四百九十九的方案", "the 599 one"): sheets name plans by fee
     (rf"(?<![a-z0-9.$]){_N}{NOT_FEE}(?![a-z0-9.])", fee_bare, True),
+    # no sheet says 最便宜: left in the BM25 text, its 最 matched the penalty clause's 最高
+    (CHEAPEST, on_cheapest, True),
     *[(p, fixed_reading(k, v, h, lab), s) for p, k, v, h, lab, s in PHRASES["late"]],
+    # "不要 5G", "not 5G": the other generation (only 4G and 5G are sold)
+    (rf"(?:{NETWORK_NEG})\s*(?P<g>[45])\s*g(?![a-z0-9])", on_network_not, True),
     (r"(?<![0-9a-z])([45])\s*g(?![a-z0-9])", on_network, False),
 ]
 for _perk, _aliases in PERK_ALIASES.items():
@@ -233,6 +280,15 @@ RULES.append(
 )
 for _name, _aliases in BRAND_ALIASES.items():
     RULES.append((any_of(_aliases), on_brand(_name), False))
+# "不要學生方案", "not for students": plans for that audience last, and its word not scored
+for _audience, (_words, _label) in AUDIENCE_WORDS.items():
+    RULES.append(
+        (
+            rf"(?:{AUDIENCE_NEG})\s*(?:{any_of(_words)})(?:s(?![a-z]))?",
+            fixed_reading("audience_not", _audience, False, _label.replace("對象", "排除")),
+            True,
+        )
+    )
 for _audience, (_words, _label) in AUDIENCE_WORDS.items():
     RULES.append((any_of(_words), fixed_reading("audience", _audience, False, _label), False))
 

@@ -20,8 +20,10 @@ def _words(text: str) -> tuple[str, ...]:
 _NEG = r"(?:不|不會|不会|不要|不想|不被|不能|不希望|沒有|没有|無|无|別|别|免|拒絕|拒绝)"
 # A duration after a negated 綁 makes it "shorter than that", not "no contract" (不要綁三年).
 _DURATION = r"(?:\d+|[零〇一二兩两三四五六七八九十]+)\s*(?:年|個月|个月)"
+# 吃到飽 as people mistype it by sound (吃道飽, 吃倒飽, 呷到飽, 吃到包)
+_EAT = r"(?:吃|呷)\s*[到倒道]\s*[飽饱包保寶宝]"
 _UNLIMITED = (
-    r"(?:吃到飽|吃到饱|吃倒飽|吃倒饱|到飽|到饱|不限量|無限量|无限量|不限流量|無限流量|无限流量|流量無限|流量无限|"
+    rf"(?:{_EAT}|到飽|到饱|不限量|無限量|无限量|不限流量|無限流量|无限流量|流量無限|流量无限|"
     r"無限上網|无限上网|上網無限|上网无限|上網不限|上网不限|流量不限|流量吃到飽|流量吃到饱|"
     r"unlimited(?! *(?:calls?|voice|talk|minutes|texts?|sms))(?: *(?:data|internet|plan))?|all[- ]you[- ]can[- ]eat)"
 )
@@ -30,7 +32,7 @@ EARLY: list[Row] = [
     # speed: unthrottled unlimited vs. throttled after the cap
     (
         rf"{_NEG}\s*(?:被)?\s*(?:降速|限速|throttl\w*)|不\s*限速|not throttled|no throttl\w*|without throttl\w*"
-        r"|full[- ]speed|真(?:正的?)?\s*(?:吃到飽|吃到饱|unlimited)|(?:吃到飽|吃到饱)\s*不\s*(?:降速|限速)"
+        rf"|full[- ]speed|真(?:正的?)?\s*(?:{_EAT}|unlimited)|{_EAT}\s*不\s*(?:降速|限速)"
         r"|no (?:data )?cap|without (?:a )?(?:data )?cap|uncapped",
         "unlimited",
         True,
@@ -39,8 +41,8 @@ EARLY: list[Row] = [
         True,
     ),
     (
-        r"(?:降速|限速)\s*(?:吃到飽|吃到饱|也可以|也行|沒關係|没关系|可以接受|ok)|"
-        r"(?:吃到飽|吃到饱)\s*(?:降速|限速)|用完\s*(?:降速|不斷網|不断网)|不斷網|不断网|throttled|"
+        rf"(?:降速|限速)\s*(?:{_EAT}|也可以|也行|沒關係|没关系|可以接受|ok)|"
+        rf"{_EAT}\s*(?:降速|限速)|用完\s*(?:降速|不斷網|不断网)|不斷網|不断网|throttled|"
         r"reduced speed|throttling (?:is )?(?:fine|ok)|降速|(?:不要|不會|不会|不想|不能)?\s*斷網|(?:不要|不會|不会|不想|不能)?\s*断网"
         r"|慢慢用|還能用|还能用|keeps? working|slows? down",
         "throttled",
@@ -109,7 +111,9 @@ EARLY: list[Row] = [
         r"|單辦門號|单办门号|只辦門號|只办门号|純門號|纯门号|門號就好|门号就好|自備手機|自备手机"
         r"|自帶手機|自帶機|帶自己的手機|用自己的手機|用原本的手機|用舊手機"
         r"|sim[- ]only|no (?:new )?(?:phone|handset|device)|without (?:a )?(?:new )?(?:phone|handset|device)"
-        r"|keep (?:my|the) (?:current |old )?phone|bring (?:my|your) own (?:phone|device)|byod",
+        r"|keep (?:my|the) (?:current |old )?phone|bring (?:my|your) own (?:phone|device)|byod"
+        r"|not (?:bundled |paired )?with (?:a )?(?:new )?(?:phone|handset|device)"
+        r"|(?:do ?n[o']t|do not) (?:need|want) a (?:new )?(?:phone|handset)|no need for a (?:new )?(?:phone|handset)",
         "device",
         False,
         True,
@@ -119,7 +123,7 @@ EARLY: list[Row] = [
     (r"單純續約|单纯续约", "device", False, True, "不搭手機", False),
     (
         r"含\s*(?:手機|手机)|搭\s*(?:手機|手机)|搭機|搭机|綁機|绑机|購機|购机|買手機|买手机|換手機|换手机"
-        r"|換新機|换新机|換新手機|换新手机|換機|换机|送手機|送手机|手機專案|手机专案|搭配手機|搭配手机"
+        r"|換新機|换新机|換新手機|换新手机|換機|换机|送手機(?![殼壳套])|送手机(?![殼壳套])|手機專案|手机专案|搭配手機|搭配手机"
         r"|綁手機|绑手机|綁新手機|绑新手机|手機分期|手机分期|0\s*元手機|0\s*元手机|零元手機|零元手机"
         r"|換支手機|换支手机|換一支|换一支|換台手機|换台手机|phone included|handset included"
         r"|buy a (?:new )?phone|phone upgrade|including a (?:new )?phone"
@@ -127,6 +131,9 @@ EARLY: list[Row] = [
         r"|phone deal|handset deal|phone on contract|(?<!自)帶\s*(?:新)?\s*手機|(?<!自)帶新機|附\s*(?:新)?\s*手機"
         r"|with (?:a )?(?:new )?(?:phone|handset|device)|phone bundle|bundled? (?:with )?(?:a )?phone"
         r"|new phone|upgrade (?:my )?phone"
+        # a phone paired with a line (平價手機搭 4G), or 搭 + a model name the tables do not know
+        r"|(?:手機|手机)\s*(?:搭配|搭|配)(?![約约])"
+        r"|搭\s*(?=[a-z]{3,})(?!netflix|disney|spotify|youtube|kkbox|line|sim|esim|wi-?fi|5g|4g)"
         r"|(?:搭|含|配|送|換|换|買|买|帶|附)\s*(?=iphone|galaxy|pixel|ipad|apple watch|三星|蘋果|苹果|小米|紅米|oppo|華碩|华硕"
         r"|samsung|redmi|xiaomi|rog|asus|s2\d|z ?fold|z ?flip)",
         "device",
@@ -137,6 +144,9 @@ EARLY: list[Row] = [
     ),
 ]
 
+# A superlative asks for the fee order itself, not only for a low fee (parser.on_cheapest).
+CHEAPEST = r"最便宜|越便宜越好|愈便宜愈好|最低價|月租最低|最省錢|最划算|cheapest|lowest (?:price|fee|monthly)"
+
 LATE: list[Row] = [
     (
         r"新手機|新手机|handset",
@@ -146,18 +156,12 @@ LATE: list[Row] = [
         "搭手機（品牌）",
         False,
     ),
-    # a superlative asks for the fee order itself, not only for a low fee
-    (
-        r"最便宜|越便宜越好|愈便宜愈好|最低價|月租最低|最省錢|最划算|cheapest|lowest (?:price|fee|monthly)",
-        "cheap",
-        "most",
-        False,
-        "月租最低優先",
-        False,
-    ),
     (
         r"便宜|最便宜|省錢|省钱|平價|平价|小資|小资|低月租|月租低|降月租|預算有限|预算有限|划算|實惠|实惠"
-        r"|cheap(?:est|er)?|affordable|budget|inexpensive|lowest price|low[- ]cost",
+        r"|cheap(?:est|er)?|affordable|budget|inexpensive|lowest price|low[- ]cost"
+        # "not too dear" and "good value" ask for a low fee too
+        r"|不貴|不贵|(?:不要|不會|不会|別|别|不能|不可以)\s*太\s*(?:貴|贵)|月費低|月费低|月付低"
+        r"|cp\s*值|性價比|性价比|高\s*cp|not (?:too |very )?expensive|cost[- ]effective|value for money|good value",
         "cheap",
         True,
         False,
@@ -273,6 +277,14 @@ LATE += [
 
 PHRASES: dict[str, list[Row]] = {"early": EARLY, "late": LATE}
 
+# Before an audience word: that audience is not wanted ("不要學生方案", "not a student").
+AUDIENCE_NEG = (
+    r"不要|不是|不用|不需要|不想要|非|別給|别给|排除|除了"
+    r"|(?<![a-z])(?:not|no|non-?)\s*(?:a |an |for |the )?"
+)
+# Before 4G / 5G: that generation is not wanted ("不要 5G", "not 5G", "non-5G").
+NETWORK_NEG = r"不要|不用|不需要|不是|非|(?<![a-z])(?:not|no|non-?)\s*"
+
 # How people ask, not what they ask for: left in the lexical text these match whichever few
 # sheets happen to contain 方案 or "line" and outrank the plans the constraints point to.
 FILLER = (
@@ -317,6 +329,7 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
             "|senior|elderly|retiree|grandparent|grandma|grandpa|65歲|65岁|65 歲|65 岁"
             "|老年|長者|长者|退休|retired|pensioner|爸媽|爸妈|父母|my parents|老爸|老媽|老妈"
             "|阿伯|阿婆|阿媽|老先生|老太太|老奶奶|老爺爺|65+|65 +|old folks"
+            "|my mom|my mum|my mother|my dad|my father|grandmother|grandfather|granny|mom and dad"
         ),
         "對象：長輩",
     ),
@@ -337,6 +350,7 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
     "family": (
         _words(
             "家庭|全家|家人|親子|亲子|小孩|孩子|小朋友|兒童|儿童|兒子|儿子|女兒|女儿|副號|副号|family|kids|children|parent"
+            "|my kid|my son|my daughter|my child|kid's"
         ),
         "對象：家庭",
     ),
@@ -344,6 +358,7 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
         _words(
             "手遊|手游|電競|电竞|遊戲|游戏|打game|gaming|gamer|esports|video games|mobile games"
             "|打電動|電動|傳說對決|原神|英雄聯盟|絕地求生|吃雞|寶可夢|pubg|fortnite|低延遲|延遲|卡頓"
+            "|實況主|實況|直播主|開直播|streamer|twitch|youtuber"
         ),
         "對象：手遊玩家",
     ),

@@ -46,20 +46,33 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 _GRAND = re.compile(
-    r"(?<![a-z])(?:a|one)\s+(?:thousand|grand)(?![a-z])|(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*grand(?![a-z])"
+    r"(?<![a-z])(?P<w>a|one|two|three|four|five)\s+(?:thousand|grand)(?![a-z])|(?<![a-z0-9.])(?P<d>\d+(?:\.\d+)?)\s*grand(?![a-z])"
 )
 
 
+_WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _grand(m: re.Match[str]) -> str:
+    amount = float(m.group("d")) if m.group("d") else _WORD_NUMBERS[m.group("w")]
+    return f"{amount * 1000:g}"
+
+
 def spell(text: str) -> str:
-    text = _GRAND.sub(lambda m: f"{float(m.group(1) or 1) * 1000:g}", text)  # "under a grand"
+    text = _GRAND.sub(_grand, text)  # "under a grand", "two grand max"
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if word in _NAMES or word in _REAL_WORDS or word.endswith(("ed", "ing", "ly", "s")):
-            return word  # an inflected English word (charged, slowing) is not a misspelt name
+        if word in _NAMES or word in _REAL_WORDS:
+            return word
         # a five-letter word is only a name missing one letter (disny, ipone): swapping a
         # letter of a short word makes too many real words look like names
         near = [n for n in _NAMES if _one_edit(word, n) and (len(word) > 5 or len(n) == 6)]
+        # an inflected English word (charged, slowing) is not a misspelt name, unless the
+        # name ends the same way (unlimted -> unlimited)
+        ending = next((e for e in ("ed", "ing", "ly", "s") if word.endswith(e)), None)
+        if ending:
+            near = [n for n in near if n.endswith(ending)]
         return near[0] if len(near) == 1 else word
 
     return _WORD.sub(fix, text)
