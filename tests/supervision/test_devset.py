@@ -45,9 +45,11 @@ def test_policy_f1_gate() -> None:
 # pass's decline head (`decline.py`) cut them to negation 8 (H17 2 + H21 6), about the word 19.
 # The tenth pass (H26) wrote 70 more (mentions in statements and the demands beside them); its
 # clause check moved no holdout row nor blind and was not shipped, so about the word is 28 of all
-# four (H13 5 + H17 4 + H21 10 + H26 9).
-MEASURED: Final = ("esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-")
-MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 28}
+# four (H13 5 + H17 4 + H21 10 + H26 9). The twelfth pass (H31) wrote 92 more (mentions of other
+# words in new frames, and as many uses asked as questions); its masked-keyword frames moved two
+# holdout mentions and no blind row and were not shipped, so about the word is 33 (28 + H31 5).
+MEASURED: Final = ("esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-", "esc-h31-")
+MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 33}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
