@@ -16,10 +16,15 @@ from tests.evals.openai_stub import serve
 pytestmark = pytest.mark.slow
 
 
-def suites(tmp_path: Path) -> dict[str, dict[str, Any]]:
+def suites(tmp_path: Path, model: str = "openai:http://127.0.0.1:") -> dict[str, dict[str, Any]]:
     report = json.loads((tmp_path / "reports" / "evals.json").read_text(encoding="utf-8"))
-    assert report["runs"][0]["model"].startswith("openai:http://127.0.0.1:")
+    assert report["runs"][0]["model"].startswith(model)
     return {s["name"]: s for s in report["runs"][0]["suites"] if s["split"] == "dev"}
+
+
+def passed(suite: dict[str, Any]) -> set[str]:
+    """The ids of the cases whose tool choice was right."""
+    return {c["id"] for c in suite["cases"] if c["scores"].get("tool_choice") == 1.0}
 
 
 def test_a_real_provider_runs_the_judge_and_is_cached(tmp_path: Path) -> None:
@@ -32,7 +37,14 @@ def test_a_real_provider_runs_the_judge_and_is_cached(tmp_path: Path) -> None:
         second = run_cli(*args)
         assert second.returncode == 0, second.stdout + second.stderr
         warm = suites(tmp_path)
-    assert cold["side_chat"]["metrics"]["tool_choice"] == 1.0  # tool calls survived HTTP + SSE
+    # tool calls survived HTTP + SSE: the stub answers as the offline model, so case by case the
+    # same tools are chosen as by the offline model in process
+    offline_dir = tmp_path / "offline"
+    offline = run_cli("run", "side_chat", "--split", "dev", *private_dirs(offline_dir))
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    in_process = suites(offline_dir, model="offline")["side_chat"]
+    assert passed(cold["side_chat"]) == passed(in_process)
+    assert len(passed(in_process)) >= 0.9 * len(in_process["cases"])
     assert cold["answers"]["status"] == "ok"
     assert cold["answers"]["evaluated"] == len(cold["answers"]["cases"]) == 8
     assert 0 < cold["answers"]["metrics"]["judge_score"] <= 1

@@ -118,6 +118,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "What colours does it come in?",
         "How good is the camera?",
         "What's the battery life?",
+        "支援幾瓦快充",
+        "How heavy is it?",
     ),
     "device_price": (
         "這支手機多少錢",
@@ -198,5 +200,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks!",
         "What's the weather like?",
         "Send the customer a text message",
+        "晚上要去哪裡吃飯",
+        "遠傳的月租是不是比較低",
+        "讲个笑话吧",
+        "What should I have for lunch?",
+        "Is Chunghwa Telecom cheaper for the same plan?",
+        "Put one aside for the customer",
     ),
 }

@@ -77,8 +77,8 @@ _THIS_ONE = re.compile(r"(?i)這支|这支|這款|这款|這台|这台|\bthis (?
 
 _WRITE = re.compile(
     r"(?i)預留|预留|保留|訂一台|改成|修改|更改|變更|变更|送出|提交|辦理|办理|幫他辦|帮他办|取消|寄|"
-    r"停話|停機|停机|過戶|过户|套用|"
-    r"\b(?:reserve|hold|submit|book|change|update|cancel|send|sign)\b"
+    r"停話|停機|停机|過戶|过户|套用|留一支|留一台|幫客人留|帮客人留|"
+    r"\b(?:reserve|hold|submit|book|change|update|cancel|send|sign)\b|\b(?:set|put) aside\b"
 )
 
 

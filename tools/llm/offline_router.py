@@ -31,6 +31,13 @@ TOOLS: dict[str, str | None] = {
 }  # fmt: skip
 ORDER = tuple(TOOLS)  # ties go to the earlier intent
 
+# Other carriers: we hold none of their plans, so a question about them is not ours to answer.
+RIVALS = (
+    "中華電信|中华电信|台灣大哥大|台湾大哥大|台灣大|台湾大|台哥大|遠傳|远传|亞太電信|亚太电信"
+    "|chunghwa|far eastone|fareastone|taiwan mobile|competitor|別家電信|别家电信|其他電信"
+    "|其他电信|other carrier"
+)
+
 # weight → "|"-separated keywords: zh-TW, zh-CN and English; ASCII words match at a word start.
 _KEYWORDS: dict[str, dict[float, str]] = {
     "compare": {
@@ -91,13 +98,16 @@ _KEYWORDS: dict[str, dict[float, str]] = {
             "幾台|几台|售完|賣完|卖完|店裡還有|剩哪些顏色|剩幾台|any left|have it in|on hand"
             "|are left|還剩幾支|还剩几支"
         ),
-        1.5: "units|available here",
+        1.5: "units|available here|店裡有|店里有|門市有|门市有|店內有|店内有|現場有|现场有",
         1.0: "幾支|几支|還有嗎|还有吗|in store|left in|still have|還有貨",
         0.5: "有沒有|有没有|還有|还有",
     },
     "device_info": {
         3.0: "規格|规格|spec",
-        2.0: "配置|參數|参数|螢幕|屏幕|處理器|处理器|晶片|芯片|畫素|像素|screen|chip|processor",
+        2.0: (
+            "配置|參數|参数|螢幕|屏幕|處理器|处理器|晶片|芯片|畫素|像素|screen|chip|processor"
+            "|充電|充电|快充|瓦數|瓦数|幾瓦|几瓦|重量|防水|charging|wattage|watts|weigh|waterproof"
+        ),
         1.5: ("相機|相机|電池|电池|續航|续航|哪一年|尺寸|display|camera|battery|come in|release"),
         1.0: "顏色|颜色|colour|color",
     },
@@ -117,7 +127,7 @@ _KEYWORDS: dict[str, dict[float, str]] = {
         2.0: "優惠|优惠|促銷|促销|promotion|promo|deal|軍公教|军公教|find a plan",
         1.5: (
             "活動|活动|吃到飽|不限流量|學生|学生|以下的方案|有什麼方案|有哪些方案|有什么套餐|offer|discount"
-            "|student|senior|netflix|disney|family|家庭|親子|any plans"
+            "|student|senior|netflix|disney|family|家庭|親子|any plans|攜碼|携号|port in|porting"
         ),
         1.0: (
             "不限速|長輩|老人|推薦|推荐|unlimited|老客戶|老客户|cheaper than|recommend"
@@ -147,11 +157,14 @@ _KEYWORDS: dict[str, dict[float, str]] = {
         3.0: (
             "地址|生日|address|birthday|預留|预留|reserve|天氣|天气|weather|submit|送出"
             "|提交|你可以做什麼|你能做什麼|你可以做什么|what can you do|who are you|改地址"
+            "|留一支|留一台|幫客人留|帮客人留|book a|book one|set aside|put aside"
         ),
+        2.5: RIVALS,
         2.0: (
             "發簡訊|傳簡訊|发短信|发个短信|text message|send a text|辦續約|辦理續約|book the"
             "|預約|预约|列印|印出|打印|print|停話|停机|停機|復話|過戶|过户|補卡|补卡|換號|换号"
         ),
+        1.5: "午餐|晚餐|早餐|宵夜|吃什麼|吃什么|笑話|笑话|joke|lunch|dinner",
         1.0: "改成新",
     },
 }
@@ -272,6 +285,8 @@ def route(
 ) -> Route:
     """The intent with the best total among those whose tool is `available` (None = all)."""
     keywords = keyword_scores(text)
+    low = text.lower()
+    rival = any(has_word(low, word) for word in RIVALS.split("|"))
     similarity = bank.similarities(text) if bank is not None and text.strip() else None
     totals: dict[str, float] = {}
     top = max(similarity.values()) if similarity else 0.0
@@ -294,6 +309,8 @@ def route(
             total += 1.5  # "有哪些…的方案": a search over plans nobody named
         if store_named and kind == "stock":
             total += 1.0  # "S002 有沒有…": another store's shelf
+        if rival and not plan_named and kind in PLAN_KINDS:
+            total -= 1.0  # "中華電信的 1399 比較便宜嗎": not a plan of ours to look up
         if plan_named and kind == "promotions":
             total -= 1.0  # a search is for plans nobody named yet
         if device_word and not device_named and not plan_named:
