@@ -64,6 +64,7 @@ QUERIES: list[tuple[str, set[str]]] = [
     ("不限速的，带手机", {"T05"}),
     ("现在 1199 太贵了", {"T02", "T03", "T06", "T08"}),
     ("有没有送 Spotify 或宽带的", {"T02", "T04"}),
+    ("月租想比 1199 便宜", {"T02", "T03", "T06", "T08"}),  # cheaper than that fee (round 5)
 ]
 
 
@@ -127,6 +128,8 @@ async def test_cheapest_puts_the_lowest_fees_first_on_both_backends(
     [
         ("不要學生方案 吃到飽", "T02"),  # the student plan, named in the query, goes last
         ("not for students, unlimited", "T02"),
+        ("一般人 吃到飽", "T02"),  # the general public: identity plans last (round 5)
+        ("general public, unlimited", "T02"),
     ],
 )
 async def test_a_refused_audience_goes_last_on_both_backends(

@@ -115,7 +115,7 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("iPhone 17 搭機", {("device", True, H), ("brand", "iphone", S)}),  # 17 is a model
     ("Netflix 12 個月", {("perk", "netflix", H)}),  # a gift's duration, not a contract
     ("在網滿 24 個月", set()),  # tenure
-    ("4G 升級 5G", set()),  # both generations: no preference
+    ("4G 升級 5G", {("network", "5G", S)}),  # both named, upgrading to 5G (was: none)
     ("語音無限 吃到飽", {("voice_unlimited", True, H), ("unlimited", True, H)}),
     ("Galaxy A56", {("brand", "galaxy", S), ("device", True, S)}),
     ("iPhone 17 256G", {("brand", "iphone", S), ("device", True, S)}),  # storage, not data
@@ -225,6 +225,23 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("for my son", {("audience", "family", S)}),
     ("我是實況主", {("audience", "gamer", S)}),
     ("折抵月租", {("perk", "bill_credit", H)}),
+    # round 5 (H36): general public, upgrade / downgrade, cheaper than a fee, data near an amount
+    ("一般民眾 吃到飽", {("audience", "general", S), ("unlimited", True, H)}),
+    ("普通用户能办的", {("audience", "general", S)}),  # zh-CN
+    ("general public 5G", {("audience", "general", S), ("network", "5G", S)}),
+    ("不用身分的方案", {("audience", "general", S)}),
+    ("一般來說 5G", {("network", "5G", S)}),  # "generally" is not the general public
+    ("4G 升級 5G 續約", {("network", "5G", S)}),
+    ("upgrade from 4G to 5G", {("network", "5G", S)}),
+    ("我現在用 4G，想換成 5G", {("network", "5G", S)}),
+    ("still on 4G", {("network", "5G", S)}),
+    ("想從 5G 降回 4G", {("network", "4G", S)}),
+    ("4G 5G 都可以", set()),  # both named, no move: no preference
+    ("月租想比 1399 便宜", {("fee_max", 1398, H), ("cheap", True, S)}),
+    ("比現在的 999 還低", {("fee_max", 998, H), ("cheap", True, S)}),
+    ("30GB 左右", {("data_around", 30, S)}),
+    ("大概 30G", {("data_around", 30, S)}),
+    ("我一個月大概用 50G", {("data_need", 50, S)}),  # usage: unlimited serves it
 ]
 
 
@@ -247,6 +264,8 @@ def test_constraints_in_the_query(query: str, expected: set[tuple[str, object, b
         ("網內互打", "網內互打"),
         ("最便宜的吃到飽", "的"),  # 最便宜's 最 matched every sheet's penalty clause (最高)
         ("不要學生方案 5G", "5g"),  # a refused audience is not a word to match
+        ("一般人 5G", "5g"),  # 一般人 is in no sheet
+        ("4G 升級 5G", "4g 升級 5g"),  # the upgrade plans' sheets say 4G 轉 5G
     ],
 )
 def test_residual_text_for_bm25(query: str, residual: str) -> None:

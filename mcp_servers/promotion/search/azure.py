@@ -69,8 +69,8 @@ VECTOR_PROFILE = "promotion-vector-profile"
 HNSW_CONFIG = "promotion-hnsw"
 SYNONYM_MAP = "promotion-synonyms"
 ANALYZER = "zh-Hant.microsoft"  # Microsoft's Traditional Chinese word breaker
-SCHEMA_VERSION = "azure-v4"  # v2: facet fields the constraints filter on; v3: perk price_drop;
-# v4: a perk a sheet names as absent (不拉光纖) is not offered
+SCHEMA_VERSION = "azure-v5"  # v2: facet fields the constraints filter on; v3: perk price_drop;
+# v4: a perk a sheet names as absent (不拉光纖) is not offered; v5: audience "general"
 SOFT_FETCH = 50  # with soft constraints, fetch this many and re-rank like the local engine
 UPLOAD_BATCH = 100  # 3072-d vectors are ~60 KB of JSON each; Azure caps a batch at 16 MB
 

@@ -31,6 +31,7 @@ Kind = Literal[
     "cheap",
     "data_min",
     "data_light",
+    "data_around",
     "data_need",
     "unlimited",
     "capped",
@@ -147,6 +148,10 @@ class Constraint:
                 (data >= n) if self.hard else np.where(np.isinf(data), 0.5, data >= n)
             ),
             "data_light": lambda: (data >= n) & (data <= light_cap(n)),
+            # "30GB 左右": near that allowance; unlimited carries it, half as well (as data_min)
+            "data_around": lambda: np.where(
+                np.isinf(data), 0.5, (data >= 0.7 * n) & (data <= 1.4 * n)
+            ),
             "data_need": lambda: data >= n,  # usage: any plan that carries it, unlimited too
             "unlimited": lambda: np.isinf(data),
             "capped": lambda: ~np.isinf(data),

@@ -163,6 +163,8 @@ def facets_of(plan: Plan) -> PlanFacets:
     audiences: set[str] = set()
     if plan.rules.required_identity:
         audiences.add(plan.rules.required_identity)
+    else:  # "一般人", "general public": anyone may apply
+        audiences.add("general")
     if plan.plan_type in _PLAN_TYPE_AUDIENCE:
         audiences.add(_PLAN_TYPE_AUDIENCE[plan.plan_type])
     labels = " ".join([*plan.tags, plan.name, plan.target_customers])

@@ -161,6 +161,14 @@ def on_data_need(m: re.Match[str]) -> list[Constraint]:
     return [_c("data_need", value, False, m.group(0), f"用量約 {value:g}GB（≥ {value:g}GB）")]
 
 
+def on_data_around(m: re.Match[str]) -> list[Constraint]:
+    """'30GB 左右': an allowance near that amount (0.7-1.4x); unlimited counts half."""
+    value = _num(m, "n")
+    if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):
+        return []
+    return [_c("data_around", value, False, m.group(0), f"流量約 {value:g}GB")]
+
+
 def on_data_light(m: re.Match[str]) -> list[Constraint]:
     value = _num(m, "n")
     if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):

@@ -38,6 +38,7 @@ from .handlers import (
     on_contract,
     on_contract_max,
     on_contract_shorter,
+    on_data_around,
     on_data_light,
     on_data_min,
     on_data_need,
@@ -130,6 +131,25 @@ RULES: list[tuple[str, Handler, bool]] = [
         fee_max,
         True,
     ),
+    # "比 1399 便宜", "比現在的 999 低": cheaper than that fee
+    (
+        rf"比\s*(?:現在|目前|原本|現在的|目前的)?\s*{FEE_WORD}?\s*{CUR}{_N}{YUAN}{NOT_FEE}\s*(?:還|还|更|再)?\s*(?:便宜|低|少|省)",
+        on_below_current,
+        True,
+    ),
+    # "4G 升級 5G", "from 4G to 5G", "still on 4G": the 5G plans (4G stays in the text: the
+    # upgrade plans' sheets say 4G 轉 5G)
+    (
+        r"(?<![0-9a-z])4\s*g(?![a-z0-9])(?=[^0-9]{0,12}?(?:升級|升级|升到|轉|转|換成|换成|換到|换到|改成|改用|換|换|(?<![a-z])to|into|→|->)\s*(?:到|成)?\s*5\s*g(?![a-z0-9]))"
+        r"|(?:still on|還在用|还在用|還在|还在)\s*4\s*g(?![a-z0-9])",
+        fixed_reading("network", "5G", False, "5G（從 4G 升級）"),
+        False,
+    ),
+    (
+        r"(?<![0-9a-z])5\s*g(?![a-z0-9])(?=[^0-9]{0,12}?(?:降回|降到|降級|降级|換回|换回|退回|改回|back to|down to)\s*(?:到|成)?\s*4\s*g(?![a-z0-9]))",
+        fixed_reading("network", "4G", False, "4G（從 5G 換回）"),
+        False,
+    ),
     (
         r"(?:不要|不想|別|别)\s*(?:到)?\s*四位數|四位數\s*(?:的)?\s*(?:不要|不行|太貴)",
         fixed_reading("fee_max", 999, True, "月租 ≤ 999"),
@@ -206,6 +226,13 @@ RULES: list[tuple[str, Handler, bool]] = [
         on_data_said,
         True,
     ),
+    # "30GB 左右", "大概 30G", "around 30 gigs": an allowance near that amount (not unlimited)
+    (
+        rf"(?:大約|大约|大概|差不多|約|约|around|about|roughly)\s*{_N}{_GB}(?!\s*(?:以上|以下|以內|以内|就夠|就够|or more|or less|up|\+))",
+        on_data_around,
+        True,
+    ),
+    (rf"(?:用)?\s*{_N}{_GB}\s*(?:左右|上下|附近|前後|前后|-?ish)", on_data_around, True),
     # usage said to be small: "only use like 2 gigs", "只用 3GB", "2GB is enough"
     (
         rf"(?:(?<![a-z])(?:only|just|barely)\s+(?:use|uses|using|need|needs)|只用|只會用|只会用|只需要|才用|頂多用|顶多用)"
@@ -290,7 +317,9 @@ for _audience, (_words, _label) in AUDIENCE_WORDS.items():
         )
     )
 for _audience, (_words, _label) in AUDIENCE_WORDS.items():
-    RULES.append((any_of(_words), fixed_reading("audience", _audience, False, _label), False))
+    # "一般人" is in no sheet: it leaves the BM25 text; the other audiences are sheet words
+    _strip = _audience == "general"
+    RULES.append((any_of(_words), fixed_reading("audience", _audience, False, _label), _strip))
 
 # Rules and queries are both folded to Traditional: a rule written once matches either script.
 _COMPILED = [(re.compile(to_traditional(p)), h, s) for p, h, s in RULES]

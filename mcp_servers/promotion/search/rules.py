@@ -364,4 +364,15 @@ AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "tablet": (_words("平板|ipad|tablet|galaxy tab"), "裝置：平板"),
     "wearable": (_words("手錶|手表|智慧錶|智能手表|watch|穿戴|wearable"), "裝置：手錶"),
+    # no identity asked: plans anyone may apply for (the identity plans last, not removed)
+    "general": (
+        _words(
+            "一般人|一般民眾|一般民众|一般用戶|一般用户|一般門號|一般门号|一般身分|一般身份|一般客戶|一般客户"
+            "|一般消費者|一般大眾|一般大众|一般上班族|一般方案|普通人|普通用戶|普通用户|普通門號|普通门号"
+            "|普通方案|不用身分|不用身份|不需身分|不需要身分|不限身分|不限身份|沒有身分|没有身份|無身分"
+            "|任何人都能辦|任何人都可以辦|誰都能辦|谁都能办|general public|regular person|regular people"
+            "|regular customer|regular plan|normal plan|ordinary|no id required|anyone can"
+        ),
+        "對象：一般（不限身分）",
+    ),
 }
