@@ -257,6 +257,26 @@ FOURTH: list[tuple[str, str | None]] = [
     ("iPhone 17 Pro 電池多大", "get_device_info"),
 ]
 
+# a fifth batch (issue 20, H35, 2026-12-05): what a plan bundles, asked of no plan (broadband,
+# a data-only or watch line, a gift), holding a unit in English and doing it for the customer
+# (writes); and look-alikes that must keep their lookup
+FIFTH: list[tuple[str, str | None]] = [
+    ("有門號搭光世代的組合嗎", "search_promotions"),
+    ("宽带加手机有什么优惠", "search_promotions"),
+    ("is there a fiber + mobile bundle", "search_promotions"),
+    ("只上網的門號月租多少起", "search_promotions"),
+    ("any data only plan for a wifi hotspot", "search_promotions"),
+    ("cellular plan for his new Apple Watch?", "search_promotions"),
+    ("有送行動電源的方案嗎", "search_promotions"),
+    ("hold a Galaxy S25 for him", None),
+    ("can you hold one in black till 6pm", None),
+    ("幫他辦 P035 好了", None),
+    ("P035 他能辦嗎", "check_promotion_eligibility"),
+    ("方案C有送耳機嗎", "get_plan_details"),
+    ("Galaxy S25 Ultra 充電器幾瓦", "get_device_info"),
+    ("他的門號這個月上網用多少", "get_phone_details"),
+]
+
 
 def intent(question: str, context: dict[str, Any] | None = None) -> Intent:
     return detect_intent(question, CONTEXT if context is None else context, today=TODAY)
@@ -330,7 +350,7 @@ def test_the_examples_decide_when_keywords_tie():
     assert route(question).kind == "line"
 
 
-@pytest.mark.parametrize(("question", "tool"), MORE + FOURTH)
+@pytest.mark.parametrize(("question", "tool"), MORE + FOURTH + FIFTH)
 def test_more_phrasings_reach_their_tool(question: str, tool: str | None):
     found = intent(question)
 

@@ -164,6 +164,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "Which offers include Disney+?",
         "Show me unlimited data deals",
         "Are there any student discounts?",
+        "有手機加光纖寬頻的組合嗎",
+        "手錶門號有什麼優惠",
+        "有没有纯上网的套餐",
+        "Any data-only plans for a hotspot?",
+        "Which renewal deals come with a free power bank?",
     ),
     "plan_details": (
         "方案 A 有送什麼",
@@ -206,5 +211,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "What should I have for lunch?",
         "Is Chunghwa Telecom cheaper for the same plan?",
         "Put one aside for the customer",
+        "Hold one for him until tomorrow",
+        "直接幫他辦這個方案",
     ),
 }

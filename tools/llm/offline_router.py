@@ -129,9 +129,15 @@ _KEYWORDS: dict[str, dict[float, str]] = {
             "活動|活动|吃到飽|不限流量|學生|学生|以下的方案|有什麼方案|有哪些方案|有什么套餐|offer|discount"
             "|student|senior|netflix|disney|family|家庭|親子|any plans|攜碼|携号|port in|porting"
         ),
+        # what a plan bundles (broadband, a data-only or watch line, a gift), asked of no plan
+        2.5: (
+            "光纖|光纤|光世代|寬頻|宽带|寬带|fibre|fiber|broadband|home internet|純上網|纯上网"
+            "|只上網|只上网|上網卡|上网卡|data-only|data only|data sim|cellular plan"
+        ),
         1.0: (
             "不限速|長輩|老人|推薦|推荐|unlimited|老客戶|老客户|cheaper than|recommend"
-            "|suggest|search"
+            "|suggest|search|專案|专案|分享器|bundle|esim|plan options|手機殼|手机壳|保護貼"
+            "|保护贴|耳機|耳机|充電器|充电器|行動電源|充电宝|charger|earbud|power bank|spotify"
         ),
         0.75: "有哪些|有什麼|有什么|which plans|what plans",
         0.5: "適合|适合|plans|方案嗎|free|的方案",
@@ -157,7 +163,8 @@ _KEYWORDS: dict[str, dict[float, str]] = {
         3.0: (
             "地址|生日|address|birthday|預留|预留|reserve|天氣|天气|weather|submit|送出"
             "|提交|你可以做什麼|你能做什麼|你可以做什么|what can you do|who are you|改地址"
-            "|留一支|留一台|幫客人留|帮客人留|book a|book one|set aside|put aside"
+            "|留一支|留一台|幫客人留|帮客人留|book a|book one|set aside|put aside|hold a|hold an"
+            "|hold one|hold it|幫他辦|帮他办|幫客人辦|帮客户办|直接辦|直接办"
         ),
         2.5: RIVALS,
         2.0: (
