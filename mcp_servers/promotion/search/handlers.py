@@ -126,12 +126,22 @@ def on_brand(name: str) -> Handler:
     ]
 
 
+GENERATIONS = (2, 3, 4, 5, 6)  # "5G" after a bare number: the network generation, not GB
+
+
+def _gb(m: re.Match[str]) -> float | None:
+    """The data amount a match names; None for none or a network generation ("5G")."""
+    value = _num(m, "n")
+    if value is None or value <= 0 or (m.group("u") == "g" and value in GENERATIONS):
+        return None
+    return value
+
+
 def on_data_min(hard: bool) -> Handler:
     def handle(m: re.Match[str]) -> list[Constraint]:
-        value = _num(m, "n")
-        unit = m.group("u")
-        if value is None or value <= 0 or (unit == "g" and value in (2, 3, 4, 5, 6)):
-            return []  # "5G" names the network generation
+        value = _gb(m)
+        if value is None:
+            return []
         if not hard and value in STORAGE_SIZES:
             return []  # "Galaxy S25 256G" is the phone's storage, not a data allowance
         return [_c("data_min", value, hard, m.group(0), f"上網 ≥ {value:g}GB")]
@@ -144,7 +154,7 @@ def on_data_said(m: re.Match[str]) -> list[Constraint]:
     value = _num(m, "n")
     if value is None or value <= 0:
         return []
-    network = m.group("u") == "g" and value in (2, 3, 4, 5, 6) and m.group(0)[0].isdigit()
+    network = m.group("u") == "g" and value in GENERATIONS and m.group(0)[0].isdigit()
     if network and not m.group("light"):
         return []  # "5G 流量大": the network, then a data word
     if m.group("light"):
@@ -155,23 +165,23 @@ def on_data_said(m: re.Match[str]) -> list[Constraint]:
 
 def on_data_need(m: re.Match[str]) -> list[Constraint]:
     """'我一個月大概用 50G': what the customer uses, so unlimited serves as well as 50 GB."""
-    value = _num(m, "n")
-    if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):
+    value = _gb(m)
+    if value is None:
         return []
     return [_c("data_need", value, False, m.group(0), f"用量約 {value:g}GB（≥ {value:g}GB）")]
 
 
 def on_data_around(m: re.Match[str]) -> list[Constraint]:
     """'30GB 左右': an allowance near that amount (0.7-1.4x); unlimited counts half."""
-    value = _num(m, "n")
-    if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):
+    value = _gb(m)
+    if value is None:
         return []
     return [_c("data_around", value, False, m.group(0), f"流量約 {value:g}GB")]
 
 
 def on_data_light(m: re.Match[str]) -> list[Constraint]:
-    value = _num(m, "n")
-    if value is None or value <= 0 or (m.group("u") == "g" and value in (2, 3, 4, 5, 6)):
+    value = _gb(m)
+    if value is None:
         return []
     label = f"輕量上網 {value:g}–{light_cap(value):g}GB"
     return [_c("data_light", value, False, m.group(0), label)]
