@@ -13,15 +13,17 @@ from api.renewal.locks import SessionLocks
 
 async def test_a_released_lock_stays_released_after_its_renewals() -> None:
     redis = Redis.from_url("redis://127.0.0.1:6379")
-    locks = SessionLocks(redis, f"test-lock-{uuid.uuid4().hex[:8]}", lease_seconds=0.2)
+    locks = SessionLocks(redis, f"test-lock-{uuid.uuid4().hex[:8]}", lease_seconds=1.0)
     try:
         held = await locks.acquire("s1")
-        await asyncio.sleep(0.5)  # ~10 renewals at a 50 ms interval: the lease outlived 0.2 s
+        # ~10 renewals at a 250 ms interval: the lease outlived 1 s (a shorter lease failed
+        # when a loaded CI box left the process without CPU for three quarters of it)
+        await asyncio.sleep(2.5)
         assert await redis.get(held.key) == held.token.encode()
         async with asyncio.timeout(2):
             await held.release()
         assert await redis.exists(held.key) == 0
-        await asyncio.sleep(0.3)  # a renewal still running would have taken it back by now
+        await asyncio.sleep(1.2)  # a renewal still running would have taken it back by now
         assert await redis.exists(held.key) == 0
         again = await locks.acquire("s1")  # the next click is not refused
         await again.release()
