@@ -52,10 +52,13 @@ def test_policy_f1_gate() -> None:
 # look-alikes (none tagged negation or about the word); its head was not shipped either. The
 # fourteenth pass (H33) wrote 52 more of that kind (all holdout; none tagged negation or about
 # the word) and asked the head where the gates kept it away: blind unchanged, not shipped.
+# Session 19's H37 wrote 210 more without reading the engine, its docs or the dev rows (an
+# independent author; 2 of its 22 about-the-word rows escalate: 35).
 MEASURED: Final = (
     "esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-", "esc-h30-", "esc-h31-", "esc-h33-",
+    "esc-h37-",
 )  # fmt: skip
-MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 33}
+MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 35}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
