@@ -37,7 +37,8 @@ mcp = build_server(
     "電信 CRM：以身分證字號查客戶、列出門號、查門號詳情、檢查續約與促銷資格。"
     " Telecom CRM: customers, phone lines, renewal and promotion eligibility.",
 )
-tool = tools_of(mcp)
+tool = tools_of(mcp)  # writes: never sent twice
+read_tool = tools_of(mcp, read_only=True)  # reads: sent again after a restart
 
 
 class CustomerInfo(BaseModel):
@@ -102,7 +103,7 @@ class PhoneDetails(BaseModel):
     credit_grade: str
 
 
-@tool
+@read_tool
 async def get_customer(id_number: str) -> CustomerInfo:
     """根據身分證字號查詢客戶基本資料。Look up a customer by Taiwan national ID (letter + 9
     digits). Errors: INVALID_INPUT (bad format/checksum), NOT_FOUND (not our customer)."""
@@ -123,7 +124,7 @@ async def get_customer(id_number: str) -> CustomerInfo:
     )
 
 
-@tool
+@read_tool
 async def list_customer_phones(customer_id: str) -> list[PhoneSummary]:
     """列出客戶所有門號與合約、用量、帳單摘要。List a customer's lines as cards: plan,
     contract end, usage, bill, balance, and whether a plain renewal is possible now."""
@@ -162,7 +163,7 @@ async def list_customer_phones(customer_id: str) -> list[PhoneSummary]:
     return cards
 
 
-@tool
+@read_tool
 async def get_phone_details(phone_number: str) -> PhoneDetails:
     """查詢門號詳情：合約、用量、帳單。Details of one line (10 digits, 09xxxxxxxx)."""
     line = line_by_number(default_store(), phone_number)
@@ -194,7 +195,7 @@ async def get_phone_details(phone_number: str) -> PhoneDetails:
     )
 
 
-@tool
+@read_tool
 async def check_renewal_eligibility(
     phone_number: str, renewal_type: Literal["single", "with_device"] = "single"
 ) -> RenewalEligibility:
@@ -234,7 +235,7 @@ async def record_renewal(
     return renewal
 
 
-@tool
+@read_tool
 async def check_promotion_eligibility(
     phone_number: str,
     promotion_id: str,
@@ -251,7 +252,7 @@ async def check_promotion_eligibility(
     return result
 
 
-@tool
+@read_tool
 async def check_promotion_eligibility_batch(
     phone_number: str,
     promotion_ids: Annotated[list[str], Field(min_length=1, max_length=20)],

@@ -24,7 +24,8 @@ mcp = build_server(
     " Store POS: device stock, specs, pricing, recommendations, reservations.",
 )
 CONTRACT_PERIODS = (24, 30, 36)
-tool = tools_of(mcp)
+tool = tools_of(mcp)  # writes: never sent twice
+read_tool = tools_of(mcp, read_only=True)  # reads: sent again after a restart
 
 
 class StockRow(BaseModel):
@@ -68,7 +69,7 @@ class DevicePricing(BaseModel):
     installment_options: list[Installment]
 
 
-@tool
+@read_tool
 async def query_device_stock(
     store_id: str, device_model: str | None = None, brand: str | None = None
 ) -> list[StockRow]:
@@ -97,7 +98,7 @@ async def query_device_stock(
     ]
 
 
-@tool
+@read_tool
 async def get_device_info(device_id: str) -> DeviceInfo:
     """查詢設備規格、價格與顏色。Specs, retail and contract prices and colours of a device."""
     device = device_by_id(default_store(), device_id)
@@ -159,7 +160,7 @@ async def release_reservation(
     return release(default_store().path, idempotency_key)
 
 
-@tool
+@read_tool
 async def get_recommended_devices(
     os_type: Literal["android", "ios"],
     price_range: tuple[int, int] | None = None,
@@ -185,7 +186,7 @@ async def get_recommended_devices(
     )
 
 
-@tool
+@read_tool
 async def get_device_pricing(device_id: str, contract_period: int) -> DevicePricing:
     """設備在 24/30/36 期合約下的價格與分期。Device price with a 24, 30 or 36 month contract
     and the interest-free instalments for that period."""
