@@ -46,7 +46,15 @@ CONTEXT: dict[str, Any] = {
         ("5G 暢享 999 跟 5G 輕量續約 699", ["P010", "P061"]),
         ("A 和 C 幫我比較一下", ["P036", "P010"]),
         ("B vs D", ["P061", "P054"]),
+        ("那換成B呢 要補多少", ["P061"]),  # a capital letter right after a switch verb
+        ("改C要多少", ["P010"]),
+        ("那D呢", ["P054"]),
+        ("what if he switches to C", ["P010"]),
+        ("move him onto B", ["P061"]),
+        ("a vs c pls", ["P036", "P010"]),  # lower-case letters joined by vs / 跟
+        ("b跟d哪個好", ["P061", "P054"]),
         ("A good phone for B", []),  # a sentence's "A" is not a plan
+        ("a plan or a phone", []),
         ("方案 F", []),  # only four plans on screen
         ("這支手機多少錢", []),
     ],
@@ -83,8 +91,10 @@ def test_devices_as_people_say_them(text: str, model: str, device_id: str) -> No
 
 
 @pytest.mark.parametrize(
-    "text", ["方案B月租多少", "5G 吃到飽方案", "這支還有黑色嗎", "i1 是什麼", "P036", "S001 門市"]
-)
+    "text",
+    ["方案B月租多少", "5G 吃到飽方案", "這支還有黑色嗎", "i1 是什麼", "P036", "S001 門市",
+     "samsung phones in stock", "三星有哪些"],  # a brand alone names no model (not the Fold7)
+)  # fmt: skip
 def test_no_device_when_none_is_named(text: str) -> None:
     assert dv.find_device(text) is None
 
@@ -136,7 +146,9 @@ def test_months_until_contract_end(end: str | None, months: int | None) -> None:
 @pytest.mark.parametrize(
     ("text", "period"),
     [("綁 30 期", 30), ("36 個月合約", 36), ("on a 24-month contract", 24), ("綁兩年", 24),
-     ("签三年", 36), ("three-year contract", 36), ("多少錢", None), ("12 期分期", None)],
+     ("签三年", 36), ("three-year contract", 36), ("多少錢", None), ("12 期分期", None),
+     ("二十四期價格", 24), ("綁三十期", 30), ("签三十六个月", 36), ("兩年約多少", 24),
+     ("三年的合約", 36), ("十二期", None)],
 )  # fmt: skip
 def test_contract_period(text: str, period: int | None) -> None:
     assert ex.contract_period(text) == period

@@ -277,6 +277,51 @@ FIFTH: list[tuple[str, str | None]] = [
     ("他的門號這個月上網用多少", "get_phone_details"),
 ]
 
+# a sixth batch (issue 20, H40, 2026-12-05), with arguments: two questions in one (the first
+# asked goes first), a negated clause (dropped), numbers in Chinese, follow-ups that name only a
+# plan, a store or a switch, store policy no tool holds (no call), English shorthand
+SIXTH: list[tuple[str, str | None, dict[str, Any]]] = [
+    ("先查他這個月帳單 再幫我找吃到飽的優惠", "get_phone_details", PHONE),
+    ("iPhone 17 有沒有貨？順便看一下綁30期多少", "query_device_stock",
+     {"device_model": "iPhone 17"}),
+    ("how much data did he use, and what does plan C include?", "get_phone_details", PHONE),
+    ("方案C送什麼 他符合嗎", "get_plan_details", {"plan_id": "P010"}),
+    ("合約剩 5 個月，換到方案A要補多少", "calculate_upgrade_cost",
+     {"new_plan_id": "P036", "remaining_contract_months": 5}),
+    ("不是要看方案 幫我查他還有幾個門號", "list_customer_phones", {"customer_id": "C123456"}),
+    ("不用推薦 直接查 S25 Ultra 的價格", "get_device_pricing", {"device_id": "D013"}),
+    ("not the stock, what's the screen size on the Pixel 10", "get_device_info",
+     {"device_id": "D027"}),
+    ("不是B 是方案C的月租", "get_plan_details", {"plan_id": "P010"}),
+    ("有不用綁約的方案嗎", "search_promotions", {}),
+    ("iPhone 17 Pro 三年約多少", "get_device_pricing",
+     {"device_id": "D003", "contract_period": 36}),
+    ("A56 二十四期每月多少", "get_device_pricing", {"device_id": "D022", "contract_period": 24}),
+    ("剩四個月 換方案B要補多少", "calculate_upgrade_cost",
+     {"new_plan_id": "P061", "remaining_contract_months": 4}),
+    ("那改成C呢", "calculate_upgrade_cost", {"new_plan_id": "P010"}),
+    ("那D呢", None, {}),  # three plans on screen: no D, ask which
+    ("what about S003?", "query_device_stock", {"store_id": "S003"}),
+    ("假設還剩八個月呢", None, {}),  # months for the cost, no plan named: ask which plan
+    ("續約可以分期付款嗎 用信用卡", None, {}),
+    ("新手機保固多久", None, {}),
+    ("客人想退貨可以嗎", None, {}),
+    ("can he trade in his old phone?", None, {}),
+    ("ETF if he switches to C", "calculate_upgrade_cost", {"new_plan_id": "P010"}),
+    ("is the Flip7 OOS", "query_device_stock", {"device_model": "Galaxy Z Flip7"}),
+    ("T&C of plan B", "get_plan_details", {"plan_id": "P061"}),
+    ("downgrade him to the cheapest one, what's the cost", "calculate_upgrade_cost",
+     {"new_plan_id": "P061"}),
+    ("那第一個呢", "get_plan_details", {"plan_id": "P036"}),
+    ("what about the third one", "get_plan_details", {"plan_id": "P010"}),
+    ("那 Pixel 10 呢", "get_device_info", {"device_id": "D027"}),
+    ("那0912876543呢", "get_phone_details", {"phone_number": "0912876543"}),
+    ("ETF?", "get_plan_details", {"plan_id": "P012"}),
+    ("curr plan data cap", "get_plan_details", {"plan_id": "P012"}),
+    ("客人可以用行動支付繳費嗎", None, {}),
+    ("what samsung phones do we have in stock", "query_device_stock", {"brand": "Samsung"}),
+]  # fmt: skip
+
 
 def intent(question: str, context: dict[str, Any] | None = None) -> Intent:
     return detect_intent(question, CONTEXT if context is None else context, today=TODAY)
@@ -355,3 +400,13 @@ def test_more_phrasings_reach_their_tool(question: str, tool: str | None):
     found = intent(question)
 
     assert (None if found.missing else found.tool) == tool
+
+
+@pytest.mark.parametrize(("question", "tool", "args"), SIXTH)
+def test_sixth_batch_reaches_its_tool_with_arguments(
+    question: str, tool: str | None, args: dict[str, Any]
+):
+    found = intent(question)
+
+    assert (None if found.missing else found.tool) == tool
+    assert {k: found.args.get(k) for k in args} == args

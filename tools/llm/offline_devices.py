@@ -101,6 +101,7 @@ def _aliases(model: str, brand: str) -> set[str]:
     if full.startswith("applewatch"):
         rest = full[len("applewatch") :]
         names |= {w + rest for w in ("watch", "手錶", "手表", "蘋果手錶", "苹果手表", "aw")}
+    names.discard("")  # "Galaxy Z" leaves nothing after its series: no brand-only alias
     for name in list(names):
         names |= {name.replace("ultra", "u"), name.replace("promax", "pm")}
         for word in _ZH_BRAND.get(brand, ()):

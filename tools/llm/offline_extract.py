@@ -57,10 +57,13 @@ _MONTHS_LEFT = (
 )
 _PERIOD = (
     re.compile(r"(?<!\d)(24|30|36)\s*(?:期|個月|个月|月|-?\s*months?|m\b)", re.I),
+    re.compile(r"(?<![一二三四五六七八九十])(二十四|三十六|三十)\s*(?:期|個月|个月)"),
     re.compile(r"(?:綁|绑|簽|签|約|约)\s*(兩|两|二|三|2|3)\s*年"),
+    re.compile(r"(兩|两|二|三|2|3)\s*年\s*(?:的)?\s*(?:約|约|合約|合约)"),
     re.compile(r"(?i)(two|three|2|3)[- ]years?"),
 )
-_YEARS = {"兩": 24, "两": 24, "二": 24, "2": 24, "two": 24, "三": 36, "3": 36, "three": 36}
+_YEARS = {"兩": 24, "两": 24, "二": 24, "2": 24, "two": 24, "三": 36, "3": 36, "three": 36,
+          "二十四": 24, "三十": 30, "三十六": 36}  # fmt: skip
 
 
 def months_left(text: str) -> int | None:
@@ -86,7 +89,7 @@ def months_until(end: str | date | None, today: date) -> int | None:
 
 
 def contract_period(text: str) -> int | None:
-    """24 / 30 / 36 from "30期", "36 個月", "綁兩年", "3-year"; None when not said."""
+    """24 / 30 / 36 from "30期", "三十六個月", "綁兩年", "兩年約", "3-year"; None when not said."""
     for pattern in _PERIOD:
         if m := pattern.search(text):
             token = m.group(1).lower()
@@ -112,11 +115,20 @@ _LETTER_REFS = (
 )
 _LETTER_PAIR = re.compile(  # "A 和 C", "B vs D": two bare letters joined are plans on screen
     r"(?<![A-Za-z0-9])([A-E])\s*(?:和|跟|與|与|及|還是|还是|、|,|/|&|and|or|vs\.?)\s*([A-E])(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9])([a-e])\s*(?:vs\.?|跟|和|與|与|還是|还是|/)\s*([a-e])(?![A-Za-z0-9])"
+)  # lower-case letters only where no English article fits: "a vs c", "b跟c"
+# "換成B", "改C", "那B呢": a capital letter right after a switch verb, or asked about alone
+_VERB_LETTER = re.compile(
+    r"(?:換成|换成|換到|换到|轉到|转到|改成|改到|改辦|改办|升到|降到|升級到|升级到|換|换|轉|转|改|"
+    r"選|选|辦|办|那)\s*([A-E])(?![A-Za-z0-9])"
+    r"|(?i:switch\w*|mov\w*|upgrad\w*|downgrad\w*|go\w*|chang\w*|put|upg|cost|fee)\s+"
+    r"(?:(?i:him|her|them)\s+)?"
+    r"(?i:to|onto|on)\s+([A-E])(?![A-Za-z0-9])"
 )
-_BARE_LETTER = re.compile(r"(?<![A-Za-z0-9])([A-E])(?![A-Za-z0-9])")
+_BARE_LETTER = re.compile(r"(?<![A-Za-z0-9&])([A-E])(?![A-Za-z0-9])")  # not the C of "T&C"
 _CURRENT = ("目前方案", "目前的方案", "現在的方案", "現行方案", "原方案", "原本的方案", "舊方案",
             "現在方案", "目前套餐", "现在的套餐", "当前套餐", "目前的套餐", "现在的方案",
-            "当前方案", "原来的套餐", "current plan", "existing plan", "old plan",
+            "当前方案", "原来的套餐", "current plan", "curr plan", "existing plan", "old plan",
             "plan they're on", "plan he's on", "plan she's on", "plan they are on")  # fmt: skip
 _SELECTED = ("選的方案", "已選方案", "選定的方案", "选的方案", "selected plan", "chosen plan")
 _CHEAPEST = ("最便宜", "最低", "月租最少", "cheapest", "lowest", "least expensive")
@@ -187,10 +199,14 @@ def resolve_plans(text: str, context: Mapping[str, Any]) -> list[str]:
                 found.append((m.start(), candidates[index][0]))
                 letter_hit = True
     for m in _LETTER_PAIR.finditer(text):
-        for group in (1, 2):
-            index = _INDEX[m.group(group).lower()]
-            if index < len(candidates):
-                found.append((m.start(group), candidates[index][0]))
+        for group in (1, 2, 3, 4):
+            if m.group(group) and (pos := _INDEX[m.group(group).lower()]) < len(candidates):
+                found.append((m.start(group), candidates[pos][0]))
+    for m in _VERB_LETTER.finditer(text):
+        group = 1 if m.group(1) else 2
+        index = _INDEX[m.group(group).lower()]
+        if index < len(candidates):
+            found.append((m.start(group), candidates[index][0]))
     if letter_hit:  # "方案 A 跟 B": the bare B counts once a lettered plan was named
         for m in _BARE_LETTER.finditer(text):
             index = _INDEX[m.group(1).lower()]

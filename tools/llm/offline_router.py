@@ -51,7 +51,7 @@ _KEYWORDS: dict[str, dict[float, str]] = {
     "upgrade": {
         2.0: (
             "升級|升级|補多少|补多少|換方案|换套餐|轉方案|转套餐|補差額|upgrade|switch|change plan"
-            "|changing plan"
+            "|changing plan|降到|降級|降级|降成|downgrade|upg fee|upg cost"
         ),
         1.5: "換約|换约|轉到|转到|換到|换到|換成|换成|手續費|手续费|move to|moving to|change to",
         1.0: "改成|多付|多繳|差額",
@@ -64,7 +64,8 @@ _KEYWORDS: dict[str, dict[float, str]] = {
         ),
         1.5: (
             "到期|信用|used|owe|expir|credit|tenure|現在的方案是|用什麼方案|用什么套餐"
-            "|what plan is|plan is he on|plan is she on"
+            "|what plan is|plan is he on|plan is she on|did he use|did she use|has he used"
+            "|has she used"
         ),
         1.0: "合約|合约|還剩|还剩|門號|這支號|contract|left on|this line|this number",
         0.5: "流量|通話|通话|幾個月|几个月|號碼|号码|minutes",
@@ -93,7 +94,7 @@ _KEYWORDS: dict[str, dict[float, str]] = {
         1.0: "條件|条件|申辦|allowed to",
     },
     "stock": {
-        3.0: "庫存|库存|有貨|有货|現貨|现货|缺貨|缺货|stock|sold out",
+        3.0: "庫存|库存|有貨|有货|現貨|现货|缺貨|缺货|stock|sold out|oos",
         2.0: (
             "幾台|几台|售完|賣完|卖完|店裡還有|剩哪些顏色|剩幾台|any left|have it in|on hand"
             "|are left|還剩幾支|还剩几支"
@@ -146,7 +147,7 @@ _KEYWORDS: dict[str, dict[float, str]] = {
         2.0: (
             "內容|内容|細節|详情|詳情|介紹|介绍|贈品|赠品|送什麼|送什么|綁幾個月|detail|included|perk"
             "|gift|tell me about|contract length|綁多久"
-            "|how long is the contract"
+            "|how long is the contract|t&c|條款|条款|fine print|terms and conditions|etf"
         ),
         1.5: (
             "包含|违约金|違約金|解約金|include|early termination|termination fee"
@@ -154,22 +155,33 @@ _KEYWORDS: dict[str, dict[float, str]] = {
         ),
         1.0: (
             "網內|网内|網外|月租多少|每月多少|what's in|簡訊|短信|sms|幾則|限速|降速|有限制"
-            "|allowance|speed"
+            "|allowance|speed|data cap"
         ),
         0.5: "流量|通話|通话|data",
     },
     "none": {
         4.0: "身分證|身份证|身份證|id number|national id",
+        # store policy no read-only tool holds (returns, warranty, payment, trade-in, documents,
+        # proxies, transfers): the honest "can't answer offline" (2.5 below, with the rivals)
+        3.5: (
+            "鑑賞期|鉴赏期|審閱期|审阅期|保固|保修|warranty|委託書|委托书|退貨|退货|退款|refund"
+            "|return policy|trade-in|trade in|舊機|旧机|舊手機|旧手机|回收|刷卡|信用卡|credit card"
+        ),
         3.0: (
             "地址|生日|address|birthday|預留|预留|reserve|天氣|天气|weather|submit|送出"
             "|提交|你可以做什麼|你能做什麼|你可以做什么|what can you do|who are you|改地址"
             "|留一支|留一台|幫客人留|帮客人留|book a|book one|set aside|put aside|hold a|hold an"
             "|hold one|hold it|幫他辦|帮他办|幫客人辦|帮客户办|直接辦|直接办"
+            "|幫他把|帮他把|幫客人把|帮客人把|幫客戶把|帮客户把"
         ),
-        2.5: RIVALS,
+        2.5: (
+            RIVALS + "|證件|证件|要帶什麼|要带什么|代辦|代办|on his behalf|on her behalf|付款方式"
+            "|payment method|轉給|转给|transfer the line|幾天前|几天前"
+            "|最早可以|最早能|繳費方式|缴费方式|行動支付|行动支付|自動扣繳|自动扣缴"
+        ),
         2.0: (
             "發簡訊|傳簡訊|发短信|发个短信|text message|send a text|辦續約|辦理續約|book the"
-            "|預約|预约|列印|印出|打印|print|停話|停机|停機|復話|過戶|过户|補卡|补卡|換號|换号"
+            "|預約|预约|列印|印出|打印|print|停話|停机|停機|復話|過戶|过户|補卡|补卡|換號|换号|暫停|暂停"
         ),
         1.5: "午餐|晚餐|早餐|宵夜|吃什麼|吃什么|笑話|笑话|joke|lunch|dinner",
         1.0: "改成新",
