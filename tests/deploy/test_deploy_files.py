@@ -119,7 +119,7 @@ BASE_LIBRARIES = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libmvec.so", 
 LIBRARY_PACKAGE = {"libgomp.so.1": "libgomp1"}
 
 
-def test_the_image_builds_the_vnni_engine_as_setup_does_and_carries_what_it_links() -> None:
+def test_the_image_builds_the_engine_as_setup_does_and_carries_what_it_links() -> None:
     """The image runs `make setup`'s engine build in a stage with a compiler, copies the result
     into the runtime stage, and installs there every library the engine built on this machine
     links beyond the C library (else the library would not load and search would silently run
@@ -136,7 +136,7 @@ def test_the_image_builds_the_vnni_engine_as_setup_does_and_carries_what_it_link
     assert "COPY --from=engine /opt/switchboard/var/engine var/engine" in stages["runtime"]
     library = engine_path()
     if library is None:
-        pytest.skip("no VNNI engine on this machine (its CPU lacks the flags, or no gcc)")
+        pytest.skip("no engine built on this machine (its CPU lacks the flags, or no gcc)")
     linked = subprocess.run(["ldd", str(library)], capture_output=True, text=True, check=True)
     names = [Path(line.split()[0]).name for line in linked.stdout.splitlines() if line.strip()]
     extra = [n for n in names if not n.startswith(BASE_LIBRARIES)]
