@@ -29,6 +29,11 @@ def _cues(rules: RepeatRules) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{c})" for c in rules.cues))
 
 
+@lru_cache(maxsize=8)
+def _told(rules: RepeatRules) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{c})" for c in rules.told)) if rules.told else None
+
+
 def _bigrams(folded: str) -> frozenset[str]:
     """Character bigrams of the letters and digits (punctuation and spaces dropped)."""
     chars = "".join(c for c in folded if c.isalnum())
@@ -50,11 +55,13 @@ def repeats(text: str, history: Sequence[str], rules: RepeatRules) -> int:
 
 
 def repetition(
-    text: str, history: Sequence[str], rules: RepeatRules, score: float
+    text: str, history: Sequence[str], rules: RepeatRules, score: float, told: bool = False
 ) -> Repetition | None:
     """The turn repeats itself (asked the same `rules.repeats` times before, or names the
     repetition: "third time", "又…第三次") *and* shows impatience (a negative score or a marker
-    such as !, 又, 到底, still, why). A calm re-ask is left to the AI-failure counter."""
+    such as !, 又, 到底, still, why; with `told`, also the customer saying they asked N times,
+    `rules.told`: the policy asks that last, when no other layer named the turn). A calm re-ask
+    is left to the AI-failure counter."""
     if score > 0:
         return None
     count = repeats(text, history, rules)
@@ -63,7 +70,9 @@ def repetition(
     if cue is None and count < rules.repeats:
         return None
     rest = folded if cue is None else folded[: cue.start()] + " " + folded[cue.end() :]
+    said = _told(rules) if told else None
     impatient = score < 0 or any(fold(m) in rest for m in rules.markers)
+    impatient = impatient or (said is not None and said.search(folded) is not None)
     if impatient or (cue is not None and count):
         return Repetition(None if cue is None else text[cue.start() : cue.end()], count)
     return None

@@ -87,6 +87,9 @@ class NegationRules(BaseModel):
         r"(?:do not|don't|dont)\s+(?:transfer|connect|put|pass|escalate|forward|hand)(?=\s+me)",
         r"(?:do not|don't|dont|no need to)(?=\s+escalate)",  # the text is cut at the word
         r"(?:do not|don't|dont|no need to)\s+(?:get|bring|involve|loop)(?:\s+in)?",
+        # the decline said before the word it takes back: "never mind the agent", "forget about
+        # the refund" (as `later_declines` after it; not "don't forget my refund")
+        r"(?<!n't )(?<!not )(?:never ?mind|forget)(?:\s+about)?",
         r"(?:won't|will not|wont|am not|'m not|im not|not|never|no intention of)\s+(?:be\s+)?"
         r"(?:taking|filing|making|lodging|pursuing|raising|submitting|complaining|suing)",
     )
@@ -113,6 +116,10 @@ class NegationRules(BaseModel):
         r"(?<![a-z])(?:pas besoin|je ne veux pas|je n'ai pas besoin|inutile de)(?![a-z])",
         r"(?<![a-z])(?:tidak perlu|nggak perlu|gak perlu|tidak mau|không cần|không muốn)(?![a-z])",
         r"(?:は)?(?:不要です|必要ありません|いりません|結構です)|필요\s?없",
+        # a contact asked for earlier, taken back with a verb the lists lack (剛才要你轉接的那個先
+        # 不用, 回電就不必了): transfer or call-back, then a decline closing the clause
+        r"(?:转接|转过去|转给|回电|回拨|打来|来电)(?:的)?(?:那个|这个|事|部分)?(?:就|也|先|暂时|目前)?"
+        r"(?:不用|不需要|不必|免)(?:了|啦)?(?=\W|$|\s)",
     )
     # a decline that closes a clause *after* the word takes back the wish before it, however
     # far ("真人客服的話，我想應該是不用了", "找客服？算了吧，我自己搞定了", "I was going to ask

@@ -126,6 +126,7 @@ class _Analysis:
         self._look: Screen | Literal[False] | None = False
         self.second: tuple[str, HeadScore | UsageScore] | None = None  # a hard hit, judged
         self._declines: UsageScore | Literal[False] | None = False  # `declines`, once a turn
+        self.told = False  # `repeat.told` counts as impatience (asked after the examples)
 
     def _refer(self, folded: str, compiled: CompiledRules) -> None:
         """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
@@ -273,7 +274,7 @@ def _sentiment(a: _Analysis) -> EscalationDecision | None:
     ):
         details = f"持續負面情緒 (本輪 {rounded})"
         return a.decision("sentiment", "medium", details, score=rounded, rule="sustained")
-    repeated = repetition(a.turn.text, a.turn.history, rules.repeat, score)
+    repeated = repetition(a.turn.text, a.turn.history, rules.repeat, score, told=a.told)
     if repeated is not None:
         said = repeated.cue or f"同一問題已問過 {repeated.repeats} 次"
         details = f"重複提問的挫折: {said}"
@@ -356,6 +357,9 @@ def evaluate(
         if decision is not None:
             return _raised(_most_severe(decision, analysis), turn, rules)
     decision = _semantic(analysis)
+    if decision is None and "sentiment" in rules.enabled_reasons:  # "I've asked 3 times: …"
+        analysis.told = True  # last: with a wish the examples name it (request_human)
+        decision = _sentiment(analysis)
     return None if decision is None else _raised(decision, turn, rules)
 
 

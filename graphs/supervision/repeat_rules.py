@@ -29,6 +29,16 @@ class RepeatRules(BaseModel):
         r"zum\s+(?:zweiten|dritten|vierten|fünften|x-ten)\s+mal|(?:zwei|drei|vier|fünf)mal",
         r"(?:das|die)\s+(?:zweite|dritte|vierte|fünfte|x-te)\s+mal",
     )  # fmt: skip
+    # the customer says *they* asked or told it N times ("I've asked this three times now: …",
+    # 我問了三次了): impatient by itself, but asked last, when neither the rules nor the examples
+    # named the turn (a bare count, "third time renewing", still needs a marker)
+    told: tuple[str, ...] = (
+        r"(?<![a-z])(?:i|i've|i have|i've already|i already|i have already)\s+(?:asked|told|said"
+        r"|explained|typed|written|repeated)\s+(?:\w+\s+){0,3}?"
+        r"(?:two|three|four|five|several|multiple|many|[2-9]|\d+)\s+times",
+        r"(?:说|问|讲)了?(?:几|好几|很多|多少|[二三四五2-5])(?:次|遍)了",
+        r"(?:schon|bereits)\s+(?:zwei|drei|vier|fünf|mehr)(?:mal|\s+mal)\s+(?:gefragt|gesagt|erklärt)",
+    )
     # repetition escalates when the turn is also not positive and carries one of these
     markers: tuple[str, ...] = (
         "!", "又", "还是", "到底", "为什么", "怎么又", "??", "still", "again", "why", "nobody",

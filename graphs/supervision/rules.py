@@ -67,6 +67,12 @@ class VipRules(_Frozen):
         "another carrier", "switch provider", "port my number", "port out", "攜出", "攜到",
         "換一家", "換家電信",
         "terminate my contract",
+        # other languages: leaving the operator (Anbieter wechseln, résilier, 乗り換え, 해지)
+        "anbieter zu wechseln", "anbieter wechseln", "anbieterwechsel", "kündigen", "kündige",
+        "changer d'opérateur", "résilier", "cambiar de compañía",
+        "cambiar de operador", "他社に乗り換え", "乗り換えを検討", "해지", "통신사를 바꾸",
+        "통신사 바꾸", "anderen anbieter", "autre opérateur", "otra compañía", "otro operador",
+        "다른 통신사",
     )  # fmt: skip
     severity: Severity = "high"
     raise_other_severities: bool = True
@@ -237,8 +243,15 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"solicitor|law firm)s?|(?:lawyer|attorney)\s+friends?(?![a-z])",
     r"(?<![a-z])complaints?\s+(?:process|procedure|policy|form|page|department|hotline|number"
     r"|works?)(?![a-z])",
+    r"(?<![a-z])(?:process|procedure|steps)\s+(?:for|of|to)\s+(?:filing|lodging|making|submitting"
+    r"|raising|registering)\s+(?:a\s+|an\s+)?(?:formal\s+)?complaint",
     r"(?<![a-z])(?:my|a)\s+(?:friend|brother|sister|dad|father|mum|mom|mother|wife|husband|"
     r"cousin|son|daughter)(?:'s|\s+is|\s+was)\s+an?\s+(?:lawyer|attorney)",
+    r"(?<![a-z])(?:mein|meine|unser|unsere)\s+(?:sohn|tochter|bruder|schwester|vater|mutter|mann"
+    r"|frau|freund|freundin|nachbar|nachbarin|kollege|kollegin|cousin|cousine)\s+(?:ist|war"
+    r"|arbeitet als)\s+(?:\w+\s+)?(?:anwalt|anwältin|rechtsanwalt|rechtsanwältin|jurist|juristin)",
+    r"(?<![a-z])(?:mon|ma)\s+(?:fils|fille|frère|soeur|sœur|père|mère|mari|femme|ami|amie|voisin"
+    r"|voisine|collègue|cousin|cousine)\s+est\s+(?:\w+\s+)?(?:avocat|avocate|juriste)",
     r"(?<![a-z])(?:does|do|would|will|is)\s+(?:it\s+)?(?:talking|speaking|chatting|calling|"
     r"transferring)?\s*(?:to\s+)?(?:a\s+)?(?:live|real|human)?\s*(?:human|agent|person|support"
     r"|customer service)\s+(?:cost|charge|free|chargeable|billed)",
@@ -272,12 +285,12 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])how\s+long\s+(?:does|do|will|would)\s+(?:a\s+|the\s+|my\s+)?refunds?\s+take",
     r"(?:人工|真人)(?:客服)?(?:跟|和|与|同|比)(?:ai|机器人|你|智能客服)[^，。？！?!,]{0,8}"
     r"(?:一样|不同|差别|区别|差|比较)",
-    r"(?:转接|转|找|接)?(?:人工|真人|客服)(?:客服)?(?:大概|一般|通常)?(?:都)?(?:需要|要)?(?:排队|等待?)?"
-    r"(?:多久|多长时间|几分钟|多少时间)",
+    r"(?:转接|转|找|接)?(?:人工|真人|客服)(?:客服)?(?:大概|一般|通常)?(?:都)?(?:需要|要|会)?(?:排队|等待?)?"
+    r"(?:多久|多长时间|几分钟|多少时间|(?:很|太|蛮|比较|会不会)久(?:吗|么|嘛|呢|[？?]))",
     r"(?:投诉|申诉|客诉)(?:的)?(?:电话|专线|热线|管道|渠道|方式|流程|窗口|邮箱|信箱|网址|入口)",
     r"(?:ncc|fcc|通传会)\s*(?:核准|认证|审定|审验|规定|标章|许可|approved|certified|certification"
     r"|approval)",
-    r"「[^」]{1,30}」|『[^』]{1,30}』|“[^”]{1,40}”|(?<![a-z0-9])'[^'\n]{1,30}'(?![a-z0-9])"
+    r"「[^」]{1,30}」|『[^』]{1,30}』|“[^”]{1,40}”|(?<![a-z0-9])'(?:[^'\n]|(?<=[a-z])'(?=[a-z])){1,30}'(?![a-z0-9])"
     r'|(?<![a-z0-9])"[^"\n]{1,40}"',
     r"(?<![a-z])ai[- ]agents?(?![a-z])",
     r"(?<![a-z])(?:number|phone|hotline|e-?mail|address|hours)\s+(?:for|of)\s+(?:the\s+)?"
@@ -297,9 +310,10 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:(?<=智能)|(?<=智慧)|(?<=ai)|(?<=机器人)|(?<=虚拟)|(?<=自动)|(?<=语音))客服",
     # a complaint or refund in the past, settled since (之前投訴過，後來有處理好)
     r"(?:之前|上次|以前|曾经|去年|上个月|有次|有一次)[^。？！?!]{0,8}?(?:投诉|申诉|客诉|退款|退费|抗议"
-    r"|检举)过?[^。？！?!]{0,12}?(?:后来|最后|已经|都)(?:有|也)?(?:处理|解决|退|收到|搞定)(?:好|了|完|回来)",
+    r"|检举)过?[^。？！?!]{0,12}?(?:后来|最后|已经|都)(?:有|也)?(?:处理|解决|退|收到|搞定)"
+    r"(?:得(?:挺|很|蛮|还|都)?)?(?:好|了|完|回来|不错|快)",
     r"(?:投诉|申诉|客诉|退款|退费|抗议|检举)[^。？！?!]{0,8}?过[^。？！?!]{0,8}?(?:后来|最后|已经|都)"
-    r"(?:有|也)?(?:处理|解决|退|收到|搞定)(?:好|了|完|回来)",
+    r"(?:有|也)?(?:处理|解决|退|收到|搞定)(?:得(?:挺|很|蛮|还|都)?)?(?:好|了|完|回来|不错|快)",
     r"(?<![a-z])(?:complained|filed a complaint|made a complaint|got (?:a|my|the|his|her) refund"
     r"|asked for a refund|was refunded)[^.?!;]{0,50}?(?:got|was|were|been|all)\s+(?:\w+\s+)?"
     r"(?:sorted|resolved|fixed|handled|settled|refunded)(?![a-z])",

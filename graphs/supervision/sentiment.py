@@ -87,6 +87,8 @@ NEGATIVE_TERMS: Final[Mapping[str, float]] = {
     "enttäuscht": -0.6, "wütend": -0.8, "最悪": -0.8, "ひどい": -0.6, "ふざけ": -0.8,
     "desastre": -0.7, "vergüenza": -0.7, "inaceptable": -0.8, "inadmissible": -0.8,
     "inacceptable": -0.8, "nul": -0.5,
+    "쓸모없": -0.7, "짜증": -0.6, "화나": -0.7, "열받": -0.7, "최악": -0.8, "답답": -0.5,
+    "โมโห": -0.7, "หงุดหงิด": -0.6, "ห่วย": -0.7, "แย่มาก": -0.7,
     # emoji
     "😡": -0.8, "🤬": -0.9, "😠": -0.7, "👎": -0.5, "💢": -0.6,
 }  # fmt: skip
@@ -111,6 +113,9 @@ POSITIVE_TERMS: Final[Mapping[str, float]] = {
     "danke": 0.5, "merci": 0.5, "gracias": 0.5, "obrigad*": 0.5, "ありがとう": 0.5,
     "terima kasih": 0.5, "cảm ơn": 0.5, "cám ơn": 0.5, "감사": 0.5, "고맙": 0.5, "ขอบคุณ": 0.5,
     "👍": 0.5, "🙏": 0.3, "😊": 0.4, "🙂": 0.2,
+    # a goodbye closes the conversation ("明白了，拜拜", "ok got it, bye")
+    "再見": 0.3, "拜拜": 0.3, "掰掰": 0.3, "bye": 0.3, "goodbye": 0.3, "tschüss": 0.3,
+    "au revoir": 0.3, "またね": 0.3, "안녕히": 0.3,
 }  # fmt: skip
 
 # Phrases that contain a lexicon word but carry no feeling: they are matched (longest wins) and
@@ -125,7 +130,7 @@ NEUTRAL_TERMS: Final[tuple[str, ...]] = (
 INTENSIFIERS: Final[Mapping[str, float]] = {
     "很": 1.3, "非常": 1.5, "超": 1.5, "超級": 1.6, "太": 1.4, "真的": 1.3, "真": 1.2,
     "特別": 1.4, "極": 1.5, "極度": 1.6, "十分": 1.4, "有夠": 1.4, "實在": 1.3, "最": 1.3,
-    "根本": 1.5,
+    "根本": 1.5, "너무": 1.4, "진짜": 1.3, "정말": 1.3,
     "very": 1.3, "really": 1.3, "so": 1.3, "extremely": 1.6, "absolutely": 1.5, "totally": 1.4,
     "completely": 1.4, "super": 1.4, "incredibly": 1.5, "fucking": 1.6, "utterly": 1.6,
     "beyond": 1.5,

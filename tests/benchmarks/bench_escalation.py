@@ -88,13 +88,13 @@ def _turns(rows: list[DevRow]) -> list[TurnContext]:
     ]  # fmt: skip
 
 
-# rows written by the sixth to fourteenth passes and by session 19's independent author (H37)
+# rows written by the sixth to fourteenth passes and by session 19's independent authors (H37, H43)
 # to measure generalisation (weighted toward mentions and requests asked as questions):
 # `--older` leaves them out, the mix the budget was first measured on; `--exclude esc-h21-`
 # gives the seventh pass's 838-row mix
 MEASURING_ROWS: Final = (
     "esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-", "esc-h30-", "esc-h31-", "esc-h33-",
-    "esc-h37-",
+    "esc-h37-", "esc-h43-",
 )  # fmt: skip
 
 

@@ -52,11 +52,12 @@ def test_policy_f1_gate() -> None:
 # look-alikes (none tagged negation or about the word); its head was not shipped either. The
 # fourteenth pass (H33) wrote 52 more of that kind (all holdout; none tagged negation or about
 # the word) and asked the head where the gates kept it away: blind unchanged, not shipped.
-# Session 19's H37 wrote 210 more without reading the engine, its docs or the dev rows (an
-# independent author; 2 of its 22 about-the-word rows escalate: 35).
+# Session 19's H37 and H43 wrote 210 and 176 more without reading the engine, its docs or the
+# dev rows (independent authors); the fifteenth pass tuned on H37's tune part and was judged
+# on H43's rows.
 MEASURED: Final = (
     "esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-", "esc-h30-", "esc-h31-", "esc-h33-",
-    "esc-h37-",
+    "esc-h37-", "esc-h43-",
 )  # fmt: skip
 MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 35}
 

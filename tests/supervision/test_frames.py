@@ -139,6 +139,10 @@ def test_requests_without_the_listed_phrase(text: str) -> None:
         ("Brilliant, my internet is down again", "brilliant"),
         ("wow thanks for nothing", "thanks for nothing"),
         ("so helpful, still not working", "so helpful"),
+        # praise of a skill at failing, an answer that misses or circles (fifteenth pass)
+        ("佩服佩服，問三次都答非所問", "佩服"),
+        ("Fantastic, back to square one after an hour", "fantastic"),
+        ("Bravo, toujours pas de connexion", "bravo"),
     ],
 )
 def test_sarcasm_escalates_on_sentiment(text: str, cue: str) -> None:
@@ -156,6 +160,8 @@ def test_sarcasm_escalates_on_sentiment(text: str, cue: str) -> None:
         "太棒了 可以上網了 謝謝",
         "謝謝你們喔 問題解決了",
         "still waiting for the bill, no rush",
+        "Super, jetzt funktioniert es wieder, danke",
+        "你們的網路一流，想再辦一個門號",
     ],
 )
 def test_real_praise_is_not_sarcasm(text: str) -> None:

@@ -98,6 +98,10 @@ def test_intent_beyond_the_word_lists(text: str, reason: str, rule: str | None) 
     "text",
     [
         "我不投訴，只是提個建議",
+        # the decline before the word, or of a contact with an unlisted verb (fifteenth pass)
+        "never mind the agent, it works now",
+        "Forget about the refund, how do I change plans",
+        "回電就不用了，我自己查",
         "我不會申訴啦，問問而已",
         "I'm not going to complain, just curious",
         "No necesito hablar con nadie",
@@ -116,6 +120,10 @@ def test_declined_wishes_do_not_escalate(text: str) -> None:
         ("how many times do I have to tell you, why is my bill wrong", (), "repetition"),
         ("Ich frage jetzt zum dritten Mal: warum ist die Rechnung so hoch?", (), "repetition"),
         ("Das ist das vierte Mal, dass ich schreibe. Es reicht.", (), "repetition"),
+        # the customer says they asked N times (`told`, asked after the examples)
+        ("I have asked you this four times: when is my bill due", (), "repetition"),
+        ("我問了三次了，合約什麼時候到期", (), "repetition"),
+        ("I was told three times that it is free, is that right", (), None),
         # the same question asked twice before
         ("我的帳單到底為什麼多了兩百", ("我的帳單為什麼多了兩百", "我的帳單為什麼多了兩百？"),
          "repetition"),

@@ -170,6 +170,9 @@ def test_most_severe_keyword_group_wins() -> None:
         ("that didn't help", 5, ("ai_failure", "medium")),
         ("that didn't help", 6, ("ai_failure", "high")),
         ("謝謝，問題解決了", 3, None),  # closure beats the counter
+        ("知道了，再見", 3, None),  # a goodbye closes too
+        ("ok got it, bye", 3, None),
+        ("bye, this is useless", 3, ("ai_failure", "medium")),
     ],
 )
 def test_ai_failure_threshold(text: str, fails: int, expected: tuple[str, str] | None) -> None:
@@ -224,6 +227,8 @@ def test_any_sentiment_scorer_can_replace_the_lexicon() -> None:
         ("網路有點慢，有點失望", 0, False, None),
         ("我想解約", 0, True, ("vip", "high", "churn")),
         ("I'm thinking about switching to another carrier", 0, True, ("vip", "high", "churn")),
+        ("Ich möchte den Anbieter wechseln", 0, True, ("vip", "high", "churn")),
+        ("Je vais résilier mon forfait", 0, True, ("vip", "high", "churn")),
         ("我想解約", 0, False, None),
         ("我不打算解約", 0, True, None),
         ("請問 iPhone 16 續約價格", 0, True, None),

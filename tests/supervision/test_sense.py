@@ -147,6 +147,14 @@ def test_how_the_service_routes_things_is_no_request(text: str, escalates: bool)
         "律師高考那週可以暫停門號嗎？",  # the profession's exam
         "How are refunds processed on your side?",  # how it is handled
         "Which agent did I chat with? the agent I spoke with was great",
+        # a relative's profession in German and French, a quote with an apostrophe, a third
+        # party's complaint settled, the wait for a person, the complaint process (fifteenth pass)
+        "Mein Bruder ist Anwalt, er braucht eine eSIM",
+        "Ma soeur est avocate et cherche un forfait",
+        "a guy on tv shouted 'I'll sue you' at a shop, anyway what plans do you have?",
+        "我同學之前申訴過，後來處理得很好，想問家庭方案",
+        "轉真人一般要等很久嗎",
+        "What's the procedure for making a complaint?",
     ],
 )
 def test_other_senses_are_not_requests(text: str) -> None:
