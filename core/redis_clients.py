@@ -186,12 +186,30 @@ def redis_down(exc: BaseException) -> bool:
             return True
         if isinstance(current, RedisClusterException) and "cannot be connected" in str(current):
             return True
+        if _torn_connection(current):
+            return True
         if isinstance(current, BaseExceptionGroup):
             pending.extend(current.exceptions)
         following = current.__cause__ or current.__context__
         if following is not None:
             pending.append(following)
     return False
+
+
+def _torn_connection(exc: BaseException) -> bool:
+    """redis-py's own race when a node goes away under a command: the connection was closed
+    while the command was being sent (its writer is None), so redis-py raises AttributeError
+    from inside its connection module instead of ConnectionError (seen during a cluster
+    failover under load). Only an AttributeError raised in that module counts."""
+    if not isinstance(exc, AttributeError):
+        return False
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and frame.tb_frame.f_code.co_filename.endswith(_CONNECTION_MODULES)
+
+
+_CONNECTION_MODULES: Final = ("redis/asyncio/connection.py", "redis/connection.py")
 
 
 def redis_unavailable() -> Unavailable:

@@ -95,6 +95,19 @@ def test_a_failing_over_cluster_is_an_outage(error: BaseException) -> None:
     assert redis_down(error)
 
 
+async def test_a_connection_torn_down_under_a_command_is_an_outage() -> None:
+    """redis-py raises AttributeError ('NoneType' has no 'writelines') when a node goes away
+    while a command is being sent (a cluster failover under load answered 500 with it)."""
+    from redis.asyncio.connection import Connection
+
+    torn = Connection(host="127.0.0.1", port=6379)  # never connected: its writer is None
+    with pytest.raises(AttributeError) as caught:
+        await torn._send_packed_command([b"PING"])
+    assert redis_down(caught.value)
+    assert redis_down(_wrapped(caught.value))  # on its way up through a graph run
+    assert not redis_down(AttributeError("'NoneType' object has no attribute 'writelines'"))
+
+
 def test_cluster_programming_errors_are_not_an_outage() -> None:
     assert not redis_down(RedisClusterException("Argument 'db' must be 0 or None in cluster mode"))
     assert not redis_down(ResponseError("CROSSSLOT Keys in request don't hash to the same slot"))
