@@ -106,9 +106,15 @@ class AbandonRequest(_Body):
 
 def _document_patterns(*models: type[BaseModel]) -> None:
     """Show the step inputs' `Field(pattern=...)` in the OpenAPI schema too (Litestar reads
-    patterns only from StringConstraints, but does apply `json_schema_extra`)."""
+    patterns only from StringConstraints, but does apply `json_schema_extra`).
+
+    Fields whose pattern is a StringConstraints (`SessionId`) are left alone: Litestar documents
+    those itself, and it writes a field's examples into a `json_schema_extra` dict it finds, then
+    reads them back the next time: each `create_app()` in a process listed them once more."""
     for model in models:
         for info in model.model_fields.values():
+            if any(isinstance(m, StringConstraints) for m in info.metadata):
+                continue
             pattern = next((m.pattern for m in info.metadata if getattr(m, "pattern", None)), None)
             if pattern and not callable(info.json_schema_extra):
                 info.json_schema_extra = {**(info.json_schema_extra or {}), "pattern": pattern}

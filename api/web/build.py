@@ -27,7 +27,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from core.progress import Phase, Progress
 from core.settings import ROOT, VAR_DIR
@@ -48,36 +47,11 @@ class WebBuildError(RuntimeError):
 
 
 def openapi_document() -> bytes:
-    """The API's OpenAPI document as the server publishes it (stable key order).
-
-    Examples are de-duplicated: each `create_app()` in one process appended a shared
-    annotation's example once more (`SessionId`: 1, 2, 3 copies), so the fingerprint of a test
-    process that had made an app differed from `make test`'s build, and its `ensure_built()`
-    rebuilt `web/dist` while another worker's browser was loading it (a 404 on a lazy chunk)."""
+    """The API's OpenAPI document as the server publishes it (stable key order)."""
     from api.app import create_app
 
-    schema = _unique_examples(create_app().openapi_schema.to_schema())
+    schema = create_app().openapi_schema.to_schema()
     return json.dumps(schema, ensure_ascii=False, sort_keys=True, indent=1).encode()
-
-
-def _unique_examples(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            key: _dedupe(value) if key == "examples" and isinstance(value, list)
-            else _unique_examples(value)
-            for key, value in node.items()
-        }  # fmt: skip
-    if isinstance(node, list):
-        return [_unique_examples(item) for item in node]
-    return node
-
-
-def _dedupe(examples: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for example in examples:
-        if example not in seen:
-            seen.append(_unique_examples(example))
-    return seen
 
 
 def source_files() -> list[Path]:
