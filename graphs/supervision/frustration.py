@@ -34,6 +34,13 @@ def _told(rules: RepeatRules) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{c})" for c in rules.told)) if rules.told else None
 
 
+def tells_repetition(text: str, rules: RepeatRules) -> bool:
+    """The customer says they asked or told it N times (`rules.told`: "I've asked this three
+    times", 我問了三次了)."""
+    said = _told(rules)
+    return said is not None and said.search(fold(text)) is not None
+
+
 def _bigrams(folded: str) -> frozenset[str]:
     """Character bigrams of the letters and digits (punctuation and spaces dropped)."""
     chars = "".join(c for c in folded if c.isalnum())
@@ -70,9 +77,8 @@ def repetition(
     if cue is None and count < rules.repeats:
         return None
     rest = folded if cue is None else folded[: cue.start()] + " " + folded[cue.end() :]
-    said = _told(rules) if told else None
     impatient = score < 0 or any(fold(m) in rest for m in rules.markers)
-    impatient = impatient or (said is not None and said.search(folded) is not None)
+    impatient = impatient or (told and tells_repetition(text, rules))
     if impatient or (cue is not None and count):
         return Repetition(None if cue is None else text[cue.start() : cue.end()], count)
     return None

@@ -44,7 +44,7 @@ from typing import Final, Literal, cast
 
 from graphs.supervision.decline import decline_score, kept
 from graphs.supervision.frames import asks, proper_name, word_bound
-from graphs.supervision.frustration import repetition
+from graphs.supervision.frustration import repetition, tells_repetition
 from graphs.supervision.head import THREATS, HeadScore, second_opinion
 from graphs.supervision.intent import Intent, IntentMatcher, ModelNeeded, NoModel
 from graphs.supervision.keywords import CompiledRules, Hit, compiled_rules, scan, touches
@@ -126,7 +126,6 @@ class _Analysis:
         self._look: Screen | Literal[False] | None = False
         self.second: tuple[str, HeadScore | UsageScore] | None = None  # a hard hit, judged
         self._declines: UsageScore | Literal[False] | None = False  # `declines`, once a turn
-        self.told = False  # `repeat.told` counts as impatience (asked after the examples)
 
     def _refer(self, folded: str, compiled: CompiledRules) -> None:
         """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
@@ -274,16 +273,23 @@ def _sentiment(a: _Analysis) -> EscalationDecision | None:
     ):
         details = f"持續負面情緒 (本輪 {rounded})"
         return a.decision("sentiment", "medium", details, score=rounded, rule="sustained")
-    repeated = repetition(a.turn.text, a.turn.history, rules.repeat, score, told=a.told)
+    repeated = _repeated(a)
     if repeated is not None:
-        said = repeated.cue or f"同一問題已問過 {repeated.repeats} 次"
-        details = f"重複提問的挫折: {said}"
-        return a.decision("sentiment", "medium", details, matched=repeated.cue,
-                          rule="repetition", score=rounded)  # fmt: skip
+        return repeated
     ironic = sarcastic(a.folded, rules.sarcasm)
     if ironic is not None:
         return a.decision("sentiment", "medium", f"反諷: {ironic}", rule="sarcasm", score=rounded)
     return None
+
+
+def _repeated(a: _Analysis, *, told: bool = False) -> EscalationDecision | None:
+    """The repetition part of `_sentiment`; `told`: the customer's "I asked N times" counts."""
+    repeated = repetition(a.turn.text, a.turn.history, a.rules.repeat, a.score, told=told)
+    if repeated is None:
+        return None
+    said = repeated.cue or f"同一問題已問過 {repeated.repeats} 次"
+    return a.decision("sentiment", "medium", f"重複提問的挫折: {said}", matched=repeated.cue,
+                      rule="repetition", score=round(a.score, 2))  # fmt: skip
 
 
 def _vip(a: _Analysis) -> EscalationDecision | None:
@@ -357,9 +363,12 @@ def evaluate(
         if decision is not None:
             return _raised(_most_severe(decision, analysis), turn, rules)
     decision = _semantic(analysis)
-    if decision is None and "sentiment" in rules.enabled_reasons:  # "I've asked 3 times: …"
-        analysis.told = True  # last: with a wish the examples name it (request_human)
-        decision = _sentiment(analysis)
+    if (  # "I've asked 3 times: …", asked last: with a wish the examples name it (request_human)
+        decision is None
+        and "sentiment" in rules.enabled_reasons
+        and tells_repetition(turn.text, rules.repeat)
+    ):
+        decision = _repeated(analysis, told=True)
     return None if decision is None else _raised(decision, turn, rules)
 
 
