@@ -25,8 +25,9 @@ MAX_IN_FLIGHT/OVERLOAD_QUEUE_MS (default: the service's defaults); `--workers N`
 
 **`--compare`**: the API and `langgraph dev` (the repo's langgraph.json, our Redis
 checkpointer, the same MCP servers) both up; slots of `--slot` s alternate between them
-(api, langgraph dev, api, ...; `--slots` each), with the same staff count, think time, client
-(aiohttp, one request per click) and durability (`exit` for both). Prints each slot, then the
+(api, langgraph dev, api, ...; `--slots` each), with the same staff count (`--versus-staff N`:
+N for the second, to find its own saturation), think time, client (aiohttp, one request per
+click) and durability (`exit` for both). Prints each slot, then the
 median journeys/s and clicks/s of each and the ratio of the medians.
 """
 
@@ -177,23 +178,27 @@ async def compare(args: argparse.Namespace) -> None:
         contenders = {
             f"api, {n} worker(s)": ("api", n) for n in (args.workers, args.versus_workers)
         }
+    # Each side's team: the second can be larger, to find its own saturation (langgraph dev's
+    # queue answers a run ~2 s after it was posted, so 50 staff leave its CPU half idle).
+    team_size = dict(zip(contenders, (staff, args.versus_staff or staff), strict=True))
     async with AsyncExitStack() as stack:
         servers, tokens, teams = {}, {}, {}
         for name, (target, workers) in contenders.items():
             served = servers[name] = await stack.enter_async_context(server(args, target, workers))
             tokens[name] = await sign_in(served.url, target)
             await warm_up(served, target, tokens[name], args, workers)
-            http = await stack.enter_async_context(client(served.url, staff))
+            http = await stack.enter_async_context(client(served.url, team_size[name]))
             teams[name] = staff_of(http, target, tokens[name], args, think)
         slots: dict[str, list[Window]] = {name: [] for name in contenders}
         for n in range(args.slots):
             for name, served in servers.items():
-                w = await window(served, teams[name], staff, args.slot)
+                w = await window(served, teams[name], team_size[name], args.slot)
                 slots[name].append(w)
                 print(f"slot {n + 1} {name}: {w.summary()}", flush=True)
         for team in teams.values():
             await team.close()
-    print(f"\nstaff={staff} think={think}s, {args.slots} × {args.slot} s slots each, "
+    sizes = ", ".join(f"{name} {n}" for name, n in team_size.items())
+    print(f"\nstaff: {sizes}; think={think}s, {args.slots} × {args.slot} s slots each, "
           f"alternating; free_text={args.free_text}")  # fmt: skip
     medians, overall = {}, {}
     for target, windows in slots.items():
@@ -254,5 +259,7 @@ if __name__ == "__main__":
     parser.add_argument("--versus-workers", type=int,
                         help="--compare: API with --workers against API with N")  # fmt: skip
     parser.add_argument("--slot", type=float, default=10.0, help="--compare: seconds per slot")
+    parser.add_argument("--versus-staff", type=int, default=0,
+                        help="--compare: the second target's staff (default: --staff)")  # fmt: skip
     arguments = parser.parse_args()
     asyncio.run(compare(arguments) if arguments.compare else load_levels(arguments))
