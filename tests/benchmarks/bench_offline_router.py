@@ -16,7 +16,7 @@ import time
 from datetime import date
 
 from tests.llm.test_offline_router import CASES, CONTEXT, MORE, NO_CALL
-from tools.llm.offline_intents import detect_intent
+from tools.llm.offline_detect import detect_intent
 from tools.llm.offline_router import BANK
 
 

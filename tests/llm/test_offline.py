@@ -13,7 +13,7 @@ from langgraph.prebuilt import create_react_agent
 from core.settings import Settings
 from prompts import load_prompt
 from tools.llm import ListUsageSink, build_chat_model, dump_context
-from tools.llm.offline_intents import detect_intent
+from tools.llm.offline_detect import detect_intent
 
 from .offline_data import COMPARISON, CONTEXT, CUSTOMER, UPGRADE, USAGE, model
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from graphs.side_chat.graph import READ_ONLY_TOOLS
-from tools.llm.offline_intents import Intent, detect_intent
+from tools.llm.offline_detect import detect_intent
+from tools.llm.offline_intents import Intent
 from tools.llm.offline_router import TOOLS, ExampleBank, keyword_scores, route
 
 TODAY = date(2026, 12, 3)

@@ -47,6 +47,7 @@ from pydantic import Field
 from core.national_id import mask_in_text
 from tools.llm.context import message_text, read_context
 from tools.llm.offline_answers import render_tool_result
+from tools.llm.offline_detect import detect_intent
 from tools.llm.offline_documents import (
     knowledge_block,
     render_customer_faq,
@@ -54,7 +55,7 @@ from tools.llm.offline_documents import (
     render_knowledge_answer,
     render_report,
 )
-from tools.llm.offline_intents import Intent, Lang, detect_intent, language_of
+from tools.llm.offline_intents import Intent, Lang, language_of
 from tools.llm.offline_messages import (
     call_id,
     call_names,
