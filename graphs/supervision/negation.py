@@ -95,10 +95,29 @@ class NegationRules(BaseModel):
     )
     # a negated negation asks: 不是不要轉人工, 我沒說不要真人, I never said I didn't want one
     zh_double: tuple[str, ...] = ("不是", "没说", "没有说", "谁说", "并不是", "不是说", "又没说")
+    # who the denied negation is about may sit between: 誰說我不要, 又沒說我們不需要
+    zh_double_subjects: tuple[str, ...] = ("我们", "我", "人家", "咱们")
+    # … and in English what was said of them ("I never said I was fine without an agent")
     en_double: str = (
         r"(?:never said|not saying|didn't say|did not say|who said|wasn't saying|not that)"
-        r"\s+(?:that\s+)?(?:i|we)\s*$"
+        r"\s+(?:that\s+)?(?:i|we)(?:\s+[\w']+){0,3}\s*$"
     )
+    # a wish told as past or almost, then resolved, is not one now: "I was about to demand a
+    # supervisor, but you've sorted it out", 本來想找客服，不過剛剛自己弄好了; only with a
+    # resolution after the contrast ("I was going to ask for a refund but the site is down"
+    # still wants it) and no wish resumed (`later_resume`)
+    past_intent: str = (
+        r"(?:(?<![a-z])(?:was|were)\s+(?:just\s+)?(?:going|about|gonna|planning|ready)(?:\s+to)?"
+        r"|(?<![a-z])(?:almost|nearly)|本来|原本|本想|原先)(?:\s*[\w']+){0,3}?\s*$"
+    )
+    contrast: str = r"(?<![a-z])(?:but|however|then)(?![a-z])|不过|但|可是|结果|后来"
+    resolved: str = (
+        r"(?<![a-z])(?:fixed|sorted|solved|resolved|answered|working|works|figured|found"
+        r"|got it|fine now|ok now|okay now)(?![a-z])|好了|解决|搞定|弄好|可以了|没问题|恢复"
+        r"|找到了|回答了|处理好|明白了|懂了"
+    )
+    # a resolution denied just before it ("結果還是沒解決", "but it's still not fixed")
+    unresolved: str = r"[没不未]|(?<![a-z])(?:not|never|no)(?![a-z])|n't"
     en_post_cues: tuple[str, ...] = (
         r"(?:is|are)?\s*(?:not|n't)\s+(?:needed|necessary|required)",
         r"no thanks?",
@@ -184,6 +203,12 @@ class _Compiled:
         self.later_topic = re.compile(rules.later_topic)
         self.later_hedges = re.compile(rules.later_hedges)
         self.en_double = re.compile(rules.en_double)
+        subjects = "|".join(map(re.escape, (fold(w) for w in rules.zh_double_subjects)))
+        self.zh_subject = re.compile(f"(?:{subjects})$") if subjects else None
+        self.past = re.compile(rules.past_intent)
+        self.contrast = re.compile(rules.contrast)
+        self.resolved = re.compile(rules.resolved)
+        self.unresolved = re.compile(rules.unresolved)
 
 
 @lru_cache(maxsize=32)
@@ -206,8 +231,8 @@ def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
     for cue in c.zh_cue.finditer(upto):
         if cue.start() >= start:
             break
-        if folded[: cue.start()].endswith(c.zh_double):
-            continue  # 不是不要 / 沒說不要: the negation itself is denied
+        if _denied(folded[: cue.start()], c):
+            continue  # 不是不要 / 沒說不要 / 誰說我不要: the negation itself is denied
         gap = folded[cue.end() : start] if cue.end() <= start else ""
         # a match that itself opens with a wish (要人工) after the cue starts a fresh request
         opener = folded[start] if cue.end() <= start else ""
@@ -237,7 +262,30 @@ def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
             and not any(w in c.en_resets for w in words)
         ):
             return True
-    return bool(c.en_post.match(folded[end:]))
+    return bool(c.en_post.match(folded[end:])) or _abandoned(folded, start, end, c)
+
+
+def _denied(before: str, c: _Compiled) -> bool:
+    """The text before a negation cue denies it (不是 / 沒說 / 誰說, a subject between)."""
+    if c.zh_subject is not None:
+        before = c.zh_subject.sub("", before)
+    return before.endswith(c.zh_double)
+
+
+def _abandoned(folded: str, start: int, end: int, c: _Compiled) -> bool:
+    """A wish told as past or almost, then a contrast and a resolution (`past_intent`)."""
+    if c.past.search(folded, max(0, start - 40), start) is None:
+        return False
+    contrast = c.contrast.search(folded, end)
+    if contrast is None or c.later_resume.search(folded, contrast.end()) is not None:
+        return False
+    resolved = c.resolved.search(folded, contrast.end())
+    if resolved is None:
+        return False
+    return (
+        c.unresolved.search(folded, max(contrast.end(), resolved.start() - 12), resolved.start())
+        is None
+    )
 
 
 def declined_later(folded: str, end: int, rules: NegationRules) -> int | None:

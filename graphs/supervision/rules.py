@@ -126,6 +126,10 @@ DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])(?:anyone|anybody|someone|somebody)\s+(?:real|human|alive|actual|competent|else)?"
     r"\s*(?:(?:i|we)\s+(?:can|could)\s+(?:actually\s+|really\s+|just\s+)?|to\s+)"
     r"(?:talk|speak|chat)\s+(?:to|with)(?![a-z])",
+    # asking whether a person is there at all: "is anyone real on the other end?" (有人嗎)
+    r"(?<![a-z])(?:(?:is|are)\s+(?:there\s+)?(?:any|some)(?:one|body)\s+(?:real|human|alive)|is\s+(?:an?"
+    r"|any)\s+(?:manager|supervisor|human|agent|person)\s+(?:available|free)(?![a-z])(?!\s+(?:on|at"
+    r"|during|after|in|every|24)))",
     r"(?<![a-z])(?:can|could|may|will)\s+(?:a|an|some)\s+(?:(?:real|live|actual)\s+)?"
     r"(?:human|person|agent|representative)s?(?![a-z])",
     # somebody to call back / take over, without the words human or agent
@@ -231,7 +235,7 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"|有没有|有)?(?:另外|额外)?(?:收费|付费|要钱|花钱|扣钱|算钱|多少钱|费用|免费|免付费)",
     r"(?:找|转|联系|打给?)(?:人工|真人|客服|专人)(?:客服)?(?:才能|才可以|才行|才会|办理)",
     r"(?:人工|真人|客服|专人)(?:客服|服务)?(?:一般|通常|平时|平常)?"
-    r"(?:周末|假日|星期[六日天]|礼拜[六日天]|晚上|半夜|几点|什么时候)"
+    r"(?:周末|(?:国定|國定|连续)?假日|过年|春节|星期[六日天]|礼拜[六日天]|晚上|半夜|几点|什么时候)"
     r"(?:有|会)?(?:上班|值班|营业|在|有人)?",
     r"(?:人工|真人)(?:审核|审查|检查|判断|验证|回复的吗|回答的吗|在回)",
     r"退(?:款|费)(?:政策|流程|规定|规则|条件|方式|期限|办法|标准|大概|一般|通常)?(?:要|需要|会)?"

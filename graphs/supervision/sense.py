@@ -31,6 +31,8 @@ the decision's explanation can name the frame (`Mention.kind`):
 * **reported**: the word is in what somebody else said, wrote or was heard ("朋友說…", "聽說…",
   "my friend said…", "I read that…"), up to the end of that clause, and the turn is a question
   ("…，真的嗎？"). "我律師說要告你們" (no question) and "我說了要轉人工" (first person) are not.
+* more frames in `frames.py` (choices, other languages' price and process, somebody else's
+  matter) and `asides.py` (a question declared idle, ko/de/ja price or hours, who wants it).
 
 **Anaphora** works the other way: "人工要收費嗎？好啦不管，直接幫我轉一個", "does an agent cost?
 I don't care, connect me to one" mention the word in a question and then ask for "one" of it;
@@ -47,12 +49,13 @@ from typing import Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from graphs.supervision.asides import AsideRules, asides
 from graphs.supervision.frames import CHOICE, FrameRules, frames, wider
 from graphs.supervision.language import fold
 
 MentionKind = Literal[
     "url", "definition", "cost", "necessity", "staff", "conditional", "reported", "third_party",
-    "temporal", "measure",
+    "temporal", "measure", "idle", "hours",
 ]  # fmt: skip
 Span = tuple[int, int]
 G = TypeVar("G")
@@ -66,6 +69,7 @@ class SenseRules(BaseModel):
 
     # choices, other languages, somebody else's matter (frames.py)
     more: FrameRules = FrameRules()
+    asides: AsideRules = AsideRules()  # an idle question; a price or hours in ko/de/ja
     url: str = (
         r"(?:https?://|www\.)[^\s，。]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s，。]*"
         r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
@@ -168,7 +172,7 @@ class SenseRules(BaseModel):
     )
     # said/told cues: reported speech unless the speaker is the customer or the company
     said: tuple[str, ...] = (
-        r"(?<![a-z])(?:said|says|told me|tells me|mentioned|claims?|wrote)(?![a-z])",
+        r"(?<![a-z])(?:said|says|told me|tells me|mentioned|(?<!small )claims?|wrote)(?![a-z])",
     )
     first_person: tuple[str, ...] = (
         "我", "我都", "我已经", "我刚", "我刚刚", "我一直", "我不是", "我就", "我也", "我早就",
@@ -196,6 +200,9 @@ class SenseRules(BaseModel):
         r"(?:帮我|给我|直接|请|麻烦)(?:帮我|直接)?(?:转|接|找|叫)(?:一个|一位|个|位|一下)?"
         r"(?=$|[\s，。！!,.~…吧啦])",
         r"(?:我(?:就|还)?(?:是)?要|给我)(?:一个|一位)(?=$|[\s，。！!,.~…吧啦])",
+        # a transfer with no object: "…幾點下班，其實是想現在就轉過去", "… can you put me through?"
+        r"(?:想|要|就|帮我|把我|直接)(?:现在)?(?:就)?转过去(?=$|[\s，。！!,.~…吧啦？?]|可以|好吗)|(?<![a-z])(?:put|connect|transfer)"
+        r"\s+me\s+(?:through|over)(?=\s*(?:$|[.!?,]|now|please))",
         r"(?<![a-z])(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+one(?![a-z])",
         r"(?<![a-z])(?:i'd like|i would like|i want|i need|get me|give me|can i (?:get|have)"
         r"|could i (?:get|have))\s+one"
@@ -275,6 +282,7 @@ def mentions(
     if c.definition is not None:
         found += [Mention(*m.span(), "definition") for m in c.definition.finditer(folded)]
     found += [Mention(*f) for f in frames(folded, rules.more, question, wishes)]
+    found += [Mention(*f) for f in asides(folded, rules.asides, question, wishes)]
     if question(folded):
         found += _cost(folded, c, wishes)
         framed: tuple[tuple[MentionKind, re.Pattern[str] | None], ...] = (

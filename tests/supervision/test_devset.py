@@ -54,12 +54,15 @@ def test_policy_f1_gate() -> None:
 # the word) and asked the head where the gates kept it away: blind unchanged, not shipped.
 # Session 19's H37 and H43 wrote 210 and 176 more without reading the engine, its docs or the
 # dev rows (independent authors); the fifteenth pass tuned on H37's tune part and was judged
-# on H43's rows.
+# on H43's rows. The sixteenth pass (H47) wrote 134 more (questions about the words, negations,
+# third parties, and requests asked as questions next to them) and its rules (`asides.py`, a
+# denied negation with its subject, a wish told as past then resolved) brought the measured
+# rows to negation 7, about the word 29 (H47's own holdout rows included).
 MEASURED: Final = (
     "esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-", "esc-h30-", "esc-h31-", "esc-h33-",
-    "esc-h37-", "esc-h43-",
+    "esc-h37-", "esc-h43-", "esc-h47-",
 )  # fmt: skip
-MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 35}
+MEASURED_CEILING: Final = {"negation": 7, "about-the-word": 29}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])
