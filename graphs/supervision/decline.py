@@ -40,7 +40,7 @@ _CUE: Final = re.compile(
     r"[不没别免甭勿]|算了|无需|无须|唔使|唔想"
     r"|n't|\b(?:no|not|never|nobody|no one|none|nothing|rather not|forget|skip|unnecessary)\b"
     r"|\b(?:kein\w*|nicht|nie|niemand\w*|unnötig|nein)\b"
-    r"|ない|ません|なく|不要|結構|大丈夫|つもりは"
+    r"|ない|ません|なく|不要|结构|大丈夫|つもりは"
     r"|안 |않|없|괜찮"
     r"|\b(?:pas|jamais|personne|nunca|nadie)\b"
 )

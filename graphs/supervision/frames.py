@@ -63,7 +63,7 @@ class FrameRules(BaseModel):
         # how it works or what its terms are (de, fr, es, ja)
         r"(?<![a-z])(?:wie (?:funktioniert|läuft|geht)|comment (?:fonctionne|marche|se passe)"
         r"|cómo funciona)[^.?!]{1,40}",
-        r"[^。？?！!、，,\s]{1,12}?の(?:条件|流れ|手続き|方法|期間|期限|仕組み|規定)(?:を|は|って)",
+        r"[^。？?！!、，,\s]{1,12}?の(?:条件|流れ|手続き|方法|期间|期限|仕组み|规定)(?:を|は|って)",
         r"(?:返金|払い戻し)(?:って|は|が)?[^。？?]{0,8}?(?:何日|いつ|どのくらい|どれくらい|反映)",
     )
     # the staff's status as a choice: 真人客服是外包的還是自己員工
@@ -75,7 +75,7 @@ class FrameRules(BaseModel):
     # a price asked in other languages, for the whole sentence (the wish sits in a wenn-clause)
     cost: str = (
         r"(?<![a-z])(?:was kostet|kostet (?:das|es)|kostenlos|gebühr|combien (?:ça )?co[uû]te"
-        r"|gratuit|payant|cu[aá]nto cuesta|gratis|tiene costo)(?![a-z])|有料|無料|料金|いくら"
+        r"|gratuit|payant|cu[aá]nto cuesta|gratis|tiene costo)(?![a-z])|有料|无料|料金|いくら"
     )
     # a legal or complaint question for somebody else, or said not to be about the company
     third_party: tuple[str, ...] = (
@@ -94,7 +94,7 @@ class FrameRules(BaseModel):
     temporal: tuple[str, ...] = (
         r"(?:^|(?<=[，。？！?!,.;；\s]))[^，。？！?!,.;；\s我了过]{1,15}?(?:的时候|之后|以后)",
         r"(?<![a-z])(?:when|whenever|once|after|while)\s+(?!i\s|i'|we\s)[^,.;?!]{1,60}?(?=,)",
-        r"(?:^|(?<=[。？！?!\s]))[^。、？?！!\s]{1,20}?(?:とき|時|まで|あと|後)(?=、)",
+        r"(?:^|(?<=[。？！?!\s]))[^。、？?！!\s]{1,20}?(?:とき|时|まで|あと|后)(?=、)",
     )
 
     # the word as the modifier of a measure or a law (sixth pass): 投訴率, 退款筆數, 消保法,

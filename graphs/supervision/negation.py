@@ -134,7 +134,7 @@ class NegationRules(BaseModel):
         r"(?<![a-z])(?:ist|sind|wäre|war)\s+nicht\s+(?:nötig|notwendig|erforderlich)",
         r"(?<![a-z])(?:pas besoin|je ne veux pas|je n'ai pas besoin|inutile de)(?![a-z])",
         r"(?<![a-z])(?:tidak perlu|nggak perlu|gak perlu|tidak mau|không cần|không muốn)(?![a-z])",
-        r"(?:は)?(?:不要です|必要ありません|いりません|結構です)|필요\s?없",
+        r"(?:は)?(?:不要です|必要ありません|いりません|结构です)|필요\s?없",
         # a contact asked for earlier, taken back with a verb the lists lack (剛才要你轉接的那個先
         # 不用, 回電就不必了): transfer or call-back, then a decline closing the clause
         r"(?:转接|转过去|转给|回电|回拨|打来|来电)(?:的)?(?:那个|这个|事|部分)?(?:就|也|先|暂时|目前)?"
@@ -150,7 +150,7 @@ class NegationRules(BaseModel):
         r"|not necessary|no longer needed|cancel that)",
         r"(?<![a-z])(?:brauche|brauch|benötige) ich (?:\w+ )?(?:nicht|keinen?)(?: mehr)?"
         r"|nicht (?:mehr )?nötig",
-        r"必要(?:は)?(?:ない|ありません)|大丈夫です|いりません|結構です",
+        r"必要(?:は)?(?:ない|ありません)|大丈夫です|いりません|结构です",
     )
     # what may follow the decline before its clause ends (particles, "anymore", "thanks")
     later_close: str = (

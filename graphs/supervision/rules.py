@@ -89,7 +89,7 @@ DEFAULT_REQUEST_PHRASES: Final[tuple[str, ...]] = (
 
 # Regexes over folded text (Simplified, lower case), for phrasings a literal list cannot cover.
 DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
-    r"(?:转|找|接|换|叫|要|请|让|联系|联络|联繫|呼叫|转接)(?:一下|一个|一位|个|位|下)?"
+    r"(?:转|找|接|换|叫|要|请|让|联系|联络|呼叫|转接)(?:一下|一个|一位|个|位|下)?"
     r"(?:你们的?|贵公司的?)?(?:人工|真人|客服|专人|主管|经理|店长|主任|上级|上司|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人)",
     r"(?:有没有|有无|没有)(?:人工|真人|客服|专人|活人)|有(?:没有)?(?:活|真)?人(?:在)?(?:吗|么|嘛)",
     r"(?:跟|和|与|同)(?:你们的?|贵公司的?|一个|一位)?(?:人工|真人|客服|专人|主管|经理|店长|主任|上级|上司|领导|负责人|负责的人|工作人员|专员|承办人员?|真的人|真正的人|活人|人)(?:谈|说|讲|聊|沟通|联系|对话)",
@@ -149,7 +149,7 @@ DEFAULT_REQUEST_PATTERNS: Final[tuple[str, ...]] = (
     r"(?:conseiller|conseillère|humain|personne|agent|opérateur)?",
     r"(?<![a-z])(?:hablar|comunicarme)\s+con\s+(?:una|un|alguien)\s*(?:persona|agente|humano"
     r"|asesor|operador)?",
-    r"オペレーター|有人対応|担当者|人と話|人間と話|상담원|상담사|사람(?:이랑|과|하고)",
+    r"オペレーター|有人対応|担当者|人と话|人间と话|상담원|상담사|사람(?:이랑|과|하고)",
 )
 
 LEGAL_TERMS: Final[tuple[str, ...]] = (
@@ -235,7 +235,7 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"|有没有|有)?(?:另外|额外)?(?:收费|付费|要钱|花钱|扣钱|算钱|多少钱|费用|免费|免付费)",
     r"(?:找|转|联系|打给?)(?:人工|真人|客服|专人)(?:客服)?(?:才能|才可以|才行|才会|办理)",
     r"(?:人工|真人|客服|专人)(?:客服|服务)?(?:一般|通常|平时|平常)?"
-    r"(?:周末|(?:国定|國定|连续)?假日|过年|春节|星期[六日天]|礼拜[六日天]|晚上|半夜|几点|什么时候)"
+    r"(?:周末|(?:国定|连续)?假日|过年|春节|星期[六日天]|礼拜[六日天]|晚上|半夜|几点|什么时候)"
     r"(?:有|会)?(?:上班|值班|营业|在|有人)?",
     r"(?:人工|真人)(?:审核|审查|检查|判断|验证|回复的吗|回答的吗|在回)",
     r"退(?:款|费)(?:政策|流程|规定|规则|条件|方式|期限|办法|标准|大概|一般|通常)?(?:要|需要|会)?"
@@ -305,7 +305,7 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])(?:do|would|will|can|could)\s+i\s+(?:get|receive|be eligible for|qualify for)"
     r"\s+(?:a\s+)?(?:full\s+|partial\s+)?refund\s+(?:if|when|for|after)",
     r"(?:如果|若|要是|假如)[^。？！?!]{0,20}(?:会|能|可以|可不可以|有)(?:退款|退费|退钱)",
-    r"(?:オペレーター|担当者|有人|サポート)(?:の)?(?:対応|受付|営業)?(?:时间|何时)",
+    r"(?:オペレーター|担当者|有人|サポート)(?:の)?(?:対応|受付|営业)?(?:时间|何时)",
     r"(?<![a-z])(?:proses|process)\s+refund|berapa\s+lama[^?.!]{0,20}refund",
     # the words in another sense: a visit by staff, an app or bot named after support, a job,
     # a manager's approval (专人到府安装, 客服小帮手 App, 应征客服, supervisor approval)
@@ -321,12 +321,12 @@ DEFAULT_IGNORE_PATTERNS: Final[tuple[str, ...]] = (
     r"(?<![a-z])(?:complained|filed a complaint|made a complaint|got (?:a|my|the|his|her) refund"
     r"|asked for a refund|was refunded)[^.?!;]{0,50}?(?:got|was|were|been|all)\s+(?:\w+\s+)?"
     r"(?:sorted|resolved|fixed|handled|settled|refunded)(?![a-z])",
-    r"(?:オペレーター|担当者|有人対応|サポート)(?:って|は|の|に)?[^。？?]{0,6}?(?:土日|週末|祝日|平日"
-    r"|夜|何時|時間|年中無休)",
+    r"(?:オペレーター|担当者|有人対応|サポート)(?:って|は|の|に)?[^。？?]{0,6}?(?:土日|周末|祝日|平日"
+    r"|夜|何时|时间|年中无休)",
     r"(?:应征|应聘|招聘?|征|当|做|担任)(?:一名|一个|个)?(?:客服|专员|主管)(?:人员)?",
     r"(?<![a-z])(?:supervisor|manager|boss)(?:'s)?\s+(?:approval|sign-?off|permission|consent"
     r"|signature|authori[sz]ation)",
-    r"(?:有人対応|オペレーター|担当者)(?:は|に|の|って)?[^。？?]{0,8}(?:有料|無料|料金|費用|お金)",
+    r"(?:有人対応|オペレーター|担当者)(?:は|に|の|って)?[^。？?]{0,8}(?:有料|无料|料金|费用|お金)",
     # the word as a modifier or a profession, how a complaint is handled, an agent met before:
     # human review, 律師證照, how are complaints handled, the agent I chatted with yesterday
     r"(?<![a-z])human\s+(?:review|check|checks|verification|oversight|approval|moderation"

@@ -49,12 +49,10 @@ def test_used_or_mentioned_in_a_question(matcher: ExampleMatcher, text: str, rea
 def test_the_examples_decide_where_the_rules_alone_escalate(matcher: ExampleMatcher) -> None:
     """The same bank without the usage examples (the sixth pass's engine) escalates these."""
     without = ExampleMatcher(matcher.embedder, matcher.examples, vectors_dir=matcher.vectors_dir)
-    for text in (
-        "律师函一般是谁来写的？",
-        "投訴信一般是寄給誰呢？",
-        "日曜日もオペレーターと話せる時間はありますか？",
-    ):
+    for text in ("律师函一般是谁来写的？", "投訴信一般是寄給誰呢？"):
         assert decide(text, without) is not None and decide(text, matcher) is None, text
+    # the hours rule reads 時間 now that it is written folded (时间): no example needed
+    assert decide("日曜日もオペレーターと話せる時間はありますか？", without) is None
 
 
 def test_the_score_names_its_examples(matcher: ExampleMatcher) -> None:

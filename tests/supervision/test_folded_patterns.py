@@ -1,0 +1,55 @@
+"""Regexes over folded text must be written in folded characters.
+
+`language.fold` turns Traditional characters into Simplified ones before any pattern runs, and
+keyword literals are folded when they are compiled, but a regex is compiled as written: a
+Traditional character in one (年中無休, 時間, 結構です) can never match. Literal keyword lists may
+keep either script; raw-string regexes may not.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from graphs.supervision.language import T2S, fold
+
+SUPERVISION = Path(__file__).resolve().parents[2] / "graphs" / "supervision"
+#: Characters that folding always replaces (Traditional-only forms).
+FOLDED_AWAY = frozenset(T2S) - frozenset(T2S.values())
+
+
+def _raw_strings(path: Path) -> list[tuple[int, str]]:
+    tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+    return [
+        (tok.start[0], tok.string)
+        for tok in tokens
+        if tok.type == tokenize.STRING and tok.string[:2].lower() in ("r'", 'r"', "rf", "fr")
+    ]
+
+
+@pytest.mark.parametrize(
+    "module", sorted(p.name for p in SUPERVISION.glob("*.py") if p.name != "language.py")
+)
+def test_regexes_are_written_in_folded_characters(module: str) -> None:
+    unfolded = [
+        f"{module}:{line}: {''.join(sorted({c for c in text if c in FOLDED_AWAY}))}"
+        for line, text in _raw_strings(SUPERVISION / module)
+        if FOLDED_AWAY.intersection(text)
+    ]
+    assert unfolded == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        ("國定假日", "国定假日"),
+        ("年中無休", "年中无休"),
+        ("結構です", "结构です"),
+        ("國語", "国语"),
+    ],
+)
+def test_traditional_text_folds_to_what_the_patterns_say(typed: str, folded: str) -> None:
+    assert fold(typed) == folded
