@@ -39,17 +39,15 @@ vip high. A VIP's decision under reasons 1–4 is raised one level (`vip.raise_o
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import partial
 from typing import Final, Literal, cast
 
-from graphs.supervision.decline import decline_score, kept
-from graphs.supervision.frames import asks, proper_name, word_bound
+from graphs.supervision.analysis import REQUEST_GROUPS, Analysis
+from graphs.supervision.decline import kept
+from graphs.supervision.frames import asks
 from graphs.supervision.frustration import repetition, tells_repetition
-from graphs.supervision.head import THREATS, HeadScore, second_opinion
+from graphs.supervision.head import THREATS, second_opinion
 from graphs.supervision.intent import Intent, IntentMatcher, ModelNeeded, NoModel
-from graphs.supervision.keywords import CompiledRules, Hit, compiled_rules, scan, touches
-from graphs.supervision.language import fold
-from graphs.supervision.negation import declined, declines_wish, is_negated
+from graphs.supervision.keywords import Hit
 from graphs.supervision.rules import (
     REASONS,
     SEVERITIES,
@@ -61,11 +59,10 @@ from graphs.supervision.rules import (
     raise_severity,
 )
 from graphs.supervision.sarcasm import sarcastic
-from graphs.supervision.screen import Screen, Verdict, question_form
-from graphs.supervision.sense import anaphoric, asked_after, mentions, names_only
+from graphs.supervision.screen import question_form
+from graphs.supervision.sense import asked_after, names_only
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
 from graphs.supervision.turn import EscalationDecision, TurnContext, UserProfile
-from graphs.supervision.usage import UsageScore
 
 __all__ = [
     "REASONS", "EscalationDecision", "KeywordGroup", "PolicyRules", "Reason", "Severity",
@@ -83,118 +80,7 @@ SEMANTIC_REASONS: Final[Mapping[Intent, tuple[Reason, Severity, str]]] = {
 }
 
 
-class _Analysis:
-    """One turn scanned against one rule set; the sentiment score is computed only if needed."""
-
-    def __init__(
-        self,
-        turn: TurnContext,
-        rules: PolicyRules,
-        scorer: SentimentScorer,
-        matcher: IntentMatcher | None = None,
-    ) -> None:
-        self.turn, self.rules, self.scorer, self.matcher = turn, rules, scorer, matcher
-        compiled = compiled_rules(rules)
-        self.folded = folded = fold(turn.text)  # the rules' text (sarcasm reads it too)
-        asks = compiled.cues
-        self.asks = asks is not None and asks.search(folded) is not None
-        ignored = [m.span() for m in compiled.ignore.finditer(folded)] if compiled.ignore else []
-        self.wishes = said = lambda text: asks is not None and asks.search(text) is not None
-        words = [p for p in (compiled.request, *(p for _, p in compiled.groups)) if p]
-        found = mentions(folded, rules.sense, question_form, said)
-        self.mentions = word_bound(found, folded, words)  # a when-clause or a rate: with a word
-        skipped = ignored + [(m.start, m.end) for m in self.mentions]
-        requests, negated = scan(compiled.request, folded, rules, skipped)
-        keywords: list[Hit] = []
-        for group, pattern in compiled.groups:
-            hits, spans = scan(pattern, folded, rules, skipped, group)
-            named = [h for h in hits if group.soft and proper_name(turn.text, h.start)]
-            keywords += [h for h in hits if h not in named]
-            negated += spans + [(h.start, h.end) for h in named]  # a name: a harmless mention
-        churn, spans = scan(compiled.vip, folded, rules, skipped)
-        negated += spans
-        negated += declined(folded, requests + keywords + churn, rules.negation)
-        # the rules saw a negated or harmless mention: the semantic layer must not overrule them
-        self.defused = bool(negated or skipped) or declines_wish(folded, rules.negation)
-        self.requests = [h for h in requests if not touches(h, negated)]
-        self.keywords = [h for h in keywords if not touches(h, negated)]
-        self.churn = [h for h in churn if not touches(h, negated)]
-        self.referent: str | None = None
-        if skipped and not self.requests:  # "人工要錢嗎？不管，幫我轉一個" (sense.anaphoric)
-            self._refer(folded, compiled)
-        self._score: float | None = turn.sentiment_score
-        self._look: Screen | Literal[False] | None = False
-        self.second: tuple[str, HeadScore | UsageScore] | None = None  # a hard hit, judged
-        self._declines: UsageScore | Literal[False] | None = False  # `declines`, once a turn
-
-    def _refer(self, folded: str, compiled: CompiledRules) -> None:
-        """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""
-        named = [(compiled.request, None), *((p, g) for g, p in compiled.groups)]
-        negated = partial(is_negated, folded, rules=self.rules.negation)
-        found = anaphoric(folded, self.rules.sense, negated, named)
-        if found is not None:
-            (start, end), (first, last), group = found
-            self.referent = self.turn.text[first:last]
-            if group is None or group.name in _REQUEST_GROUPS:
-                self.requests.append(Hit(start, end))
-            else:
-                self.keywords.append(Hit(start, end, group))
-
-    @property
-    def score(self) -> float:
-        if self._score is None:
-            self._score = self.scorer.score(self.turn.text)
-        return self._score
-
-    @property
-    def closure(self) -> bool:
-        """Praise or thanks with no request in it: soft keywords and failures stay quiet."""
-        return not self.asks and self.score >= self.rules.closure_min_score
-
-    @property
-    def look(self) -> Screen | None:
-        """The n-gram first look (`screen.py`), None when it is off or absent."""
-        if self._look is False:
-            screener = self.matcher if self.rules.first_look else None
-            self._look = None if screener is None else screener.screen(self.turn.text)
-        return self._look
-
-    def first_look(self) -> Verdict:
-        """The first look's verdict: "unsure" when it is off or absent."""
-        return "unsure" if self.look is None else self.look.verdict
-
-    def declined(self) -> bool:
-        """A kept hit in a turn the decline head (`decline.py`) reads as a decline: the hit is
-        dropped and the turn defused (the examples may not escalate what the head declined)."""
-        if self._declines is False:
-            self._declines = decline_score(self.turn.text, self.folded, self.matcher)
-        calm = bool(self._declines and self._declines.calm)
-        self.defused |= calm
-        return calm
-
-    def said(self, hit: Hit) -> str:
-        """The matched words as the customer typed them (folding keeps offsets)."""
-        return self.turn.text[hit.start : hit.end]
-
-    def decision(
-        self,
-        reason: Reason,
-        severity: Severity,
-        details: str,
-        *,
-        matched: str | None = None,
-        rule: str | None = None,
-        score: float | None = None,
-        examples: tuple[str, ...] = (),
-        margin: float | None = None,
-    ) -> EscalationDecision:
-        return EscalationDecision(
-            reason=reason, severity=severity, details=details, trigger_at=self.turn.at,
-            matched=matched, rule=rule, score=score, examples=examples, margin=margin,
-        )  # fmt: skip
-
-
-def _user_request(a: _Analysis) -> EscalationDecision | None:
+def _user_request(a: Analysis) -> EscalationDecision | None:
     # a hit that only names a person (真人客服, live agents) may be a question about the service;
     # a hit with a verb (找真人, 幫我轉接) is asked first and never needs the model
     found = sorted(a.requests, key=lambda h: names_only(a.said(h), a.rules.sense))
@@ -208,7 +94,7 @@ def _user_request(a: _Analysis) -> EscalationDecision | None:
     return a.decision("user_request", "medium", details, matched=said)
 
 
-def _informational(a: _Analysis, hit: Hit) -> bool:
+def _informational(a: Analysis, hit: Hit) -> bool:
     """A soft word (退款, 客服) in a question *about* it, judged by examples, not a list: only
     with words around it (a bare "人工" is a use), when the turn is clearly calm (`Screen` or
     `IntentMatch.clearly_calm`) or the usage examples call the word mentioned (`usage.py`)."""
@@ -227,7 +113,7 @@ def _informational(a: _Analysis, hit: Hit) -> bool:
     return True
 
 
-def _mentioned(a: _Analysis, hit: Hit) -> bool:
+def _mentioned(a: Analysis, hit: Hit) -> bool:
     """A legal or complaint word in its own question that the linear head calls calm (`head`)."""
     opinion = second_opinion(a.turn.text, a.folded, (hit.start, hit.end), a.matcher, a.wishes)
     a.second = None if opinion is None else (a.said(hit), opinion)
@@ -235,7 +121,7 @@ def _mentioned(a: _Analysis, hit: Hit) -> bool:
     return bool(opinion and opinion.calm)
 
 
-def _keyword(a: _Analysis, skip: frozenset[str] = frozenset()) -> EscalationDecision | None:
+def _keyword(a: Analysis, skip: frozenset[str] = frozenset()) -> EscalationDecision | None:
     found = [
         (h, h.group)
         for h in a.keywords
@@ -252,14 +138,14 @@ def _keyword(a: _Analysis, skip: frozenset[str] = frozenset()) -> EscalationDeci
     return a.decision("keyword", group.severity, details, matched=said, rule=group.name)
 
 
-def _ai_failure(a: _Analysis) -> EscalationDecision | None:
+def _ai_failure(a: Analysis) -> EscalationDecision | None:
     fails, threshold = a.turn.ai_fail_count, a.rules.ai_fail_threshold
     severity: Severity = "high" if fails >= 2 * threshold else "medium"
     no = fails < threshold or a.closure
     return None if no else a.decision("ai_failure", severity, f"AI 已 {fails} 次未能解決問題")
 
 
-def _sentiment(a: _Analysis) -> EscalationDecision | None:
+def _sentiment(a: Analysis) -> EscalationDecision | None:
     rules, score = a.rules, a.score
     rounded = round(score, 2)
     if score <= rules.sentiment_threshold:
@@ -282,7 +168,7 @@ def _sentiment(a: _Analysis) -> EscalationDecision | None:
     return None
 
 
-def _repeated(a: _Analysis, *, told: bool = False) -> EscalationDecision | None:
+def _repeated(a: Analysis, *, told: bool = False) -> EscalationDecision | None:
     """The repetition part of `_sentiment`; `told`: the customer's "I asked N times" counts."""
     repeated = repetition(a.turn.text, a.turn.history, a.rules.repeat, a.score, told=told)
     if repeated is None:
@@ -292,7 +178,7 @@ def _repeated(a: _Analysis, *, told: bool = False) -> EscalationDecision | None:
                       rule="repetition", score=round(a.score, 2))  # fmt: skip
 
 
-def _vip(a: _Analysis) -> EscalationDecision | None:
+def _vip(a: Analysis) -> EscalationDecision | None:
     """The VIP lower bar: a churn signal, the first AI failure, or mild negativity."""
     vip = a.rules.vip
     if not (vip.enabled and a.turn.user_profile.vip):
@@ -312,7 +198,7 @@ def _vip(a: _Analysis) -> EscalationDecision | None:
     return None
 
 
-_RULES: Final[Mapping[Reason, Callable[[_Analysis], EscalationDecision | None]]] = {
+_RULES: Final[Mapping[Reason, Callable[[Analysis], EscalationDecision | None]]] = {
     "user_request": _user_request,
     "keyword": _keyword,
     "ai_failure": _ai_failure,
@@ -321,7 +207,7 @@ _RULES: Final[Mapping[Reason, Callable[[_Analysis], EscalationDecision | None]]]
 }
 
 
-def _semantic(a: _Analysis) -> EscalationDecision | None:
+def _semantic(a: Analysis) -> EscalationDecision | None:
     """Nearest examples, asked only when no rule fired and the rules found nothing defused."""
     if a.matcher is None or a.defused or a.closure or a.first_look() == "calm":
         return None
@@ -357,7 +243,7 @@ def evaluate(
     """Decide whether `turn` escalates, and why (priority order and severities: module doc).
 
     `matcher` (the semantic layer) is consulted only when no rule fires."""
-    analysis = _Analysis(turn, rules, scorer, matcher)
+    analysis = Analysis(turn, rules, scorer, matcher)
     for reason in (r for r in REASONS if r in rules.enabled_reasons):
         decision = _RULES[reason](analysis)
         if decision is not None:
@@ -389,15 +275,12 @@ def evaluate_without_model(
         return "needs_model"
 
 
-_REQUEST_GROUPS: Final = frozenset({"human"})  # a request for a person: never renames one
-
-
-def _most_severe(decision: EscalationDecision, a: _Analysis) -> EscalationDecision:
+def _most_severe(decision: EscalationDecision, a: Analysis) -> EscalationDecision:
     """A request for a person that also threatens, complains or demands money is named by the
     threat (`keyword`): it is the more severe reason and the one supervisors file it under."""
     if decision.reason != "user_request" or "keyword" not in a.rules.enabled_reasons:
         return decision
-    keyword = _keyword(a, skip=_REQUEST_GROUPS)
+    keyword = _keyword(a, skip=REQUEST_GROUPS)
     return keyword if keyword is not None else decision
 
 
