@@ -12,6 +12,7 @@ from core.settings import get_settings
 from mcp_servers.backoffice.generator import generate
 from mcp_servers.backoffice.records import Plan
 from mcp_servers.promotion.search.azure import AzureSearchRetriever, filters_to_odata
+from mcp_servers.promotion.search.constraints import OPEN_TO_ALL
 from mcp_servers.promotion.search.facets import facets_of
 from mcp_servers.promotion.search.models import SearchFilters
 from mcp_servers.promotion.search.parser import parse_query
@@ -117,10 +118,23 @@ async def test_cheapest_puts_the_lowest_fees_first_on_both_backends(
     scores = [float(most.satisfaction(facets_of(p))) for p in tiny_plans]
     ranked = [fee for _, fee in sorted(zip(scores, fees, strict=True), key=lambda t: -t[0])]
     assert ranked == sorted(fees)  # one plan at a time (Azure's re-rank) in fee order
-    query = "最便宜的 網內互打"
+    query = "長輩 最便宜的 網內互打"  # an identity named: the senior plan's 399 counts
     local_top = [h.plan_id for h in local.search_sync(query, filters=ON_SALE, top_k=2)]
     azure_top = [h.plan_id for h in await azure.search(query, filters=ON_SALE, top_k=2)]
     assert local_top == azure_top == ["T03", "T06"]  # 399 and 499, the two lowest fees
+
+
+async def test_no_identity_named_puts_plans_anyone_can_take_first(
+    local: LocalHybridRetriever, azure: AzureSearchRetriever
+) -> None:
+    """Conventions 1a/1c: with no identity named, 最便宜 ranks among plans anyone can take
+    (the senior 399 does not come before the 499 anyone may apply for), on both backends."""
+    query = "最便宜的"
+    local_top = [h.plan_id for h in local.search_sync(query, filters=ON_SALE, top_k=2)]
+    azure_top = [h.plan_id for h in await azure.search(query, filters=ON_SALE, top_k=2)]
+    assert local_top == azure_top == ["T06", "T03"]
+    hits = local.search_sync(query, filters=ON_SALE, top_k=8)
+    assert all(OPEN_TO_ALL.label not in h.unmet for h in hits)  # a default is never "unmet"
 
 
 @pytest.mark.parametrize(

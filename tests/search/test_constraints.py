@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mcp_servers.backoffice.records import Plan
-from mcp_servers.promotion.search.constraints import Constraint, ParsedQuery
+from mcp_servers.promotion.search.constraints import Constraint, ParsedQuery, cheapest_floor
 from mcp_servers.promotion.search.facets import facets_of
 from mcp_servers.promotion.search.numbers import parse_number, zh_number
 from mcp_servers.promotion.search.parser import parse_query
@@ -85,16 +85,19 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("不绑约", {("contract", (0,), H)}),  # zh-CN
     ("合約最多兩年", {("contract_max", 24, H)}),
     # device
-    ("含手機", {("device", True, H)}),
-    ("搭 iPhone", {("device", True, H), ("brand", "iphone", S)}),
+    ("含手機", {("device", True, H), ("voice_needed", True, S)}),
+    ("搭 iPhone", {("device", True, H), ("voice_needed", True, S), ("brand", "iphone", S)}),
     ("單辦門號", {("device", False, H)}),
     ("不換手機", {("device", False, H)}),
     ("不綁機", {("device", False, H)}),  # a phone, not a contract
     ("SIM only", {("device", False, H)}),
-    ("with a new phone", {("device", True, H)}),
-    ("想換 iPhone", {("device", True, H), ("brand", "iphone", S)}),
+    ("with a new phone", {("device", True, H), ("voice_needed", True, S)}),
+    ("想換 iPhone", {("device", True, H), ("voice_needed", True, S), ("brand", "iphone", S)}),
     ("紅米手機", {("brand", "redmi", S), ("device", True, S)}),
-    ("購機折扣 3000 以上", {("device", True, H), ("discount_min", 3000, H)}),
+    (
+        "購機折扣 3000 以上",
+        {("device", True, H), ("voice_needed", True, S), ("discount_min", 3000, H)},
+    ),
     # perks and streaming
     ("有送 Netflix 的方案嗎", {("perk", "netflix", H)}),
     ("迪士尼", {("perk", "disney+", H)}),
@@ -112,13 +115,20 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("公司員工門號", {("audience", "company", S)}),
     ("全家一起辦", {("audience", "family", S)}),
     # the same words that are not constraints
-    ("iPhone 17 搭機", {("device", True, H), ("brand", "iphone", S)}),  # 17 is a model
+    (
+        "iPhone 17 搭機",
+        {("device", True, H), ("voice_needed", True, S), ("brand", "iphone", S)},
+    ),  # 17 is a model
     ("Netflix 12 個月", {("perk", "netflix", H)}),  # a gift's duration, not a contract
     ("在網滿 24 個月", set()),  # tenure
-    ("4G 升級 5G", {("network", "5G", S)}),  # both named, upgrading to 5G (was: none)
+    (
+        "4G 升級 5G",
+        {("network", "5G", S), ("audience", "upgrade_4g", S)},
+    ),  # both named, upgrading to 5G (was: none)
     ("語音無限 吃到飽", {("voice_unlimited", True, H), ("unlimited", True, H)}),
     ("Galaxy A56", {("brand", "galaxy", S), ("device", True, S)}),
-    ("iPhone 17 256G", {("brand", "iphone", S), ("device", True, S)}),  # storage, not data
+    # storage, not data; an iPhone named is a phone: lines with voice first
+    ("iPhone 17 256G", {("brand", "iphone", S), ("device", True, S), ("voice_needed", True, S)}),
     ("光世代 300M", {("perk", "fibre", H)}),  # broadband speed, not the speed after a cap
     # issue 20 round 2: negated floors, bare fees, shorter contracts, zh-CN words, usage in words
     ("月租不想超過一千", {("fee_max", 1000, H)}),
@@ -130,14 +140,14 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("不要綁三年", {("contract_max", 35, H)}),  # shorter than three years, not "no contract"
     ("no 3-year contract", {("contract_max", 35, H)}),
     ("不想签约", {("contract", (0,), H)}),  # zh-CN
-    ("合约机", {("device", True, H)}),  # zh-CN
+    ("合约机", {("device", True, H), ("voice_needed", True, S)}),  # zh-CN
     ("我爸退休了", {("audience", "senior", S)}),
     ("可以多講電話的", {("voice_min", 300, S)}),
     ("流量大一點", {("data_min", 20, S)}),
     ("流量多少", set()),  # a question, not a wish
     ("我一個月大概用 50G", {("data_need", 50, S)}),  # usage: unlimited serves it too
     ("5G 六十G 的方案", {("network", "5G", S), ("data_min", 60, S)}),  # names an allowance
-    ("買 S25", {("device", True, H)}),
+    ("買 S25", {("device", True, H), ("voice_needed", True, S)}),
     ("阿嬤 78 歲", {("audience", "senior", S)}),  # an age says who the line is for
     ("16 歲的女兒", {("audience", "student", S), ("audience", "family", S)}),
     ("40歲上班族", set()),
@@ -147,7 +157,15 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("送 Netfilx", {("perk", "netflix", H)}),  # one swap from a name it knows
     ("extra data charged per use", {("pay_per_use", True, H)}),  # charged is not "charger"
     # issue 20 round 3: zh-CN in any rule (folded to Traditional), more ways to say a thing
-    ("不限速的5G，带手机", {("unlimited", True, H), ("network", "5G", S), ("device", True, H)}),
+    (
+        "不限速的5G，带手机",
+        {
+            ("unlimited", True, H),
+            ("network", "5G", S),
+            ("device", True, H),
+            ("voice_needed", True, S),
+        },
+    ),
     ("一千块以内的无限流量", {("fee_max", 1000, H), ("unlimited", True, H)}),
     ("宽带加手机的组合", {("perk", "fibre", H), ("voice_needed", True, S)}),
     ("有没有送充电宝的", {("perk", "power_bank", H)}),
@@ -163,7 +181,7 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("打傳說對決會 lag", {("audience", "gamer", S)}),
     ("flagship", set()),  # the "lag" in flagship is no gamer
     ("disny+ 方案", {("perk", "disney+", H)}),  # a name one letter short
-    ("ipone 17 搭機", {("device", True, H), ("brand", "iphone", S)}),
+    ("ipone 17 搭機", {("device", True, H), ("voice_needed", True, S), ("brand", "iphone", S)}),
     ("phone plan", {("voice_needed", True, S)}),  # a real word is not a short iphone
     ("800/month max", {("fee_max", 800, H)}),
     ("sub-600", {("fee_max", 599, H)}),
@@ -210,8 +228,14 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("合約 30 期", {("contract", (30,), H)}),
     ("24期", set()),  # bare periods may be installments
     ("mostly phone calls", {("voice_needed", True, S), ("data_light", 1, S)}),
-    ("平價手機搭 4G 方案", {("cheap", True, S), ("device", True, H), ("network", "4G", S)}),
-    ("搭ifone", {("device", True, H)}),  # 搭 + a model name the tables do not know
+    (
+        "平價手機搭 4G 方案",
+        {("cheap", True, S), ("device", True, H), ("voice_needed", True, S), ("network", "4G", S)},
+    ),
+    (
+        "搭ifone",
+        {("device", True, H), ("voice_needed", True, S)},
+    ),  # 搭 + a model name the tables do not know
     ("搭 Netflix", {("perk", "netflix", H)}),  # ... but not a perk's name
     ("送手機殼", {("perk", "phone_case", H)}),  # a case, not a phone
     ("not bundled with a phone", {("device", False, H)}),
@@ -231,10 +255,10 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("general public 5G", {("audience", "general", S), ("network", "5G", S)}),
     ("不用身分的方案", {("audience", "general", S)}),
     ("一般來說 5G", {("network", "5G", S)}),  # "generally" is not the general public
-    ("4G 升級 5G 續約", {("network", "5G", S)}),
-    ("upgrade from 4G to 5G", {("network", "5G", S)}),
-    ("我現在用 4G，想換成 5G", {("network", "5G", S)}),
-    ("still on 4G", {("network", "5G", S)}),
+    ("4G 升級 5G 續約", {("network", "5G", S), ("audience", "upgrade_4g", S)}),
+    ("upgrade from 4G to 5G", {("network", "5G", S), ("audience", "upgrade_4g", S)}),
+    ("我現在用 4G，想換成 5G", {("network", "5G", S), ("audience", "upgrade_4g", S)}),
+    ("still on 4G", {("network", "5G", S), ("audience", "upgrade_4g", S)}),
     ("想從 5G 降回 4G", {("network", "4G", S)}),
     ("4G 5G 都可以", set()),  # both named, no move: no preference
     ("月租想比 1399 便宜", {("fee_max", 1398, H), ("cheap", True, S)}),
@@ -242,6 +266,33 @@ CASES: list[tuple[str, set[tuple[str, object, bool]]]] = [
     ("30GB 左右", {("data_around", 30, S)}),
     ("大概 30G", {("data_around", 30, S)}),
     ("我一個月大概用 50G", {("data_need", 50, S)}),  # usage: unlimited serves it
+    # round 7 (H46): conventions in docs/search.md "Labelling conventions"
+    ("合約兩年半", {("contract", (30,), H)}),  # 兩年半 = 30 months, not 24
+    ("two and a half year contract", {("contract", (30,), H)}),
+    ("别推不限量的", {("capped", True, H)}),  # a refused unlimited is capped, not unlimited
+    ("吃到飽用不完", {("capped", True, H)}),
+    ("不用到吃到飽那麼貴", {("capped", True, H)}),
+    ("5G 吃到飽 改成有限量的", {("capped", True, H), ("network", "5G", S)}),
+    ("流量老是不够用", {("unlimited", True, S)}),  # a complaint: uncapped first, not a filter
+    ("I burn through my data", {("unlimited", True, S)}),
+    ("can't spend more than 1000", {("fee_max", 1000, H)}),
+    ("頂多2G", {("data_light", 2.0, S)}),  # after 頂多, 2G is an amount
+    ("每月用量大概4、5G 而已", {("data_light", 5.0, S)}),
+    ("4G升5G", {("network", "5G", S), ("audience", "upgrade_4g", S)}),
+    ("至少要50G", {("data_min", 50.0, H)}),
+    ("從 799 降到 599 左右", {("fee_max", 798, H), ("cheap", True, S), ("fee_around", 599, S)}),
+    ("不要 1199 那麼貴", {("fee_max", 1198, H), ("cheap", True, S)}),
+    ("不想拉光纖", {("data_only", True, S)}),  # mobile data at home, not the fibre bundle
+    ("出門不用帶手機也能接電話", {("audience", "wearable", S)}),  # not a phone bought
+    ("想換支平價手機", {("device", True, H), ("cheap", True, S), ("voice_needed", True, S)}),
+    ("月租不要太高", {("cheap", True, S)}),
+    ("銀發族", {("audience", "senior", S)}),  # 發 for 髮
+    ("想跟孫子視訊", {("audience", "senior", S)}),  # a grandparent described
+    ("POS 機上網", {("audience", "company", S)}),  # a shop described
+    (
+        "unlimted 5g for studnets",
+        {("unlimited", True, H), ("network", "5G", S), ("audience", "student", S)},
+    ),
 ]
 
 
@@ -252,6 +303,27 @@ def _kinds(parsed: ParsedQuery) -> set[tuple[str, object, bool]]:
 @pytest.mark.parametrize(("query", "expected"), CASES)
 def test_constraints_in_the_query(query: str, expected: set[tuple[str, object, bool]]) -> None:
     assert _kinds(parse_query(query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "default"),
+    [
+        ("5G 吃到飽 1000 以下", True),  # no identity named: plans anyone can take first
+        ("最便宜的", True),
+        ("不要學生方案 吃到飽", True),  # a refused identity names none wanted
+        ("學生 吃到飽", False),  # named: the student plans are what was asked
+        ("給阿公用的", False),
+        ("軍公教 5G", False),
+        ("公司門號", False),
+        ("想跟孫子視訊", False),  # described, not named
+    ],
+)
+def test_the_open_to_all_default(query: str, default: bool) -> None:
+    """A default boost, never a filter nor a listed constraint (staff see what was typed)."""
+    parsed = parse_query(query)
+    assert bool(parsed.defaults) is default
+    assert all(d not in parsed.constraints for d in parsed.defaults)
+    assert not parsed.filters().identities
 
 
 @pytest.mark.parametrize(
@@ -326,3 +398,14 @@ def test_one_plan_and_all_plans_are_scored_alike(tiny_plans: list[Plan]) -> None
         vector = state.satisfaction(c)
         single = [float(c.satisfaction(facets_of(p))) for p in tiny_plans]
         assert list(vector) == pytest.approx(single), c
+        # relative to the cheapest candidate (最便宜, 便宜), as both backends pass it
+        vector = state.satisfaction(c, 499.0)
+        single = [float(c.satisfaction(facets_of(p), 499.0)) for p in tiny_plans]
+        assert list(vector) == pytest.approx(single), c
+
+
+def test_cheapest_counts_from_plans_anyone_can_take() -> None:
+    """A 599 student plan among the candidates does not make the 999 ones dear for others."""
+    assert cheapest_floor([599.0, 999.0, 1199.0], [False, True, True]) == 999.0
+    assert cheapest_floor([599.0, 999.0], [False, False]) == 599.0  # only identity plans fit
+    assert cheapest_floor([], []) is None

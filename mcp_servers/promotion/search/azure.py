@@ -39,7 +39,7 @@ from azure.search.documents.models import VectorizedQuery
 from core.embeddings import Embedder
 from mcp_servers.backoffice.records import Plan
 
-from .constraints import SOFT_WEIGHT, ParsedQuery, with_parsed
+from .constraints import SOFT_WEIGHT, ParsedQuery, cheapest_floor, with_parsed
 from .dense_query import QueryVectors
 from .facets import facets_from_document, facets_of
 from .models import (
@@ -69,8 +69,9 @@ VECTOR_PROFILE = "promotion-vector-profile"
 HNSW_CONFIG = "promotion-hnsw"
 SYNONYM_MAP = "promotion-synonyms"
 ANALYZER = "zh-Hant.microsoft"  # Microsoft's Traditional Chinese word breaker
-SCHEMA_VERSION = "azure-v5"  # v2: facet fields the constraints filter on; v3: perk price_drop;
-# v4: a perk a sheet names as absent (不拉光纖) is not offered; v5: audience "general"
+SCHEMA_VERSION = "azure-v6"  # v2: facet fields the constraints filter on; v3: perk price_drop;
+# v4: a perk a sheet names as absent (不拉光纖) is not offered; v5: audience "general";
+# v6: audience "upgrade_4g" (the 4G-to-5G renewals)
 SOFT_FETCH = 50  # with soft constraints, fetch this many and re-rank like the local engine
 UPLOAD_BATCH = 100  # 3072-d vectors are ~60 KB of JSON each; Azure caps a batch at 16 MB
 
@@ -327,12 +328,15 @@ class AzureSearchRetriever:
             docs = await self._hybrid(parsed, explicit, top_k)
         boosts = parsed.constraints if relaxed else parsed.soft
         scored: list[tuple[float, dict[str, Any], tuple[str, ...]]] = []
-        for doc in docs:
+        every = [facets_from_document(doc) for doc in docs]
+        unasked = [sum(float(c.satisfaction(f)) for c in parsed.defaults) for f in every]
+        opened = [u > 0 or not parsed.defaults for u in unasked]
+        floor = cheapest_floor([float(f.monthly_fee) for f in every], opened)
+        for doc, facets, default in zip(docs, every, unasked, strict=True):
             reranker = doc.get("@search.reranker_score")
             score = float(reranker if reranker is not None else doc.get("@search.score") or 0.0)
-            facets = facets_from_document(doc)
-            sat = {c.label: float(c.satisfaction(facets)) for c in boosts}
-            score += SOFT_WEIGHT * sum(sat.values())
+            sat = {c.label: float(c.satisfaction(facets, floor)) for c in boosts}
+            score += SOFT_WEIGHT * (sum(sat.values()) + default)
             scored.append((score, doc, tuple(label for label, v in sat.items() if v < 0.5)))
         scored.sort(key=lambda item: -item[0])  # stable: the service's order on ties
         return [
@@ -350,7 +354,7 @@ class AzureSearchRetriever:
         self, parsed: ParsedQuery, filters: SearchFilters, top_k: int
     ) -> list[dict[str, Any]]:
         vector = await asyncio.to_thread(self.query_vectors.of, parsed)
-        fetch = max(SOFT_FETCH, top_k) if parsed.constraints else top_k
+        fetch = max(SOFT_FETCH, top_k) if parsed.constraints or parsed.defaults else top_k
         vector_query = VectorizedQuery(
             vector=[float(x) for x in vector],
             k_nearest_neighbors=max(self.vector_k, fetch),

@@ -13,7 +13,7 @@ streaming service the catalogue does not carry (it boosts plans that carry one).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -55,6 +55,7 @@ Kind = Literal[
     "network",
     "brand",
     "data_only",
+    "open_to_all",
 ]
 
 
@@ -117,10 +118,11 @@ class Constraint:
     text: str
     label: str
 
-    def satisfaction(self, cols: Columns) -> np.ndarray:
+    def satisfaction(self, cols: Columns, floor_fee: float | None = None) -> np.ndarray:
         """How well plans meet it, 0..1: one plan (`PlanFacets`) or all (the local `State`).
 
-        Written once in numpy so both backends score alike.
+        Written once in numpy so both backends score alike. `floor_fee` is the lowest fee among
+        the candidates being ranked (both backends pass it): "最便宜" is relative to it.
         """
         v = self.value
         n = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
@@ -137,8 +139,13 @@ class Constraint:
                 return np.clip((0.4 * n - np.abs(fee - n)) / (0.2 * n), 0.0, 1.0)
             if kind == "fee_is":  # "月租 799", "四百九十九的": that fee, neighbours a little
                 return np.clip(1.0 - np.abs(fee - n) / (0.3 * n), 0.0, 1.0)
-            if v == "most":  # "最便宜": every NT$100 more costs a tenth, down to 0 at 1299
+            if v == "most" and floor_fee is not None:
+                # "最便宜": the cheapest candidate meets it; each NT$100 more costs a quarter
+                return np.clip(1.0 - (fee - floor_fee) / 400.0, 0.0, 1.0)
+            if v == "most":  # no candidates known: every NT$100 more costs a tenth, 0 at 1299
                 return np.clip((1299.0 - fee) / 1000.0, 0.0, 1.0)
+            if floor_fee is not None:  # "便宜": each NT$100 above the cheapest costs an eighth
+                return np.clip(1.0 - (fee - floor_fee) / 800.0, 0.0, 1.0)
             return np.clip(399.0 / np.maximum(fee, 1.0), 0.0, 1.0)
         data = np.asarray(cols.data, dtype=float)
         speed = np.asarray(cols.speed_after, dtype=float)
@@ -147,10 +154,16 @@ class Constraint:
             "data_min": lambda: (
                 (data >= n) if self.hard else np.where(np.isinf(data), 0.5, data >= n)
             ),
-            "data_light": lambda: (data >= n) & (data <= light_cap(n)),
-            # "30GB 左右": near that allowance; unlimited carries it, half as well (as data_min)
+            # "10G 就夠": the smallest allowance covering it best, half as well at the cap
+            "data_light": lambda: np.where(
+                (data >= n) & (data <= light_cap(n)),
+                1.0 - 0.5 * (data - n) / (light_cap(n) - n),
+                0.0,
+            ),
+            # "30GB 左右": near that allowance, fully within 15 %, fading out by 50 %; unlimited
+            # carries it, half as well (as data_min)
             "data_around": lambda: np.where(
-                np.isinf(data), 0.5, (data >= 0.7 * n) & (data <= 1.4 * n)
+                np.isinf(data), 0.5, np.clip((0.5 * n - np.abs(data - n)) / (0.35 * n), 0.0, 1.0)
             ),
             "data_need": lambda: data >= n,  # usage: any plan that carries it, unlimited too
             "unlimited": lambda: np.isinf(data),
@@ -177,11 +190,23 @@ class Constraint:
             "network": lambda: cols.tag(f"network:{v}"),
             "brand": lambda: cols.tag(f"brand:{v}"),
             "data_only": lambda: np.asarray(cols.plan_type == "data_only"),
+            "open_to_all": lambda: n * np.asarray(cols.tag("audience:general"), dtype=float),
         }
         return _f(table[kind]())
 
     def describe(self) -> str:
         return f"{self.label} ←「{self.text.strip()}」({'filter' if self.hard else 'boost'})"
+
+
+# The identities a plan may require (proof needed: 學生證, 65 歲本人, 服務證明, 統編).
+IDENTITY_AUDIENCES = frozenset({"student", "senior", "military_civil", "company"})
+# A query naming none is asked for someone holding none (seed §3.3.1 steps 5-6 show only plans
+# the customer qualifies for; docs/search.md "Labelling conventions" 1a): plans anyone can take
+# first. Weighed as a fraction of a typed soft constraint: it was not said, it is the default.
+OPEN_TO_ALL_WEIGHT = 0.75
+OPEN_TO_ALL = Constraint(
+    "open_to_all", OPEN_TO_ALL_WEIGHT, False, "", "對象：不限身分（未指定身分時優先）"
+)
 
 
 @dataclass(frozen=True)
@@ -200,6 +225,15 @@ class ParsedQuery:
     @property
     def soft(self) -> tuple[Constraint, ...]:
         return tuple(c for c in self.constraints if not c.hard)
+
+    @property
+    def defaults(self) -> tuple[Constraint, ...]:
+        """Boosts nobody typed: with no identity named, plans anyone can take (never a filter,
+        never listed as unmet, not in `labels()`: staff see only what the words said)."""
+        named = any(
+            c.kind == "audience" and c.value in IDENTITY_AUDIENCES for c in self.constraints
+        )
+        return () if named else (OPEN_TO_ALL,)
 
     def filters(self) -> SearchFilters:
         """The hard constraints as `SearchFilters` (tightest value wins on repeats)."""
@@ -243,6 +277,13 @@ class ParsedQuery:
 
     def labels(self) -> list[str]:
         return [c.describe() for c in self.constraints]
+
+
+def cheapest_floor(fees: Sequence[float], open_to_all: Sequence[bool]) -> float | None:
+    """The fee "最便宜" counts from: the lowest candidate's, among plans anyone can take when
+    the query names no identity (a student plan at 599 does not make 999 dear for others)."""
+    pool = [fee for fee, ok in zip(fees, open_to_all, strict=True) if ok] or list(fees)
+    return min(pool) if pool else None
 
 
 def with_parsed(explicit: SearchFilters, parsed: ParsedQuery) -> SearchFilters:

@@ -61,6 +61,7 @@ AUDIENCE_TEXT: dict[str, tuple[str, ...]] = {
     "gamer": ("電競", "手遊"),
     "tablet": ("平板",),
     "wearable": ("手錶", "穿戴"),
+    "upgrade_4g": ("升級 5G", "4G 轉 5G", "還在用 4G"),  # renewals for lines still on 4G
 }
 _INF = float("inf")
 _PLAN_TYPE_AUDIENCE = {"student": "student", "senior": "senior", "business": "company"}

@@ -26,7 +26,7 @@ FEE_WORD = (
     r"(?:月租費?|月租费|月費|月费|月付|每月|每個月|每个月|monthly(?: fee)?|per month|a month)"
 )
 MONTHS = r"(?:個月|个月|months?|mos?\b|-month)"
-YEARS = r"(?:年|years?|-year)"
+YEARS = r"(?:年半|年|years?|-year)"  # 兩年半: 30 months
 CONTRACT_WORD = r"(?:綁約|绑约|合約|合约|約期|约期|簽約|签约|綁|绑|簽|签|約|约|contract(?: of| for| is)?|commitment|term)"
 KNOWN_MONTHS = (12, 18, 24, 30, 36, 48)
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -187,11 +187,31 @@ def on_data_light(m: re.Match[str]) -> list[Constraint]:
     return [_c("data_light", value, False, m.group(0), label)]
 
 
+def on_data_at_most(m: re.Match[str]) -> list[Constraint]:
+    """'頂多 2G', 'at most 3 gigs': after 頂多 even 2-6 G is an amount of usage, not a network."""
+    value = _num(m, "n")
+    if value is None or value <= 0:
+        return []
+    label = f"輕量上網 {value:g}–{light_cap(value):g}GB"
+    return [_c("data_light", value, False, m.group(0), label)]
+
+
+def on_upgrade_to_5g(m: re.Match[str]) -> list[Constraint]:
+    """'4G 升 5G', 'still on 4G': the 5G plans, and first the renewals made for 4G lines."""
+    return [
+        _c("network", "5G", False, m.group(0), "5G（從 4G 升級）"),
+        _c("audience", "upgrade_4g", False, m.group(0), "對象：4G 升級 5G"),
+    ]
+
+
 def on_months(m: re.Match[str]) -> int | None:
     value = _num(m, "n")
     if value is None or value <= 0:
         return None
-    years = bool(re.search(YEARS, m.group("u") or ""))
+    unit = m.group("u") or ""
+    if unit.startswith("年半"):
+        value += 0.5
+    years = bool(re.search(YEARS, unit))
     return int(value * 12) if years else int(value)
 
 
@@ -268,3 +288,29 @@ def fixed_reading(
 
 def any_of(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# a phone named (typed, or 手機專案 from a with-device renewal's context), not a brand alone
+_PHONE_WORD = re.compile(r"手機|手机|phone|handset")
+_NOT_A_PHONE = (
+    ("audience", "tablet"),
+    ("audience", "wearable"),
+    ("brand", "ipad"),
+    ("brand", "watch"),
+    ("data_only", True),
+    ("device", False),
+)
+
+
+def phone_means_voice(unique: dict[tuple[str, object], Constraint]) -> None:
+    """A device bought with the line is a phone unless a tablet or a watch is named: prefer
+    lines with voice (搭機, 換手機, 合約機, new phone; not 平板, 手錶, 分享器)."""
+    device = unique.get(("device", True))
+    said = device is not None and (device.hard or _PHONE_WORD.search(device.text) is not None)
+    if device is None or not said or ("voice_needed", True) in unique:
+        return
+    if any(key in unique for key in _NOT_A_PHONE):
+        return
+    unique[("voice_needed", True)] = Constraint(
+        "voice_needed", True, False, device.text, "要有通話（手機）"
+    )

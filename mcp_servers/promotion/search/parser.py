@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from core.hanzi import to_traditional
 
+from .audiences import AUDIENCE_WORDS
 from .constraints import Constraint, ParsedQuery
 from .facets import BRAND_ALIASES, PERK_ALIASES
 from .fees import fee_around, fee_bare, fee_is, fee_max, fee_min, fee_range
@@ -39,6 +40,7 @@ from .handlers import (
     on_contract_max,
     on_contract_shorter,
     on_data_around,
+    on_data_at_most,
     on_data_light,
     on_data_min,
     on_data_need,
@@ -49,13 +51,14 @@ from .handlers import (
     on_numeric,
     on_speed,
     on_under_round,
+    on_upgrade_to_5g,
     on_voice_first,
+    phone_means_voice,
 )
 from .numbers import NUM
 from .query import CONTEXT_MARK
 from .rules import (
     AUDIENCE_NEG,
-    AUDIENCE_WORDS,
     CHEAPEST,
     HARD_PERKS,
     NETWORK_NEG,
@@ -72,6 +75,7 @@ _GB = r"\s*(?P<u>gb|g|gigs?|gigabytes?)(?![a-z0-9])"
 _CEILING_PRE = (
     r"(?:(?:不|別|别|勿)\s*(?:想|要|能|會|会|可以|得|希望|用|必)?\s*(?:超過|超过|高於|高于|多於|多于|大於|大于)"
     r"|not (?:more than|over|above|exceed(?:ing)?)|(?:does ?n[o']t|do ?n[o']t|won'?t|shouldn'?t|can'?t) (?:want to )?(?:exceed|go over|be over)"
+    r"|(?:can'?t|cannot|do ?n[o']t want to|won'?t|not willing to) (?:afford to )?(?:spend|pay) (?:more than|over|above)"
     r"|控制在|壓在|压在|"
     r"不超過|不超过|不要超過|不要超过|不高於|不高于|不能超過|不能超过|不到|未滿|未满|最多|頂多|顶多|上限|最高|"
     r"低於|低于|少於|少于|小於|小于|under|below|less than|cheaper than|at most|up to|no more than|"
@@ -131,6 +135,19 @@ RULES: list[tuple[str, Handler, bool]] = [
         fee_max,
         True,
     ),
+    # "不要 1199 那麼貴", "not as expensive as 1399": below that fee
+    (
+        rf"(?:不要|不想|不用|沒有|没有|別|别)\s*(?:像|跟|到)?\s*{CUR}{_N}{YUAN}{NOT_FEE}\s*(?:的)?\s*(?:那麼|那么|這麼|这么)\s*(?:貴|贵|高)",
+        on_below_current,
+        True,
+    ),
+    (rf"not as (?:expensive|pricey|dear) as\s*{CUR}{_N}", on_below_current, True),
+    # "從 799 降到 599": the fee left behind is a ceiling, the one named after it the target
+    (
+        rf"(?:從|从|from)\s*{FEE_WORD}?\s*{CUR}{_N}{YUAN}{NOT_FEE}(?=\s*(?:的)?\s*(?:降|換|换|改|到|轉|转|down|to))",
+        on_below_current,
+        True,
+    ),
     # "比 1399 便宜", "比現在的 999 低": cheaper than that fee
     (
         rf"比\s*(?:現在|目前|原本|現在的|目前的)?\s*{FEE_WORD}?\s*{CUR}{_N}{YUAN}{NOT_FEE}\s*(?:還|还|更|再)?\s*(?:便宜|低|少|省)",
@@ -140,9 +157,9 @@ RULES: list[tuple[str, Handler, bool]] = [
     # "4G 升級 5G", "from 4G to 5G", "still on 4G": the 5G plans (4G stays in the text: the
     # upgrade plans' sheets say 4G 轉 5G)
     (
-        r"(?<![0-9a-z])4\s*g(?![a-z0-9])(?=[^0-9]{0,12}?(?:升級|升级|升到|轉|转|換成|换成|換到|换到|改成|改用|換|换|(?<![a-z])to|into|→|->)\s*(?:到|成)?\s*5\s*g(?![a-z0-9]))"
+        r"(?<![0-9a-z])4\s*g(?![a-z0-9])(?=[^0-9]{0,12}?(?:升級|升级|升到|升|轉|转|換成|换成|換到|换到|改成|改用|換|换|(?<![a-z])to|into|→|->)\s*(?:到|成)?\s*5\s*g(?![a-z0-9]))"
         r"|(?:still on|還在用|还在用|還在|还在)\s*4\s*g(?![a-z0-9])",
-        fixed_reading("network", "5G", False, "5G（從 4G 升級）"),
+        on_upgrade_to_5g,
         False,
     ),
     (
@@ -212,12 +229,18 @@ RULES: list[tuple[str, Handler, bool]] = [
         True,
     ),
     # data amounts
-    (rf"{_FLOOR_PRE}\s*{_N}{_GB}", on_data_min(True), True),
+    (rf"{_FLOOR_PRE}\s*(?:要|需要|要有|有|need)?\s*{_N}{_GB}", on_data_min(True), True),
     (rf"{_N}{_GB}\s*(?:以上|起跳|起|or more|and up|up(?![a-z])|\+|plus)", on_data_min(True), True),
-    (rf"{_N}{_GB}\s*(?:以下|以內|以内|就夠|就够|夠用|够用|就好|or less)", on_data_light, True),
+    (rf"{_N}{_GB}\s*(?:以下|以內|以内|就夠|就够|夠用|够用|就好|而已|or less)", on_data_light, True),
+    # a ceiling on usage: 頂多 2G, 最多用 3G, at most 5 gigs
+    (
+        rf"(?:頂多|顶多|最多|至多|at most|no more than)\s*(?:用|用到)?\s*{_N}{_GB}",
+        on_data_at_most,
+        True,
+    ),
     # next to a data word even 2-6 G is an amount (流量 5G 就夠), not the network
     (
-        rf"(?:流量|上網量|網路量|數據)\s*(?:大概|大約|約|只要|只有|才|就)?\s*{_N}{_GB}(?P<light>\s*(?:就夠|就好|夠用|以下|以內|or less))?",
+        rf"(?:流量|上網量|網路量|數據|用量)\s*(?:大概|大約|約|只要|只有|才|就|頂多|最多)?\s*(?:{NUM}\s*[、到~-]\s*)?{_N}{_GB}(?P<light>\s*(?:就夠|就好|夠用|以下|以內|而已|or less))?",
         on_data_said,
         True,
     ),
@@ -366,6 +389,7 @@ def parse_query(query: str) -> ParsedQuery:
         seen = unique.get((c.kind, c.value))
         if seen is None or (c.hard and not seen.hard):  # "iPhone ... 搭機": the filter wins
             unique[(c.kind, c.value)] = c
+    phone_means_voice(unique)
     generic = unique.get(("streaming", "video"))
     if ("streaming", "music") in unique and generic and generic.text in ("串流", "streaming"):
         del unique[("streaming", "video")]  # "music streaming" said in two places

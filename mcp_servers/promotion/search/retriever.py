@@ -31,7 +31,7 @@ import numpy as np
 from core.embeddings import Embedder, build_embedder
 from mcp_servers.backoffice.records import Plan
 
-from .constraints import SOFT_WEIGHT, Constraint, ParsedQuery, with_parsed
+from .constraints import SOFT_WEIGHT, Constraint, ParsedQuery, cheapest_floor, with_parsed
 from .dense_query import QueryVectors
 from .fusion import DEFAULT_K, rrf
 from .lexical import LexicalIndex
@@ -267,10 +267,16 @@ class LocalHybridRetriever:
                 for i in top_indices(cosine, mask, first.depth, positive=False)
             ]
         fused = rrf(rankings, k=self.rrf_k, weights=self.weights)
-        sat = {c: state.satisfaction(c) for c in first.boosts}
-        bonus = np.zeros(len(state.plans))
+        rows = [state.row_of[f.key] for f in fused]
+        unasked = np.zeros(len(state.plans))  # the defaults: boosts nobody typed
+        for c in first.parsed.defaults:
+            unasked = unasked + state.satisfaction(c)
+        opened = [bool(unasked[r] > 0) or not first.parsed.defaults for r in rows]
+        floor = cheapest_floor([float(state.fee[r]) for r in rows], opened)
+        sat = {c: state.satisfaction(c, floor) for c in first.boosts}
+        bonus = self.soft_weight * unasked
         for values in sat.values():
-            bonus += self.soft_weight * values
+            bonus = bonus + self.soft_weight * values
         ranked = sorted(fused, key=lambda f: -(f.score + bonus[state.row_of[f.key]]))
         hits: list[SearchHit] = []
         for item in ranked[: first.top_k]:

@@ -62,13 +62,29 @@ EARLY: list[Row] = [
         True,
     ),
     (
-        rf"(?:不需要|不用|不要|不必|用不到|用不完|不是|非|don'?t need|do not need|no need for|not)\s*(?:的)?\s*{_UNLIMITED}"
-        rf"|{_UNLIMITED}\s*(?:太貴|太贵|太浪費|太浪费|用不到|too expensive|is overkill)|non[- ]unlimited"
-        r"|fixed (?:data )?allowance|capped data|data cap(?:ped)?",
+        # refused: 不用到吃到飽, 別推不限量的, 不考慮吃到飽, don't want unlimited
+        r"(?:不需要|不用|不要|不想要|不必|用不到|用不完|不是|非|別|别|不考慮|不考虑|don'?t need|do not need|no need for|don'?t want|not|without|rather than|instead of)"
+        r"\s*(?:推薦|推荐|推|給我|给我|介紹|介绍|到)?\s*(?:的)?\s*"
+        + _UNLIMITED
+        # 吃到飽太貴 / 那麼貴 / 用不完 / 太浪費: it is more than wanted
+        + rf"|{_UNLIMITED}\s*(?:(?:那麼|那么|這麼|这么|太|好|很)?\s*(?:貴|贵|浪費|浪费)|用不到|用不完|too expensive|is overkill)|non[- ]unlimited"
+        r"|fixed (?:data )?allowance|capped data|data cap(?:ped)?"
+        # 吃到飽 改成有限量: the unlimited plan is the one left behind
+        + rf"|(?:{_UNLIMITED}\s*(?:改成|改為|改为|換成|换成|降成|換到|换到|改))?\s*(?:有限量|有上限|固定流量|流量有上限)",
         "capped",
         True,
         True,
         "不要吃到飽（有上限的方案）",
+        True,
+    ),
+    # fibre refused (不想拉光纖, 不裝寬頻): mobile data at home, i.e. a data-only SIM
+    (
+        r"(?:不想|不要|不用|不必|不需要|免|懶得|懒得|don'?t want(?: to)?|no)\s*(?:再)?\s*(?:拉|裝|装|接|申請|申请|辦|办|get|install)?\s*"
+        r"(?:光纖|光纤|光世代|寬頻|宽带|宽频|網路線|网路线|第四台|fibre|fiber|broadband|cable)",
+        "data_only",
+        True,
+        False,
+        "純上網門號（不拉寬頻）",
         True,
     ),
     # unlimited voice before unlimited data ("語音無限" is not data)
@@ -83,6 +99,16 @@ EARLY: list[Row] = [
         True,
     ),
     (_UNLIMITED, "unlimited", True, True, "上網吃到飽", True),
+    # never enough data, said as a complaint: uncapped first (a wish, not a filter)
+    (
+        r"(?:網路|网络|流量|上網量|上网量|data)\s*(?:都|老是|總是|总是|常常|常|每個月都|每个月都)?\s*不\s*(?:夠|够)\s*用?"
+        r"|run(?:s|ning)? out of data|burn(?:s|ing)? through (?:my |all my )?data|never (?:have )?enough data",
+        "unlimited",
+        True,
+        False,
+        "流量常不夠（吃到飽優先）",
+        False,
+    ),
     # contract: none at all
     (
         rf"(?:(?:不|無|无|免|沒有|没有|不想|不要|不用)\s*(?:被)?\s*(?:合約|合约)?\s*(?:綁約|绑约|(?:綁|绑)(?![機机手]))"
@@ -105,6 +131,16 @@ EARLY: list[Row] = [
         "短約（≤ 24 個月）",
         True,
     ),
+    # leaving the phone at home: a watch line (出門不用帶手機也能接電話), not a phone bought
+    (
+        r"(?:不用|不必|不需要|不需|免|不想|不要)\s*(?:再)?\s*(?:帶|带)\s*(?:著|着)?\s*(?:手機|手机)"
+        r"|without (?:carrying|taking|bringing) (?:my|a|the) phone|leave (?:my|the) phone at home",
+        "audience",
+        "wearable",
+        False,
+        "裝置：手錶（不帶手機）",
+        False,
+    ),
     # device: not wanted, then wanted
     (
         r"(?:不|不用|不需要|不想|不要|沒有要|没有要)\s*(?:換|换|買|买|搭|綁|绑)?\s*(?:新)?\s*(?:手機|手机|機|机)"
@@ -126,6 +162,7 @@ EARLY: list[Row] = [
         r"|換新機|换新机|換新手機|换新手机|換機|换机|送手機(?![殼壳套])|送手机(?![殼壳套])|手機專案|手机专案|搭配手機|搭配手机"
         r"|綁手機|绑手机|綁新手機|绑新手机|手機分期|手机分期|0\s*元手機|0\s*元手机|零元手機|零元手机"
         r"|換支手機|换支手机|換一支|换一支|換台手機|换台手机|phone included|handset included"
+        r"|(?:換|换|買|买)\s*(?:一)?\s*(?:支|台|隻|只)(?=\s*(?:平價|平价|便宜|新|好|中階|中阶|入門|入门|高階|高阶|旗艦|旗舰)\s*(?:的)?\s*(?:手機|手机))"
         r"|buy a (?:new )?phone|phone upgrade|including a (?:new )?phone"
         r"|合約機|合约机|合約手機|合约手机|綁約手機|绑约手机|0\s*元機|0\s*元机|零元機|零元机|搭新機|搭新机"
         r"|phone deal|handset deal|phone on contract|(?<!自)帶\s*(?:新)?\s*手機|(?<!自)帶新機|附\s*(?:新)?\s*手機"
@@ -161,6 +198,7 @@ LATE: list[Row] = [
         r"|cheap(?:est|er)?|affordable|budget|inexpensive|lowest price|low[- ]cost"
         # "not too dear" and "good value" ask for a low fee too
         r"|不貴|不贵|(?:不要|不會|不会|別|别|不能|不可以)\s*太\s*(?:貴|贵)|月費低|月费低|月付低"
+        r"|(?:月租|月費|月费|月付|費用|费用|價格|价格)\s*(?:不要|不想|別|别|不能|不可以)\s*太\s*(?:高|多)"
         r"|cp\s*值|性價比|性价比|高\s*cp|not (?:too |very )?expensive|cost[- ]effective|value for money|good value",
         "cheap",
         True,
@@ -246,7 +284,7 @@ LATE += [
 
 LATE += [
     (
-        r"很少上網|上網很少|幾乎不上網|不太上網|很少用網路|網路很少用|hardly (?:ever )?use (?:any )?data"
+        r"很少上網|上網很少|幾乎不上網|不太上網|很少用網路|網路很少用|網路用不多|网络用不多|上網用不多|用量不大|用量很少|hardly (?:ever )?use (?:any )?data"
         r"|barely use (?:any )?data|don'?t use (?:much|a lot of) data|very little data|light data user"
         r"|only (?:use |on )?wi-?fi|mostly (?:use |on )?wi-?fi|use wi-?fi at home",
         "data_light",
@@ -313,66 +351,4 @@ OTHER_STREAMING: dict[str, tuple[str, ...]] = {
         "|騰訊視頻|腾讯视频"
     ),
     "music": _words("kkbox|apple music|youtube music|網易雲|网易云|qq音樂|qq音乐"),
-}
-AUDIENCE_WORDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "student": (
-        _words(
-            "學生|学生|大學生|大学生|高中生|研究生|學子|学子|校園|校园|student|college|university|開學|开学"
-            "|高中|國中|国中|初中|大學|大学|在學|在学|念書|念书|high school|undergrad|uni student"
-            "|研究所|碩士|博士|大專|專科|青少年|teenager|grad student"
-        ),
-        "對象：學生",
-    ),
-    "senior": (
-        _words(
-            "長輩|长辈|銀髮|银发|老人|年長|年长|樂齡|乐龄|長青|长青|爺爺|爷爷|奶奶|阿公|阿嬤|阿嬷|外婆|外公|年紀大|年纪大"
-            "|senior|elderly|retiree|grandparent|grandma|grandpa|65歲|65岁|65 歲|65 岁"
-            "|老年|長者|长者|退休|retired|pensioner|爸媽|爸妈|父母|my parents|老爸|老媽|老妈"
-            "|阿伯|阿婆|阿媽|老先生|老太太|老奶奶|老爺爺|65+|65 +|old folks"
-            "|my mom|my mum|my mother|my dad|my father|grandmother|grandfather|granny|mom and dad"
-        ),
-        "對象：長輩",
-    ),
-    "military_civil": (
-        _words(
-            "軍公教|军公教|軍人|军人|公務員|公务员|公務人員|公务人员|公教|教職員|教职员|教師|教师|老師|老师|警察|消防|military|civil servant|teacher"
-            "|police|government employee|soldier"
-        ),
-        "對象：軍公教",
-    ),
-    "company": (
-        _words(
-            "企業|企业|公司|商務|商务|法人|統編|统编|統一編號|统一编号|員工|员工|business|company|corporate"
-            "|employees|sme"
-        ),
-        "對象：企業",
-    ),
-    "family": (
-        _words(
-            "家庭|全家|家人|親子|亲子|小孩|孩子|小朋友|兒童|儿童|兒子|儿子|女兒|女儿|副號|副号|family|kids|children|parent"
-            "|my kid|my son|my daughter|my child|kid's"
-        ),
-        "對象：家庭",
-    ),
-    "gamer": (
-        _words(
-            "手遊|手游|電競|电竞|遊戲|游戏|打game|gaming|gamer|esports|video games|mobile games"
-            "|打電動|電動|傳說對決|原神|英雄聯盟|絕地求生|吃雞|寶可夢|pubg|fortnite|低延遲|延遲|卡頓"
-            "|實況主|實況|直播主|開直播|streamer|twitch|youtuber"
-        ),
-        "對象：手遊玩家",
-    ),
-    "tablet": (_words("平板|ipad|tablet|galaxy tab"), "裝置：平板"),
-    "wearable": (_words("手錶|手表|智慧錶|智能手表|watch|穿戴|wearable"), "裝置：手錶"),
-    # no identity asked: plans anyone may apply for (the identity plans last, not removed)
-    "general": (
-        _words(
-            "一般人|一般民眾|一般民众|一般用戶|一般用户|一般門號|一般门号|一般身分|一般身份|一般客戶|一般客户"
-            "|一般消費者|一般大眾|一般大众|一般上班族|一般方案|普通人|普通用戶|普通用户|普通門號|普通门号"
-            "|普通方案|不用身分|不用身份|不需身分|不需要身分|不限身分|不限身份|沒有身分|没有身份|無身分"
-            "|任何人都能辦|任何人都可以辦|誰都能辦|谁都能办|general public|regular person|regular people"
-            "|regular customer|regular plan|normal plan|ordinary|no id required|anyone can"
-        ),
-        "對象：一般（不限身分）",
-    ),
 }

@@ -140,6 +140,6 @@ class State:
             keep &= ~np.isin(self.ids, list(filters.exclude_plan_ids))
         return keep
 
-    def satisfaction(self, c: Constraint) -> np.ndarray:
+    def satisfaction(self, c: Constraint, floor_fee: float | None = None) -> np.ndarray:
         """`Constraint.satisfaction` for every plan at once (0..1)."""
-        return np.broadcast_to(c.satisfaction(self), (len(self.plans),))
+        return np.broadcast_to(c.satisfaction(self, floor_fee), (len(self.plans),))

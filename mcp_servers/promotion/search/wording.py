@@ -21,13 +21,17 @@ _WORD = re.compile(r"[a-z]{5,}")
 # Five-letter English words one letter short of a name (phone → iphone) are left as typed.
 _REAL_WORDS = frozenset({"phone", "table", "senor", "umber"})
 # Names people misspell (Netfilx, Spotfy, iphnoe): one edit or one swap away is the name.
-_NAMES = frozenset(
-    w
-    for aliases in (*PERK_ALIASES.values(), *BRAND_ALIASES.values())
-    for alias in aliases
-    for w in alias.split()
-    if w.isascii() and w.isalpha() and len(w) >= 6
-) | {"unlimited", "contract", "student", "senior", "business", "company", "tablet", "family"}
+_NAMES = (
+    frozenset(
+        w
+        for aliases in (*PERK_ALIASES.values(), *BRAND_ALIASES.values())
+        for alias in aliases
+        for w in alias.split()
+        if w.isascii() and w.isalpha() and len(w) >= 6
+    )
+    | {"unlimited", "contract", "student", "senior", "business", "company", "tablet", "family"}
+    | {"students", "seniors", "contracts", "tablets"}  # studnets, seniros, contarcts
+)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -58,8 +62,18 @@ def _grand(m: re.Match[str]) -> str:
     return f"{amount * 1000:g}"
 
 
+# "two and a half years": 2.5 years (30 months), as 兩年半
+_HALF = re.compile(r"(?<![a-z])(?P<w>one|two|three|\d+) and a half(?=[- ]years?(?![a-z]))")
+
+
+def _half(m: re.Match[str]) -> str:
+    whole = m.group("w")
+    return f"{float(_WORD_NUMBERS.get(whole, 0) or whole) + 0.5:g}"
+
+
 def spell(text: str) -> str:
     text = _GRAND.sub(_grand, text)  # "under a grand", "two grand max"
+    text = _HALF.sub(_half, text)
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
