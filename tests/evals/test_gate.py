@@ -35,7 +35,7 @@ def test_shipped_gates_name_known_suites() -> None:
     gates = load_gates(DEFAULT_GATES)
     assert set(gates) <= set(SUITES)
     assert all(set(splits) <= {"dev", "blind"} for splits in gates.values())
-    assert gates["escalation"]["dev"] == {"precision": 0.91, "recall": 0.93, "f1": 0.92}
+    assert gates["escalation"]["dev"] == {"precision": 0.91, "recall": 0.92, "f1": 0.92}
 
 
 def test_a_blind_sub_table_gates_the_blind_split(tmp_path: Path) -> None:
