@@ -330,7 +330,7 @@ class AzureSearchRetriever:
         scored: list[tuple[float, dict[str, Any], tuple[str, ...]]] = []
         every = [facets_from_document(doc) for doc in docs]
         unasked = [sum(float(c.satisfaction(f)) for c in parsed.defaults) for f in every]
-        opened = [u > 0 or not parsed.defaults for u in unasked]
+        opened = [bool(parsed.counts_for_floor(f)) for f in every]
         floor = cheapest_floor([float(f.monthly_fee) for f in every], opened)
         for doc, facets, default in zip(docs, every, unasked, strict=True):
             reranker = doc.get("@search.reranker_score")

@@ -13,6 +13,7 @@ streaming service the catalogue does not carry (it boosts plans that carry one).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -21,6 +22,7 @@ import numpy as np
 
 from .facets import MUSIC_STREAMING, VIDEO_STREAMING
 from .models import SearchFilters
+from .rules import NO_VOICE
 
 Kind = Literal[
     "fee_max",
@@ -28,11 +30,13 @@ Kind = Literal[
     "fee_around",
     "fee_is",
     "fee_over",
+    "fee_band",
     "cheap",
     "data_min",
     "data_light",
     "data_around",
     "data_need",
+    "data_between",
     "unlimited",
     "capped",
     "throttled",
@@ -42,6 +46,9 @@ Kind = Literal[
     "voice_unlimited",
     "voice_min",
     "voice_needed",
+    "voice_finite",
+    "voice_more",
+    "video_ok",
     "contract",
     "contract_max",
     "device",
@@ -56,6 +63,7 @@ Kind = Literal[
     "brand",
     "data_only",
     "open_to_all",
+    "phone_line",
 ]
 
 
@@ -127,16 +135,23 @@ class Constraint:
         v = self.value
         n = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
         kind = self.kind
-        if kind in ("fee_max", "fee_min", "fee_around", "fee_is", "fee_over", "cheap"):
+        if kind in ("fee_max", "fee_min", "fee_around", "fee_is", "fee_over", "fee_band", "cheap"):
             fee = np.asarray(cols.fee, dtype=float)
+            if kind == "fee_band" and isinstance(v, tuple):  # "四五百": (399, 500); 5xx half
+                low, high = float(v[0]), float(v[1])
+                return np.where(
+                    (fee >= low) & (fee <= high), 1.0, (fee > high) * (fee < high + 100) * 0.5
+                )
             if kind == "fee_over" and isinstance(v, tuple):  # "一千出頭": (low, high)
                 return _f((fee >= float(v[0])) & (fee <= float(v[1])))
             if kind == "fee_max":
                 return _f(fee <= n)
             if kind == "fee_min":
                 return _f(fee >= n)
-            if kind == "fee_around":  # "800 上下": anything within 20 %, fading out by 40 %
-                return np.clip((0.4 * n - np.abs(fee - n)) / (0.2 * n), 0.0, 1.0)
+            if kind == "fee_around":  # "800 上下": the catalogue's step either side (±100,
+                # or a tenth of a dearer fee) half met, nearer better, 0 by twice that (round 8)
+                step = max(100.0, 0.1 * n) + 1.0
+                return np.clip(1.0 - 0.5 * np.abs(fee - n) / step, 0.0, 1.0)
             if kind == "fee_is":  # "月租 799", "四百九十九的": that fee, neighbours a little
                 return np.clip(1.0 - np.abs(fee - n) / (0.3 * n), 0.0, 1.0)
             if v == "most" and floor_fee is not None:
@@ -165,6 +180,8 @@ class Constraint:
             "data_around": lambda: np.where(
                 np.isinf(data), 0.5, np.clip((0.5 * n - np.abs(data - n)) / (0.35 * n), 0.0, 1.0)
             ),
+            # "40到60G": inside the range; within a quarter outside it, half (round 8)
+            "data_between": lambda: _between(data, v),
             "data_need": lambda: data >= n,  # usage: any plan that carries it, unlimited too
             "unlimited": lambda: np.isinf(data),
             "capped": lambda: ~np.isinf(data),
@@ -175,6 +192,16 @@ class Constraint:
             "voice_unlimited": lambda: np.isinf(np.asarray(cols.voice_minutes, dtype=float)),
             "voice_min": lambda: np.asarray(cols.voice_minutes, dtype=float) >= n,
             "voice_needed": lambda: np.asarray(cols.voice_minutes, dtype=float) > 0,
+            # "講電話很多": more minutes better, unlimited best (n minutes count fully)
+            "voice_more": lambda: np.clip(
+                np.asarray(cols.voice_minutes, dtype=float) / n, 0.0, 1.0
+            ),
+            "voice_finite": lambda: (
+                np.isfinite(np.asarray(cols.voice_minutes, dtype=float))
+                & (np.asarray(cols.voice_minutes, dtype=float) > 0)
+            ),
+            # "看影片夠用": uncapped, or 20 GB that still plays video after the cap
+            "video_ok": lambda: np.isinf(data) | ((data >= 20) & (speed >= 3)),
             "contract": lambda: np.isin(cols.contract_months, list(v)),  # type: ignore[arg-type]
             "contract_max": lambda: np.asarray(cols.contract_months) <= n,
             "device": lambda: np.asarray(cols.with_device) == bool(v),
@@ -191,6 +218,7 @@ class Constraint:
             "brand": lambda: cols.tag(f"brand:{v}"),
             "data_only": lambda: np.asarray(cols.plan_type == "data_only"),
             "open_to_all": lambda: n * np.asarray(cols.tag("audience:general"), dtype=float),
+            "phone_line": lambda: n * (np.asarray(cols.voice_minutes, dtype=float) > 0),
         }
         return _f(table[kind]())
 
@@ -207,6 +235,19 @@ OPEN_TO_ALL_WEIGHT = 0.75
 OPEN_TO_ALL = Constraint(
     "open_to_all", OPEN_TO_ALL_WEIGHT, False, "", "對象：不限身分（未指定身分時優先）"
 )
+
+# Lines without voice are asked for by what they serve (平板, 手錶, 分享器, 上網卡, data-only): a
+# query naming none asks for a phone line (round 8; weighed below a typed wish, as above).
+PHONE_LINE_WEIGHT = OPEN_TO_ALL_WEIGHT
+PHONE_LINE = Constraint("phone_line", PHONE_LINE_WEIGHT, False, "", "手機門號（未指定裝置時優先）")
+NOT_A_PHONE = frozenset(
+    {("audience", "tablet"), ("audience", "wearable"), ("brand", "ipad"), ("brand", "watch"),
+     ("data_only", True)}
+)  # fmt: skip
+
+# Words that name a line's use without a phone (a data SIM, a router, a POS, a second device,
+# home internet replaced): no phone-line default then, though no filter reads them.
+NO_VOICE_WORDS = re.compile(NO_VOICE)
 
 
 @dataclass(frozen=True)
@@ -228,12 +269,22 @@ class ParsedQuery:
 
     @property
     def defaults(self) -> tuple[Constraint, ...]:
-        """Boosts nobody typed: with no identity named, plans anyone can take (never a filter,
-        never listed as unmet, not in `labels()`: staff see only what the words said)."""
+        """Boosts nobody typed: with no identity named, plans anyone can take; with no use
+        without a phone named, lines with voice (never a filter, never listed as unmet, not in
+        `labels()`: staff see only what the words said)."""
         named = any(
             c.kind == "audience" and c.value in IDENTITY_AUDIENCES for c in self.constraints
         )
-        return () if named else (OPEN_TO_ALL,)
+        no_voice = any((c.kind, c.value) in NOT_A_PHONE for c in self.constraints) or bool(
+            NO_VOICE_WORDS.search(self.text)
+        )
+        return (() if named else (OPEN_TO_ALL,)) + (() if no_voice else (PHONE_LINE,))
+
+    def counts_for_floor(self, cols: Columns) -> np.ndarray:
+        """Which plans "最便宜"'s floor counts from: those anyone can take when no identity is
+        named (the phone-line default does not narrow it), every plan otherwise."""
+        sat = np.asarray(OPEN_TO_ALL.satisfaction(cols))
+        return sat > 0 if OPEN_TO_ALL in self.defaults else np.ones_like(sat, dtype=bool)
 
     def filters(self) -> SearchFilters:
         """The hard constraints as `SearchFilters` (tightest value wins on repeats)."""
@@ -277,6 +328,13 @@ class ParsedQuery:
 
     def labels(self) -> list[str]:
         return [c.describe() for c in self.constraints]
+
+
+def _between(data: np.ndarray, v: object) -> np.ndarray:
+    low, high = (float(x) for x in v) if isinstance(v, tuple) else (0.0, 0.0)
+    inside = (data >= low) & (data <= high)
+    near = (data >= 0.75 * low) & (data <= 1.25 * high) & ~np.isinf(data)
+    return np.where(inside, 1.0, np.where(near, 0.5, 0.0))
 
 
 def cheapest_floor(fees: Sequence[float], open_to_all: Sequence[bool]) -> float | None:

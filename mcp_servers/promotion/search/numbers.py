@@ -29,6 +29,8 @@ def zh_number(text: str) -> int | None:
     """Chinese numerals to an int; 一千二 is 1200 and 八百五 is 850, as people say prices."""
     if not text or any(ch not in ZH_DIGITS and ch not in ZH_UNITS for ch in text):
         return None
+    if len(text) >= 3 and all(ch in ZH_DIGITS for ch in text):
+        return int("".join(str(ZH_DIGITS[ch]) for ch in text))  # 五九九 = 599, said digit by digit
     total = section = digit = 0
     last_unit = 1
     zero_seen = False

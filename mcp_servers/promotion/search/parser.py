@@ -67,6 +67,7 @@ from .rules import (
     PHRASES,
 )
 from .tokenize import normalize
+from .usage import RULES as USAGE_RULES
 from .wording import FILLER_RE, either_perk, spell
 
 _N = rf"(?P<n>{NUM})"
@@ -86,6 +87,7 @@ _FLOOR_PRE = r"(?:至少|最少|起碼|起码|不少於|不少于|不低於|不�
 # (pattern, handler, strip from the lexical text). Earlier rules win overlapping text, so
 # negations come before the phrases they contain (不換手機 before 換手機).
 RULES: list[tuple[str, Handler, bool]] = [
+    *USAGE_RULES,  # ranges, budgets and habits (usage.py): before the phrases they contain
     *[(p, fixed_reading(k, v, h, lab), s) for p, k, v, h, lab, s in PHRASES["early"]],
     # device discount, speed after the cap, voice minutes: numbers that are not fees
     (

@@ -271,7 +271,8 @@ class LocalHybridRetriever:
         unasked = np.zeros(len(state.plans))  # the defaults: boosts nobody typed
         for c in first.parsed.defaults:
             unasked = unasked + state.satisfaction(c)
-        opened = [bool(unasked[r] > 0) or not first.parsed.defaults for r in rows]
+        anyone = first.parsed.counts_for_floor(state)
+        opened = [bool(anyone[r]) for r in rows]
         floor = cheapest_floor([float(state.fee[r]) for r in rows], opened)
         sat = {c: state.satisfaction(c, floor) for c in first.boosts}
         bonus = self.soft_weight * unasked

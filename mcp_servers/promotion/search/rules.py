@@ -185,6 +185,16 @@ EARLY: list[Row] = [
 CHEAPEST = r"最便宜|越便宜越好|愈便宜愈好|最低價|月租最低|最省錢|最划算|cheapest|lowest (?:price|fee|monthly)"
 
 LATE: list[Row] = [
+    # a small budget or a wish not to spend much, in words (round 8)
+    (
+        r"(?:預算|预算)\s*(?:很|比較|比较)?\s*(?:低|不高|不多|少|緊|紧)|(?:不想|不要|不願|不愿意?)\s*花\s*(?:太多|很多|大錢|大钱)(?:\s*(?:錢|钱))?"
+        r"|(?:low|tight|small|limited) budget|budget is (?:tight|low|limited)|(?:don'?t|do not) want to spend (?:too |so |that )?much",
+        "cheap",
+        True,
+        False,
+        "月租低優先",
+        False,
+    ),
     (
         r"新手機|新手机|handset",
         "device",
@@ -227,7 +237,7 @@ LATE: list[Row] = [
     ),
     (
         r"串流|streaming|影音平台|影音服務|影音服务|video service|追劇|追剧|看劇|看剧|韓劇|韩剧|日劇|日剧"
-        r"|美劇|美剧|看影片|影集",
+        r"|美劇|美剧|看影片|影集|(?<![a-z])streams?(?![a-z])|binge[- ]?watch\w*|watch(?:es|ing)? (?:a lot of |lots of )?(?:shows|series|movies)",
         "streaming",
         "video",
         False,
@@ -239,7 +249,8 @@ LATE: list[Row] = [
 LATE += [
     (
         r"有送東西|送東西|送东西|有送禮|有送礼|送禮|送礼|有贈品|贈品|赠品|附贈|附赠|有禮物|有礼物"
-        r"|free gifts?|with (?:a )?(?:free )?gift|freebies?|gifts? included",
+        r"|free gifts?|with (?:a )?(?:free )?gift|freebies?|gifts? included"
+        r"|有送什麼|有送什么|送什麼|送什么|有什麼禮|有什么礼|what (?:do|does) (?:i|it|he|she|they|the customer) get|anything (?:for )?free",
         "gift",
         True,
         True,
@@ -315,19 +326,33 @@ LATE += [
 
 PHRASES: dict[str, list[Row]] = {"early": EARLY, "late": LATE}
 
+# Words naming a line's use without a phone (a data SIM, a router, a POS, a second device, home
+# internet replaced): constraints.ParsedQuery.defaults drops the phone-line default for them.
+NO_VOICE = (
+    r"行動上網|行动上网|上網卡|上网卡|網卡|网卡|數據卡|数据卡|分享器|路由器|router|pocket|data[- ]?sim|sim card for"
+    r"|data[- ]only|(?<![a-z])pos(?![a-z])|物聯網|物联网|(?<![a-z])iot|監視器|监视器|平版|平板|tablet|(?<![a-z])tab(?![a-z])"
+    r"|筆電|笔电|laptop|一號多機|一号多机|多機|多机|手錶|手表|watch|車用|车用|車上|车上|in the car"
+    r"|(?:取代|代替|替代|replace)|純上網|纯上网|只要上網|只要上网"
+)
+
 # Before an audience word: that audience is not wanted ("不要學生方案", "not a student").
 AUDIENCE_NEG = (
     r"不要|不是|不用|不需要|不想要|非|別給|别给|排除|除了"
+    # refused with a recipient or a verb between: 別給我學生方案, 不要推長輩的 (round 8)
+    r"|(?:別|别|不要|不用)\s*(?:給|给|推|推薦|推荐|介紹|介绍)\s*(?:我|我們|我们|客人)?\s*"
+    r"|(?<![a-z])(?:don'?t|do not) (?:give|show|offer|recommend) (?:me |us )?(?:any )?"
     r"|(?<![a-z])(?:not|no|non-?)\s*(?:a |an |for |the )?"
 )
 # Before 4G / 5G: that generation is not wanted ("不要 5G", "not 5G", "non-5G").
-NETWORK_NEG = r"不要|不用|不需要|不是|非|(?<![a-z])(?:not|no|non-?)\s*"
+NETWORK_NEG = r"不要|不用|不需要|不是|非|不考慮|不考虑|(?<![a-z])(?:not interested in|don'?t (?:need|want)|no need for|not|no|non-?)\s*"
 
 # How people ask, not what they ask for: left in the lexical text these match whichever few
 # sheets happen to contain 方案 or "line" and outrank the plans the constraints point to.
 FILLER = (
     r"有哪些|有什麼|有什么|有沒有|有没有|哪一個|哪一个|哪個|哪个|哪些|那個|那个|這個|这个|請問|请问|的方案|方案|套餐"
     r"|資費|资费|推薦|推荐|幫我|帮我|給我|给我|我想|我要|想找|想要|一下|可以嗎|可以吗|嗎|吗|呢"
+    # one function character left alone once the constraint words are taken (只綁兩年 → 只)
+    r"|(?<![\u4e00-\u9fff])[只就才也都還还的了](?![\u4e00-\u9fff])"
     r"|(?<![a-z])(?:any|which|what|is there|are there|do you have|have|the|a|an|one|ones|with|for|of|and|i|i'm|im"
     r"|me|my|want|need|looking for|please|plans?|deals?|options?|get|can|its|own|there|that|some)(?![a-z])"
 )
