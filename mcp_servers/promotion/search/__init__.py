@@ -13,16 +13,12 @@ from __future__ import annotations
 
 from core.embeddings import E5Embedder, Embedder, LangChainEmbedder, build_embedder
 
+from .backends import build_retriever, open_retriever
 from .constraints import Constraint, ParsedQuery
 from .models import IndexReport, SearchFilters, SearchHit, passage_text, plan_text
 from .parser import parse_query
 from .query import CustomerContext, ShapedQuery, expand_for_lexical, shape_query
-from .retriever import (
-    LocalHybridRetriever,
-    PromotionRetriever,
-    build_retriever,
-    open_retriever,
-)
+from .retriever import LocalHybridRetriever, PromotionRetriever
 
 
 async def search_with_context(

