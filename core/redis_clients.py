@@ -197,16 +197,23 @@ def redis_down(exc: BaseException) -> bool:
 
 
 def _torn_connection(exc: BaseException) -> bool:
-    """redis-py's own race when a node goes away under a command: the connection was closed
-    while the command was being sent (its writer is None), so redis-py raises AttributeError
-    from inside its connection module instead of ConnectionError (seen during a cluster
-    failover under load). Only an AttributeError raised in that module counts."""
-    if not isinstance(exc, AttributeError):
-        return False
+    """redis-py's own race when a node goes away under a command (seen during cluster failovers
+    under load): the connection was closed while the command was being sent, and instead of
+    ConnectionError redis-py lets through what the closed socket raised:
+    - AttributeError raised in its connection module (its writer is already None);
+    - uvloop's RuntimeError "unable to perform operation on <TCPTransport closed=True …>; the
+      handler is closed" from the transport's write, called by redis-py's send.
+    Only those raised under redis-py's connection module count, never the same types elsewhere."""
+    files = []
     frame = exc.__traceback__
-    while frame is not None and frame.tb_next is not None:
+    while frame is not None:
+        files.append(frame.tb_frame.f_code.co_filename)
         frame = frame.tb_next
-    return frame is not None and frame.tb_frame.f_code.co_filename.endswith(_CONNECTION_MODULES)
+    if isinstance(exc, AttributeError):
+        return bool(files) and files[-1].endswith(_CONNECTION_MODULES)
+    if isinstance(exc, RuntimeError) and "closed" in str(exc):
+        return any(f.endswith(_CONNECTION_MODULES) for f in files)
+    return False
 
 
 _CONNECTION_MODULES: Final = ("redis/asyncio/connection.py", "redis/connection.py")

@@ -3,6 +3,8 @@ the one place clients are built from settings (one node, or a cluster with REDIS
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
@@ -106,6 +108,29 @@ async def test_a_connection_torn_down_under_a_command_is_an_outage() -> None:
     assert redis_down(caught.value)
     assert redis_down(_wrapped(caught.value))  # on its way up through a graph run
     assert not redis_down(AttributeError("'NoneType' object has no attribute 'writelines'"))
+
+
+def test_a_transport_closed_under_a_write_is_an_outage() -> None:
+    """Under uvloop (the API's loop) a node going away under a command surfaces as
+    RuntimeError ('… the handler is closed') from the transport, through redis-py's send: a
+    cluster failover under load answered 500 with it (GET /api/sessions/{id}, tenant gate)."""
+    import uvloop
+    from redis.asyncio.connection import Connection
+
+    async def send_on_a_closed_socket() -> BaseException:
+        connection = Connection(host="127.0.0.1", port=6379)
+        await connection.connect()
+        connection._writer.transport.close()  # the node went away  # type: ignore[union-attr]
+        await asyncio.sleep(0.01)
+        with pytest.raises(RuntimeError) as caught:
+            await connection._send_packed_command([b"PING\r\n"])
+        return caught.value
+
+    error = uvloop.run(send_on_a_closed_socket())
+    assert "closed" in str(error)
+    assert redis_down(error)
+    assert redis_down(_wrapped(error))
+    assert not redis_down(RuntimeError("the handler is closed"))  # not raised under redis-py
 
 
 def test_cluster_programming_errors_are_not_an_outage() -> None:
