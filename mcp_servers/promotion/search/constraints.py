@@ -201,7 +201,9 @@ class Constraint:
                 & (np.asarray(cols.voice_minutes, dtype=float) > 0)
             ),
             # "看影片夠用": uncapped, or 20 GB that still plays video after the cap
-            "video_ok": lambda: np.isinf(data) | ((data >= 20) & (speed >= 3)),
+            "video_ok": lambda: (
+                np.isinf(data) | ((data >= VIDEO_DATA_GB) & (speed >= VIDEO_SPEED_MBPS))
+            ),
             "contract": lambda: np.isin(cols.contract_months, list(v)),  # type: ignore[arg-type]
             "contract_max": lambda: np.asarray(cols.contract_months) <= n,
             "device": lambda: np.asarray(cols.with_device) == bool(v),
@@ -225,6 +227,11 @@ class Constraint:
     def describe(self) -> str:
         return f"{self.label} ←「{self.text.strip()}」({'filter' if self.hard else 'boost'})"
 
+
+# "Enough for video" (usage.py): an allowance that carries a month of video on a phone, and
+# after the cap a speed that still plays it at phone resolution.
+VIDEO_DATA_GB = 20
+VIDEO_SPEED_MBPS = 3
 
 # The identities a plan may require (proof needed: 學生證, 65 歲本人, 服務證明, 統編).
 IDENTITY_AUDIENCES = frozenset({"student", "senior", "military_civil", "company"})

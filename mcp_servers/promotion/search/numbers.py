@@ -13,7 +13,10 @@ ZH_DIGITS = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "萬": 10000, "万": 10000}
-EN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "a": 1, "an": 1}
+EN_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9,
+}  # fmt: skip
 _ZH = "零〇一二兩两三四五六七八九十百千萬万"
 
 # One number: Arabic (with an optional k/千 multiplier) or a run of Chinese numerals. The

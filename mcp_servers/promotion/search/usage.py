@@ -24,18 +24,15 @@ import re
 from .constraints import Constraint
 from .fees import make, num, plausible_fee
 from .handlers import CUR, NOT_FEE, YUAN, Handler
-from .numbers import NUM, ZH_DIGITS
+from .numbers import EN_WORDS, NUM, ZH_DIGITS
 
 _GB = r"\s*(?:gb|g|gigs?|gigabytes?)(?![a-z0-9])"
 _ZD = r"[一二兩两三四五六七八九]"
-_EN_DIGITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}  # fmt: skip
-VIDEO_DATA_GB = 20  # an allowance that carries a month of video on a phone
-VIDEO_SPEED_MBPS = 3  # after the cap, enough for video at phone resolution
 
 
 def _digit(raw: str) -> int | None:
-    if raw in _EN_DIGITS:
-        return _EN_DIGITS[raw]
+    if raw in EN_WORDS:
+        return EN_WORDS[raw]
     return ZH_DIGITS.get(raw) if not raw.isdigit() else int(raw)
 
 

@@ -14,6 +14,7 @@ from core.hanzi import to_traditional
 
 from .constraints import Constraint
 from .facets import BRAND_ALIASES, PERK_ALIASES
+from .numbers import EN_WORDS
 from .rules import FILLER
 
 FILLER_RE = re.compile(to_traditional(FILLER))
@@ -54,11 +55,8 @@ _GRAND = re.compile(
 )
 
 
-_WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-
-
 def _grand(m: re.Match[str]) -> str:
-    amount = float(m.group("d")) if m.group("d") else _WORD_NUMBERS[m.group("w")]
+    amount = float(m.group("d")) if m.group("d") else EN_WORDS[m.group("w")]
     return f"{amount * 1000:g}"
 
 
@@ -68,7 +66,7 @@ _HALF = re.compile(r"(?<![a-z])(?P<w>one|two|three|\d+) and a half(?=[- ]years?(
 
 def _half(m: re.Match[str]) -> str:
     whole = m.group("w")
-    return f"{float(_WORD_NUMBERS.get(whole, 0) or whole) + 0.5:g}"
+    return f"{float(EN_WORDS.get(whole, 0) or whole) + 0.5:g}"
 
 
 def spell(text: str) -> str:
