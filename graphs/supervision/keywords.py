@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graphs.supervision.language import fold
+from graphs.supervision.language import fold, fold_pattern
 from graphs.supervision.negation import is_negated
 from graphs.supervision.rules import KeywordGroup, PolicyRules
 
@@ -42,7 +42,7 @@ def _alternation(terms: tuple[str, ...]) -> re.Pattern[str] | None:
 def _group_pattern(group: KeywordGroup) -> re.Pattern[str] | None:
     """A group's literal terms and its regexes as one alternation (longest literals first)."""
     parts = [_term_pattern(t) for t in sorted(group.terms, key=len, reverse=True)]
-    parts += [f"(?:{p})" for p in group.patterns]
+    parts += [f"(?:{fold_pattern(p)})" for p in group.patterns]
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -51,11 +51,11 @@ class CompiledRules:
 
     def __init__(self, rules: PolicyRules) -> None:
         parts = [_term_pattern(p) for p in sorted(rules.request_phrases, key=len, reverse=True)]
-        parts += [f"(?:{p})" for p in rules.request_patterns]
+        parts += [f"(?:{fold_pattern(p)})" for p in rules.request_patterns]
         self.request = re.compile("|".join(parts)) if parts else None
         self.groups = [(g, _group_pattern(g)) for g in rules.keyword_groups]
         ignore = [_term_pattern(p) for p in sorted(rules.ignore_phrases, key=len, reverse=True)]
-        ignore += [f"(?:{p})" for p in rules.ignore_patterns]
+        ignore += [f"(?:{fold_pattern(p)})" for p in rules.ignore_patterns]
         self.ignore = re.compile("|".join(ignore)) if ignore else None
         self.cues = _alternation(rules.request_cues)
         self.vip = _alternation(rules.vip.keywords)

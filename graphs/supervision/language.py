@@ -82,6 +82,13 @@ def fold(text: str) -> str:
     return "".join(fold_char(c) for c in text)
 
 
+def fold_pattern(pattern: str) -> str:
+    """A regex written for folded text, with its Traditional characters folded as the text's are
+    (only those: lower-casing or NFKC would change its escapes, \\S into \\s, ？ into ?). A rule
+    set written in either script then matches, as keyword literals do (`keywords._term_pattern`)."""
+    return "".join(T2S.get(c, c) for c in pattern)
+
+
 def _is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from graphs.supervision.language import T2S, fold
+from graphs.supervision.keywords import compiled_rules
+from graphs.supervision.language import T2S, fold, fold_pattern
+from graphs.supervision.rules import PolicyRules
 
 SUPERVISION = Path(__file__).resolve().parents[2] / "graphs" / "supervision"
 #: Characters that folding always replaces (Traditional-only forms).
@@ -53,3 +55,14 @@ def test_regexes_are_written_in_folded_characters(module: str) -> None:
 )
 def test_traditional_text_folds_to_what_the_patterns_say(typed: str, folded: str) -> None:
     assert fold(typed) == folded
+
+
+def test_a_rule_set_may_write_its_regexes_in_either_script() -> None:
+    """Deployers configure the policy's regexes (`PolicyRules`): a pattern typed in Traditional
+    characters is folded when compiled, as keyword literals are, so it still matches."""
+    rules = PolicyRules(request_patterns=(r"叫來(?:一位)?專員",))
+    request = compiled_rules(rules).request
+    assert request is not None
+    for text in ("幫我叫來一位專員", "帮我叫来一位专员"):
+        assert request.search(fold(text)) is not None, text
+    assert fold_pattern(r"[^。？?]{0,8}時間\S") == r"[^。？?]{0,8}时间\S"  # only the script changes
