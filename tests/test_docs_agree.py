@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import graphs.checkpoint
 from core.settings import ROOT
@@ -55,10 +56,9 @@ def test_the_eval_tables_in_the_docs_show_todays_gates() -> None:
 def test_no_doc_repeats_a_paragraph() -> None:
     """A scripted doc edit once wrote one paragraph after every character of a file (50 MB)."""
     for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        name = path.relative_to(ROOT)
+        assert path.stat().st_size < 400_000, f"{name} is {path.stat().st_size} bytes"
         paragraphs = [p.strip() for p in path.read_text(encoding="utf-8").split("\n\n")]
-        long = [p for p in paragraphs if len(p) > 120]
-        repeated = {p[:60] for p in long if long.count(p) > 1}
-        assert not repeated, f"{path.relative_to(ROOT)} repeats: {sorted(repeated)}"
-        assert path.stat().st_size < 400_000, (
-            f"{path.relative_to(ROOT)} is {path.stat().st_size} bytes"
-        )
+        counts = Counter(p for p in paragraphs if len(p) > 120)
+        repeated = sorted(p[:60] for p, n in counts.items() if n > 1)
+        assert not repeated, f"{name} repeats: {repeated}"
