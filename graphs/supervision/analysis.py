@@ -15,7 +15,7 @@ from graphs.supervision.decline import decline_score
 from graphs.supervision.frames import proper_name, word_bound
 from graphs.supervision.head import HeadScore
 from graphs.supervision.intent import IntentMatcher
-from graphs.supervision.keywords import CompiledRules, Hit, compiled_rules, scan, touches
+from graphs.supervision.keywords import CompiledRules, Hit, Span, compiled_rules, scan, touches
 from graphs.supervision.language import fold
 from graphs.supervision.negation import declined, declines_wish, is_negated
 from graphs.supervision.rules import PolicyRules, Reason, Severity
@@ -28,6 +28,9 @@ from graphs.supervision.usage import UsageScore
 __all__ = ["REQUEST_GROUPS", "Analysis"]
 
 REQUEST_GROUPS: Final = frozenset({"human"})  # a request for a person: never renames one
+# mentions that only lift words out (`hearsay.py`): they never start the anaphora of a word
+# set aside, so they cannot add a hit the turn did not have without them
+LIFTED: Final = frozenset({"quoted", "job", "story"})
 
 
 class Analysis:
@@ -67,12 +70,22 @@ class Analysis:
         self.keywords = [h for h in keywords if not touches(h, negated)]
         self.churn = [h for h in churn if not touches(h, negated)]
         self.referent: str | None = None
-        if skipped and not self.requests:  # "人工要錢嗎？不管，幫我轉一個" (sense.anaphoric)
+        # "人工要錢嗎？不管，幫我轉一個" (sense.anaphoric), as the turn reads without `LIFTED`
+        unlifted = ignored + [(m.start, m.end) for m in self.mentions if m.kind not in LIFTED]
+        if unlifted and not self.requests and self._unlifted_requests(unlifted, negated):
             self._refer(folded, compiled)
         self._score: float | None = turn.sentiment_score
         self._look: Screen | Literal[False] | None = False
         self.second: tuple[str, HeadScore | UsageScore] | None = None  # a hard hit, judged
         self._declines: UsageScore | Literal[False] | None = False  # `declines`, once a turn
+
+    def _unlifted_requests(self, unlifted: list[Span], negated: list[Span]) -> bool:
+        """No request either when the `LIFTED` mentions are not set aside (rescanned only when
+        there is one): the anaphora runs exactly where it ran without them."""
+        if not any(m.kind in LIFTED for m in self.mentions):
+            return True
+        requests, _ = scan(compiled_rules(self.rules).request, self.folded, self.rules, unlifted)
+        return not any(not touches(h, negated) for h in requests)
 
     def _refer(self, folded: str, compiled: CompiledRules) -> None:
         """A wish for "one" of the word set aside before it becomes a hit of that word's kind."""

@@ -23,7 +23,7 @@ from graphs.supervision.screen import question_form
 FrameKind = Literal["definition", "staff", "cost", "third_party", "temporal", "measure"]
 # frames that only count where they hold a listed word (a when-clause or a rate is common
 # without one, and a mention found elsewhere keeps the examples from escalating the turn)
-WORD_BOUND: frozenset[str] = frozenset({"temporal", "measure"})
+WORD_BOUND: frozenset[str] = frozenset({"temporal", "measure", "quoted", "job", "story"})
 Found = tuple[int, int, FrameKind]
 _SENTENCE: re.Pattern[str] = re.compile(r"[^。？！?!]+[。？！?!]?")
 # a choice question (是退現金還是折抵): a question without a question particle

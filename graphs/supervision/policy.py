@@ -23,7 +23,8 @@ Rules, in priority order (the first that fires names the reason):
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
    previous `sustained_turns - 1` user turns all ≤ `sustained_threshold` (-0.3); or repetition
    (`frustration.py`, rule `repetition`): the same question again, or "第三次了", impatiently;
-   or sarcasm (`sarcasm.py`, rule `sarcasm`): ironic praise about trouble ("好棒棒，又斷線了").
+   or sarcasm (`sarcasm.py`, rule `sarcasm`): ironic praise about trouble ("好棒棒，又斷線了"),
+   not once the trouble is told as over ("… but it's fixed now").
 5. `vip` – VIP only: AI failures ≥ 1, score ≤ -0.3, or a churn keyword (解約, 攜碼 …).
 6. semantic layer (`intent`), only when no rule fired and nothing was defused or closed: the
    `top_k` nearest escalating examples beat the nearest calm ones by `semantic_margin`; the

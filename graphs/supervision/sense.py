@@ -32,7 +32,8 @@ the decision's explanation can name the frame (`Mention.kind`):
   "my friend said…", "I read that…"), up to the end of that clause, and the turn is a question
   ("…，真的嗎？"). "我律師說要告你們" (no question) and "我說了要轉人工" (first person) are not.
 * more frames in `frames.py` (choices, other languages' price and process, somebody else's
-  matter) and `asides.py` (a question declared idle, ko/de/ja price or hours, who wants it).
+  matter), `asides.py` (a question declared idle, ko/de/ja price or hours, who wants it) and
+  `hearsay.py` (a quote's named sender, a job, somebody else's story told as a statement).
 
 **Anaphora** works the other way: "人工要收費嗎？好啦不管，直接幫我轉一個", "does an agent cost?
 I don't care, connect me to one" mention the word in a question and then ask for "one" of it;
@@ -51,11 +52,12 @@ from pydantic import BaseModel, ConfigDict
 
 from graphs.supervision.asides import AsideRules, asides
 from graphs.supervision.frames import CHOICE, FrameRules, frames, wider
+from graphs.supervision.hearsay import HearsayRules, hearsay
 from graphs.supervision.language import fold
 
 MentionKind = Literal[
     "url", "definition", "cost", "necessity", "staff", "conditional", "reported", "third_party",
-    "temporal", "measure", "idle", "hours",
+    "temporal", "measure", "idle", "hours", "quoted", "job", "story",
 ]  # fmt: skip
 Span = tuple[int, int]
 G = TypeVar("G")
@@ -70,6 +72,7 @@ class SenseRules(BaseModel):
     # choices, other languages, somebody else's matter (frames.py)
     more: FrameRules = FrameRules()
     asides: AsideRules = AsideRules()  # an idle question; a price or hours in ko/de/ja
+    hearsay: HearsayRules = HearsayRules()  # a quote's sender, a job, somebody else's story
     url: str = (
         r"(?:https?://|www\.)[^\s，。]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+/[^\s，。]*"
         r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
@@ -283,6 +286,7 @@ def mentions(
         found += [Mention(*m.span(), "definition") for m in c.definition.finditer(folded)]
     found += [Mention(*f) for f in frames(folded, rules.more, question, wishes)]
     found += [Mention(*f) for f in asides(folded, rules.asides, question, wishes)]
+    found += [Mention(*f) for f in hearsay(folded, rules.hearsay, wishes, c.anaphora)]
     if question(folded):
         found += _cost(folded, c, wishes)
         framed: tuple[tuple[MentionKind, re.Pattern[str] | None], ...] = (

@@ -143,6 +143,19 @@ def test_requests_without_the_listed_phrase(text: str) -> None:
         ("佩服佩服，問三次都答非所問", "佩服"),
         ("Fantastic, back to square one after an hour", "fantastic"),
         ("Bravo, toujours pas de connexion", "bravo"),
+        # the virtue named against the fact, a count or a length, the bill wrong (H57)
+        ("好貼心喔，帳單又多算我三百", "好貼心"),
+        ("網路真穩定呢，今天斷了三次", "真穩定"),
+        ("Top-notch service: five days without a dial tone", "top-notch"),
+        ("Great value: throttled to 1 Mbps by day two, again", "great value"),
+        ("Congrats, the installer was a no-show twice", "congrats"),
+        ("厲害了，月費照扣，網路照斷", "厲害了"),
+        # ironic on its own: thanks for the harm, laughing with anger
+        (
+            "Thank you so much for cutting my line during a work call",
+            "thank you so much for cutting",
+        ),
+        ("真的氣到笑，訊號又沒了", "氣到笑"),
     ],
 )
 def test_sarcasm_escalates_on_sentiment(text: str, cue: str) -> None:
@@ -150,7 +163,7 @@ def test_sarcasm_escalates_on_sentiment(text: str, cue: str) -> None:
     decision = evaluate(TurnContext(text=text, at=0), RULES)
     assert decision is not None and decision.reason == "sentiment"
     assert decision.rule in {"sarcasm", None}  # a score low enough on its own names no rule
-    assert decision.rule is None or cue in decision.details
+    assert decision.rule is None or fold(cue) in decision.details  # the rules read folded text
 
 
 @pytest.mark.parametrize(
@@ -162,6 +175,12 @@ def test_sarcasm_escalates_on_sentiment(text: str, cue: str) -> None:
         "still waiting for the bill, no rush",
         "Super, jetzt funktioniert es wieder, danke",
         "你們的網路一流，想再辦一個門號",
+        # trouble told as over after it is named: sincere (H57)
+        "Thanks a lot! The signal dropped again yesterday, but it's fixed now.",
+        "好貼心，昨天又斷線，師傅今天就修好了",
+        # trouble denied, or a short wait praised
+        "Brilliant, no more dropped calls since the new tower!",
+        "Congrats, activation only took 2 minutes",
     ],
 )
 def test_real_praise_is_not_sarcasm(text: str) -> None:

@@ -1,0 +1,173 @@
+"""Words that are not the customer's own (the seventeenth pass of `sense`, redone): a message
+quoted from its sender, a job's title, somebody else's story.
+
+Why a module of its own: `sense.py`, `frames.py` and `asides.py` are near their size limit, and
+all three frames answer one question — *whose* words are these? They only set listed words
+aside (`sense.Mention`); they never add a hit, and the policy does not let them start the
+anaphora of `sense.anaphoric` (`analysis.LIFTED`).
+
+* **quoted**: a quote (「…」, “…”, "…", '…', up to 120 characters) whose source the turn names
+  (the app says, a text saying, a banner reads, an e-mail, 簡訊寫著, 系統提示, 跳出, と出ました,
+  라고 떠요): the words inside are the sender's. The customer quoting themselves ("I said
+  'get me a human'", 我都說了「轉人工」) is not hearsay. The words outside the quote are read as
+  usual, so a customer who takes it up ("The app says 'contact an agent'. So get me one.",
+  系統提示「請聯繫人工」，那你趕快幫我轉人工) keeps the request.
+* **job**: the clause is about a post, not a person wanted — applying, hiring, a CV (應徵, 應聘,
+  履歷, 招募, 職缺, 徵兼職, "apply for the … job", "are you hiring"), or somebody's trade ("朋友是
+  做律師的", "she works as a support agent").
+* **story**: somebody else's past matter told as a statement or a question — a relative,
+  friend, colleague or a stranger in the scene ("the guy ahead of me", 前面那個客人) who *was*
+  charged, *asked*, *got* (被, 了, 上次, last week) — up to where the customer turns to their
+  own need in a sentence of its own ("… I just need a SIM swap.", "Anyway, …", 我想問, 所以我
+  想先問). Never a present wish of theirs nor a story the customer takes up: the customer's
+  own clause after it is read as usual ("… I want mine too, refund me" keeps its word).
+
+Patterns work on folded text (Simplified, lower case; 姊 and 徵 do not fold).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+HearsayKind = Literal["quoted", "job", "story"]
+Found = tuple[int, int, HearsayKind]
+_CLAUSE: Final = re.compile(r"[^，。？！?!,;；\n]+")
+_QUOTES: Final = re.compile(
+    r"「([^」]{1,120})」|“([^”]{1,120})”|\"([^\"]{1,120})\"|‘([^’]{1,120})’"
+    r"|(?<![a-z])'([^']{1,120})'(?![a-z])"
+)
+
+
+class HearsayRules(BaseModel):
+    """Regexes of the three frames (admins may change them like every other rule)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    # where the quote came from, named just before it …
+    source_before: str = (
+        r"(?<![a-z])(?:says?|said|saying|shows?|showed|showing|reads?|reading|displays?|popped up"
+        r"|pops up|text(?:ed)?|sms|e-?mail(?:ed)?|message|notification|banner|pop-?up|screen"
+        r"|letter|prompt|written|writes|wrote)(?![a-z])"
+        r"|写(?:着|著)|显示|提示|跳出(?:来)?|弹出(?:来)?|简讯|短信|通知|信(?:里|上)?(?:说|写)|发帖说|上面(?:说|写)"
+    )
+    # … or just after it (と出ました, 라고 떠요, 」的提示)
+    source_after: str = (
+        r"\s*(?:と(?:出|表示|书|言)|って(?:出|书)|라고|이라고|的(?:提示|通知|简讯|短信))"
+    )
+    # the customer quoting themselves: not somebody else's words
+    own: str = (
+        r"(?<![a-z])(?:i|we)\s+(?:\w+\s+)?(?:said|say|told you|typed|wrote|asked)\s*(?:,|:)?\s*$"
+        r"|我(?:都|已经|刚刚|刚才|一直)?(?:说|讲|写|打)(?:了|过)?\s*[:：]?\s*$"
+        r"|(?<![a-z])(?:my|our)\s+(?:last\s+|previous\s+)?(?:message|text|e-?mail|reply)(?![a-z])"
+        r"|我(?:上一则|刚刚|刚才)?的?(?:讯息|留言|消息)"
+    )
+    max_gap: int = 40  # characters between the source and the quote
+    # a post or a trade: hiring, applying, a CV, somebody who works as the word
+    job: str = (
+        r"应(?:徵|征|聘)|履历|招募|职缺|(?:徵|征)(?:兼职|全职|人|才)|招(?:聘|兼职|全职)|求职|面试"
+        r"|是做[^，。？！?!,.]{1,6}的"
+        r"|(?<![a-z])(?:apply(?:ing)? for (?:a|the|an|your)? ?(?:\w+ ){0,4}(?:job|position|role"
+        r"|vacancy|opening)|are you hiring|(?:job|career) (?:opening|posting|listing|ad|fair)"
+        r"|works? as an?|worked as an?|working as an?)(?![a-z])"
+    )
+    # somebody else: kin, friends, colleagues, and strangers in the scene
+    someone: str = (
+        r"(?<![a-z])(?:my|our)\s+(?:\w+\s+)?(?:friend|mum|mom|mother|dad|father|sister|brother|wife"
+        r"|husband|son|daughter|neighbou?r|colleague|co-?worker|flatmate|roommate|partner|cousin"
+        r"|aunt|uncle|grandma|grandmother|grandpa|grandfather|boss)s?(?![a-z])"
+        r"|(?<![a-z])(?:the|a|some|this|one)\s+(?:guy|man|woman|lady|customer|person|bloke)"
+        r"\s+(?:ahead of|in front of|behind|next to|before)\s+me(?![a-z])"
+        r"|(?:我|我的)?(?:朋友|同事|邻居|室友|老公|老婆|家人|妈妈|爸爸|儿子|女儿|同学|男友|女友|亲戚)"
+        r"|我(?:的|家)?(?:表|堂)?(?:妈|爸|姐|姊|哥|弟|妹)|前面(?:那个|的)?(?:人|客人|大叔|阿姨|先生|小姐)"
+    )
+    # a past or habitual matter (被, 了 as past markers of the story)
+    story: str = (
+        r"(?<![a-z])(?:had|wanted|needed|talked|spoke|called|asked|got|was|were|went|tried"
+        r"|used to|kept|last (?:week|month|year|time)|yesterday|ago|[a-z]{3,}ed)(?![a-z])"
+        r"|上次|之前|以前|上个?(?:礼拜|星期|周|月)|昨天|前天|每次|去年|被|了"
+    )
+    present_wish: str = r"(?<![a-z])(?:wants?|would like|needs?|will)(?![a-z])|现在要|想要|正要"
+    # a clause that asks to be put through is not about a post ("面試前幫我轉人工")
+    put_through: str = r"转|帮我|给我|找|(?<![a-z])(?:connect|transfer|speak|talk|put me)(?![a-z])"
+    # where the customer speaks of themselves again: the story ends there
+    first_person: str = r"(?<![a-z])(?:i|i'm|i've|i'd|i'll|we|we're|we've)(?![a-z'])|我"
+    # the customer turning to their own need: a sentence of its own, "anyway", 我想問
+    own_turn: str = (
+        r"(?:^|[.!?]\s+)(?:i\s+(?:just|only)\s+(?:need|want)|anyway)(?![a-z])"
+        r"|(?<![a-z])anyway(?![a-z])|(?:所以|那)?我(?:是)?想(?:先)?(?:问|了解|确认)"
+    )
+
+
+class _Compiled:
+    def __init__(self, rules: HearsayRules) -> None:
+        self.source_before = re.compile(rules.source_before)
+        self.source_after = re.compile(rules.source_after)
+        self.own = re.compile(rules.own)
+        self.job = re.compile(rules.job)
+        self.someone = re.compile(rules.someone)
+        self.story = re.compile(rules.story)
+        self.present_wish = re.compile(rules.present_wish)
+        self.own_turn = re.compile(rules.own_turn)
+        self.put_through = re.compile(rules.put_through)
+        self.first_person = re.compile(rules.first_person)
+
+
+@lru_cache(maxsize=16)
+def _compiled(rules: HearsayRules) -> _Compiled:
+    return _Compiled(rules)
+
+
+def hearsay(
+    folded: str,
+    rules: HearsayRules,
+    wishes: Callable[[str], bool],
+    takes_up: re.Pattern[str] | None = None,
+) -> list[Found]:
+    """Spans of `folded` in words that are not the customer's own (module doc); `wishes` is the
+    caller's request cues, `takes_up` a wish for "one" of them after the span (`sense.anaphora`:
+    "The app says 'contact an agent'. Just get me one." keeps its word)."""
+    if not rules.enabled:
+        return []
+    c = _compiled(rules)
+    found = [*_quoted(folded, c, rules.max_gap), *_jobs(folded, c), *_stories(folded, c, wishes)]
+    return [f for f in found if takes_up is None or not takes_up.search(folded, f[1])]
+
+
+def _quoted(folded: str, c: _Compiled, gap: int) -> list[Found]:
+    """Quotes whose sender the turn names, not the customer's own words."""
+    found: list[Found] = []
+    for m in _QUOTES.finditer(folded):
+        before = folded[max(0, m.start() - gap) : m.start()]
+        named = c.source_before.search(before) or c.source_after.match(folded, m.end())
+        if named and not c.own.search(before):
+            found.append((m.start(), m.end(), "quoted"))
+    return found
+
+
+def _jobs(folded: str, c: _Compiled) -> list[Found]:
+    """Clauses about a post or a trade."""
+    return [
+        (*m.span(), "job")
+        for m in _CLAUSE.finditer(folded)
+        if c.job.search(m.group()) and not c.put_through.search(m.group())
+    ]
+
+
+def _stories(folded: str, c: _Compiled, wishes: Callable[[str], bool]) -> list[Found]:
+    """Somebody else's past matter, up to where the customer turns to their own need."""
+    found: list[Found] = []
+    for who in c.someone.finditer(folded):
+        turn = c.own_turn.search(folded, who.end())
+        if turn is None:
+            continue
+        own = c.first_person.search(folded, who.end(), turn.start())  # the customer again
+        story = folded[who.start() : own.start() if own else turn.start()]
+        if c.story.search(story) and not c.present_wish.search(story) and not wishes(story):
+            found.append((who.start(), who.start() + len(story), "story"))
+    return found
