@@ -18,6 +18,7 @@ from graphs.supervision.intent import IntentMatcher
 from graphs.supervision.keywords import CompiledRules, Hit, Span, compiled_rules, scan, touches
 from graphs.supervision.language import fold
 from graphs.supervision.negation import declined, declines_wish, is_negated
+from graphs.supervision.parting import joking, leaving
 from graphs.supervision.rules import PolicyRules, Reason, Severity
 from graphs.supervision.screen import Screen, Verdict, question_form
 from graphs.supervision.sense import anaphoric, mentions
@@ -50,7 +51,8 @@ class Analysis:
         self.asks = asks is not None and asks.search(folded) is not None
         ignored = [m.span() for m in compiled.ignore.finditer(folded)] if compiled.ignore else []
         self.wishes = said = lambda text: asks is not None and asks.search(text) is not None
-        words = [p for p in (compiled.request, *(p for _, p in compiled.groups)) if p]
+        groups = (p for _, p in compiled.groups)  # and the churn words: a friend's 攜碼 is theirs
+        words = [p for p in (compiled.request, *groups, compiled.vip) if p]
         found = mentions(folded, rules.sense, question_form, said)
         self.mentions = word_bound(found, folded, words)  # a when-clause or a rate: with a word
         skipped = ignored + [(m.start, m.end) for m in self.mentions]
@@ -110,6 +112,16 @@ class Analysis:
     def closure(self) -> bool:
         """Praise or thanks with no request in it: soft keywords and failures stay quiet."""
         return not self.asks and self.score >= self.rules.closure_min_score
+
+    @property
+    def leaving(self) -> bool:
+        """Giving up or saying goodbye, calmly (`parting.leaving`): failures stay quiet."""
+        return not self.churn and leaving(self.folded, self.asks, self.scorer.score)
+
+    @property
+    def joking(self) -> bool:
+        """A light joke (`parting.joking`): the semantic layer is not asked."""
+        return joking(self.folded, self.asks, self.score)
 
     @property
     def look(self) -> Screen | None:

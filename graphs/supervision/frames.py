@@ -65,6 +65,10 @@ class FrameRules(BaseModel):
         r"|cómo funciona)[^.?!]{1,40}",
         r"[^。？?！!、，,\s]{1,12}?の(?:条件|流れ|手続き|方法|期间|期限|仕组み|规定)(?:を|は|って)",
         r"(?:返金|払い戻し)(?:って|は|が)?[^。？?]{0,8}?(?:何日|いつ|どのくらい|どれくらい|反映)",
+        # how the service decides (H62): 怎麼判斷什麼時候要轉人工, "how does the bot decide when"
+        r"(?:怎么|如何)(?:判断|决定|区分|界定)[^，。？！?!,.;；]{1,16}",
+        r"(?<![a-z])how (?:do|does) (?:you|the (?:bot|system|ai|assistant)|it) (?:decide|determine"
+        r"|know) (?:when|whether|if)[^.?!,;]{1,60}",
     )
     # the staff's status as a choice: 真人客服是外包的還是自己員工
     staff: tuple[str, ...] = (

@@ -22,6 +22,11 @@ anaphora of `sense.anaphoric` (`analysis.LIFTED`).
   想先問). Never a present wish of theirs nor a story the customer takes up: the customer's
   own clause after it is read as usual ("… I want mine too, refund me" keeps its word).
 
+  Eighteenth pass (H62), kind `story` too: somebody else's *question* reported ("my kid asked
+  if you're a real person"), to its clause's end; somebody else's *present wish* ("my mom
+  wants to cancel hers", 有要攜碼的朋友), theirs only when the customer's own words after its
+  clause are a question that asks nothing (`_theirs`: "My dad wants a person" stays a wish).
+
 Patterns work on folded text (Simplified, lower case; 姊 and 徵 do not fold).
 """
 
@@ -80,10 +85,10 @@ class HearsayRules(BaseModel):
     someone: str = (
         r"(?<![a-z])(?:my|our)\s+(?:\w+\s+)?(?:friend|mum|mom|mother|dad|father|sister|brother|wife"
         r"|husband|son|daughter|neighbou?r|colleague|co-?worker|flatmate|roommate|partner|cousin"
-        r"|aunt|uncle|grandma|grandmother|grandpa|grandfather|boss)s?(?![a-z])"
+        r"|aunt|uncle|grandma|grandmother|grandpa|grandfather|boss|kid|child)s?(?![a-z])"
         r"|(?<![a-z])(?:the|a|some|this|one)\s+(?:guy|man|woman|lady|customer|person|bloke)"
         r"\s+(?:ahead of|in front of|behind|next to|before)\s+me(?![a-z])"
-        r"|(?:我|我的)?(?:朋友|同事|邻居|室友|老公|老婆|家人|妈妈|爸爸|儿子|女儿|同学|男友|女友|亲戚)"
+        r"|(?:我|我的)?(?:朋友|同事|邻居|室友|老公|老婆|家人|妈妈|爸爸|儿子|女儿|同学|男友|女友|亲戚|孩子|小孩)"
         r"|我(?:的|家)?(?:表|堂)?(?:妈|爸|姐|姊|哥|弟|妹)|前面(?:那个|的)?(?:人|客人|大叔|阿姨|先生|小姐)"
     )
     # a past or habitual matter (被, 了 as past markers of the story)
@@ -98,6 +103,30 @@ class HearsayRules(BaseModel):
     # where the customer speaks of themselves again: the story ends there
     first_person: str = r"(?<![a-z])(?:i|i'm|i've|i'd|i'll|we|we're|we've)(?![a-z'])|我"
     # the customer turning to their own need: a sentence of its own, "anyway", 我想問
+    # somebody else's question reported: "my kid asked if you're a real person", 我女儿问我你是
+    # 不是真人 — the words up to the clause's end are theirs (after `someone`, at most 12 chars)
+    asked: str = (
+        r"(?<![a-z])(?:asked|asks|asking|wondered|wonders|wanted to know|wants to know)"
+        r"(?:\s+me)?\s+(?:if|whether)(?![a-z])|问(?:我|过我)?(?:说)?(?=[^，。？！?!,;；\n]{2})"
+    )
+    # somebody else's present wish in a clause ("my mom wants to cancel hers", 我朋友想退款) or
+    # described by it (有要携码的朋友): theirs when the customer's own words after it only ask
+    wish: str = (
+        r"(?<![a-z])(?:wants? to|would like to|is (?:thinking of|planning to|going to|looking to)"
+        r"|plans? to|needs? to)(?![a-z])|想要|想|要|打算|准备|在考虑"
+    )
+    wished_by: str = (
+        r"(?:想要|想|要|打算)[^，。？！?!,;；\s的]{1,8}的(?:朋友|同事|家人|亲戚|邻居|同学)"
+        r"|(?<![a-z])(?:a|my) (?:friend|colleague|neighbou?r|relative)s? who (?:wants?|is"
+        r" (?:thinking of|planning to|going to|looking to))(?![a-z])[^,.;?!]{1,40}"
+    )
+    # the customer taking a wish up as theirs too ("me too", 我也, "how do we …") or asking it
+    # done for them ("for her", 帮她)
+    joins: str = (
+        r"我也|我们|咱们|(?<![a-z])(?:me too|mine too|me as well|we|us|our|ours|i also|i too"
+        r"|as well|me and|for (?:her|him|them)|on (?:her|his|their) behalf)(?![a-z])"
+        r"|(?:帮|替|给|为)(?:她|他|他们)"
+    )
     own_turn: str = (
         r"(?:^|[.!?]\s+)(?:i\s+(?:just|only)\s+(?:need|want)|anyway)(?![a-z])"
         r"|(?<![a-z])anyway(?![a-z])|(?:所以|那)?我(?:是)?想(?:先)?(?:问|了解|确认)"
@@ -114,6 +143,10 @@ class _Compiled:
         self.story = re.compile(rules.story)
         self.present_wish = re.compile(rules.present_wish)
         self.own_turn = re.compile(rules.own_turn)
+        self.asked = re.compile(rules.asked)
+        self.wish = re.compile(rules.wish)
+        self.wished_by = re.compile(rules.wished_by)
+        self.joins = re.compile(rules.joins)
         self.put_through = re.compile(rules.put_through)
         self.first_person = re.compile(rules.first_person)
 
@@ -128,6 +161,7 @@ def hearsay(
     rules: HearsayRules,
     wishes: Callable[[str], bool],
     takes_up: re.Pattern[str] | None = None,
+    question: Callable[[str], bool] | None = None,
 ) -> list[Found]:
     """Spans of `folded` in words that are not the customer's own (module doc); `wishes` is the
     caller's request cues, `takes_up` a wish for "one" of them after the span (`sense.anaphora`:
@@ -136,6 +170,8 @@ def hearsay(
         return []
     c = _compiled(rules)
     found = [*_quoted(folded, c, rules.max_gap), *_jobs(folded, c), *_stories(folded, c, wishes)]
+    found += _asked(folded, c, wishes)
+    found += [] if question is None else _theirs(folded, c, wishes, question)
     return [f for f in found if takes_up is None or not takes_up.search(folded, f[1])]
 
 
@@ -170,4 +206,63 @@ def _stories(folded: str, c: _Compiled, wishes: Callable[[str], bool]) -> list[F
         story = folded[who.start() : own.start() if own else turn.start()]
         if c.story.search(story) and not c.present_wish.search(story) and not wishes(story):
             found.append((who.start(), who.start() + len(story), "story"))
+    return found
+
+
+def _asked(folded: str, c: _Compiled, wishes: Callable[[str], bool]) -> list[Found]:
+    """Somebody else's question reported ("my kid asked if you're a real person"): from the
+    person to the end of the clause; not the customer's own question, nor one that asks to be
+    put through (the customer may be asking for them)."""
+    found: list[Found] = []
+    for who in c.someone.finditer(folded):
+        verb = c.asked.search(folded, who.end(), who.end() + 12 + 2)
+        clause = _CLAUSE.match(folded, verb.end()) if verb else None
+        if verb is None or clause is None or c.put_through.search(clause.group()):
+            continue  # "my mom asked if I could talk to someone": the customer may be her proxy
+        if wishes(folded[clause.end() :]) or c.joins.search(folded, clause.end()):
+            continue  # "…, can you?": the customer takes the question up
+        if not c.first_person.search(folded, who.end(), verb.start()):
+            found.append((who.start(), clause.end(), "story"))
+    return found
+
+
+# a clause's end: punctuation, or a space between two CJK characters (a casual comma)
+_CLAUSE_END: Final = re.compile(
+    r"[，。？！?!,;；\n]|\.(?=\s|$)|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+)
+
+
+def _theirs(
+    folded: str, c: _Compiled, wishes: Callable[[str], bool], question: Callable[[str], bool]
+) -> list[Found]:
+    """Somebody else's present wish, decided by the customer's own words after its clause:
+    a question that asks nothing ("my mom wants to cancel hers, what's the process?") leaves the
+    wish theirs; nothing after it ("My dad wants a person"), a request ("…, can you do it for
+    her?"), the customer's own "I"/我 before the wish, or a wish to be put through (the
+    relative is in this chat) keeps it."""
+    found: list[Found] = []
+    starts = [(who.start(), who.end(), True) for who in c.someone.finditer(folded)]
+    starts += [(m.start(), m.start(), False) for m in c.wished_by.finditer(folded)]
+    for start, after, needs_wish in starts:
+        stop = _CLAUSE_END.search(folded, after)
+        end = stop.start() if stop else len(folded)
+        wish = c.wish.search(folded, after, end) if needs_wish else None
+        begin = max((m.end() for m in _CLAUSE_END.finditer(folded, 0, start)), default=0)
+        if needs_wish and (
+            wish is None
+            or c.first_person.search(folded, after, wish.start())  # "my friend and I want"
+            or c.first_person.search(folded, begin, start)  # "我跟我朋友都想"
+            or c.joins.search(folded, begin, start)  # "me and my mom want …"
+        ):
+            continue
+        rest = folded[end:]
+        clause = folded[start:end]  # a relative who wants a person is in this chat: kept
+        if (needs_wish and wishes(clause)) or c.put_through.search(clause):
+            continue
+        if not (_CLAUSE.search(rest) and question(rest)):
+            continue
+        if wishes(rest):
+            continue
+        if not (c.put_through.search(rest) or c.joins.search(rest)):
+            found.append((start, end, "story"))
     return found

@@ -19,7 +19,8 @@ Rules, in priority order (the first that fires names the reason):
    refund is named by that hit. Before 1 and 2, `sense` marks where a listed word is
    *mentioned* (its meaning or price asked, an if-clause, somebody else's words, an address, a
    name), and "…不管，幫我轉一個" asks for the word before it (`sense.anaphoric`).
-3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless positive closure.
+3. `ai_failure` – `ai_fail_count ≥ ai_fail_threshold` (3), unless positive closure or a calm
+   goodbye, giving up ("好啦 不問了 掰掰", `parting.leaving`).
 4. `sentiment` – score ≤ `sentiment_threshold` (-0.6); or sustained frustration: this turn and the
    previous `sustained_turns - 1` user turns all ≤ `sustained_threshold` (-0.3); or repetition
    (`frustration.py`, rule `repetition`): the same question again, or "第三次了", impatiently;
@@ -27,6 +28,7 @@ Rules, in priority order (the first that fires names the reason):
    not once the trouble is told as over ("… but it's fixed now").
 5. `vip` – VIP only: AI failures ≥ 1, score ≤ -0.3, or a churn keyword (解約, 攜碼 …).
 6. semantic layer (`intent`), only when no rule fired and nothing was defused or closed: the
+   turn is no calm goodbye nor light joke (`parting.py`), the
    `top_k` nearest escalating examples beat the nearest calm ones by `semantic_margin`; the
    nearest example's intent names the reason (`SEMANTIC_REASONS`), `details` names both
    examples and the margin. The n-gram first look (`screen.py`) decides the turns it is
@@ -142,7 +144,7 @@ def _keyword(a: Analysis, skip: frozenset[str] = frozenset()) -> EscalationDecis
 def _ai_failure(a: Analysis) -> EscalationDecision | None:
     fails, threshold = a.turn.ai_fail_count, a.rules.ai_fail_threshold
     severity: Severity = "high" if fails >= 2 * threshold else "medium"
-    no = fails < threshold or a.closure
+    no = fails < threshold or a.closure or a.leaving  # a calm goodbye: nobody left to help
     return None if no else a.decision("ai_failure", severity, f"AI 已 {fails} 次未能解決問題")
 
 
@@ -211,6 +213,8 @@ _RULES: Final[Mapping[Reason, Callable[[Analysis], EscalationDecision | None]]] 
 def _semantic(a: Analysis) -> EscalationDecision | None:
     """Nearest examples, asked only when no rule fired and the rules found nothing defused."""
     if a.matcher is None or a.defused or a.closure or a.first_look() == "calm":
+        return None
+    if a.leaving or a.joking:  # a calm goodbye or a light joke (`parting.py`)
         return None
     look, calibrated = a.look, a.rules.semantic_margin <= 0  # the first look's bars assume 0
     if look is not None and look.nearest is not None and calibrated and look.verdict == "escalate":

@@ -286,7 +286,7 @@ def mentions(
         found += [Mention(*m.span(), "definition") for m in c.definition.finditer(folded)]
     found += [Mention(*f) for f in frames(folded, rules.more, question, wishes)]
     found += [Mention(*f) for f in asides(folded, rules.asides, question, wishes)]
-    found += [Mention(*f) for f in hearsay(folded, rules.hearsay, wishes, c.anaphora)]
+    found += [Mention(*f) for f in hearsay(folded, rules.hearsay, wishes, c.anaphora, question)]
     if question(folded):
         found += _cost(folded, c, wishes)
         framed: tuple[tuple[MentionKind, re.Pattern[str] | None], ...] = (

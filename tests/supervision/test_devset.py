@@ -58,12 +58,13 @@ def test_policy_f1_gate() -> None:
 # third parties, and requests asked as questions next to them) and its rules (`asides.py`, a
 # denied negation with its subject, a wish told as past then resolved) brought the measured
 # rows to negation 7, about the word 29 (H47's own holdout rows included). Session 21's H55
-# (180, an independent author; its tags: negation, question_about_words, ...) adds one negation.
+# (180, an independent author; its tags: negation, question_about_words, ...) adds one
+# negation, and session 21's H63 (180, another independent author) one more.
 MEASURED: Final = (
     "esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-", "esc-h30-", "esc-h31-", "esc-h33-",
-    "esc-h37-", "esc-h43-", "esc-h47-", "esc-h48-", "esc-h50-", "esc-h55-",
+    "esc-h37-", "esc-h43-", "esc-h47-", "esc-h48-", "esc-h50-", "esc-h55-", "esc-h63-",
 )  # fmt: skip
-MEASURED_CEILING: Final = {"negation": 8, "about-the-word": 29}
+MEASURED_CEILING: Final = {"negation": 9, "about-the-word": 29}
 
 
 @pytest.mark.parametrize("tag", ["negation", "negated", "about-the-word", "benign_mention"])

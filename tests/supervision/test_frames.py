@@ -45,6 +45,13 @@ def frame_kinds(text: str) -> set[str]:
         ("請問提告是不是要先調解 幫我媽問的", "third_party"),
         ("My landlord is suing me, unrelated to you, but can I pause my plan?", "third_party"),
         ("律師函要怎麼寄 是租屋糾紛啦", "third_party"),
+        # how the service decides when to transfer (H62): a question about the process
+        ("寫論文用 想請教你們如何決定要不要轉給真人客服", "definition"),
+        ("我在寫報告 你們是如何區分什麼情況該轉真人客服", "definition"),
+        (
+            "for a class project: how does the system know whether to pass a chat to a live agent?",
+            "definition",
+        ),
     ],
 )
 def test_more_frames_are_mentions(text: str, kind: str) -> None:
@@ -269,3 +276,14 @@ def test_repeat_rules_are_the_same_class_in_rules() -> None:
     from graphs.supervision import repeat_rules, rules
 
     assert rules.RepeatRules is repeat_rules.RepeatRules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你們怎麼判斷要不要轉人工？我問三次了，現在就幫我轉人工",
+        "how do you decide when to refund? whatever, I want a refund today",
+    ],
+)
+def test_a_process_question_does_not_hide_a_request_after_it(text: str) -> None:
+    assert decide(text)[0] is not None

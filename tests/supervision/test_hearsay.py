@@ -10,7 +10,7 @@ import pytest
 from graphs.supervision.analysis import Analysis
 from graphs.supervision.hearsay import HearsayRules, hearsay
 from graphs.supervision.language import fold
-from graphs.supervision.policy import PolicyRules, TurnContext, evaluate
+from graphs.supervision.policy import PolicyRules, TurnContext, UserProfile, evaluate
 from graphs.supervision.sense import SenseRules
 from graphs.supervision.sentiment import DEFAULT_SCORER
 
@@ -122,3 +122,53 @@ def test_the_frames_never_add_a_hit(text: str) -> None:
         return {(h.start, h.end) for h in a.requests + a.keywords}
 
     assert hits(RULES) <= hits(OFF)
+
+
+# The eighteenth pass (H62): somebody else's question reported, and their present wish when
+# the customer's own words after it only ask (decided by those words).
+@pytest.mark.parametrize(
+    ("text", "vip"),
+    [
+        ("my daughter asked whether you're a real person, haha. can she use my data too?", False),
+        (
+            "my mom asked if I was chatting with a human agent, ha. how do I add her to my plan",
+            False,
+        ),
+        (
+            "My mum wants to switch carrier when her deal ends, which documents should she bring?",
+            True,
+        ),
+        ("我朋友想攜碼過來你們這 有什麼新辦優惠嗎", True),
+        ("我表哥想退款 一般要多久才會入帳？", False),
+        (
+            "my neighbour plans to file a complaint about the noise, is that something you do?",
+            False,
+        ),
+        ("我有想要解約的同事 你們有什麼挽留方案嗎", True),
+    ],
+)
+def test_somebody_elses_question_or_wish_is_theirs(text: str, vip: bool) -> None:
+    def reason(rules: PolicyRules) -> str | None:
+        turn = TurnContext(text=text, at=0, user_profile=UserProfile(vip=vip))
+        decision = evaluate(turn, rules)
+        return decision.reason if decision else None
+
+    assert reason(OFF) is not None  # the listed word escalates without the frames
+    assert reason(RULES) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "vip"),
+    [
+        ("My grandma wants a real person, she hates typing", False),  # nothing asked after it
+        ("我媽想解約 你們可以直接幫她辦嗎", True),  # the customer asks for it
+        ("我跟我老婆都想解約，要怎麼辦？", True),  # the customer's own wish too
+        ("my wife wants a refund for the outage. me too, how do we claim it?", False),
+        ("我爸想找真人客服 要等多久", False),  # a relative who wants a person is in this chat
+        ("my son asked if I could get him a real person, can you?", False),
+        ("my husband asked if we can talk to a manager today", False),
+    ],
+)
+def test_the_customers_own_words_keep_the_wish(text: str, vip: bool) -> None:
+    turn = TurnContext(text=text, at=0, user_profile=UserProfile(vip=vip))
+    assert evaluate(turn, RULES) is not None
