@@ -55,6 +55,8 @@ class Analysis:
         words = [p for p in (compiled.request, *groups, compiled.vip) if p]
         found = mentions(folded, rules.sense, question_form, said)
         self.mentions = word_bound(found, folded, words)  # a when-clause or a rate: with a word
+        # somebody else's matter told, no request cue: the examples are not asked (H64)
+        self.told = not self.asks and any(m.kind == "story" for m in found)
         skipped = ignored + [(m.start, m.end) for m in self.mentions]
         requests, negated = scan(compiled.request, folded, rules, skipped)
         keywords: list[Hit] = []

@@ -65,6 +65,13 @@ class FrameRules(BaseModel):
         r"|cómo funciona)[^.?!]{1,40}",
         r"[^。？?！!、，,\s]{1,12}?の(?:条件|流れ|手続き|方法|期间|期限|仕组み|规定)(?:を|は|って)",
         r"(?:返金|払い戻し)(?:って|は|が)?[^。？?]{0,8}?(?:何日|いつ|どのくらい|どれくらい|反映)",
+        # how long it usually takes (H64): 投訴一般多久處理完, "how long does a refund usually
+        # take", 환불은 보통 며칠 걸려요 — the general case (一般/通常/usually), not "my" case
+        r"[^，。？！?!,.;；:：\s我你他她了]{1,8}?(?:一般|通常|大概|平常|正常|平均|大约|大多)(?:要|会|需要|得)?"
+        r"(?:多久|多长时间|几天|几个工作天|几个工作日)[^，。？！?!,.;；]{0,8}",
+        r"(?<![a-z])how long (?:does|do|will|would) (?:a |an |the )?[^.?!,;]{1,30}?"
+        r"(?:usually|normally|typically|generally) take[^.?!,;]{0,30}",
+        r"[^.?!,;\s]{1,8} ?(?:보통|대개|일반적으로) ?(?:며칠|얼마나)[^.?!,;]{0,12}",
         # how the service decides (H62): 怎麼判斷什麼時候要轉人工, "how does the bot decide when"
         r"(?:怎么|如何)(?:判断|决定|区分|界定)[^，。？！?!,.;；]{1,16}",
         r"(?<![a-z])how (?:do|does) (?:you|the (?:bot|system|ai|assistant)|it) (?:decide|determine"

@@ -90,18 +90,30 @@ class HearsayRules(BaseModel):
         r"\s+(?:ahead of|in front of|behind|next to|before)\s+me(?![a-z])"
         r"|(?:我|我的)?(?:朋友|同事|邻居|室友|老公|老婆|家人|妈妈|爸爸|儿子|女儿|同学|男友|女友|亲戚|孩子|小孩)"
         r"|我(?:的|家)?(?:表|堂)?(?:妈|爸|姐|姊|哥|弟|妹)|前面(?:那个|的)?(?:人|客人|大叔|阿姨|先生|小姐)"
+        # other languages (nineteenth pass): mon voisin, meine Schwester, 친구가, 友達が
+        r"|(?<![a-z])(?:mon|ma|mes|notre) (?:voisin|voisine|ami|amie|copain|copine|frère|sœur|mari"
+        r"|femme|collègue|père|mère|fils|fille|cousin|cousine)s?(?![a-z])"
+        r"|(?<![a-z])(?:mein|meine|meinem|meiner|unser|unsere) (?:freund|freundin|nachbar|nachbarin"
+        r"|bruder|schwester|mann|frau|kollege|kollegin|vater|mutter|sohn|tochter)(?![a-z])"
+        r"|(?:친구|동생|엄마|아빠|남편|아내|와이프|동료|이웃|누나|언니|오빠|지인|부모님|어머니|아버지)"
+        r"(?:가|이|는|은|도)|(?:友达|友人|同僚|母|父|夫|妻|姉|兄|妹|弟|隣の人)(?:が|は|も)"
     )
     # a past or habitual matter (被, 了 as past markers of the story)
     story: str = (
         r"(?<![a-z])(?:had|wanted|needed|talked|spoke|called|asked|got|was|were|went|tried"
         r"|used to|kept|last (?:week|month|year|time)|yesterday|ago|[a-z]{3,}ed)(?![a-z])"
         r"|上次|之前|以前|上个?(?:礼拜|星期|周|月)|昨天|前天|每次|去年|被|了"
+        r"|(?<![a-z])(?:a|ont|avait|avaient) (?:\w+ )?[a-zéèêç]{2,}é(?![a-z])"
+        r"|(?<![a-z])(?:hat|hatte|haben|ist) (?:\w+ )*?ge[a-zäöüß]{2,}(?:t|en)(?![a-z])"
+        r"|(?<![a-z])(?:dernier|dernière|hier|gestern|letzte[nm]?)(?![a-z])"
     )
     present_wish: str = r"(?<![a-z])(?:wants?|would like|needs?|will)(?![a-z])|现在要|想要|正要"
     # a clause that asks to be put through is not about a post ("面試前幫我轉人工")
     put_through: str = r"转|帮我|给我|找|(?<![a-z])(?:connect|transfer|speak|talk|put me)(?![a-z])"
     # where the customer speaks of themselves again: the story ends there
-    first_person: str = r"(?<![a-z])(?:i|i'm|i've|i'd|i'll|we|we're|we've)(?![a-z'])|我"
+    first_person: str = (
+        r"(?<![a-z])(?:i|i'm|i've|i'd|i'll|we|we're|we've|moi|je|ich)(?![a-z'])|(?<![a-z])j'|我"
+    )
     # the customer turning to their own need: a sentence of its own, "anyway", 我想問
     # somebody else's question reported: "my kid asked if you're a real person", 我女儿问我你是
     # 不是真人 — the words up to the clause's end are theirs (after `someone`, at most 12 chars)
@@ -130,6 +142,14 @@ class HearsayRules(BaseModel):
     own_turn: str = (
         r"(?:^|[.!?]\s+)(?:i\s+(?:just|only)\s+(?:need|want)|anyway)(?![a-z])"
         r"|(?<![a-z])anyway(?![a-z])|(?:所以|那)?我(?:是)?想(?:先)?(?:问|了解|确认)"
+        r"|(?:^|[.!?]\s+)(?:moi|bref|ich wollte nur|jedenfalls)(?![a-z])|(?<![a-z])je me renseigne"
+    )
+    # a reported-speech ending after somebody named in its clause (친구가 환불 받았다던데,
+    # 友達が解約したって聞いた; patterns folded, 聞 as 闻): what they said or did, told at
+    # second hand
+    reported: str = (
+        r"(?:다|라)(?:던데|더라|더라고요?|고 (?:하던데|하더라|들었))|(?:했|받았|됐|봤)대(?:요)?"
+        r"|(?:って|と)(?:闻いた|闻きました|言ってた|言っていました)|らしい(?:です)?"
     )
 
 
@@ -149,6 +169,7 @@ class _Compiled:
         self.joins = re.compile(rules.joins)
         self.put_through = re.compile(rules.put_through)
         self.first_person = re.compile(rules.first_person)
+        self.reported = re.compile(rules.reported)
 
 
 @lru_cache(maxsize=16)
@@ -170,7 +191,7 @@ def hearsay(
         return []
     c = _compiled(rules)
     found = [*_quoted(folded, c, rules.max_gap), *_jobs(folded, c), *_stories(folded, c, wishes)]
-    found += _asked(folded, c, wishes)
+    found += _asked(folded, c, wishes) + _reported(folded, c, wishes)
     found += [] if question is None else _theirs(folded, c, wishes, question)
     return [f for f in found if takes_up is None or not takes_up.search(folded, f[1])]
 
@@ -223,6 +244,21 @@ def _asked(folded: str, c: _Compiled, wishes: Callable[[str], bool]) -> list[Fou
             continue  # "…, can you?": the customer takes the question up
         if not c.first_person.search(folded, who.end(), verb.start()):
             found.append((who.start(), clause.end(), "story"))
+    return found
+
+
+def _reported(folded: str, c: _Compiled, wishes: Callable[[str], bool]) -> list[Found]:
+    """Somebody's deed told at second hand by its ending (-다던데, って聞いた), in one clause:
+    from the person to the ending, unless the clause asks to be put through."""
+    found: list[Found] = []
+    for clause in _CLAUSE.finditer(folded):
+        who = c.someone.search(clause.group())
+        said = c.reported.search(clause.group(), who.end()) if who else None
+        if who is None or said is None:
+            continue
+        span = clause.group()[who.start() : said.end()]
+        if not (wishes(span) or c.put_through.search(span)):
+            found.append((clause.start() + who.start(), clause.start() + said.end(), "story"))
     return found
 
 

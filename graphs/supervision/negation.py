@@ -65,6 +65,9 @@ class NegationRules(BaseModel):
         "先不用", "沒必要", "不用",
         # Japanese declines after the word: オペレーターは大丈夫です
         "は大丈夫", "は結構", "はいりません", "は不要", "は必要ありません",
+        # … and Korean (H64): 상담원은 괜찮아요, 환불은 됐어요, 상담사는 필요 없어요
+        "은 괜찮", "는 괜찮", "은 됐어", "는 됐어", "은 필요 없", "는 필요 없", "은 필요없",
+        "는 필요없",
     )  # fmt: skip
     zh_fillers: str = "就也先都倒是我的了啦暂时目前"  # 客服暫時不用
     zh_resets: tuple[str, ...] = ("要", "想", "但", "可是", "而是", "還是", "改", "請", "了", "快")
@@ -73,6 +76,8 @@ class NegationRules(BaseModel):
     zh_adjacent_cues: tuple[str, ...] = ("不", "不會", "並不", "從不")
     zh_adjacent_not_after: tuple[str, ...] = ("為什麼", "怎麼", "幹嘛", "憑什麼", "還", "再", "何")
     zh_window: int = Field(default=6, ge=0)
+    # a deed denied, not a wish: 我根本沒申訴過, 從來沒投訴過 (沒 glued before, 過 after; not 還沒)
+    zh_never_did: str = r"(?<![还都])(?:从来|根本|从)?没(?:有)?(?:真的)?$"
     zh_post_window: int = Field(default=2, ge=0)
     en_cues: tuple[str, ...] = (
         r"no need(?: for| to| of)?",
@@ -187,6 +192,7 @@ class _Compiled:
         )
         self.zh_resets = tuple(fold(r) for r in rules.zh_resets)
         self.zh_window = rules.zh_window
+        self.never_did = re.compile(rules.zh_never_did)
         self.en_cue = re.compile(rf"(?<![a-z0-9'])(?:{'|'.join(rules.en_cues)})(?![a-z0-9'])")
         self.en_post = re.compile(rf"^[\s,.?!]*(?:{'|'.join(rules.en_post_cues)})(?![a-z])")
         self.en_resets = frozenset(rules.en_resets)
@@ -248,6 +254,8 @@ def is_negated(folded: str, start: int, end: int, rules: NegationRules) -> bool:
         if before.endswith(glued) and not rest.endswith((*c.zh_adjacent_not_after, *c.zh_double)):
             return True
     if c.zh_post.match(folded, end):
+        return True
+    if folded.startswith("过", end) and c.never_did.search(before):
         return True
     for cue in c.en_cue.finditer(upto):
         if cue.start() >= start:

@@ -66,6 +66,7 @@ from graphs.supervision.screen import question_form
 from graphs.supervision.sense import asked_after, names_only
 from graphs.supervision.sentiment import DEFAULT_SCORER, SentimentScorer
 from graphs.supervision.turn import EscalationDecision, TurnContext, UserProfile
+from graphs.supervision.vip_signals import leaning, trouble
 
 __all__ = [
     "REASONS", "EscalationDecision", "KeywordGroup", "PolicyRules", "Reason", "Severity",
@@ -198,6 +199,17 @@ def _vip(a: Analysis) -> EscalationDecision | None:
         rounded = round(a.score, 2)
         details = f"VIP 客戶: 負面情緒分數 {rounded}"
         return a.decision("vip", vip.severity, details, rule="sentiment", score=rounded)
+    return None if a.defused else _vip_unlisted(a)
+
+
+def _vip_unlisted(a: Analysis) -> EscalationDecision | None:
+    """Churn said sideways, or a calm first report of trouble (`vip_signals.py`)."""
+    for find, rule, label in ((leaning, "churn", "流失傾向"), (trouble, "trouble", "反映問題")):
+        span = find(a.folded)
+        if span is not None:
+            said = a.turn.text[span[0] : span[1]]
+            return a.decision("vip", a.rules.vip.severity, f"VIP 客戶: {label} {said}",
+                              matched=said, rule=rule)  # fmt: skip
     return None
 
 
@@ -214,7 +226,7 @@ def _semantic(a: Analysis) -> EscalationDecision | None:
     """Nearest examples, asked only when no rule fired and the rules found nothing defused."""
     if a.matcher is None or a.defused or a.closure or a.first_look() == "calm":
         return None
-    if a.leaving or a.joking:  # a calm goodbye or a light joke (`parting.py`)
+    if a.leaving or a.joking or a.told:  # a calm goodbye, a light joke, somebody else's story
         return None
     look, calibrated = a.look, a.rules.semantic_margin <= 0  # the first look's bars assume 0
     if look is not None and look.nearest is not None and calibrated and look.verdict == "escalate":

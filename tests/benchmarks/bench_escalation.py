@@ -94,7 +94,7 @@ def _turns(rows: list[DevRow]) -> list[TurnContext]:
 # gives the seventh pass's 838-row mix
 MEASURING_ROWS: Final = (
     "esc-h13-", "esc-h17-", "esc-h21-", "esc-h26-", "esc-h30-", "esc-h31-", "esc-h33-",
-    "esc-h37-", "esc-h43-", "esc-h47-", "esc-h48-", "esc-h50-", "esc-h55-", "esc-h63-",
+    "esc-h37-", "esc-h43-", "esc-h47-", "esc-h48-", "esc-h50-", "esc-h55-", "esc-h63-", "esc-h65-",
 )  # fmt: skip
 
 

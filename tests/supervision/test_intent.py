@@ -215,7 +215,7 @@ def test_bank_vectors_are_kept_on_disk_and_never_read_stale(
     "text",
     [
         "退款通常要等幾個工作天才會入帳？",
-        "退钱一般几天能到我卡上",
+        "退钱要几天才能到我卡上",  # with 一般 the rules set it aside (frames.py)
         "how many days until a refund shows on my card?",
         "do refunds go back to the original card or to store credit?",
         "客服人員的上班時間是幾點到幾點呢",
