@@ -41,6 +41,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from graphs.supervision.people import SOMEONE
+
 AsideKind = Literal["idle", "cost", "hours", "third_party"]
 Found = tuple[int, int, AsideKind]
 _SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]?")
@@ -94,15 +96,7 @@ class AsideRules(BaseModel):
     )
     # now, or a polite ask to act: the sentence is a request, not a question about the service
     # somebody else as the subject, a past or habitual story, the customer again
-    someone: str = (
-        r"(?<![a-z])(?:my|our|a)\s+(?:friend|mum|mom|mother|dad|father|sister|brother|wife|husband"
-        r"|son|daughter|neighbou?r|colleague|co-?worker|flatmate|roommate|partner|cousin|aunt"
-        r"|uncle|grandma|grandmother|grandpa|grandfather)s?(?![a-z])|(?<![a-z])(?:mein|meine|unser"
-        r"|unsere)\s+(?:kollege|kollegin|nachbar|nachbarin|freund|freundin|mutter|vater|bruder"
-        r"|schwester|mann|frau|sohn|tochter|mitbewohner|mitbewohnerin)(?![a-z])|(?:我|我的)?(?:朋友|同事"
-        r"|邻居|室友|老公|老婆|家人|妈妈|爸爸|儿子|女儿|长辈|阿嬷|阿公|奶奶|爷爷|外婆|亲戚|同学|男友|女友)"
-        r"|我(?:的|家)?(?:妈|爸|姐|哥|弟|妹)"  # not 客服大哥, 客服小姐
-    )
+    someone: str = SOMEONE  # somebody else (`people.py`: one lexicon for every frame)
     story: str = (
         r"(?<![a-z])(?:had|wanted|needed|talked|spoke|called|asked|got|was|were|went|tried"
         r"|used to|keeps|kept|always|last (?:week|month|year|time)|yesterday|ago|musste|wollte"

@@ -39,6 +39,8 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from graphs.supervision.people import SOMEONE
+
 HearsayKind = Literal["quoted", "job", "story"]
 Found = tuple[int, int, HearsayKind]
 _CLAUSE: Final = re.compile(r"[^，。？！?!,;；\n]+")
@@ -81,23 +83,7 @@ class HearsayRules(BaseModel):
         r"|vacancy|opening)|are you hiring|(?:job|career) (?:opening|posting|listing|ad|fair)"
         r"|works? as an?|worked as an?|working as an?)(?![a-z])"
     )
-    # somebody else: kin, friends, colleagues, and strangers in the scene
-    someone: str = (
-        r"(?<![a-z])(?:my|our)\s+(?:\w+\s+)?(?:friend|mum|mom|mother|dad|father|sister|brother|wife"
-        r"|husband|son|daughter|neighbou?r|colleague|co-?worker|flatmate|roommate|partner|cousin"
-        r"|aunt|uncle|grandma|grandmother|grandpa|grandfather|boss|kid|child)s?(?![a-z])"
-        r"|(?<![a-z])(?:the|a|some|this|one)\s+(?:guy|man|woman|lady|customer|person|bloke)"
-        r"\s+(?:ahead of|in front of|behind|next to|before)\s+me(?![a-z])"
-        r"|(?:我|我的)?(?:朋友|同事|邻居|室友|老公|老婆|家人|妈妈|爸爸|儿子|女儿|同学|男友|女友|亲戚|孩子|小孩)"
-        r"|我(?:的|家)?(?:表|堂)?(?:妈|爸|姐|姊|哥|弟|妹)|前面(?:那个|的)?(?:人|客人|大叔|阿姨|先生|小姐)"
-        # other languages (nineteenth pass): mon voisin, meine Schwester, 친구가, 友達が
-        r"|(?<![a-z])(?:mon|ma|mes|notre) (?:voisin|voisine|ami|amie|copain|copine|frère|sœur|mari"
-        r"|femme|collègue|père|mère|fils|fille|cousin|cousine)s?(?![a-z])"
-        r"|(?<![a-z])(?:mein|meine|meinem|meiner|unser|unsere) (?:freund|freundin|nachbar|nachbarin"
-        r"|bruder|schwester|mann|frau|kollege|kollegin|vater|mutter|sohn|tochter)(?![a-z])"
-        r"|(?:친구|동생|엄마|아빠|남편|아내|와이프|동료|이웃|누나|언니|오빠|지인|부모님|어머니|아버지)"
-        r"(?:가|이|는|은|도)|(?:友达|友人|同僚|母|父|夫|妻|姉|兄|妹|弟|隣の人)(?:が|は|も)"
-    )
+    someone: str = SOMEONE  # somebody else (`people.py`: one lexicon for every frame)
     # a past or habitual matter (被, 了 as past markers of the story)
     story: str = (
         r"(?<![a-z])(?:had|wanted|needed|talked|spoke|called|asked|got|was|were|went|tried"
