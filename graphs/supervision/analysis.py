@@ -8,7 +8,7 @@ computed once, only when a rule asks.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cached_property, partial
 from typing import Final, Literal
 
 from graphs.supervision.decline import decline_score
@@ -115,12 +115,13 @@ class Analysis:
         """Praise or thanks with no request in it: soft keywords and failures stay quiet."""
         return not self.asks and self.score >= self.rules.closure_min_score
 
-    @property
+    @cached_property
     def leaving(self) -> bool:
-        """Giving up or saying goodbye, calmly (`parting.leaving`): failures stay quiet."""
+        """Giving up or saying goodbye, calmly (`parting.leaving`): failures stay quiet. Cached:
+        the AI-failure rule and the semantic layer both ask, and it scores the turn's rest."""
         return not self.churn and leaving(self.folded, self.asks, self.scorer.score)
 
-    @property
+    @cached_property
     def joking(self) -> bool:
         """A light joke (`parting.joking`): the semantic layer is not asked."""
         return joking(self.folded, self.asks, self.score)

@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from graphs.supervision.keywords import Span  # offsets in the folded text = the typed text's
 from graphs.supervision.language import fold_pattern
-
-Span = tuple[int, int]  # offsets in the folded text, which are the typed text's (fold keeps them)
 
 # another operator: 別家/其他家/其他電信, "the other carrier", 他社, 다른 통신사, andere Anbieter
 _OTHER: Final = (
